@@ -1,0 +1,1 @@
+"""libspace: one library space for the municipal libraries of Blagoveshchensk."""

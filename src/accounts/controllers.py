@@ -1,0 +1,83 @@
+"""People API: register a reader card, get a token, who am I, staff look-up by card number."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath, JSONBody
+
+from src.accounts import service as accounts_service
+from src.accounts.schemas import CardOut, MeOut, PasswordChange, ReaderCreate, TokenOut, TokenRequest, card_out
+from src.accounts.service import ReaderInput
+from src.rooms import service as rooms_service
+from src.web.guards import requires_login, requires_staff
+
+
+class ReaderApi(Controller):
+    path = "/api/v1/readers"
+    tags = ["readers"]
+
+    @post("/", summary="Register a reader and issue one card valid in every branch", status_code=201)
+    async def register(self, request: Request, data: JSONBody[ReaderCreate]) -> CardOut:
+        card = await accounts_service.register_reader(
+            ReaderInput(
+                full_name=data.full_name,
+                birth_date=data.birth_date,
+                home_branch=data.home_branch,
+                password=data.password,
+                consent_personal_data=data.consent_personal_data,
+                email=data.email,
+                phone=data.phone,
+                guardian_name=data.guardian_name,
+                guardian_consent=data.guardian_consent,
+                language=request.scope["state"].get("language", ""),
+            )
+        )
+        return card_out(card)
+
+    @get("/{card_number:str}", summary="Find a reader by card number (staff of any branch)", guards=[requires_staff])
+    async def find(self, card_number: FromPath[str]) -> CardOut:
+        return card_out(await accounts_service.find_card(card_number))
+
+
+class AuthApi(Controller):
+    path = "/api/v1/auth"
+    tags = ["auth"]
+
+    @post("/token", summary="Exchange a card number or e-mail and password for a bearer token", status_code=200)
+    async def token(self, request: Request, data: JSONBody[TokenRequest]) -> TokenOut:
+        principal = await accounts_service.authenticate(data.login, data.password, client=request.client.host if request.client else None)
+        token, expires_at = await accounts_service.issue_token(principal)
+        return TokenOut(access_token=token, expires_at=expires_at)
+
+    @post("/logout", summary="Revoke the bearer token of this request", status_code=204, guards=[requires_login])
+    async def logout(self, request: Request) -> None:
+        await accounts_service.revoke_token(request.headers.get("authorization", "")[7:].strip())
+
+
+class MeApi(Controller):
+    path = "/api/v1/me"
+    tags = ["me"]
+    guards = [requires_login]
+
+    @get("/", summary="The caller: role, branches and reader card")
+    async def me(self, request: Request) -> MeOut:
+        principal = request.user
+        card = None
+        if principal.card_number:
+            card = card_out(await accounts_service.get_card(principal.id))
+        slugs = [branch.slug for branch in await rooms_service.list_branches() if branch.id in principal.branch_ids]
+        return MeOut(
+            id=principal.id,
+            role=principal.role,
+            full_name=principal.full_name,
+            email=principal.email,
+            language=principal.language,
+            branches=slugs,
+            card=card,
+        )
+
+    @post("/password", summary="Change the password; every other token and session stops working", status_code=204)
+    async def change_password(self, request: Request, data: JSONBody[PasswordChange]) -> None:
+        await accounts_service.change_password(request.user, data.current_password, data.new_password)
+
+

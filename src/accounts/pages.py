@@ -1,0 +1,169 @@
+"""Pages about people: register, log in and out, my card, change password, staff landing and card look-up."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get, post
+from typing import Annotated
+
+from litestar.params import FromQuery, Parameter
+from litestar.response import Redirect, Template
+
+from src.accounts import service as accounts_service
+from src.accounts.service import ReaderInput
+from src.config import LANGUAGES, get_settings
+from src.exceptions import AppError, FieldError, Invalid, NotFound
+from src.i18n import _
+from src.rooms import service as rooms_service
+from src.web.auth import SESSION_USER, SESSION_VERSION, language_cookie
+from src.web.forms import Form, safe_next
+from src.web.guards import requires_login, requires_reader, requires_staff
+from src.web.templating import errors_by_field, flash, page, qr_svg
+
+
+def _start_session(request: Request, principal) -> None:
+    request.clear_session()
+    request.set_session({SESSION_USER: principal.id, SESSION_VERSION: principal.auth_version})
+
+
+def _landing(principal) -> str:
+    if principal.is_staff:
+        return "/staff"
+    if principal.is_reader:
+        return "/me/card"
+    return "/"
+
+
+class AccountPages(Controller):
+    include_in_schema = False
+
+    @get("/register")
+    async def register_form(self, request: Request) -> Template:
+        return page(request, "accounts/register.html", branches=await rooms_service.list_branches(), values={}, errors={})
+
+    @post("/register")
+    async def register(self, request: Request) -> Template | Redirect:
+        form = await Form.read(request)
+        values = form.data
+        birth = form.date("birth_date")
+        data = ReaderInput(
+            full_name=form.str("full_name", 200),
+            birth_date=birth,  # type: ignore[arg-type]
+            home_branch=form.str("home_branch", 64),
+            password=values.get("password", ""),
+            consent_personal_data=form.bool("consent_personal_data"),
+            email=form.str("email", 254) or None,
+            phone=form.str("phone", 32) or None,
+            guardian_name=form.str("guardian_name", 200),
+            guardian_consent=form.bool("guardian_consent"),
+            language=request.scope["state"].get("language", ""),
+        )
+        errors: list[FieldError] = list(form.errors)
+        if values.get("password", "") != values.get("password_repeat", ""):
+            errors.append(FieldError("password_repeat", _("The passwords do not match")))
+        card = None
+        if not errors:
+            try:
+                card = await accounts_service.register_reader(data)
+            except AppError as error:
+                errors = error.errors or [FieldError("form", error.detail)]
+        if card is None:
+            return page(
+                request,
+                "accounts/register.html",
+                status_code=422 if errors else 400,
+                branches=await rooms_service.list_branches(),
+                values={k: v for k, v in values.items() if "password" not in k},
+                errors=errors_by_field(errors),
+                error_list=errors,
+            )
+        principal = await accounts_service.load_principal(card.account_id)
+        _start_session(request, principal)
+        flash(request, _("Welcome! Your reader card is ready. It is valid in every city library."))
+        return Redirect(path="/me/card", status_code=303)
+
+    @get("/login")
+    async def login_form(self, request: Request, next_: Annotated[str, Parameter(query="next", required=False)] = "") -> Template:
+        return page(request, "accounts/login.html", next=safe_next(next_ or None, ""), values={}, errors={})
+
+    @post("/login")
+    async def login(self, request: Request) -> Template | Redirect:
+        form = await Form.read(request)
+        login = form.str("login", 254)
+        try:
+            principal = await accounts_service.authenticate(login, form.data.get("password", ""), client=request.client.host if request.client else None)
+        except AppError as error:
+            if error.status_code not in (401, 429):
+                raise
+            return page(
+                request,
+                "accounts/login.html",
+                status_code=error.status_code,
+                next=safe_next(form.data.get("next"), ""),
+                values={"login": login},
+                errors={"login": error.detail},
+                error_list=[FieldError("login", error.detail)],
+            )
+        _start_session(request, principal)
+        return Redirect(path=safe_next(form.data.get("next"), _landing(principal)), status_code=303)
+
+    @post("/logout")
+    async def logout(self, request: Request) -> Redirect:
+        request.clear_session()
+        return Redirect(path="/", status_code=303)
+
+    @get("/me/card", guards=[requires_reader])
+    async def my_card(self, request: Request) -> Template:
+        card = await accounts_service.get_card(request.user.id)
+        return page(request, "accounts/card.html", card=card, qr=qr_svg(card.card_number))
+
+    @get("/me/password", guards=[requires_login])
+    async def password_form(self, request: Request) -> Template:
+        return page(request, "accounts/password.html", errors={})
+
+    @post("/me/password", guards=[requires_login])
+    async def change_password(self, request: Request) -> Template | Redirect:
+        form = await Form.read(request)
+        errors: list[FieldError] = []
+        if form.data.get("new_password", "") != form.data.get("new_password_repeat", ""):
+            errors.append(FieldError("new_password_repeat", _("The passwords do not match")))
+        else:
+            try:
+                version = await accounts_service.change_password(request.user, form.data.get("current_password", ""), form.data.get("new_password", ""))
+            except Invalid as error:
+                errors = error.errors
+        if errors:
+            return page(request, "accounts/password.html", status_code=422, errors=errors_by_field(errors), error_list=errors)
+        request.set_session({SESSION_USER: request.user.id, SESSION_VERSION: version})
+        flash(request, _("Your password has been changed. Other devices have been logged out."))
+        return Redirect(path=_landing(request.user), status_code=303)
+
+    @get("/lang/{code:str}")
+    async def switch_language(self, request: Request, code: str, next_: Annotated[str, Parameter(query="next", required=False)] = "/") -> Redirect:
+        if code not in LANGUAGES:
+            raise NotFound()
+        if request.user is not None:
+            await accounts_service.set_language(request.user.id, code)
+        response = Redirect(path=safe_next(next_), status_code=303)
+        response.set_cookie(language_cookie(code, get_settings().secure_cookies))
+        return response
+
+
+class StaffPages(Controller):
+    path = "/staff"
+    include_in_schema = False
+    guards = [requires_staff]
+
+    @get("/")
+    async def landing(self, request: Request) -> Template:
+        branches = [branch for branch in await rooms_service.list_branches() if request.user.is_admin or branch.id in request.user.branch_ids]
+        return page(request, "accounts/staff.html", branches=branches)
+
+    @get("/readers")
+    async def find_reader(self, request: Request, card: FromQuery[str] = "") -> Template:
+        found = error = None
+        if card.strip():
+            try:
+                found = await accounts_service.find_card(card.strip().rsplit("/", 1)[-1])
+            except NotFound as missing:
+                error = missing.detail
+        return page(request, "accounts/reader_lookup.html", card=card, found=found, error=error, status_code=404 if error else 200)

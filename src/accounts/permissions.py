@@ -1,0 +1,99 @@
+"""Who may do what: every permission check in libspace is one of these pure functions of a principal.
+
+Roles: ``admin`` acts in every branch; ``staff`` in the branches they are assigned to; ``counsellor`` runs
+career guidance; ``teacher`` coordinates one school; ``reader`` holds the city-wide card.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from src.accounts.constants import ROLE_ADMIN, ROLE_COUNSELLOR, ROLE_READER, ROLE_STAFF, ROLE_TEACHER
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    id: int
+    role: str
+    full_name: str
+    email: str | None = None
+    language: str = ""
+    branch_ids: frozenset[int] = field(default_factory=frozenset)
+    card_number: str | None = None
+    school_id: int | None = None
+    auth_version: int = 1
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == ROLE_ADMIN
+
+    @property
+    def is_staff(self) -> bool:
+        """Library staff of some branch (admins included)."""
+        return self.role in (ROLE_STAFF, ROLE_ADMIN)
+
+    @property
+    def is_reader(self) -> bool:
+        return self.role == ROLE_READER
+
+    @property
+    def is_counsellor(self) -> bool:
+        return self.role == ROLE_COUNSELLOR
+
+    @property
+    def is_teacher(self) -> bool:
+        return self.role == ROLE_TEACHER
+
+
+def can_manage_branch(principal: Principal | None, branch_id: int) -> bool:
+    """Schedule zones, approve bookings, edit hours and closures, run events of this branch."""
+    if principal is None:
+        return False
+    return principal.is_admin or (principal.role == ROLE_STAFF and branch_id in principal.branch_ids)
+
+
+def managed_branch_ids(principal: Principal | None, all_branch_ids: set[int]) -> set[int]:
+    if principal is None:
+        return set()
+    if principal.is_admin:
+        return set(all_branch_ids)
+    if principal.role == ROLE_STAFF:
+        return set(principal.branch_ids) & set(all_branch_ids)
+    return set()
+
+
+def can_look_up_readers(principal: Principal | None) -> bool:
+    """Staff at any branch find a reader by card: the card is valid city-wide."""
+    return principal is not None and principal.is_staff
+
+
+def can_view_reader(principal: Principal | None, reader_account_id: int) -> bool:
+    """Personal data: the reader themself, or staff who serve readers."""
+    if principal is None:
+        return False
+    return principal.id == reader_account_id or can_look_up_readers(principal)
+
+
+def can_view_guidance_of(principal: Principal | None, reader_account_id: int, is_counsellor_of_reader: bool) -> bool:
+    """Survey results and consultations: the reader, their counsellors, admins."""
+    if principal is None:
+        return False
+    return principal.id == reader_account_id or principal.is_admin or (principal.is_counsellor and is_counsellor_of_reader)
+
+
+def can_create_users(principal: Principal | None) -> bool:
+    return principal is not None and principal.is_admin
+
+
+def can_act_for_school(principal: Principal | None, school_id: int) -> bool:
+    if principal is None:
+        return False
+    return principal.is_admin or (principal.is_teacher and principal.school_id == school_id)
+
+
+def is_reader(principal: Principal | None) -> bool:
+    return principal is not None and principal.role == ROLE_READER
+
+
+def is_teacher(principal: Principal | None) -> bool:
+    return principal is not None and principal.role == ROLE_TEACHER

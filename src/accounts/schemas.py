@@ -1,0 +1,80 @@
+"""API shapes for people, as msgspec Structs, and their mappers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+import msgspec
+
+from src.accounts.service import CardView
+
+Str200 = Annotated[str, msgspec.Meta(max_length=200)]
+
+
+class ReaderCreate(msgspec.Struct, forbid_unknown_fields=True):
+    full_name: Str200
+    birth_date: date
+    home_branch: Annotated[str, msgspec.Meta(max_length=64, description="Slug of the reader's home branch")]
+    password: Annotated[str, msgspec.Meta(max_length=256)]
+    consent_personal_data: bool
+    email: Annotated[str, msgspec.Meta(max_length=254)] | None = None
+    phone: Annotated[str, msgspec.Meta(max_length=32)] | None = None
+    guardian_name: Str200 = ""
+    guardian_consent: bool = False
+
+
+class CardOut(msgspec.Struct):
+    card_number: str
+    full_name: str
+    birth_date: date
+    email: str | None
+    phone: str | None
+    home_branch: str
+    consent_at: datetime
+    guardian_name: str
+    guardian_consent_at: datetime | None
+    is_minor: bool
+    created_at: datetime
+
+
+def card_out(card: CardView) -> CardOut:
+    return CardOut(
+        card_number=card.card_number,
+        full_name=card.full_name,
+        birth_date=card.birth_date,
+        email=card.email,
+        phone=card.phone,
+        home_branch=card.home_branch_slug,
+        consent_at=card.consent_at,
+        guardian_name=card.guardian_name,
+        guardian_consent_at=card.guardian_consent_at,
+        is_minor=card.is_minor,
+        created_at=card.created_at,
+    )
+
+
+class TokenRequest(msgspec.Struct):
+    login: Annotated[str, msgspec.Meta(max_length=254, description="Card number or e-mail")]
+    password: Annotated[str, msgspec.Meta(max_length=256)]
+
+
+class TokenOut(msgspec.Struct):
+    access_token: str
+    expires_at: datetime
+    token_type: str = "bearer"
+
+
+class MeOut(msgspec.Struct):
+    id: int
+    role: str
+    full_name: str
+    email: str | None
+    language: str
+    branches: list[str]
+    card: CardOut | None
+
+
+class PasswordChange(msgspec.Struct):
+    current_password: Annotated[str, msgspec.Meta(max_length=256)]
+    new_password: Annotated[str, msgspec.Meta(max_length=256)]

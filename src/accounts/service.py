@@ -1,0 +1,421 @@
+"""Accounts and reader cards: registration, log-in, tokens, look-ups, import. Raises src.exceptions errors."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from piccolo.engine import engine_finder
+
+from src.accounts import rules
+from src.accounts.constants import ROLE_READER, ROLES, STAFF_ROLES
+from src.accounts.passwords import hash_password, needs_rehash, verify_password
+from src.accounts.permissions import Principal
+from src.accounts.tables import Account, ApiToken, LoginAttempt, ReaderCard, StaffBranch
+from src.config import get_settings
+from src.db import write_transaction
+from src.exceptions import Conflict, FieldError, Invalid, NotAuthenticated, NotFound, RateLimited
+from src.i18n import _
+from src.rooms.tables import Branch
+from src.timeutil import aware, now_utc, today_in
+
+
+@dataclass
+class ReaderInput:
+    full_name: str
+    birth_date: date
+    home_branch: str
+    password: str
+    consent_personal_data: bool
+    email: str | None = None
+    phone: str | None = None
+    guardian_name: str = ""
+    guardian_consent: bool = False
+    language: str = ""
+
+
+@dataclass
+class CardView:
+    account_id: int
+    card_number: str
+    full_name: str
+    birth_date: date
+    email: str | None
+    phone: str | None
+    home_branch_slug: str
+    home_branch_name: str
+    consent_at: datetime
+    guardian_name: str
+    guardian_consent_at: datetime | None
+    is_minor: bool
+    created_at: datetime
+
+
+def _tx():
+    return write_transaction(engine_finder())
+
+
+async def _branch_id(slug: str, field_name: str = "home_branch") -> int:
+    row = await Branch.select(Branch.id).where((Branch.slug == slug) & (Branch.is_active == True)).first()  # noqa: E712
+    if row is None:
+        raise Invalid.one(field_name, _("Unknown library branch: %(slug)s", slug=slug))
+    return row["id"]
+
+
+async def _unique_card_number() -> str:
+    for _attempt in range(20):
+        number = rules.new_card_number()
+        if not await ReaderCard.exists().where(ReaderCard.card_number == number):
+            return number
+    raise RuntimeError("could not find a free card number")  # 10^9 numbers: practically unreachable
+
+
+def _validate_reader(data: ReaderInput, today: date) -> tuple[str | None, str | None, list[FieldError]]:
+    email = rules.normalize_email(data.email)
+    phone = rules.normalize_phone(data.phone)
+    errors = [
+        *rules.name_errors(data.full_name),
+        *rules.contact_errors(email, phone),
+        *rules.birth_date_errors(data.birth_date, today),
+        *rules.password_errors(data.password),
+    ]
+    if not data.consent_personal_data:
+        errors.append(FieldError("consent_personal_data", _("The library needs your consent to process personal data to issue a card")))
+    if not errors:
+        errors += rules.guardian_errors(data.birth_date, today, data.guardian_name, data.guardian_consent)
+    return email, phone, errors
+
+
+async def register_reader(data: ReaderInput) -> CardView:
+    """Issue a new city-wide reader card. All checks first; one transaction writes account and card."""
+    today = today_in(get_settings().tz)
+    email, phone, errors = _validate_reader(data, today)
+    branch_id = await _branch_id(data.home_branch) if data.home_branch else None
+    if branch_id is None:
+        errors.append(FieldError("home_branch", _("Choose your home library")))
+    if errors:
+        raise Invalid(errors=errors)
+    password_hash = hash_password(data.password)
+    now = now_utc()
+    async with _tx():
+        if email and await Account.exists().where(Account.email == email):
+            raise Conflict(
+                _("A reader with this e-mail is already registered. Log in, or ask any branch to restore access."),
+                errors=[FieldError("email", _("This e-mail is already registered"))],
+            )
+        account = Account(
+            role=ROLE_READER,
+            email=email,
+            phone=phone,
+            full_name=data.full_name.strip(),
+            password_hash=password_hash,
+            language=data.language,
+            created_at=now,
+            updated_at=now,
+        )
+        await account.save()
+        minor = rules.needs_guardian(data.birth_date, today)
+        card = ReaderCard(
+            account=account.id,
+            card_number=await _unique_card_number(),
+            birth_date=data.birth_date,
+            home_branch=branch_id,
+            consent_at=now,
+            guardian_name=data.guardian_name.strip() if minor else "",
+            guardian_consent_at=now if minor else None,
+            created_at=now,
+        )
+        await card.save()
+    return await get_card(account.id)
+
+
+_CARD_COLUMNS = (
+    ReaderCard.account,
+    ReaderCard.card_number,
+    ReaderCard.birth_date,
+    ReaderCard.consent_at,
+    ReaderCard.guardian_name,
+    ReaderCard.guardian_consent_at,
+    ReaderCard.created_at,
+    ReaderCard.account.full_name,
+    ReaderCard.account.email,
+    ReaderCard.account.phone,
+    ReaderCard.home_branch.slug,
+    ReaderCard.home_branch.name,
+)
+
+
+def _card_view(row: dict) -> CardView:
+    tz = get_settings().tz
+    return CardView(
+        account_id=row["account"],
+        card_number=row["card_number"],
+        full_name=row["account.full_name"],
+        birth_date=row["birth_date"],
+        email=row["account.email"],
+        phone=row["account.phone"],
+        home_branch_slug=row["home_branch.slug"],
+        home_branch_name=row["home_branch.name"],
+        consent_at=aware(row["consent_at"]),
+        guardian_name=row["guardian_name"],
+        guardian_consent_at=aware(row["guardian_consent_at"]) if row["guardian_consent_at"] else None,
+        is_minor=rules.needs_guardian(row["birth_date"], today_in(tz)),
+        created_at=aware(row["created_at"]),
+    )
+
+
+async def get_card(account_id: int) -> CardView:
+    row = await ReaderCard.select(*_CARD_COLUMNS).where(ReaderCard.account == account_id).first()
+    if row is None:
+        raise NotFound(_("This account has no reader card"))
+    return _card_view(row)
+
+
+async def find_card(card_number: str) -> CardView:
+    row = await ReaderCard.select(*_CARD_COLUMNS).where(ReaderCard.card_number == rules.normalize_card(card_number)).first()
+    if row is None:
+        raise NotFound(_("No reader card with number %(number)s", number=card_number))
+    return _card_view(row)
+
+
+# --- log-in -------------------------------------------------------------------------------------------
+
+
+def _attempt_keys(login: str, client: str | None) -> list[str]:
+    keys = [f"login:{login.strip().lower()}"]
+    if client:
+        keys.append(f"ip:{client}")
+    return keys
+
+
+async def _check_rate_limit(keys: list[str]) -> None:
+    settings = get_settings()
+    since = now_utc() - timedelta(seconds=settings.login_window_seconds)
+    for key in keys:
+        limit = settings.login_attempts * (4 if key.startswith("ip:") else 1)
+        rows = await LoginAttempt.select(LoginAttempt.at).where((LoginAttempt.key == key) & (LoginAttempt.at > since)).order_by(LoginAttempt.at).limit(limit)
+        if len(rows) >= limit:
+            oldest = aware(rows[0]["at"])
+            retry = int((oldest + timedelta(seconds=settings.login_window_seconds) - now_utc()).total_seconds()) + 1
+            raise RateLimited(retry_after=max(retry, 1))
+
+
+async def _account_for_login(login: str) -> dict | None:
+    login = login.strip()
+    columns = (Account.id, Account.password_hash, Account.is_active)
+    if "@" in login:
+        return await Account.select(*columns).where(Account.email == rules.normalize_email(login)).first()
+    if rules.looks_like_card(login):
+        card = await ReaderCard.select(ReaderCard.account).where(ReaderCard.card_number == rules.normalize_card(login)).first()
+        if card:
+            return await Account.select(*columns).where(Account.id == card["account"]).first()
+    return None
+
+
+async def authenticate(login: str, password: str, client: str | None = None) -> Principal:
+    """Card number or e-mail plus password. Unknown login and wrong password get the same answer."""
+    keys = _attempt_keys(login, client)
+    await _check_rate_limit(keys)
+    account = await _account_for_login(login) if login.strip() else None
+    ok = verify_password(account["password_hash"] if account else "", password)
+    if not ok or account is None or not account["is_active"]:
+        now = now_utc()
+        async with _tx():
+            await LoginAttempt.insert(*[LoginAttempt(key=key, at=now) for key in keys])
+        raise NotAuthenticated(_("Wrong card number, e-mail or password"), errors=[FieldError("login", _("Wrong card number, e-mail or password"))])
+    if needs_rehash(account["password_hash"]):
+        await Account.update({Account.password_hash: hash_password(password)}).where(Account.id == account["id"])
+    await LoginAttempt.delete().where(LoginAttempt.key == keys[0])
+    principal = await load_principal(account["id"])
+    assert principal is not None
+    return principal
+
+
+async def load_principal(account_id: int) -> Principal | None:
+    account = await Account.select(
+        Account.id, Account.role, Account.full_name, Account.email, Account.language, Account.auth_version, Account.is_active
+    ).where(Account.id == account_id).first()
+    if account is None or not account["is_active"]:
+        return None
+    branch_ids: frozenset[int] = frozenset()
+    card_number = None
+    if account["role"] in STAFF_ROLES:
+        rows = await StaffBranch.select(StaffBranch.branch).where(StaffBranch.account == account_id)
+        branch_ids = frozenset(row["branch"] for row in rows)
+    elif account["role"] == ROLE_READER:
+        card = await ReaderCard.select(ReaderCard.card_number).where(ReaderCard.account == account_id).first()
+        card_number = card["card_number"] if card else None
+    return Principal(
+        id=account["id"],
+        role=account["role"],
+        full_name=account["full_name"],
+        email=account["email"],
+        language=account["language"],
+        branch_ids=branch_ids,
+        card_number=card_number,
+        auth_version=account["auth_version"],
+    )
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def issue_token(principal: Principal) -> tuple[str, datetime]:
+    token = secrets.token_urlsafe(32)
+    now = now_utc()
+    expires_at = now + timedelta(days=get_settings().token_ttl_days)
+    await ApiToken.insert(ApiToken(account=principal.id, token_hash=_token_hash(token), created_at=now, expires_at=expires_at))
+    return token, expires_at
+
+
+async def principal_for_token(token: str) -> Principal | None:
+    row = await ApiToken.select(ApiToken.account, ApiToken.expires_at).where(ApiToken.token_hash == _token_hash(token)).first()
+    if row is None or aware(row["expires_at"]) <= now_utc():
+        return None
+    return await load_principal(row["account"])
+
+
+async def revoke_token(token: str) -> None:
+    await ApiToken.delete().where(ApiToken.token_hash == _token_hash(token))
+
+
+async def change_password(principal: Principal, current: str, new: str) -> int:
+    """Returns the new auth version: every other session and token of the account stops working."""
+    row = await Account.select(Account.password_hash, Account.auth_version).where(Account.id == principal.id).first()
+    errors = []
+    if row is None or not verify_password(row["password_hash"], current):
+        errors.append(FieldError("current_password", _("The current password is not right")))
+    errors += rules.password_errors(new, "new_password")
+    if errors:
+        raise Invalid(errors=errors)
+    version = row["auth_version"] + 1
+    async with _tx():
+        await Account.update(
+            {Account.password_hash: hash_password(new), Account.auth_version: version, Account.updated_at: now_utc()}
+        ).where(Account.id == principal.id)
+        await ApiToken.delete().where(ApiToken.account == principal.id)
+    return version
+
+
+async def set_language(account_id: int, language: str) -> None:
+    await Account.update({Account.language: language}).where(Account.id == account_id)
+
+
+# --- administration -----------------------------------------------------------------------------------
+
+
+async def create_user(
+    role: str, email: str, password: str, full_name: str = "", branch_slugs: list[str] | None = None, phone: str | None = None
+) -> int:
+    """Staff, admins, counsellors and teachers (readers register or are imported, they need a card)."""
+    if role not in ROLES or role == ROLE_READER:
+        raise Invalid.one("role", _("Choose one of: %(roles)s", roles=", ".join(r for r in ROLES if r != ROLE_READER)))
+    email_n = rules.normalize_email(email)
+    errors = rules.contact_errors(email_n, None) + rules.password_errors(password)
+    if not email_n:
+        errors.append(FieldError("email", _("An e-mail address is required")))
+    branch_ids = [await _branch_id(slug, "branch") for slug in branch_slugs or []]
+    if role == "staff" and not branch_ids:
+        errors.append(FieldError("branch", _("Staff need at least one branch")))
+    if errors:
+        raise Invalid(errors=errors)
+    now = now_utc()
+    async with _tx():
+        if await Account.exists().where(Account.email == email_n):
+            raise Conflict(_("An account with this e-mail already exists"), errors=[FieldError("email", _("This e-mail is already registered"))])
+        account = Account(
+            role=role,
+            email=email_n,
+            phone=rules.normalize_phone(phone),
+            full_name=full_name.strip() or email_n.split("@")[0],
+            password_hash=hash_password(password),
+            created_at=now,
+            updated_at=now,
+        )
+        await account.save()
+        for branch_id in branch_ids:
+            await StaffBranch.insert(StaffBranch(account=account.id, branch=branch_id))
+    return account.id
+
+
+IMPORT_HEADER = ["card_number", "full_name", "birth_date", "email", "phone", "home_branch"]
+
+
+@dataclass
+class ImportReport:
+    accepted: list[tuple[int, str]] = field(default_factory=list)
+    rejected: list[tuple[int, str, str]] = field(default_factory=list)  # line, card, reason
+    written: bool = False
+
+
+async def import_readers(text: str, skip_bad: bool = False) -> ImportReport:
+    """Import cards exported from the old system. They keep their numbers; all rows or none (unless skip_bad)."""
+    report = ImportReport()
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    if [name.strip() for name in reader.fieldnames or []] != IMPORT_HEADER:
+        report.rejected.append((1, "", _("The header must be: %(header)s", header=",".join(IMPORT_HEADER))))
+        return report
+    branches = {row["slug"]: row["id"] for row in await Branch.select(Branch.slug, Branch.id)}
+    existing_cards = {row["card_number"] for row in await ReaderCard.select(ReaderCard.card_number)}
+    existing_emails = {row["email"] for row in await Account.select(Account.email).where(Account.email.is_not_null())}
+    today = today_in(get_settings().tz)
+    good: list[tuple[int, dict]] = []
+    seen_cards: set[str] = set()
+    seen_emails: set[str] = set()
+    for line, raw in enumerate(reader, start=2):
+        row = {key.strip(): (value or "").strip() for key, value in raw.items() if key}
+        card = rules.normalize_card(row.get("card_number"))
+        reasons: list[str] = []
+        if not card or not rules.CARD_RE.match(card):
+            reasons.append(_("card number missing or malformed"))
+        elif card in existing_cards or card in seen_cards:
+            reasons.append(_("card number already exists"))
+        if len(row.get("full_name", "")) < 2:
+            reasons.append(_("full name missing"))
+        try:
+            birth = date.fromisoformat(row.get("birth_date", ""))
+            if birth > today:
+                reasons.append(_("birth date in the future"))
+        except ValueError:
+            birth = None
+            reasons.append(_("birth date must be YYYY-MM-DD"))
+        email = rules.normalize_email(row.get("email"))
+        phone = rules.normalize_phone(row.get("phone"))
+        reasons += [error.message for error in rules.contact_errors(email, phone)]
+        if email and (email in existing_emails or email in seen_emails):
+            reasons.append(_("e-mail already registered"))
+        if row.get("home_branch") not in branches:
+            reasons.append(_("unknown home branch %(slug)s", slug=row.get("home_branch", "")))
+        if reasons:
+            report.rejected.append((line, card, "; ".join(reasons)))
+            continue
+        seen_cards.add(card)
+        if email:
+            seen_emails.add(email)
+        good.append((line, {"card": card, "name": row["full_name"], "birth": birth, "email": email, "phone": phone, "branch": branches[row["home_branch"]]}))
+    if report.rejected and not skip_bad:
+        return report
+    now = now_utc()
+    async with _tx():
+        for line, item in good:
+            account = Account(role=ROLE_READER, email=item["email"], phone=item["phone"], full_name=item["name"], password_hash="", created_at=now, updated_at=now)
+            await account.save()
+            await ReaderCard.insert(
+                ReaderCard(
+                    account=account.id,
+                    card_number=item["card"],
+                    birth_date=item["birth"],
+                    home_branch=item["branch"],
+                    consent_at=now,  # consent was recorded on paper by the old system when the card was issued
+                    imported_at=now,
+                    created_at=now,
+                )
+            )
+            report.accepted.append((line, item["card"]))
+    report.written = True
+    return report

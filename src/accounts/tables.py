@@ -1,0 +1,54 @@
+"""People: accounts with a role, reader cards, staff branches, API tokens, login attempts."""
+
+from piccolo.columns import Boolean, Date, ForeignKey, Integer, OnDelete, Timestamptz, Varchar
+from piccolo.table import Table
+
+from src.rooms.tables import Branch
+
+
+class Account(Table, tablename="account"):
+    role = Varchar(length=16, index=True)
+    email = Varchar(length=254, null=True, default=None, unique=True)
+    phone = Varchar(length=32, null=True, default=None)
+    full_name = Varchar(length=200)
+    password_hash = Varchar(length=255, default="")
+    language = Varchar(length=5, default="")
+    auth_version = Integer(default=1)
+    is_active = Boolean(default=True)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class ReaderCard(Table, tablename="reader_card"):
+    """The one electronic reader card, valid in every branch."""
+
+    account = ForeignKey(references=Account, on_delete=OnDelete.cascade, unique=True)
+    card_number = Varchar(length=20, unique=True)
+    birth_date = Date()
+    home_branch = ForeignKey(references=Branch, on_delete=OnDelete.restrict)
+    consent_at = Timestamptz()
+    guardian_name = Varchar(length=200, default="")
+    guardian_consent_at = Timestamptz(null=True, default=None)
+    imported_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz()
+
+
+class StaffBranch(Table, tablename="staff_branch"):
+    account = ForeignKey(references=Account, on_delete=OnDelete.cascade, index=True)
+    branch = ForeignKey(references=Branch, on_delete=OnDelete.cascade)
+
+
+class ApiToken(Table, tablename="api_token"):
+    """Bearer tokens; only a SHA-256 of the token is stored."""
+
+    account = ForeignKey(references=Account, on_delete=OnDelete.cascade, index=True)
+    token_hash = Varchar(length=64, unique=True)
+    created_at = Timestamptz()
+    expires_at = Timestamptz()
+
+
+class LoginAttempt(Table, tablename="login_attempt"):
+    """Failed log-ins, by login and by client address, for rate limiting across workers."""
+
+    key = Varchar(length=300, index=True)
+    at = Timestamptz(index=True)

@@ -1,0 +1,97 @@
+"""The one place where libspace is wired together."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from contextlib import asynccontextmanager
+from typing import AsyncIterator
+
+from litestar import Litestar, get
+from litestar.config.csrf import CSRFConfig
+from litestar.middleware.session.client_side import CookieBackendConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+from piccolo.engine import engine_finder
+
+from src.accounts.controllers import AuthApi, MeApi, ReaderApi
+from src.accounts.pages import AccountPages, StaffPages
+from src.config import STATIC_DIR, Settings, get_settings
+from src.db import close_pools, open_pools
+from src.rooms.controllers import BranchApi
+from src.rooms.pages import BranchPages
+from src.web.auth import AuthMiddleware
+from src.web.errors import EXCEPTION_HANDLERS
+from src.web.templating import template_engine
+
+SESSION_COOKIE = "libspace_session"
+
+
+@get("/healthz", include_in_schema=False, cache_control=None)
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@asynccontextmanager
+async def _database(app: Litestar) -> AsyncIterator[None]:
+    engine = engine_finder()
+    await open_pools(engine)
+    try:
+        yield
+    finally:
+        await close_pools(engine)
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    session = CookieBackendConfig(
+        secret=hashlib.sha256(settings.secret_key.encode()).digest(),
+        key=SESSION_COOKIE,
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+        max_age=14 * 24 * 3600,
+        exclude=["/api/", "/static/", "/healthz", "/schema"],
+    )
+    csrf = CSRFConfig(
+        secret=settings.secret_key,
+        cookie_name="libspace_csrf",
+        cookie_httponly=True,
+        cookie_samesite="lax",
+        cookie_secure=settings.secure_cookies,
+        exclude=["/api/"],
+    )
+    return Litestar(
+        route_handlers=[
+            healthz,
+            BranchApi,
+            ReaderApi,
+            AuthApi,
+            MeApi,
+            BranchPages,
+            AccountPages,
+            StaffPages,
+            create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
+        ],
+        middleware=[session.middleware, AuthMiddleware()],
+        csrf_config=csrf,
+        template_config=TemplateConfig(engine=template_engine()),
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        lifespan=[_database],
+        openapi_config=OpenAPIConfig(
+            title="libspace API",
+            version="1",
+            description="The municipal library space of Blagoveshchensk: branches, reader cards, zones, events.",
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin()],
+            components=Components(
+                security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", description="POST /api/v1/auth/token")}
+            ),
+            security=[{"bearer": []}],
+        ),
+        debug=settings.debug,
+    )

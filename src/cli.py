@@ -1,0 +1,148 @@
+"""The ``libspace`` command: serve, migrate, demo, create-user, import-readers."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import os
+import sys
+from pathlib import Path
+from typing import Awaitable, Callable, TypeVar
+
+import click
+
+from src.config import ROOT
+
+T = TypeVar("T")
+
+
+def run_db(work: Callable[[], Awaitable[T]]) -> T:
+    """Run a coroutine against the configured database, closing its connections afterwards."""
+    os.environ.setdefault("PICCOLO_CONF", "piccolo_conf")
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+
+    async def wrapper() -> T:
+        from piccolo.engine import engine_finder
+
+        from src.db import close_pools, open_pools
+
+        engine = engine_finder()
+        await open_pools(engine)
+        try:
+            return await work()
+        finally:
+            await close_pools(engine)
+
+    return asyncio.run(wrapper())
+
+
+def _fail(error: Exception) -> None:
+    from src.exceptions import AppError
+
+    if isinstance(error, AppError):
+        click.echo(f"error: {error.detail}", err=True)
+        for field_error in error.errors:
+            click.echo(f"  {field_error.field}: {field_error.message}", err=True)
+        raise SystemExit(2)
+    raise error
+
+
+@click.group(help="libspace: the library space of Blagoveshchensk's municipal libraries.")
+def main() -> None:
+    os.environ.setdefault("PICCOLO_CONF", "piccolo_conf")
+
+
+@main.command(help="Serve the web app and API on granian.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int)
+@click.option("--reload", is_flag=True, help="Restart on code changes (development).")
+@click.option("--access-log", is_flag=True)
+def serve(host: str, port: int, workers: int, reload: bool, access_log: bool) -> None:
+    from granian import Granian
+    from granian.constants import Interfaces
+
+    os.chdir(ROOT)
+    Granian(
+        "src.app:create_app",
+        factory=True,
+        address=host,
+        port=port,
+        workers=workers,
+        interface=Interfaces.ASGI,
+        reload=reload,
+        reload_paths=[ROOT / "src", ROOT / "templates"] if reload else None,
+        log_access=access_log,
+        workers_kill_timeout=10,
+    ).serve()
+
+
+@main.command(help="Apply the database migrations (SQLite or PostgreSQL, from LIBSPACE_DATABASE_URL).")
+def migrate() -> None:
+    async def work() -> None:
+        from piccolo.apps.migrations.commands.forwards import run_forwards
+
+        result = await run_forwards(app_name="all", migration_id="all", fake=False)
+        if not result.success:
+            raise click.ClickException(result.message or "migrations failed")
+
+    run_db(work)
+
+
+@main.command(help="Load demo data (idempotent): branches, zones, hours, staff, readers.")
+@click.option("--if-empty", is_flag=True, help="Only when the database holds no branch yet.")
+def demo(if_empty: bool) -> None:
+    from src import demo as demo_data
+
+    summary = run_db(lambda: demo_data.load(if_empty=if_empty))
+    click.echo(summary)
+
+
+@main.command("create-user", help="Create a staff, admin, counsellor or teacher account.")
+@click.option("--role", required=True, type=click.Choice(["staff", "admin", "counsellor", "teacher"]))
+@click.option("--email", required=True)
+@click.option("--branch", "branches", multiple=True, help="Branch slug (repeat for several); staff need one.")
+@click.option("--name", default="", help="Full name.")
+@click.option("--school", default="", help="School slug (teachers).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_user(role: str, email: str, branches: tuple[str, ...], name: str, school: str, password_stdin: bool) -> None:
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Repeat: ") != password:
+            raise click.ClickException("the passwords do not match")
+    from src.accounts import service as accounts_service
+
+    try:
+        account_id = run_db(lambda: accounts_service.create_user(role=role, email=email, password=password, full_name=name, branch_slugs=list(branches)))
+    except Exception as error:  # noqa: BLE001 - reported, not swallowed
+        _fail(error)
+        return
+    click.echo(f"created {role} {email} (id {account_id})")
+
+
+@main.command("import-readers", help="Import reader cards from CSV: card_number,full_name,birth_date,email,phone,home_branch.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--skip-bad", is_flag=True, help="Import the good rows even if some rows are bad.")
+def import_readers(file: Path, skip_bad: bool) -> None:
+    from src.accounts import service as accounts_service
+
+    try:
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise click.ClickException("the file is not UTF-8 text")
+    report = run_db(lambda: accounts_service.import_readers(text, skip_bad=skip_bad))
+    for line, card in report.accepted:
+        click.echo(f"accepted line {line}: {card}")
+    for line, card, reason in report.rejected:
+        click.echo(f"rejected line {line}: {card or '-'}: {reason}")
+    click.echo(f"{len(report.accepted)} accepted, {len(report.rejected)} rejected")
+    if report.rejected and not report.written:
+        click.echo("nothing was imported: fix the rejected rows, or run again with --skip-bad", err=True)
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

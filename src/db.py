@@ -1,0 +1,236 @@
+"""Database engines: SQLite (embedded default) and PostgreSQL, picked from ``LIBSPACE_DATABASE_URL``.
+
+Piccolo's stock SQLite engine opens a fresh connection (a new thread plus PRAGMAs) for every query made
+outside a transaction. :class:`PooledSQLiteEngine` keeps a few long-lived connections in WAL mode instead,
+and serializes writer transactions inside the process with a lock (``BEGIN IMMEDIATE`` plus the busy
+timeout serialize them across processes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any, AsyncIterator
+from urllib.parse import unquote, urlsplit
+
+import aiosqlite
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
+
+from src.config import ROOT
+
+BUSY_TIMEOUT_SECONDS = 30.0
+POOL_SIZE = 4
+
+
+class DatabaseUrlError(ValueError):
+    pass
+
+
+def parse_database_url(url: str) -> tuple[str, dict[str, Any]]:
+    """Return ``("sqlite", {"path": ...})`` or ``("postgres", {asyncpg config})``."""
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        raw = url[len("sqlite:///") :] if url.startswith("sqlite:///") else ""
+        if not raw:
+            raise DatabaseUrlError(f"SQLite URL needs a path, e.g. sqlite:///var/libspace.sqlite: {url!r}")
+        path = Path(raw) if raw.startswith("/") else ROOT / raw
+        return "sqlite", {"path": str(path)}
+    if parts.scheme in ("postgresql", "postgres"):
+        config: dict[str, Any] = {
+            "host": parts.hostname or "127.0.0.1",
+            "port": parts.port or 5432,
+            "user": unquote(parts.username or "postgres"),
+            "database": unquote(parts.path.lstrip("/")) or "libspace",
+        }
+        if parts.password:
+            config["password"] = unquote(parts.password)
+        return "postgres", config
+    raise DatabaseUrlError(f"Unsupported database URL {url!r}: use sqlite:///path or postgresql://...")
+
+
+class _Pool:
+    """Long-lived aiosqlite connections of one event loop."""
+
+    def __init__(self, engine: "PooledSQLiteEngine") -> None:
+        self.engine = engine
+        self.idle: list[aiosqlite.Connection] = []
+        self.all: list[aiosqlite.Connection] = []
+        self.available = asyncio.Semaphore(POOL_SIZE)
+        self.write_lock = asyncio.Lock()
+
+    async def acquire(self) -> aiosqlite.Connection:
+        await self.available.acquire()
+        try:
+            if self.idle:
+                return self.idle.pop()
+            connection = await self.engine.open_connection()
+            self.all.append(connection)
+            return connection
+        except BaseException:
+            self.available.release()
+            raise
+
+    def release(self, connection: aiosqlite.Connection, broken: bool = False) -> None:
+        if broken:
+            self.all.remove(connection)
+            asyncio.ensure_future(connection.close())
+        else:
+            self.idle.append(connection)
+        self.available.release()
+
+    async def close(self) -> None:
+        for connection in self.all:
+            try:
+                await connection.close()
+            except Exception:  # pragma: no cover - closing a dead connection
+                pass
+        self.all.clear()
+        self.idle.clear()
+
+
+class PooledTransaction(SQLiteTransaction):
+    """A transaction on a pooled connection; writers (IMMEDIATE) queue on one lock per process."""
+
+    __slots__ = ("_pool", "_locked")
+
+    async def __aenter__(self) -> "PooledTransaction":
+        if self._parent is not None:
+            return self._parent
+        self._pool = self.engine.pool()
+        self._locked = self.transaction_type != TransactionType.deferred
+        if self._locked:
+            await self._pool.write_lock.acquire()
+        try:
+            self.connection = await self._pool.acquire()
+            try:
+                await self.begin()
+            except BaseException:
+                self._pool.release(self.connection, broken=True)
+                raise
+        except BaseException:
+            if self._locked:
+                self._pool.write_lock.release()
+            raise
+        self.context = self.engine.current_transaction.set(self)
+        return self
+
+    async def __aexit__(self, exception_type, exception, traceback) -> bool:
+        if self._parent:
+            return exception is None
+        broken = False
+        try:
+            if exception:
+                if not self._rolled_back:
+                    await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                await self.commit()
+        except BaseException:
+            broken = True
+            try:
+                await self.connection.execute("ROLLBACK")
+            except Exception:
+                pass
+            raise
+        finally:
+            self._pool.release(self.connection, broken=broken)
+            if self._locked:
+                self._pool.write_lock.release()
+            self.engine.current_transaction.reset(self.context)
+        return exception is None
+
+
+class PooledSQLiteEngine(SQLiteEngine):
+    """SQLite with a small pool of long-lived WAL connections per event loop."""
+
+    __slots__ = ("_pools",)
+
+    def __init__(self, path: str, **kwargs: Any) -> None:
+        super().__init__(path=path, timeout=BUSY_TIMEOUT_SECONDS, **kwargs)
+        self._pools: dict[asyncio.AbstractEventLoop, _Pool] = {}
+
+    async def open_connection(self) -> aiosqlite.Connection:
+        connection = aiosqlite.connect(**self.connection_kwargs)
+        # A pooled connection must never keep the process alive at exit (granian's SIGTERM, CLI commands):
+        # shutdown closes the pool, and the worker thread is a daemon in case a loop dies without it.
+        thread = getattr(connection, "_thread", None)
+        if thread is not None:
+            thread.daemon = True
+        await connection
+        connection.row_factory = dict_factory  # type: ignore[assignment]
+        await connection.execute("PRAGMA foreign_keys = 1")
+        await connection.execute("PRAGMA journal_mode = WAL")
+        await connection.execute("PRAGMA synchronous = NORMAL")
+        await connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+        return connection
+
+    def pool(self) -> _Pool:
+        loop = asyncio.get_running_loop()
+        pool = self._pools.get(loop)
+        if pool is None:
+            for old_loop in [old for old in self._pools if old.is_closed()]:
+                del self._pools[old_loop]
+            pool = self._pools[loop] = _Pool(self)
+        return pool
+
+    async def close_pool(self) -> None:
+        pool = self._pools.pop(asyncio.get_running_loop(), None)
+        if pool is not None:
+            await pool.close()
+
+    @asynccontextmanager
+    async def _connection(self) -> AsyncIterator[aiosqlite.Connection]:
+        pool = self.pool()
+        connection = await pool.acquire()
+        try:
+            yield connection
+        finally:
+            # Autocommit mode: a connection left inside a transaction is not fit to share.
+            pool.release(connection, broken=connection.in_transaction)
+
+    async def _run_in_new_connection(self, query: str, args=None, query_type: str = "generic", table=None):
+        async with self._connection() as connection:
+            async with connection.execute(query, args or []) as cursor:
+                return await cursor.fetchall()
+
+    async def _run_in_existing_connection(self, connection, query: str, args=None, query_type="generic", table=None):
+        async with connection.execute(query, args or []) as cursor:
+            return await cursor.fetchall()
+
+    def transaction(
+        self, transaction_type: TransactionType = TransactionType.deferred, allow_nested: bool = True
+    ) -> PooledTransaction:
+        return PooledTransaction(engine=self, transaction_type=transaction_type, allow_nested=allow_nested)
+
+
+def make_engine(url: str) -> Engine:
+    kind, config = parse_database_url(url)
+    if kind == "sqlite":
+        Path(config["path"]).parent.mkdir(parents=True, exist_ok=True)
+        return PooledSQLiteEngine(path=config["path"])
+    return PostgresEngine(config=config, extensions=())
+
+
+def is_postgres(engine: Engine) -> bool:
+    return engine.engine_type == "postgres"
+
+
+def write_transaction(engine: Engine):
+    """One serialized writer transaction: ``BEGIN IMMEDIATE`` on SQLite, a plain transaction on PostgreSQL."""
+    if isinstance(engine, SQLiteEngine):
+        return engine.transaction(transaction_type=TransactionType.immediate)
+    return engine.transaction()
+
+
+async def open_pools(engine: Engine) -> None:
+    if isinstance(engine, PostgresEngine):
+        await engine.start_connection_pool(min_size=2, max_size=10)
+
+
+async def close_pools(engine: Engine) -> None:
+    if isinstance(engine, PostgresEngine):
+        await engine.close_connection_pool()
+    elif isinstance(engine, PooledSQLiteEngine):
+        await engine.close_pool()

@@ -1,0 +1,143 @@
+"""Demo data: the real branches of Blagoveshchensk's municipal library system (../shared/demo-facts.md),
+with invented but plausible addresses, hours and zones. Idempotent: every row is found by its natural key."""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+
+from dateutil.rrule import FR, MONTHLY, rrule
+
+from src.accounts import rules as account_rules
+from src.accounts.constants import ROLE_READER
+from src.accounts.passwords import hash_password
+from src.accounts.tables import Account, ReaderCard, StaffBranch
+from src.config import get_settings
+from src.db import write_transaction
+from src.rooms import service as rooms_service
+from src.rooms.tables import Branch, Closure, WeeklyHours, Zone, ZoneFeature
+from src.timeutil import now_utc, today_in
+
+DEMO_PASSWORD = "libspace-demo"
+
+# slug, name, short name, address, lat, lon, accessibility, description
+BRANCHES = [
+    ("chekhov", "Молодёжная библиотека имени А. П. Чехова", "Библиотека им. Чехова", "ул. Краснофлотская, 137 (демо-адрес)", 50.2705, 127.5270, "Пандус у входа", "Городская молодёжная библиотека, первая модельная библиотека города (2019)."),
+    ("volkov-arts", "Библиотека искусств имени Волкова", "Библиотека искусств", "ул. Ленина, 72", 50.2596, 127.5361, "", "Арт-пространство с мобильным выставочным оборудованием и звукоизолированным творческим сектором."),
+    ("mashuk-observatory", "Библиотека-обсерватория имени Бориса Машука", "Библиотека-обсерватория", "ул. Институтская, 10/1", 50.2824, 127.5069, "Лифт, пандус", "Лаборатории: научная, гуманитарная, творческая, книжная; коворкинг и малая киностудия."),
+    ("komarov-children", "Библиотека детского развития имени Петра Комарова", "Библиотека им. Комарова", "ул. Горького, 228 (демо-адрес)", 50.2651, 127.5494, "", "Библиотека детского развития."),
+    ("centralnaya", "Библиотека городских инноваций «Центральная»", "Центральная", "ул. Пионерская, 27 (демо-адрес)", 50.2621, 127.5281, "Безбарьерный вход", "Кластеры: информационный, творческих инноваций (школа видеоблогинга), социальных инноваций, «новое краеведение» (народный музей)."),
+    ("solnechnaya", "Библиотека «Солнечная»", "Солнечная", "ул. Василенко, 13 (демо-адрес)", 50.2950, 127.5198, "", ""),
+    ("dom-semyi", "Библиотека «Дом семьи»", "Дом семьи", "ул. Зейская, 201 (демо-адрес)", 50.2688, 127.5400, "Пандус, широкие двери", "Семейная библиотека: каминная гостиная, детская комната, конференц-зал, студия звукозаписи аудиокниг."),
+    ("bagulnik", "Библиотека «Багульник»", "Багульник", "Моховая Падь, ул. Центральная, 5 (демо-адрес)", 50.3350, 127.4800, "", "Патриотический центр с тематическими зонами."),
+    ("dialog", "Библиотека «Диалог»", "Диалог", "ул. Политехническая, 46", 50.2760, 127.5330, "Пандус и широкие двери", "Зоны «Арт-коридор», «Литературное достояние», «Диалог событий», «Семейный диалог»."),
+    ("stanyukovich", "Библиотека-филиал № 11 имени К. М. Станюковича", "Филиал № 11", "ул. Шимановского, 41 (демо-адрес)", 50.2570, 127.5460, "", ""),
+]
+
+# zone name, kind, capacity, features, readers may book, schools may book, needs approval
+ZONES = {
+    "chekhov": [("Коворкинг", "coworking", 12, ["wifi", "whiteboard"], True, False, False), ("Конференц-зал", "conference_hall", 40, ["projector", "screen", "sound_system"], True, True, True), ("Читальный зал", "reading_hall", 30, ["wifi"], False, True, False), ("Кабинет профконсультаций", "consultation_room", 3, [], False, False, False)],
+    "volkov-arts": [("Арт-пространство", "exhibition", 50, ["step_free"], False, True, True), ("Творческий сектор", "makerspace", 8, ["soundproof"], True, False, True), ("Читальный зал", "reading_hall", 25, ["wifi"], False, True, False)],
+    "mashuk-observatory": [("Коворкинг", "coworking", 16, ["wifi", "whiteboard", "step_free"], True, False, False), ("Научная лаборатория", "makerspace", 12, ["computers", "3d_printer"], True, True, True), ("Малая киностудия", "makerspace", 6, ["video_studio", "soundproof"], True, False, True), ("Выставочное пространство", "exhibition", 40, ["step_free"], False, True, True), ("Кабинет профконсультаций", "consultation_room", 3, [], False, False, False)],
+    "komarov-children": [("Детская зона", "children", 20, [], False, True, False), ("Компьютерный класс", "computer_class", 12, ["computers", "projector"], False, True, True)],
+    "centralnaya": [("Коворкинг", "coworking", 20, ["wifi", "step_free", "whiteboard"], True, False, False), ("Школа видеоблогинга", "makerspace", 10, ["video_studio", "computers"], True, True, True), ("Народный музей", "local_history", 25, ["step_free"], False, True, True), ("Зал дискуссий", "conference_hall", 60, ["projector", "screen", "sound_system", "step_free"], True, True, True), ("Игровая зона", "children", 15, ["step_free"], False, True, False), ("Кабинет профконсультаций", "consultation_room", 3, ["step_free"], False, False, False)],
+    "solnechnaya": [("Читальный зал", "reading_hall", 20, ["wifi"], True, True, False), ("Компьютерный класс", "computer_class", 10, ["computers"], True, True, False)],
+    "dom-semyi": [("Каминная гостиная", "reading_hall", 18, ["fireplace", "step_free"], True, True, False), ("Детская комната", "children", 12, ["step_free"], False, True, False), ("Конференц-зал", "conference_hall", 45, ["projector", "screen", "step_free"], True, True, True), ("Студия звукозаписи", "makerspace", 2, ["soundproof"], True, False, True), ("Компьютерная зона", "computer_class", 8, ["computers", "laser_engraver"], True, True, True)],
+    "bagulnik": [("Краеведческая комната", "local_history", 20, [], False, True, True), ("Читальный зал", "reading_hall", 15, ["wifi"], True, True, False)],
+    "dialog": [("Арт-коридор", "exhibition", 30, ["step_free"], False, True, True), ("Литературное достояние", "local_history", 20, ["step_free"], False, True, True), ("Диалог событий", "conference_hall", 70, ["projector", "screen", "sound_system", "step_free"], True, True, True), ("Семейный диалог", "children", 15, ["step_free"], False, True, False)],
+    "stanyukovich": [("Читальный зал", "reading_hall", 15, ["wifi"], True, True, False)],
+}
+
+# Tuesday to Saturday 10-19, Sunday 10-18, Monday closed; the youth library opens later and closes later.
+HOURS = {weekday: (time(10), time(19)) for weekday in (1, 2, 3, 4, 5)} | {6: (time(10), time(18))}
+YOUTH_HOURS = {weekday: (time(11), time(20)) for weekday in (0, 1, 2, 3, 4)} | {5: (time(11), time(18))}
+
+HOLIDAYS = [((1, 1), (1, 8), "Новогодние каникулы"), ((2, 23), (2, 23), "День защитника Отечества"), ((3, 8), (3, 8), "Международный женский день"), ((5, 1), (5, 1), "Праздник Весны и Труда"), ((5, 9), (5, 9), "День Победы"), ((6, 12), (6, 12), "День России"), ((11, 4), (11, 4), "День народного единства")]
+
+
+def card_for(seed: str) -> str:
+    body = "2800000" + seed.rjust(4, "0")
+    return body + account_rules.luhn_check_digit(body)
+
+
+async def _branches() -> dict[str, int]:
+    ids = {}
+    now = now_utc()
+    today = today_in(get_settings().tz)
+    for slug, name, short, address, lat, lon, access, description in BRANCHES:
+        row = await Branch.select(Branch.id).where(Branch.slug == slug).first()
+        if row:
+            ids[slug] = row["id"]
+            continue
+        branch = Branch(slug=slug, name=name, short_name=short, address=f"г. Благовещенск, {address}", latitude=lat, longitude=lon, accessibility=access, description=description, phone="+7 4162 00-00-00", timezone="Asia/Yakutsk", updated_at=now)
+        await branch.save()
+        ids[slug] = branch.id
+        hours = YOUTH_HOURS if slug == "chekhov" else HOURS
+        await WeeklyHours.insert(*[WeeklyHours(branch=branch.id, weekday=weekday, opens=opens, closes=closes) for weekday, (opens, closes) in hours.items()])
+        for zone_name, kind, capacity, features, readers, schools, approval in ZONES.get(slug, []):
+            zone = Zone(
+                branch=branch.id, name=zone_name, kind=kind, capacity=capacity, description="",
+                bookable_by_readers=readers, bookable_by_schools=schools, requires_approval=approval,
+                slot_minutes=30, min_minutes=30 if kind != "conference_hall" else 60, max_minutes=240,
+                lead_minutes=60, horizon_days=90, buffer_after_minutes=15 if kind in ("conference_hall", "exhibition") else 0,
+                weekly_quota_minutes=600 if kind in ("coworking", "makerspace") else None, updated_at=now,
+            )
+            await zone.save()
+            if features:
+                await ZoneFeature.insert(*[ZoneFeature(zone=zone.id, feature=feature) for feature in features])
+        closures = []
+        for year in (today.year, today.year + 1):
+            for (m1, d1), (m2, d2), reason in HOLIDAYS:
+                closures.append(Closure(branch=branch.id, starts_on=date(year, m1, d1), ends_on=date(year, m2, d2), kind="holiday", reason=reason, created_at=now))
+        for day in rrule(MONTHLY, byweekday=FR(-1), dtstart=today.replace(day=1), count=12):
+            closures.append(Closure(branch=branch.id, starts_on=day.date(), ends_on=day.date(), kind="sanitary", reason="Санитарный день", created_at=now))
+        await Closure.insert(*closures)
+    return ids
+
+
+async def _account(email: str, role: str, full_name: str, password_hash: str, phone: str | None = None) -> tuple[int, bool]:
+    row = await Account.select(Account.id).where(Account.email == email).first()
+    if row:
+        return row["id"], False
+    now = now_utc()
+    account = Account(role=role, email=email, phone=phone, full_name=full_name, password_hash=password_hash, created_at=now, updated_at=now)
+    await account.save()
+    return account.id, True
+
+
+READERS = [
+    # seed, e-mail, name, age in years, home branch, guardian
+    ("0001", "reader@libspace.local", "Анна Сергеевна Ковалёва", 34, "centralnaya", ""),
+    ("0002", "teen@libspace.local", "Максим Дмитриевич Орлов", 15, "chekhov", ""),
+    ("0003", "minor@libspace.local", "Софья Андреевна Ли", 10, "dom-semyi", "Андрей Викторович Ли"),
+    ("0004", "student@libspace.local", "Егор Павлович Никитин", 19, "mashuk-observatory", ""),
+]
+
+
+async def load(if_empty: bool = False) -> str:
+    from piccolo.engine import engine_finder
+
+    if if_empty and await Branch.count() > 0:
+        return "demo data: the database already holds data, nothing loaded"
+    password_hash = hash_password(DEMO_PASSWORD)
+    today = today_in(get_settings().tz)
+    async with write_transaction(engine_finder()):
+        branches = await _branches()
+        await _account("admin@libspace.local", "admin", "Администратор МИБС", password_hash)
+        for slug in branches:
+            account_id, created = await _account(f"staff.{slug}@libspace.local", "staff", f"Сотрудник ({slug})", password_hash)
+            if created:
+                await StaffBranch.insert(StaffBranch(account=account_id, branch=branches[slug]))
+        await _account("counsellor@libspace.local", "counsellor", "Ирина Олеговна Белова", password_hash)
+        await _account("teacher@libspace.local", "teacher", "Татьяна Николаевна Громова", password_hash)
+        now = now_utc()
+        for seed, email, name, age, branch_slug, guardian in READERS:
+            account_id, created = await _account(email, ROLE_READER, name, password_hash)
+            if created:
+                birth = date(today.year - age, 3, 15)
+                if birth > today.replace(year=today.year - age):
+                    birth = birth - timedelta(days=365)
+                await ReaderCard.insert(
+                    ReaderCard(account=account_id, card_number=card_for(seed), birth_date=birth, home_branch=branches[branch_slug], consent_at=now, guardian_name=guardian, guardian_consent_at=now if guardian else None, created_at=now)
+                )
+        await rooms_service.changed()
+    return f"demo data ready: {len(branches)} branches; log in with any demo account and the password {DEMO_PASSWORD!r}"

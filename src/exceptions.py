@@ -1,0 +1,64 @@
+"""Domain errors, and the one place that turns them (and Litestar's) into HTTP answers.
+
+Services raise these with messages a person can read (wrapped in ``_`` so they are translated when shown);
+controllers never build error responses themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class FieldError:
+    field: str
+    message: str
+
+
+@dataclass
+class AppError(Exception):
+    detail: str = "Request failed"
+    errors: list[FieldError] = field(default_factory=list)
+    status_code: int = 400
+    headers: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        Exception.__init__(self, self.detail)
+
+
+class NotFound(AppError):
+    def __init__(self, detail: str = "Not found", **kw: Any) -> None:
+        super().__init__(detail=detail, status_code=404, **kw)
+
+
+class Forbidden(AppError):
+    def __init__(self, detail: str = "You are not allowed to do this", **kw: Any) -> None:
+        super().__init__(detail=detail, status_code=403, **kw)
+
+
+class NotAuthenticated(AppError):
+    def __init__(self, detail: str = "Please log in", **kw: Any) -> None:
+        super().__init__(detail=detail, status_code=401, **kw)
+
+
+class Conflict(AppError):
+    def __init__(self, detail: str = "Conflict", **kw: Any) -> None:
+        super().__init__(detail=detail, status_code=409, **kw)
+
+
+class Invalid(AppError):
+    """Input that parses but breaks a rule: 422 with the fields at fault."""
+
+    def __init__(self, detail: str = "Please correct the errors below", errors: list[FieldError] | None = None, **kw: Any) -> None:
+        super().__init__(detail=detail, errors=errors or [], status_code=422, **kw)
+
+    @classmethod
+    def one(cls, field_name: str, message: str) -> "Invalid":
+        return cls(detail=message, errors=[FieldError(field_name, message)])
+
+
+class RateLimited(AppError):
+    def __init__(self, retry_after: int, detail: str = "Too many attempts, please try again later") -> None:
+        super().__init__(detail=detail, status_code=429, headers={"Retry-After": str(retry_after)})

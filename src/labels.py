@@ -1,0 +1,50 @@
+"""Human labels for the codes the API uses (zone kinds, features, roles, ...), marked for translation."""
+
+from src.i18n import gettext
+
+
+def N_(message: str) -> str:  # noqa: N802 - gettext's conventional name for "mark only"
+    return message
+
+
+LABELS = {
+    # zone kinds
+    "reading_hall": N_("Reading hall"),
+    "coworking": N_("Coworking"),
+    "conference_hall": N_("Conference hall"),
+    "makerspace": N_("Makerspace"),
+    "children": N_("Children's zone"),
+    "local_history": N_("Local-history room"),
+    "exhibition": N_("Exhibition space"),
+    "computer_class": N_("Computer class"),
+    "consultation_room": N_("Consultation room"),
+    # features
+    "projector": N_("Projector"),
+    "screen": N_("Screen"),
+    "computers": N_("Computers"),
+    "wifi": N_("Wi-Fi"),
+    "step_free": N_("Step-free access"),
+    "whiteboard": N_("Whiteboard"),
+    "sound_system": N_("Sound system"),
+    "soundproof": N_("Soundproofed"),
+    "laser_engraver": N_("Laser engraver"),
+    "3d_printer": N_("3D printer"),
+    "video_studio": N_("Video studio"),
+    "fireplace": N_("Fireplace"),
+    "kitchenette": N_("Kitchenette"),
+    # closure kinds
+    "holiday": N_("Public holiday"),
+    "sanitary": N_("Sanitary day"),
+    "repair": N_("Repairs"),
+    "other": N_("Other"),
+    # roles
+    "reader": N_("Reader"),
+    "staff": N_("Staff"),
+    "admin": N_("Administrator"),
+    "counsellor": N_("Career counsellor"),
+    "teacher": N_("Teacher"),
+}
+
+
+def label(code: str) -> str:
+    return gettext(LABELS[code]) if code in LABELS else code

@@ -1,0 +1,92 @@
+"""Branches, their opening hours and closures, and their bookable zones."""
+
+from piccolo.columns import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Real,
+    SmallInt,
+    Text,
+    Time,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.table import Table
+
+
+class Branch(Table, tablename="branch"):
+    slug = Varchar(length=64, unique=True)
+    name = Varchar(length=200)
+    short_name = Varchar(length=100, default="")
+    address = Varchar(length=300, default="")
+    timezone = Varchar(length=64, default="Asia/Yakutsk")
+    phone = Varchar(length=40, default="")
+    email = Varchar(length=254, default="")
+    description = Text(default="")
+    accessibility = Text(default="")
+    latitude = Real(null=True, default=None)
+    longitude = Real(null=True, default=None)
+    is_active = Boolean(default=True)
+    updated_at = Timestamptz()
+
+
+class Zone(Table, tablename="zone"):
+    branch = ForeignKey(references=Branch, on_delete=OnDelete.cascade, index=True)
+    name = Varchar(length=200)
+    kind = Varchar(length=32)
+    capacity = Integer(default=1)
+    description = Text(default="")
+    photo_url = Varchar(length=500, default="")
+    bookable_by_readers = Boolean(default=False)
+    bookable_by_schools = Boolean(default=False)
+    slot_minutes = SmallInt(default=30)
+    min_minutes = SmallInt(default=30)
+    max_minutes = SmallInt(default=240)
+    lead_minutes = Integer(default=60)
+    horizon_days = SmallInt(default=60)
+    buffer_before_minutes = SmallInt(default=0)
+    buffer_after_minutes = SmallInt(default=0)
+    weekly_quota_minutes = Integer(null=True, default=None)
+    requires_approval = Boolean(default=False)
+    is_active = Boolean(default=True)
+    updated_at = Timestamptz()
+
+
+class ZoneFeature(Table, tablename="zone_feature"):
+    zone = ForeignKey(references=Zone, on_delete=OnDelete.cascade, index=True)
+    feature = Varchar(length=40, index=True)
+
+
+class WeeklyHours(Table, tablename="weekly_hours"):
+    """One opening interval on a weekday (0 = Monday); a zone's rows override its branch's."""
+
+    branch = ForeignKey(references=Branch, on_delete=OnDelete.cascade, index=True)
+    zone = ForeignKey(references=Zone, on_delete=OnDelete.cascade, null=True, default=None)
+    weekday = SmallInt()
+    opens = Time()
+    closes = Time()
+
+
+class DateHours(Table, tablename="date_hours"):
+    """Hours for one date that replace the weekly pattern; no interval (opens null) means closed."""
+
+    branch = ForeignKey(references=Branch, on_delete=OnDelete.cascade, index=True)
+    zone = ForeignKey(references=Zone, on_delete=OnDelete.cascade, null=True, default=None)
+    on = Date()
+    opens = Time(null=True, default=None)
+    closes = Time(null=True, default=None)
+    note = Varchar(length=300, default="")
+
+
+class Closure(Table, tablename="closure"):
+    """Whole days closed to readers (holiday, sanitary day, repairs), inclusive of both ends."""
+
+    branch = ForeignKey(references=Branch, on_delete=OnDelete.cascade, index=True)
+    zone = ForeignKey(references=Zone, on_delete=OnDelete.cascade, null=True, default=None)
+    starts_on = Date()
+    ends_on = Date()
+    kind = Varchar(length=20, default="other")
+    reason = Varchar(length=300, default="")
+    created_at = Timestamptz()

@@ -1,0 +1,69 @@
+"""Reading HTML forms: values as strings, with parse errors collected as FieldErrors for re-rendering."""
+
+from __future__ import annotations
+
+from datetime import date
+from urllib.parse import urlsplit
+
+from litestar import Request
+
+from src.exceptions import FieldError
+from src.i18n import _
+
+
+class Form:
+    def __init__(self, data: dict[str, str]) -> None:
+        self.data = data
+        self.errors: list[FieldError] = []
+
+    @classmethod
+    async def read(cls, request: Request) -> "Form":
+        form = await request.form()
+        return cls({key: str(value) for key, value in form.items() if isinstance(value, str)})
+
+    def str(self, name: str, max_length: int = 300) -> str:
+        value = self.data.get(name, "").strip()
+        if len(value) > max_length:
+            self.errors.append(FieldError(name, _("This is too long (at most %(n)s characters)", n=max_length)))
+        return value[:max_length]
+
+    def bool(self, name: str) -> bool:
+        return self.data.get(name, "") in ("on", "1", "true", "yes")
+
+    def date(self, name: str, required: bool = True) -> date | None:
+        value = self.data.get(name, "").strip()
+        if not value:
+            if required:
+                self.errors.append(FieldError(name, _("This field is required")))
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            self.errors.append(FieldError(name, _("Enter a date as YYYY-MM-DD")))
+            return None
+
+    def int(self, name: str, required: bool = True, minimum: int | None = None, maximum: int | None = None) -> int | None:
+        value = self.data.get(name, "").strip()
+        if not value:
+            if required:
+                self.errors.append(FieldError(name, _("This field is required")))
+            return None
+        try:
+            number = int(value)
+        except ValueError:
+            self.errors.append(FieldError(name, _("Enter a whole number")))
+            return None
+        if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
+            self.errors.append(FieldError(name, _("Enter a number from %(a)s to %(b)s", a=minimum, b=maximum)))
+            return None
+        return number
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Only local paths: never redirect a user to another site after log-in."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
