@@ -1,0 +1,45 @@
+# make run: set up and serve on http://127.0.0.1:8000 · make test: set up and run the whole suite on both engines
+VENV ?= .venv
+PYTHON ?= python3
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: run test test-sqlite test-postgres install bench messages clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/libspace migrate
+	$(BIN)/libspace demo --if-empty
+	$(BIN)/libspace serve --host 127.0.0.1 --port 8000
+
+test: install
+	@start=$$(date +%s); \
+	LIBSPACE_TEST_DB=sqlite $(BIN)/python -m pytest $(PYTEST_ARGS) || exit $$?; \
+	mid=$$(date +%s); \
+	LIBSPACE_TEST_DB=postgres $(BIN)/python -m pytest $(PYTEST_ARGS) || exit $$?; \
+	end=$$(date +%s); \
+	echo "make test: SQLite $$((mid-start)) s, PostgreSQL $$((end-mid)) s"
+
+test-sqlite: install
+	LIBSPACE_TEST_DB=sqlite $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-postgres: install
+	LIBSPACE_TEST_DB=postgres $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python -m bench
+
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -o src/locale/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel update -i src/locale/messages.pot -d src/locale --no-fuzzy-matching --ignore-obsolete
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,149 @@
+"""Test set-up: a throwaway database per run (SQLite file, or a fresh PostgreSQL database).
+
+``LIBSPACE_TEST_DB=sqlite|postgres`` picks the engine (``make test`` runs both). Without a reachable
+PostgreSQL the postgres run skips every test and says why, unless ``LIBSPACE_REQUIRE_POSTGRES=1`` (CI), when
+it fails instead. The environment is set before ``src`` is imported: Piccolo caches its engine on first use.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import tempfile
+import uuid
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ENGINE = os.environ.get("LIBSPACE_TEST_DB", "sqlite")
+PG_ADMIN_URL = os.environ.get("LIBSPACE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+PG_PROBLEM: str | None = None
+PG_NAME = f"libspace_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+
+
+async def _pg_admin(sql: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(PG_ADMIN_URL, timeout=5)
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+if ENGINE == "postgres":
+    try:
+        asyncio.run(_pg_admin(f'CREATE DATABASE "{PG_NAME}"'))
+        os.environ["LIBSPACE_DATABASE_URL"] = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{PG_NAME}"
+    except Exception as error:  # noqa: BLE001 - reported as the skip reason
+        PG_PROBLEM = f"PostgreSQL is not reachable at {PG_ADMIN_URL}: {error}"
+        os.environ["LIBSPACE_DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/unused.sqlite"
+else:
+    os.environ["LIBSPACE_DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='libspace-test-')}/test.sqlite"
+
+os.environ["PICCOLO_CONF"] = "piccolo_conf"
+os.environ.setdefault("LIBSPACE_SECRET_KEY", "test-secret-key-" + "x" * 32)
+os.environ.setdefault("LIBSPACE_LANGUAGE", "ru")
+os.environ.setdefault("LIBSPACE_LOGIN_ATTEMPTS", "5")
+
+import httpx  # noqa: E402
+from piccolo.engine import engine_finder  # noqa: E402
+
+from src import cache  # noqa: E402
+from src.app import create_app  # noqa: E402
+from src.db import close_pools, open_pools  # noqa: E402
+from src.piccolo_app import APP_CONFIG  # noqa: E402
+
+
+def pytest_report_header(config):
+    return f"libspace test database: {ENGINE} ({os.environ['LIBSPACE_DATABASE_URL']})"
+
+
+def pytest_collection_modifyitems(config, items):
+    if PG_PROBLEM:
+        if os.environ.get("LIBSPACE_REQUIRE_POSTGRES") == "1":
+            raise pytest.UsageError(f"PostgreSQL is required here (LIBSPACE_REQUIRE_POSTGRES=1). {PG_PROBLEM}")
+        marker = pytest.mark.skip(reason=PG_PROBLEM)
+        for item in items:
+            item.add_marker(marker)
+    elif ENGINE != "postgres":
+        marker = pytest.mark.skip(reason="needs PostgreSQL (this run is SQLite)")
+        for item in items:
+            if "postgres_only" in item.keywords:
+                item.add_marker(marker)
+
+
+@pytest.fixture(scope="session")
+async def database():
+    if PG_PROBLEM:
+        pytest.skip(PG_PROBLEM)
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    engine = engine_finder()
+    await open_pools(engine)
+    result = await run_forwards(app_name="all", migration_id="all", fake=False)
+    assert result.success, result.message
+    yield engine
+    await close_pools(engine)
+    if ENGINE == "postgres":
+        await asyncio.sleep(0)
+        await _pg_admin(f'DROP DATABASE IF EXISTS "{PG_NAME}" WITH (FORCE)')
+
+
+def _tables():
+    return [table for table in APP_CONFIG.table_classes]
+
+
+@pytest.fixture(autouse=True)
+async def clean(request, database):
+    """Every test starts from empty tables."""
+    yield
+    names = [table._meta.tablename for table in _tables()]
+    if ENGINE == "postgres":
+        await database.run_ddl("TRUNCATE " + ", ".join(f'"{name}"' for name in names) + " RESTART IDENTITY CASCADE")
+    else:
+        from src.db import write_transaction
+
+        async with write_transaction(database):
+            await database.run_ddl("PRAGMA defer_foreign_keys = ON")
+            for name in names:
+                await database.run_ddl(f'DELETE FROM "{name}"')
+    cache.clear_local()
+
+
+@pytest.fixture(scope="session")
+def app(database):
+    return create_app()
+
+
+@pytest.fixture
+async def client(app):
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
+        yield client
+
+
+@pytest.fixture
+async def demo(database):
+    from src import demo as demo_data
+
+    await demo_data.load()
+    return demo_data
+
+
+CSRF_RE = re.compile(r'name="_csrf_token" value="([^"]+)"')
+
+
+async def post_form(client: httpx.AsyncClient, form_url: str, data: dict, action: str | None = None, **kwargs) -> httpx.Response:
+    """Submit a page form the way a browser does: load it, take its CSRF token, post."""
+    page = await client.get(form_url)
+    match = CSRF_RE.search(page.text)
+    assert match, f"no CSRF token in {form_url}"
+    return await client.post(action or form_url.split("?")[0], data={**data, "_csrf_token": match.group(1)}, **kwargs)
+
+
+async def bearer(client: httpx.AsyncClient, login: str, password: str = "libspace-demo") -> dict[str, str]:
+    response = await client.post("/api/v1/auth/token", json={"login": login, "password": password})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
