@@ -1,0 +1,109 @@
+"""Real parts for tests: a `libspace serve` subprocess on the test database, and headless Chromium."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import AsyncIterator
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("LIBSPACE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@asynccontextmanager
+async def running_server(workers: int = 1, timeout: float = 30.0, env: dict[str, str] | None = None) -> AsyncIterator[str]:
+    """Start `libspace serve` against the test database; yield its base URL; stop it with SIGTERM."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "src.cli", "serve", "--port", str(port), "--workers", str(workers)],
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient() as client:
+            deadline = asyncio.get_running_loop().time() + timeout
+            while True:
+                if process.poll() is not None:
+                    raise RuntimeError(f"server exited early: {process.stderr.read().decode(errors='replace')[-2000:]}")
+                try:
+                    if (await client.get(f"{base_url}/healthz", timeout=1)).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if asyncio.get_running_loop().time() > deadline:
+                    raise RuntimeError("server did not start in time")
+                await asyncio.sleep(0.1)
+        yield base_url
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+def browser_available() -> str | None:
+    """None when browser tests can run, else the reason they cannot."""
+    if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
+        return f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return "the playwright Python package is not installed"
+    return None
+
+
+def require_browser() -> None:
+    reason = browser_available()
+    if reason:
+        if os.environ.get("LIBSPACE_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"browser tests are required here (LIBSPACE_REQUIRE_BROWSER=1): {reason}")
+        pytest.skip(reason)
+
+
+@asynccontextmanager
+async def browser_page(viewport: dict | None = None, locale: str = "ru-RU"):
+    """A fresh headless Chromium page (phone-sized viewport when asked)."""
+    require_browser()
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            context = await browser.new_context(viewport=viewport or {"width": 1280, "height": 900}, locale=locale)
+            page = await context.new_page()
+            page.set_default_timeout(15000)
+            yield page
+        finally:
+            await browser.close()
