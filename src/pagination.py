@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Generic, TypeVar
 
 import msgspec
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 
 T = TypeVar("T")
 
 MAX_PAGE_SIZE = 500
 
-PageNumber = Annotated[int, Parameter(ge=1, description="Page number, from 1")]
-PageSize = Annotated[int, Parameter(ge=1, le=MAX_PAGE_SIZE, description="Items per page, up to 500")]
+PageNumber = Annotated[int, QueryParameter(ge=1, description="Page number, from 1")]
+PageSize = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE, description="Items per page, up to 500")]
 
 
 class Page(msgspec.Struct, Generic[T]):

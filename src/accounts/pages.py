@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar import Controller, Request, get, post
 from typing import Annotated
 
-from litestar.params import FromQuery, Parameter
+from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
 from src.accounts import service as accounts_service
@@ -82,7 +82,7 @@ class AccountPages(Controller):
         return Redirect(path="/me/card", status_code=303)
 
     @get("/login")
-    async def login_form(self, request: Request, next_: Annotated[str, Parameter(query="next", required=False)] = "") -> Template:
+    async def login_form(self, request: Request, next_: Annotated[str, QueryParameter(name="next", required=False)] = "") -> Template:
         return page(request, "accounts/login.html", next=safe_next(next_ or None, ""), values={}, errors={})
 
     @post("/login")
@@ -138,7 +138,7 @@ class AccountPages(Controller):
         return Redirect(path=_landing(request.user), status_code=303)
 
     @get("/lang/{code:str}")
-    async def switch_language(self, request: Request, code: str, next_: Annotated[str, Parameter(query="next", required=False)] = "/") -> Redirect:
+    async def switch_language(self, request: Request, code: FromPath[str], next_: Annotated[str, QueryParameter(name="next", required=False)] = "/") -> Redirect:
         if code not in LANGUAGES:
             raise NotFound()
         if request.user is not None:

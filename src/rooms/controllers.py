@@ -18,7 +18,7 @@ class BranchApi(Controller):
     tags = ["branches"]
 
     @get("/", summary="All branches with address, time zone, hours (today and this week) and zones")
-    async def list_branches(self, page: FromQuery[PageNumber] = 1, page_size: FromQuery[PageSize] = 50) -> Page[BranchOut]:
+    async def list_branches(self, page: PageNumber = 1, page_size: PageSize = 50) -> Page[BranchOut]:
         today = today_in(get_settings().tz)
 
         async def build() -> list[BranchOut]:

@@ -1,0 +1,110 @@
+from datetime import date
+
+from tests.conftest import bearer
+
+NEW_READER = {
+    "full_name": "Алина Смирнова",
+    "email": "alina@example.ru",
+    "phone": None,
+    "birth_date": "2001-04-03",
+    "home_branch": "dialog",
+    "password": "alina-secret",
+    "consent_personal_data": True,
+}
+
+
+async def test_register_then_token_then_me(client, demo):
+    created = await client.post("/api/v1/readers", json=NEW_READER)
+    assert created.status_code == 201, created.text
+    card_number = created.json()["card_number"]
+    token = await client.post("/api/v1/auth/token", json={"login": card_number, "password": "alina-secret"})
+    assert token.status_code == 200 and token.json()["token_type"] == "bearer"
+    me = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {token.json()['access_token']}"})
+    assert me.status_code == 200
+    assert me.json()["card"]["card_number"] == card_number and me.json()["role"] == "reader"
+
+
+async def test_register_duplicate_email_is_409(client, demo):
+    assert (await client.post("/api/v1/readers", json=NEW_READER)).status_code == 201
+    again = await client.post("/api/v1/readers", json=NEW_READER)
+    assert again.status_code == 409
+    assert again.json()["errors"][0]["field"] == "email"
+
+
+async def test_under_14_without_guardian_is_422_with_fields(client, demo):
+    young = {**NEW_READER, "email": "kid@example.ru", "birth_date": f"{date.today().year - 9}-06-01"}
+    answer = await client.post("/api/v1/readers", json=young)
+    assert answer.status_code == 422
+    body = answer.json()
+    assert body["detail"] and {e["field"] for e in body["errors"]} == {"guardian_name", "guardian_consent"}
+
+
+async def test_malformed_input_is_422_naming_the_field(client, demo):
+    answer = await client.post("/api/v1/readers", json={**NEW_READER, "birth_date": "03.04.2001"})
+    assert answer.status_code == 422
+    assert answer.json()["errors"][0]["field"] == "birth_date"
+    missing = await client.post("/api/v1/readers", json={"full_name": "x"})
+    assert missing.status_code == 422 and missing.json()["errors"]
+    broken = await client.post("/api/v1/readers", content=b"{not json", headers={"content-type": "application/json"})
+    assert broken.status_code in (400, 422) and "detail" in broken.json()
+
+
+async def test_errors_are_in_the_users_language(client, demo):
+    bad = {**NEW_READER, "consent_personal_data": False}
+    ru = await client.post("/api/v1/readers", json=bad, headers={"Accept-Language": "ru"})
+    en = await client.post("/api/v1/readers", json=bad, headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert ru.json()["errors"][0]["message"] != en.json()["errors"][0]["message"]
+    assert "consent" in en.json()["errors"][0]["message"]
+
+
+async def test_wrong_login_same_message_and_429(client, demo):
+    unknown = await client.post("/api/v1/auth/token", json={"login": "nobody@example.ru", "password": "x" * 8})
+    wrong = await client.post("/api/v1/auth/token", json={"login": "reader@libspace.local", "password": "x" * 8})
+    assert unknown.status_code == wrong.status_code == 401
+    assert unknown.json() == wrong.json()
+    for _ in range(4):
+        await client.post("/api/v1/auth/token", json={"login": "reader@libspace.local", "password": "x" * 8})
+    limited = await client.post("/api/v1/auth/token", json={"login": "reader@libspace.local", "password": "libspace-demo"})
+    assert limited.status_code == 429 and "retry-after" in limited.headers
+
+
+async def test_reader_lookup_is_for_staff_only(client, demo):
+    card = demo.card_for("0001")
+    assert (await client.get(f"/api/v1/readers/{card}")).status_code == 401
+    reader = await bearer(client, "reader@libspace.local")
+    assert (await client.get(f"/api/v1/readers/{card}", headers=reader)).status_code == 403
+    staff = await bearer(client, "staff.dialog@libspace.local")  # any branch: the card is city-wide
+    found = await client.get(f"/api/v1/readers/{card}", headers=staff)
+    assert found.status_code == 200 and found.json()["full_name"] == "Анна Сергеевна Ковалёва"
+    assert (await client.get("/api/v1/readers/999999999999", headers=staff)).status_code == 404
+
+
+async def test_branches_list_and_detail(client, demo):
+    page = await client.get("/api/v1/branches", params={"page_size": 3, "page": 2})
+    body = page.json()
+    assert page.status_code == 200 and body["total"] == 10 and body["page"] == 2 and len(body["items"]) == 3
+    one = await client.get("/api/v1/branches/volkov-arts")
+    branch = one.json()
+    assert branch["address"].endswith("ул. Ленина, 72") and branch["timezone"] == "Asia/Yakutsk"
+    assert len(branch["hours"]["week"]) == 7 and branch["zones"]
+    first = branch["hours"]["week"][1]["intervals"][0]["starts_at"]
+    assert first.endswith("+09:00")
+    assert (await client.get("/api/v1/branches/nowhere")).status_code == 404
+    assert (await client.get("/api/v1/branches", params={"page_size": 501})).status_code == 422
+
+
+async def test_token_logout_and_password_change_revoke_tokens(client, demo):
+    headers = await bearer(client, "teen@libspace.local")
+    changed = await client.post("/api/v1/me/password", json={"current_password": "libspace-demo", "new_password": "teen-new-secret"}, headers=headers)
+    assert changed.status_code == 204
+    assert (await client.get("/api/v1/me", headers=headers)).status_code == 401
+    fresh = await bearer(client, "teen@libspace.local", "teen-new-secret")
+    assert (await client.post("/api/v1/auth/logout", headers=fresh)).status_code == 204
+    assert (await client.get("/api/v1/me", headers=fresh)).status_code == 401
+
+
+async def test_openapi_schema_documents_the_api(client, demo):
+    schema = (await client.get("/schema/openapi.json")).json()
+    for path in ["/api/v1/branches", "/api/v1/branches/{slug}", "/api/v1/readers", "/api/v1/readers/{card_number}", "/api/v1/auth/token", "/api/v1/me"]:
+        assert path in schema["paths"], path
+    assert not [p for p in schema["paths"] if not p.startswith("/api/")]

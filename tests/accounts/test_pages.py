@@ -1,0 +1,86 @@
+import re
+
+from tests.conftest import post_form
+
+FORM = {
+    "full_name": "Олег Ким",
+    "birth_date": "1995-02-03",
+    "email": "oleg@example.ru",
+    "phone": "",
+    "home_branch": "centralnaya",
+    "password": "oleg-secret",
+    "password_repeat": "oleg-secret",
+    "consent_personal_data": "on",
+}
+
+
+async def test_home_lists_branches_in_russian_by_default(client, demo):
+    page = await client.get("/")
+    assert page.status_code == 200 and '<html lang="ru">' in page.text
+    assert "Библиотека-обсерватория имени Бориса Машука" in page.text
+
+
+async def test_language_switch_is_remembered(client, demo):
+    switched = await client.get("/lang/en?next=/branches", follow_redirects=False)
+    assert switched.status_code == 303 and switched.headers["location"] == "/branches"
+    page = await client.get("/branches")
+    assert '<html lang="en">' in page.text and "City libraries" in page.text
+    assert (await client.get("/lang/en?next=https://evil.example/", follow_redirects=False)).headers["location"] == "/"
+
+
+async def test_accept_language_picks_english(client, demo):
+    page = await client.get("/branches/dialog", headers={"Accept-Language": "en-US,en;q=0.8"})
+    assert '<html lang="en">' in page.text and "Opening hours this week" in page.text
+
+
+async def test_register_shows_card_and_qr(client, demo):
+    answer = await post_form(client, "/register", FORM, follow_redirects=True)
+    assert answer.status_code == 200 and str(answer.url).endswith("/me/card")
+    number = re.search(r'data-testid="card-number">(\d+)<', answer.text).group(1)
+    assert len(number) == 12 and "<svg" in answer.text
+
+
+async def test_register_errors_rerender_the_form_in_place(client, demo):
+    bad = {**FORM, "birth_date": "2020-01-01", "password_repeat": "other", "email": ""}
+    answer = await post_form(client, "/register", bad)
+    assert answer.status_code == 422
+    assert 'aria-invalid="true"' in answer.text and "Пароли не совпадают" in answer.text
+    assert 'value="Олег Ким"' in answer.text and "oleg-secret" not in answer.text
+
+
+async def test_form_without_csrf_token_is_refused(client, demo):
+    answer = await client.post("/login", data={"login": "reader@libspace.local", "password": "libspace-demo"})
+    assert answer.status_code == 403 and "<html" in answer.text
+
+
+async def test_login_landing_and_session_cookie_flags(client, demo):
+    answer = await post_form(client, "/login", {"login": "staff.chekhov@libspace.local", "password": "libspace-demo"}, follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == "/staff"
+    cookie = [c for c in answer.headers.get_list("set-cookie") if c.startswith("libspace_session=")][0].lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie
+    staff = await client.get("/staff")
+    assert "Молодёжная библиотека имени А. П. Чехова" in staff.text
+
+
+async def test_wrong_login_rerenders_with_one_message(client, demo):
+    answer = await post_form(client, "/login", {"login": "reader@libspace.local", "password": "nope-nope"})
+    assert answer.status_code == 401 and "Неверный номер карты" in answer.text
+
+
+async def test_staff_find_reader_by_scanned_card(client, demo):
+    await post_form(client, "/login", {"login": "staff.dialog@libspace.local", "password": "libspace-demo"})
+    found = await client.get("/staff/readers", params={"card": demo.card_for("0003")})
+    assert found.status_code == 200 and "Софья Андреевна Ли" in found.text and "Андрей Викторович Ли" in found.text
+    missing = await client.get("/staff/readers", params={"card": "123"})
+    assert missing.status_code == 404
+
+
+async def test_pages_guarded(client, demo):
+    assert (await client.get("/me/card", follow_redirects=False)).headers["location"].startswith("/login")
+    await post_form(client, "/login", {"login": "reader@libspace.local", "password": "libspace-demo"})
+    assert (await client.get("/staff")).status_code == 403
+
+
+async def test_unknown_page_is_a_localized_404(client, demo):
+    answer = await client.get("/no/such/page")
+    assert answer.status_code == 404 and "Страница не найдена" in answer.text
