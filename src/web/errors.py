@@ -50,7 +50,8 @@ def from_litestar(exc: HTTPException) -> AppError:
 
 
 def _render(request: Request, error: AppError) -> Response:
-    if is_api_path(request.url.path) or "text/html" not in request.headers.get("accept", "text/html"):
+    accept = request.headers.get("accept", "")
+    if is_api_path(request.url.path) or ("application/json" in accept and "text/html" not in accept):
         body = {"detail": error.detail, "errors": [{"field": e.field, "message": e.message} for e in error.errors], **error.extra}
         return Response(content=body, status_code=error.status_code, headers=error.headers, media_type=MediaType.JSON)
     if error.status_code == 401 and request.method == "GET":

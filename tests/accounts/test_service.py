@@ -95,7 +95,7 @@ async def test_import_with_a_bad_row_changes_nothing(demo):
     report = await service.import_readers(bad)
     assert not report.written and report.accepted == []
     line, card, reason = report.rejected[0]
-    assert line == 4 and card == "100200302" and "YYYY-MM-DD" in reason and "nowhere" in reason
+    assert line == 4 and card == "100200302" and "ГГГГ-ММ-ДД" in reason and "nowhere" in reason
     assert await ReaderCard.count() == before
     skipped = await service.import_readers(bad, skip_bad=True)
     assert skipped.written and len(skipped.accepted) == 2
