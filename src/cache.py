@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from typing import Any, Awaitable, Callable
 
+from src.config import get_settings
 from src.tables import Revision
 
 CHECK_SECONDS = 1.0
@@ -29,6 +30,8 @@ async def _revision(name: str) -> int:
 
 
 async def cached(name: str, key: Any, loader: Callable[[], Awaitable[Any]]) -> Any:
+    if not get_settings().cache_enabled:
+        return await loader()
     revision = await _revision(name)
     hit = _values.get((name, key))
     if hit is not None and hit[0] == revision:

@@ -45,6 +45,8 @@ class Settings:
     login_attempts: int
     login_window_seconds: int
     token_ttl_days: int
+    cache_enabled: bool
+    sqlite_pool: bool
 
     @property
     def tz(self) -> ZoneInfo:
@@ -70,6 +72,8 @@ def load_settings() -> Settings:
         login_attempts=int(_env("LOGIN_ATTEMPTS", "5")),
         login_window_seconds=int(_env("LOGIN_WINDOW_SECONDS", "900")),
         token_ttl_days=int(_env("TOKEN_TTL_DAYS", "30")),
+        cache_enabled=_env("CACHE", "on") != "off",  # off: for benchmarks and debugging only
+        sqlite_pool=_env("SQLITE_POOL", "on") != "off",  # off: Piccolo's stock engine, for comparison
     )
 
 

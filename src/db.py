@@ -205,10 +205,12 @@ class PooledSQLiteEngine(SQLiteEngine):
         return PooledTransaction(engine=self, transaction_type=transaction_type, allow_nested=allow_nested)
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, sqlite_pool: bool = True) -> Engine:
     kind, config = parse_database_url(url)
     if kind == "sqlite":
         Path(config["path"]).parent.mkdir(parents=True, exist_ok=True)
+        if not sqlite_pool:  # Piccolo's stock engine: only to measure what the pool is worth
+            return SQLiteEngine(path=config["path"], timeout=BUSY_TIMEOUT_SECONDS)
         return PooledSQLiteEngine(path=config["path"])
     return PostgresEngine(config=config, extensions=())
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from src import cache
+from src.config import get_settings
 from src.exceptions import NotFound
 from src.i18n import _
 from src.rooms.rules import ClosureRow, DateRow, HoursRow, Schedule
 from src.rooms.tables import Branch, Closure, DateHours, WeeklyHours, Zone, ZoneFeature
+from src.timeutil import today_in
 
 CACHE_NAME = "branches"
 
@@ -47,12 +49,15 @@ class BranchInfo:
     zones: tuple[ZoneInfo, ...] = field(default_factory=tuple)
 
 
-async def _load_branches() -> tuple[BranchInfo, ...]:
-    """The whole network in five queries; cached (see src/cache.py) and invalidated on every write."""
+async def _load_branches(since: date) -> tuple[BranchInfo, ...]:
+    """The whole network in six queries; cached (see src/cache.py) and invalidated on every write.
+
+    Closures that ended before ``since`` are left out: nothing is shown or booked in the past.
+    """
     branches = await Branch.select().where(Branch.is_active == True).order_by(Branch.name)  # noqa: E712
     weekly = await WeeklyHours.select().where(WeeklyHours.zone.is_null()).order_by(WeeklyHours.opens)
     dates = await DateHours.select().where(DateHours.zone.is_null())
-    closures = await Closure.select().where(Closure.zone.is_null()).order_by(Closure.starts_on)
+    closures = await Closure.select().where(Closure.zone.is_null() & (Closure.ends_on >= since)).order_by(Closure.starts_on)
     zones = await Zone.select().where(Zone.is_active == True).order_by(Zone.name)  # noqa: E712
     features = await ZoneFeature.select(ZoneFeature.zone, ZoneFeature.feature).order_by(ZoneFeature.feature)
 
@@ -110,7 +115,8 @@ async def _load_branches() -> tuple[BranchInfo, ...]:
 
 
 async def list_branches() -> tuple[BranchInfo, ...]:
-    return await cache.cached(CACHE_NAME, "all", _load_branches)
+    since = today_in(get_settings().tz) - timedelta(days=7)
+    return await cache.cached(CACHE_NAME, ("all", since), lambda: _load_branches(since))
 
 
 async def get_branch(slug: str) -> BranchInfo:

@@ -1,0 +1,3 @@
+from bench.foundation_bench import main
+
+main()
