@@ -108,3 +108,9 @@ async def test_openapi_schema_documents_the_api(client, demo):
     for path in ["/api/v1/branches", "/api/v1/branches/{slug}", "/api/v1/readers", "/api/v1/readers/{card_number}", "/api/v1/auth/token", "/api/v1/me"]:
         assert path in schema["paths"], path
     assert not [p for p in schema["paths"] if not p.startswith("/api/")]
+
+
+async def test_openapi_document_is_valid(client, demo):
+    from openapi_spec_validator import validate
+
+    validate((await client.get("/schema/openapi.json")).json())
