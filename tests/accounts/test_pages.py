@@ -84,3 +84,18 @@ async def test_pages_guarded(client, demo):
 async def test_unknown_page_is_a_localized_404(client, demo):
     answer = await client.get("/no/such/page")
     assert answer.status_code == 404 and "Страница не найдена" in answer.text
+
+
+async def test_cookies_are_secure_behind_https(demo):
+    import dataclasses
+
+    import httpx
+
+    from src.app import create_app
+    from src.config import get_settings
+
+    app = create_app(dataclasses.replace(get_settings(), base_url="https://libspace.example"))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://testserver") as client:
+        answer = await post_form(client, "/login", {"login": "reader@libspace.local", "password": "libspace-demo"}, follow_redirects=False)
+    cookies = [c.lower() for c in answer.headers.get_list("set-cookie")]
+    assert cookies and all("secure" in c and "httponly" in c for c in cookies)
