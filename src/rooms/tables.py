@@ -1,4 +1,4 @@
-"""Branches, their opening hours and closures, and their bookable zones."""
+"""Branches, their opening hours and closures, their bookable zones, and bookings of zones."""
 
 from piccolo.columns import (
     Boolean,
@@ -88,5 +88,35 @@ class Closure(Table, tablename="closure"):
     starts_on = Date()
     ends_on = Date()
     kind = Varchar(length=20, default="other")
+    reason = Varchar(length=300, default="")
+    created_at = Timestamptz()
+
+
+class Booking(Table, tablename="booking"):
+    """A zone held for a time by a reader, staff, an event or a school visit, or blocked by staff.
+
+    ``blocked_from``/``blocked_until`` are the booking widened by the zone's set-up and clean-up buffers. The one
+    invariant, kept by the database itself (see the migrations): the blocked ranges of two active (pending or
+    confirmed) bookings of one zone never overlap. Times are UTC; ``series`` groups the occurrences of a
+    recurring booking.
+    """
+
+    zone = ForeignKey(references=Zone, on_delete=OnDelete.cascade, null=False)
+    starts_at = Timestamptz()
+    ends_at = Timestamptz()
+    blocked_from = Timestamptz()
+    blocked_until = Timestamptz()
+    status = Varchar(length=16)
+    holder_kind = Varchar(length=16)
+    holder = ForeignKey(references="src.accounts.tables.Account", on_delete=OnDelete.set_null, null=True, default=None)
+    holder_ref = Integer(null=True, default=None)  # the id of the event or school visit that holds the zone
+    purpose = Varchar(length=300, default="")
+    headcount = Integer(default=1)
+    series = Varchar(length=32, null=True, default=None)
+    override_hours = Boolean(default=False)
+    override_by = ForeignKey(references="src.accounts.tables.Account", on_delete=OnDelete.set_null, null=True, default=None)
+    created_by = ForeignKey(references="src.accounts.tables.Account", on_delete=OnDelete.set_null, null=True, default=None)
+    status_changed_by = ForeignKey(references="src.accounts.tables.Account", on_delete=OnDelete.set_null, null=True, default=None)
+    status_changed_at = Timestamptz(null=True, default=None)
     reason = Varchar(length=300, default="")
     created_at = Timestamptz()
