@@ -62,6 +62,27 @@ def managed_branch_ids(principal: Principal | None, all_branch_ids: set[int]) ->
     return set()
 
 
+def can_book_zone(principal: Principal | None, branch_id: int, open_to_readers: bool, open_to_schools: bool) -> bool:
+    """Staff of the branch book any of its zones; readers the zones open to readers; teachers those open to
+    schools. Other staff, counsellors and guests may not (events and consultations reserve through services)."""
+    if principal is None:
+        return False
+    if can_manage_branch(principal, branch_id):
+        return True
+    if principal.is_reader:
+        return open_to_readers
+    if principal.is_teacher:
+        return open_to_schools
+    return False
+
+
+def can_change_booking(principal: Principal | None, holder_id: int | None, branch_id: int) -> bool:
+    """See, cancel, move, extend or end a booking: its holder, or staff of the zone's branch."""
+    if principal is None:
+        return False
+    return (holder_id is not None and principal.id == holder_id) or can_manage_branch(principal, branch_id)
+
+
 def can_look_up_readers(principal: Principal | None) -> bool:
     """Staff at any branch find a reader by card: the card is valid city-wide."""
     return principal is not None and principal.is_staff

@@ -30,3 +30,27 @@ def test_guidance_results_for_reader_their_counsellor_and_admins():
     assert not can_view_guidance_of(p("counsellor", id=2), 5, False)
     assert not can_view_guidance_of(p("staff", {1}, id=3), 5, False)
     assert can_view_guidance_of(p("admin", id=4), 5, False)
+
+
+def test_who_may_book_a_zone():
+    from src.accounts.permissions import can_book_zone
+
+    assert can_book_zone(p("staff", {1}), 1, False, False)  # staff book any zone of their own branch
+    assert not can_book_zone(p("staff", {2}), 1, True, True)  # but not another branch's, even if open to readers
+    assert can_book_zone(p("admin"), 1, False, False)
+    assert can_book_zone(p("reader"), 1, True, False) and not can_book_zone(p("reader"), 1, False, True)
+    assert can_book_zone(p("teacher"), 1, False, True) and not can_book_zone(p("teacher"), 1, True, False)
+    assert not can_book_zone(p("counsellor"), 1, True, True)
+    assert not can_book_zone(None, 1, True, True)
+
+
+def test_who_may_change_a_booking():
+    from src.accounts.permissions import can_change_booking
+
+    assert can_change_booking(p("reader", id=5), 5, 1)
+    assert not can_change_booking(p("reader", id=6), 5, 1)
+    assert not can_change_booking(p("reader", id=6), None, 1)
+    assert can_change_booking(p("staff", {1}, id=7), 5, 1)
+    assert not can_change_booking(p("staff", {2}, id=7), 5, 1)
+    assert can_change_booking(p("admin", id=8), None, 1)
+    assert not can_change_booking(None, 5, 1)

@@ -1,0 +1,214 @@
+"""When zones are free: one zone over a period, a branch's week grid, and a search across every branch.
+
+Zones, hours and closures come from the cached network (service.py); bookings are read in one query per call
+(index on ``(zone, starts_at)``, bounded by the longest possible booking) and the rest is computed by the pure
+functions in rules.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Iterable, Sequence
+from zoneinfo import ZoneInfo as TimeZone
+
+from src.accounts.permissions import Principal, can_manage_branch
+from src.exceptions import FieldError, Invalid
+from src.i18n import _
+from src.rooms import rules
+from src.rooms import service as rooms_service
+from src.rooms.constants import ACTIVE_STATUSES, MAX_AVAILABILITY_DAYS
+from src.rooms.rules import Interval, Policy
+from src.rooms.service import BranchInfo, ZoneInfo
+from src.rooms.tables import Booking
+from src.timeutil import now_utc
+
+
+@dataclass(frozen=True, slots=True)
+class Taken:
+    """An active booking as availability and the clash check see it."""
+
+    id: int
+    zone_id: int
+    starts_at: datetime
+    ends_at: datetime
+    blocked_from: datetime
+    blocked_until: datetime
+    status: str
+    holder_kind: str
+    holder_id: int | None
+    purpose: str
+    series: str | None
+
+    @property
+    def own(self) -> Interval:
+        return (self.starts_at, self.ends_at)
+
+    @property
+    def blocked(self) -> Interval:
+        return (self.blocked_from, self.blocked_until)
+
+
+_TAKEN_COLUMNS = (
+    Booking.id,
+    Booking.zone,
+    Booking.starts_at,
+    Booking.ends_at,
+    Booking.blocked_from,
+    Booking.blocked_until,
+    Booking.status,
+    Booking.holder_kind,
+    Booking.holder,
+    Booking.purpose,
+    Booking.series,
+)
+
+
+async def taken(zone_ids: Sequence[int], start: datetime, end: datetime, exclude_ids: Iterable[int] = ()) -> list[Taken]:
+    """Active bookings of these zones whose blocked time meets ``[start, end)``, in one query."""
+    if not zone_ids:
+        return []
+    zone_filter = Booking.zone == zone_ids[0] if len(zone_ids) == 1 else Booking.zone.is_in(list(zone_ids))
+    query = Booking.select(*_TAKEN_COLUMNS).where(
+        zone_filter
+        & (Booking.starts_at > start - rules.LOOKBACK)
+        & (Booking.starts_at < end + rules.LOOKAHEAD)
+        & Booking.status.is_in(list(ACTIVE_STATUSES))
+        & (Booking.blocked_from < end)
+        & (Booking.blocked_until > start)
+    )
+    excluded = set(exclude_ids)
+    return [
+        Taken(row["id"], row["zone"], row["starts_at"], row["ends_at"], row["blocked_from"], row["blocked_until"], row["status"], row["holder_kind"], row["holder"], row["purpose"], row["series"])
+        for row in await query.order_by(Booking.starts_at)
+        if row["id"] not in excluded
+    ]
+
+
+def viewer_policy(viewer: Principal | None, branch: BranchInfo) -> Policy:
+    return rules.STAFF_POLICY if can_manage_branch(viewer, branch.id) else rules.READER_POLICY
+
+
+def _free(branch: BranchInfo, zone: ZoneInfo, window: Interval, busy: Iterable[Taken], policy: Policy, now: datetime) -> list[Interval]:
+    """Where the viewer could book: readers from the zone's lead time on and for at least its shortest booking."""
+    not_before = now if policy.limits else now + timedelta(minutes=zone.rules.lead_minutes)
+    min_minutes = zone.rules.slot if policy.limits else zone.rules.min_minutes
+    return rules.free_intervals(zone.schedule, branch.tz, window, [item.blocked for item in busy], zone.rules, not_before=not_before, min_minutes=min_minutes)
+
+
+def check_period(start: datetime, end: datetime, longest_days: int = MAX_AVAILABILITY_DAYS) -> None:
+    errors = []
+    if end <= start:
+        errors.append(FieldError("end", _("The end must be after the start")))
+    elif end - start > timedelta(days=longest_days):
+        errors.append(FieldError("end", _("Ask about at most %(n)s days at once", n=longest_days)))
+    if errors:
+        raise Invalid(errors=errors)
+
+
+async def zone_free(zone_id: int, start: datetime, end: datetime, viewer: Principal | None = None) -> tuple[BranchInfo, ZoneInfo, list[Interval]]:
+    """The free intervals of one zone over ``[start, end)``: hours minus closures minus bookings and buffers."""
+    check_period(start, end)
+    branch, zone = await rooms_service.get_zone(zone_id)
+    busy = await taken([zone.id], start, end)
+    return branch, zone, _free(branch, zone, (start, end), busy, viewer_policy(viewer, branch), now_utc())
+
+
+# --- the week grid of a branch --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneDay:
+    on: date
+    hours: rules.DayHours
+    free: list[Interval]
+    busy: list[Taken]
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneWeek:
+    zone: ZoneInfo
+    days: list[ZoneDay]
+
+
+@dataclass(frozen=True, slots=True)
+class BranchWeek:
+    branch: BranchInfo
+    start: date
+    days: list[date]
+    zones: list[ZoneWeek]
+    manager: bool  # the viewer runs this branch: busy times carry purpose and holder kind
+
+
+def local_day(on: date, tz: TimeZone) -> Interval:
+    return (datetime.combine(on, datetime.min.time(), tzinfo=tz), datetime.combine(on + timedelta(days=1), datetime.min.time(), tzinfo=tz))
+
+
+async def branch_week(slug: str, start: date, viewer: Principal | None = None, zone_ids: Sequence[int] | None = None, days: int = 7) -> BranchWeek:
+    """Every zone of a branch by day over a week: opening hours, free intervals and busy bookings, in one query."""
+    branch = await rooms_service.get_branch(slug)
+    zones = [zone for zone in branch.zones if zone_ids is None or zone.id in zone_ids]
+    dates = [start + timedelta(days=offset) for offset in range(days)]
+    window = (local_day(dates[0], branch.tz)[0], local_day(dates[-1], branch.tz)[1])
+    busy = await taken([zone.id for zone in zones], *window)
+    by_zone: dict[int, list[Taken]] = {zone.id: [] for zone in zones}
+    for item in busy:
+        by_zone[item.zone_id].append(item)
+    policy = viewer_policy(viewer, branch)
+    now = now_utc()
+    weeks = []
+    for zone in zones:
+        zone_days = []
+        for on in dates:
+            day_window = local_day(on, branch.tz)
+            day_busy = [item for item in by_zone[zone.id] if rules.overlaps(item.own, day_window)]
+            zone_days.append(ZoneDay(on, zone.schedule.day(on), _free(branch, zone, day_window, by_zone[zone.id], policy, now), day_busy))
+        weeks.append(ZoneWeek(zone, zone_days))
+    return BranchWeek(branch, start, dates, weeks, manager=policy.limits)
+
+
+# --- search across every branch ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneFilter:
+    branch: str | None = None
+    kind: str | None = None
+    min_capacity: int | None = None
+    features: tuple[str, ...] = ()
+    free_from: datetime | None = None
+    free_to: datetime | None = None
+
+
+def _matches(branch: BranchInfo, zone: ZoneInfo, query: ZoneFilter) -> bool:
+    return (
+        (query.branch is None or branch.slug == query.branch)
+        and (query.kind is None or zone.kind == query.kind)
+        and (query.min_capacity is None or zone.capacity >= query.min_capacity)
+        and all(feature in zone.features for feature in query.features)
+    )
+
+
+async def search(query: ZoneFilter) -> list[tuple[BranchInfo, ZoneInfo]]:
+    """Zones of every branch (or one) with capacity, kind and features, and free for a time when asked:
+    open then, no closure, no booking or buffer in the way. One bookings query for all candidates."""
+    candidates = [(branch, zone) for branch, zone in await rooms_service.all_zones() if _matches(branch, zone, query)]
+    if query.free_from is None and query.free_to is None:
+        return candidates
+    if query.free_from is None or query.free_to is None:
+        missing = "free_from" if query.free_from is None else "free_to"
+        raise Invalid.one(missing, _("Give both the start and the end of the time the zone should be free"))
+    check_period(query.free_from, query.free_to, longest_days=1)
+    wanted = (query.free_from, query.free_to)
+    busy = await taken([zone.id for _branch, zone in candidates], query.free_from - rules.MAX_BUFFER, query.free_to + rules.MAX_BUFFER)
+    by_zone: dict[int, list[Interval]] = {}
+    for item in busy:
+        by_zone.setdefault(item.zone_id, []).append(item.blocked)
+    result = []
+    for branch, zone in candidates:
+        if rules.clashes(rules.blocked(wanted, zone.rules), ((blocked, blocked) for blocked in by_zone.get(zone.id, ()))):
+            continue
+        if rules.hours_errors(wanted, zone.schedule, branch.tz):
+            continue
+        result.append((branch, zone))
+    return result

@@ -1,0 +1,627 @@
+"""Bookings of zones, the write side: book, reserve, cancel, approve, decline, reschedule, extend, end early.
+
+Every change runs in one write transaction that reads what it must, applies the pure rules (rules.py) and
+writes. The promise: **a zone is never double-booked**. On PostgreSQL a writer first locks the zone's row
+(``SELECT ... FOR UPDATE``), so writers of one zone queue instead of racing into the exclusion constraint,
+which stays the final guard. On SQLite ``write_transaction`` is ``BEGIN IMMEDIATE`` plus a lock in the
+process, so writers are serialized across workers too; triggers are the final guard. Either way a clash is a
+:class:`BookingClash` (409) that names the clashing times and never who holds them.
+
+For other domains (events, school visits, consultations)
+--------------------------------------------------------
+:func:`reserve` holds a zone for a holder of any kind (``HOLDER_EVENT``, ``HOLDER_VISIT``, ``HOLDER_STAFF``,
+``HOLDER_BLOCK``, ``HOLDER_READER``)::
+
+    async with write_transaction(engine_finder()):
+        event = Event(...)
+        await event.save()
+        result = await bookings.reserve(Reservation(
+            zone_id=zone_id, starts_at=starts_at, ends_at=ends_at, holder_kind=HOLDER_EVENT,
+            holder_ref=event.id, actor_id=principal.id, purpose=title, headcount=seats))
+
+It joins the caller's transaction when one is open (a clash then rolls back the caller's work too; open it
+with ``write_transaction``, never a plain deferred transaction) and otherwise opens its own. It checks the
+grid, opening hours and closures (unless ``override_hours``), capacity, recurrences and clashes; the reader
+limits (lead time, how far ahead, length, weekly quota) only with ``policy=READER_POLICY``. It does **not**
+check who may do this: the calling domain decides. :func:`release` cancels such bookings again.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from typing import Sequence
+from zoneinfo import ZoneInfo as TimeZone
+
+from piccolo.engine import engine_finder
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+from src.accounts.permissions import Principal, can_book_zone, can_change_booking, can_manage_branch, managed_branch_ids
+from src.db import is_postgres, write_transaction
+from src.exceptions import Conflict, FieldError, Forbidden, Invalid, NotFound
+from src.i18n import _, fmt_date
+from src.labels import label
+from src.rooms import rules
+from src.rooms import service as rooms_service
+from src.rooms.availability import Taken, taken
+from src.rooms.constants import (
+    ACTIVE_STATUSES,
+    CANCELLED,
+    CONFIRMED,
+    DECLINED,
+    HOLDER_BLOCK,
+    HOLDER_KINDS,
+    HOLDER_READER,
+    HOLDER_STAFF,
+    HOLDER_VISIT,
+    MAX_OCCURRENCES,
+    PENDING,
+)
+from src.rooms.exceptions import BookingClash, Clash
+from src.rooms.rules import Interval, Policy, Recurrence
+from src.rooms.service import BranchInfo, ZoneInfo
+from src.rooms.tables import Booking, Zone
+from src.timeutil import now_utc
+
+
+@dataclass(frozen=True, slots=True)
+class BookingRequest:
+    """What a person asks for, through the API or a page."""
+
+    zone_id: int
+    starts_at: datetime  # naive times are read in the branch's time zone
+    ends_at: datetime
+    purpose: str = ""
+    headcount: int = 1
+    recurrence: Recurrence | None = None
+    skip_conflicts: bool = False
+    block: bool = False  # staff: an internal block (maintenance, set-up) instead of the library's own use
+    override_hours: bool = False  # staff: outside opening hours or on a closure; recorded on the booking
+
+
+@dataclass(frozen=True, slots=True)
+class Reservation:
+    """What the service holds, for a holder of any kind (see the module docstring)."""
+
+    zone_id: int
+    starts_at: datetime
+    ends_at: datetime
+    holder_kind: str
+    holder_id: int | None = None  # the account that holds it (a reader, a teacher, staff)
+    holder_ref: int | None = None  # the event or school visit that holds it
+    purpose: str = ""
+    headcount: int = 1
+    recurrence: Recurrence | None = None
+    skip_conflicts: bool = False
+    override_hours: bool = False
+    actor_id: int | None = None  # who made it (recorded as created_by, and override_by with override_hours)
+    status: str = CONFIRMED
+    quota_holder: int | None = None  # count this account's weekly quota (readers)
+
+
+@dataclass(frozen=True, slots=True)
+class BookingView:
+    id: int
+    zone_id: int
+    branch_id: int
+    starts_at: datetime
+    ends_at: datetime
+    status: str
+    holder_kind: str
+    holder_id: int | None
+    holder_ref: int | None
+    holder_name: str
+    purpose: str
+    headcount: int
+    series: str | None
+    override_hours: bool
+    reason: str
+    created_at: datetime
+    status_changed_at: datetime | None
+
+    @property
+    def active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    on: date
+    starts_at: datetime
+    ends_at: datetime
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class BookingResult:
+    bookings: list[BookingView]
+    skipped: list[Skipped] = field(default_factory=list)
+    series: str | None = None
+
+
+# --- transactions ------------------------------------------------------------------------------------------
+
+
+def _write():
+    """A write transaction, or the caller's when one is open (it must be a writer's on SQLite)."""
+    engine = engine_finder()
+    current = engine.current_transaction.get()
+    if isinstance(engine, SQLiteEngine) and current is not None and current.transaction_type == TransactionType.deferred:
+        raise RuntimeError("bookings must be written inside write_transaction(), not a deferred transaction")
+    return write_transaction(engine)
+
+
+async def _lock_zone(zone_id: int) -> None:
+    """PostgreSQL: writers of one zone queue here (SQLite's writer transaction is serialized already)."""
+    if is_postgres(engine_finder()):
+        await Zone.raw("SELECT id FROM zone WHERE id = {} FOR UPDATE", zone_id)
+
+
+def _is_overlap_violation(error: Exception) -> bool:
+    return "booking_no_overlap" in str(error)
+
+
+def _aware(value: datetime, tz: TimeZone) -> datetime:
+    return value.replace(tzinfo=tz) if value.tzinfo is None else value
+
+
+def _local_date(instant: datetime, tz: TimeZone) -> date:
+    return instant.astimezone(tz).date()
+
+
+# --- reading bookings ------------------------------------------------------------------------------------
+
+
+_VIEW_COLUMNS = (
+    Booking.id,
+    Booking.zone,
+    Booking.zone.branch.as_alias("branch_id"),
+    Booking.starts_at,
+    Booking.ends_at,
+    Booking.status,
+    Booking.holder_kind,
+    Booking.holder,
+    Booking.holder_ref,
+    Booking.holder.full_name.as_alias("holder_name"),
+    Booking.purpose,
+    Booking.headcount,
+    Booking.series,
+    Booking.override_hours,
+    Booking.reason,
+    Booking.created_at,
+    Booking.status_changed_at,
+)
+
+
+def _view(row: dict) -> BookingView:
+    return BookingView(
+        id=row["id"],
+        zone_id=row["zone"],
+        branch_id=row["branch_id"],
+        starts_at=row["starts_at"],
+        ends_at=row["ends_at"],
+        status=row["status"],
+        holder_kind=row["holder_kind"],
+        holder_id=row["holder"],
+        holder_ref=row["holder_ref"],
+        holder_name=row["holder_name"] or "",
+        purpose=row["purpose"],
+        headcount=row["headcount"],
+        series=row["series"],
+        override_hours=row["override_hours"],
+        reason=row["reason"],
+        created_at=row["created_at"],
+        status_changed_at=row["status_changed_at"],
+    )
+
+
+async def _views(where, limit: int | None = None, offset: int = 0) -> list[BookingView]:
+    query = Booking.select(*_VIEW_COLUMNS).where(where).order_by(Booking.starts_at).order_by(Booking.id)
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
+    return [_view(row) for row in await query]
+
+
+async def _one(booking_id: int) -> BookingView:
+    found = await _views(Booking.id == booking_id)
+    if not found:
+        raise NotFound(_("There is no booking number %(id)s", id=booking_id))
+    return found[0]
+
+
+async def get_booking(principal: Principal, booking_id: int) -> BookingView:
+    booking = await _one(booking_id)
+    if not can_change_booking(principal, booking.holder_id, booking.branch_id):
+        raise Forbidden(_("This booking is not yours"))
+    return booking
+
+
+@dataclass(frozen=True, slots=True)
+class BookingQuery:
+    zone_id: int | None = None
+    branch: str | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    status: str | None = None
+    mine: bool = False  # staff too: only the bookings the asker holds
+
+
+async def list_bookings(principal: Principal, query: BookingQuery, limit: int, offset: int) -> tuple[list[BookingView], int]:
+    """Staff: the bookings of the branches they run (by zone, branch and period). Others: their own."""
+    where = Booking.id > 0
+    zone_ids: list[int] | None = None
+    if query.zone_id is not None:
+        branch, zone = await rooms_service.get_zone(query.zone_id)
+        if principal.is_staff and not query.mine and not can_manage_branch(principal, branch.id):
+            raise Forbidden(_("Only staff of this library can see all its bookings"))
+        zone_ids = [zone.id]
+    elif query.branch is not None:
+        branch = await rooms_service.get_branch(query.branch)
+        if principal.is_staff and not query.mine and not can_manage_branch(principal, branch.id):
+            raise Forbidden(_("Only staff of this library can see all its bookings"))
+        zone_ids = [zone.id for zone in branch.zones]
+    elif principal.is_staff and not query.mine and not principal.is_admin:
+        branches = await rooms_service.list_branches()
+        managed = managed_branch_ids(principal, {branch.id for branch in branches})
+        zone_ids = [zone.id for branch in branches if branch.id in managed for zone in branch.zones]
+    if zone_ids is not None:
+        where &= Booking.zone.is_in(zone_ids or [0])
+    if not principal.is_staff or query.mine:
+        where &= Booking.holder == principal.id
+    if query.start is not None:
+        where &= (Booking.starts_at > query.start - rules.LOOKBACK) & (Booking.ends_at > query.start)
+    if query.end is not None:
+        where &= Booking.starts_at < query.end
+    if query.status is not None:
+        where &= Booking.status == query.status
+    total = await Booking.count().where(where)
+    return await _views(where, limit=limit, offset=offset), total
+
+
+# --- booking ---------------------------------------------------------------------------------------------
+
+
+def _holder_kind(principal: Principal, manager: bool, block: bool) -> str:
+    if manager:
+        return HOLDER_BLOCK if block else HOLDER_STAFF
+    return HOLDER_VISIT if principal.is_teacher else HOLDER_READER
+
+
+async def book(principal: Principal, request: BookingRequest) -> BookingResult:
+    """A person books a zone: who may book it, reader limits and quota unless staff, approval if the zone needs it."""
+    branch, zone = await rooms_service.get_zone(request.zone_id)
+    manager = can_manage_branch(principal, branch.id)
+    if (request.block or request.override_hours) and not manager:
+        raise Forbidden(_("Only staff of this library can block zones or book outside opening hours"))
+    if not can_book_zone(principal, branch.id, zone.bookable_by_readers, zone.bookable_by_schools):
+        raise Invalid.one("zone_id", _("This zone cannot be booked with your account (%(role)s)", role=label(principal.role)))
+    holder_kind = _holder_kind(principal, manager, request.block)
+    reservation = Reservation(
+        zone_id=zone.id,
+        starts_at=request.starts_at,
+        ends_at=request.ends_at,
+        holder_kind=holder_kind,
+        holder_id=principal.id,
+        purpose=request.purpose,
+        headcount=request.headcount,
+        recurrence=request.recurrence,
+        skip_conflicts=request.skip_conflicts,
+        override_hours=request.override_hours,
+        actor_id=principal.id,
+        status=PENDING if zone.requires_approval and not manager else CONFIRMED,
+        quota_holder=principal.id if principal.is_reader and not manager else None,
+    )
+    return await reserve(reservation, policy=Policy(limits=manager, hours=request.override_hours))
+
+
+def _request_errors(reservation: Reservation, zone: ZoneInfo, interval: Interval, tz: TimeZone, policy: Policy) -> list[FieldError]:
+    errors = []
+    if reservation.holder_kind not in HOLDER_KINDS:
+        errors.append(FieldError("holder_kind", _("Unknown kind of holder")))
+    errors += rules.headcount_errors(reservation.headcount, zone.capacity, required=reservation.holder_kind != HOLDER_BLOCK)
+    if len(reservation.purpose) > 300:
+        errors.append(FieldError("purpose", _("This is too long (at most %(n)s characters)", n=300)))
+    if reservation.holder_kind == HOLDER_BLOCK and not reservation.purpose.strip():
+        errors.append(FieldError("purpose", _("Say why the zone is blocked")))
+    errors += rules.shape_errors(interval, zone.rules, tz, policy)
+    if reservation.recurrence is not None:
+        errors += rules.recurrence_errors(reservation.recurrence, _local_date(interval[0], tz))
+    return errors
+
+
+def _dated(problem: FieldError, on: date) -> FieldError:
+    return FieldError(problem.field, f"{fmt_date(on)}: {problem.message}")
+
+
+async def reserve(reservation: Reservation, policy: Policy = rules.STAFF_POLICY) -> BookingResult:
+    """Hold a zone (once, or on every date of a recurrence): check, then check-and-insert under the zone's lock.
+
+    A series is all-or-nothing unless ``skip_conflicts``: then dates that clash, break a rule of their date
+    (closure, hours, too far ahead) or the weekly quota are skipped and listed. Raises Invalid (422),
+    BookingClash (409) or NotFound (404); nothing is written then."""
+    branch, zone = await rooms_service.get_zone(reservation.zone_id)
+    tz = branch.tz
+    interval = (_aware(reservation.starts_at, tz), _aware(reservation.ends_at, tz))
+    policy = replace(policy, hours=policy.hours or reservation.override_hours)
+    errors = _request_errors(reservation, zone, interval, tz, policy)
+    if errors:
+        raise Invalid(errors=errors)
+    wanted = rules.occurrences(interval, reservation.recurrence, tz)
+    if len(wanted) > MAX_OCCURRENCES:
+        raise Invalid.one("recurrence.count", _("A series can have at most %(n)s bookings", n=MAX_OCCURRENCES))
+
+    now = now_utc()
+    series = reservation.recurrence is not None
+    skipped: list[Skipped] = []
+    fine: list[Interval] = []
+    problems: list[FieldError] = []
+    for occurrence in wanted:
+        wrong = rules.date_errors(occurrence, zone.rules, zone.schedule, tz, now, policy)
+        if not wrong:
+            fine.append(occurrence)
+            continue
+        on = _local_date(occurrence[0], tz)
+        problems.append(_dated(wrong[0], on) if series else wrong[0])
+        skipped.append(Skipped(on, occurrence[0].astimezone(tz), occurrence[1].astimezone(tz), wrong[0].message))
+    if problems and not (series and reservation.skip_conflicts):
+        raise Invalid(errors=problems)
+    if not fine:
+        raise Invalid(detail=_("None of these dates can be booked"), errors=problems)
+
+    try:
+        async with _write():
+            await _lock_zone(zone.id)
+            fine, clashes, more_skipped = await _without_clashes(zone, tz, fine, reservation.skip_conflicts)
+            skipped += more_skipped
+            if reservation.quota_holder is not None and not policy.limits:
+                fine, over = await _within_quota(reservation.quota_holder, branch, zone, fine, reservation.skip_conflicts)
+                skipped += over
+            if not fine:
+                if clashes:
+                    raise BookingClash(clashes)
+                raise Invalid(detail=_("None of these dates can be booked"), errors=[FieldError("starts_at", f"{fmt_date(item.on)}: {item.reason}") for item in skipped])
+            rows = _rows(reservation, zone, fine, series_id=uuid.uuid4().hex if series else None, now=now)
+            ids = [row["id"] for row in await Booking.insert(*rows).returning(Booking.id)]
+    except Exception as error:
+        if not _is_overlap_violation(error):
+            raise
+        # Another writer got past the check and the database guard held: say what holds the zone now (when
+        # this ran inside a caller's transaction, that transaction is spoilt: name the wanted times instead).
+        clashes = []
+        if engine_finder().current_transaction.get() is None:
+            _fine, clashes, _skipped = await _without_clashes(zone, tz, fine, skip=True)
+        raise BookingClash(clashes or [Clash(_local_date(start, tz), start.astimezone(tz), end.astimezone(tz)) for start, end in fine]) from error
+    return BookingResult(bookings=await _views(Booking.id.is_in(ids)), skipped=sorted(skipped, key=lambda item: item.starts_at), series=rows[0].series)
+
+
+async def _without_clashes(zone: ZoneInfo, tz: TimeZone, wanted: list[Interval], skip: bool, exclude_ids: Sequence[int] = ()) -> tuple[list[Interval], list[Clash], list[Skipped]]:
+    """Split wanted times into free ones and clashes with active bookings (buffers included); unless ``skip``,
+    any clash raises BookingClash listing every one."""
+    blocked = [rules.blocked(interval, zone.rules) for interval in wanted]
+    holding = await taken([zone.id], min(start for start, _end in blocked), max(end for _start, end in blocked), exclude_ids)
+    pairs = [(item.blocked, item.own) for item in holding]
+    free, clashes, skipped = [], [], []
+    for interval, blocked_time in zip(wanted, blocked):
+        found = rules.clashes(blocked_time, pairs)
+        if not found:
+            free.append(interval)
+            continue
+        on = _local_date(interval[0], tz)
+        clashes += [Clash(on, start.astimezone(tz), end.astimezone(tz)) for start, end in found]
+        skipped.append(Skipped(on, interval[0].astimezone(tz), interval[1].astimezone(tz), _("The zone is already booked at this time")))
+    if clashes and not skip:
+        raise BookingClash(clashes)
+    return free, clashes, skipped
+
+
+async def _quota_used(holder_id: int, zone: ZoneInfo, tz: TimeZone, weeks: set[date], exclude_ids: Sequence[int] = ()) -> dict[date, int]:
+    """Minutes the holder has booked, by week, in zones of this kind in every branch (one card, one quota)."""
+    same_kind = [other.id for _branch, other in await rooms_service.all_zones() if other.kind == zone.kind]
+    first = datetime.combine(min(weeks), datetime.min.time(), tzinfo=tz)
+    last = datetime.combine(max(weeks) + timedelta(days=7), datetime.min.time(), tzinfo=tz)
+    rows = await Booking.select(Booking.id, Booking.starts_at, Booking.ends_at).where(
+        (Booking.holder == holder_id)
+        & Booking.zone.is_in(same_kind)
+        & Booking.status.is_in(list(ACTIVE_STATUSES))
+        & (Booking.starts_at >= first)
+        & (Booking.starts_at < last)
+    )
+    return rules.minutes_by_week([(row["starts_at"], row["ends_at"]) for row in rows if row["id"] not in exclude_ids], tz)
+
+
+async def _within_quota(holder_id: int, branch: BranchInfo, zone: ZoneInfo, wanted: list[Interval], skip: bool, exclude_ids: Sequence[int] = ()) -> tuple[list[Interval], list[Skipped]]:
+    quota = zone.rules.weekly_quota_minutes
+    if quota is None or not wanted:
+        return wanted, []
+    tz = branch.tz
+    used = await _quota_used(holder_id, zone, tz, {rules.week_of(start, tz) for start, _end in wanted}, exclude_ids)
+    fits, over = rules.fit_quota(wanted, used, quota, tz)
+    if not over:
+        return fits, []
+    messages = [rules.quota_message(rules.week_of(start, tz), used.get(rules.week_of(start, tz), 0), quota, label(zone.kind)) for start, _end in over]
+    if not skip:
+        raise Invalid(detail=messages[0], errors=[FieldError("ends_at", message) for message in dict.fromkeys(messages)])
+    return fits, [Skipped(_local_date(start, tz), start.astimezone(tz), end.astimezone(tz), message) for (start, end), message in zip(over, messages)]
+
+
+def _rows(reservation: Reservation, zone: ZoneInfo, intervals: list[Interval], series_id: str | None, now: datetime) -> list[Booking]:
+    buffered = reservation.holder_kind != HOLDER_BLOCK
+    rows = []
+    for interval in intervals:
+        blocked_from, blocked_until = rules.blocked(interval, zone.rules, buffered)
+        rows.append(
+            Booking(
+                zone=zone.id,
+                starts_at=interval[0],
+                ends_at=interval[1],
+                blocked_from=blocked_from,
+                blocked_until=blocked_until,
+                status=reservation.status,
+                holder_kind=reservation.holder_kind,
+                holder=reservation.holder_id,
+                holder_ref=reservation.holder_ref,
+                purpose=reservation.purpose.strip(),
+                headcount=reservation.headcount,
+                series=series_id,
+                override_hours=reservation.override_hours,
+                override_by=reservation.actor_id if reservation.override_hours else None,
+                created_by=reservation.actor_id,
+                reason="",
+                created_at=now,
+            )
+        )
+    return rows
+
+
+# --- status changes ----------------------------------------------------------------------------------------
+
+
+async def _targets(booking: BookingView, rest: bool, statuses: Sequence[str], now: datetime) -> list[BookingView]:
+    """The booking, or it and the later occurrences of its series, that are still in one of ``statuses``."""
+    if not rest or booking.series is None:
+        return [booking]
+    return await _views(
+        (Booking.series == booking.series) & (Booking.starts_at >= booking.starts_at) & Booking.status.is_in(list(statuses)) & (Booking.ends_at > now)
+    )
+
+
+async def _set_status(targets: list[BookingView], status: str, from_statuses: Sequence[str], actor_id: int, reason: str) -> list[BookingView]:
+    ids = [booking.id for booking in targets]
+    async with _write():
+        changed = await Booking.update(
+            {Booking.status: status, Booking.status_changed_by: actor_id, Booking.status_changed_at: now_utc(), Booking.reason: reason.strip()}
+        ).where(Booking.id.is_in(ids) & Booking.status.is_in(list(from_statuses))).returning(Booking.id)
+    if not changed:
+        raise Conflict(_("This booking has changed meanwhile; please reload"))
+    return await _views(Booking.id.is_in([row["id"] for row in changed]))
+
+
+def _status_conflict(booking: BookingView) -> Conflict:
+    return Conflict(_("This booking is %(status)s already", status=label(booking.status)))
+
+
+async def cancel(principal: Principal, booking_id: int, rest: bool = False, reason: str = "") -> list[BookingView]:
+    """The holder or staff of the branch cancel a booking that has not ended (``rest``: and the rest of its series)."""
+    booking = await get_booking(principal, booking_id)
+    now = now_utc()
+    if not booking.active:
+        raise _status_conflict(booking)
+    if booking.ends_at <= now:
+        raise Invalid.one("booking", _("This booking is over and cannot be cancelled"))
+    return await _set_status(await _targets(booking, rest, ACTIVE_STATUSES, now), CANCELLED, ACTIVE_STATUSES, principal.id, reason)
+
+
+async def release(booking_ids: Sequence[int], actor_id: int | None, reason: str = "") -> int:
+    """For other domains: cancel the active bookings they reserved (no permission check). Returns how many."""
+    async with _write():
+        changed = await Booking.update(
+            {Booking.status: CANCELLED, Booking.status_changed_by: actor_id, Booking.status_changed_at: now_utc(), Booking.reason: reason.strip()}
+        ).where(Booking.id.is_in(list(booking_ids) or [0]) & Booking.status.is_in(list(ACTIVE_STATUSES))).returning(Booking.id)
+    return len(changed)
+
+
+async def _pending_for_staff(principal: Principal, booking_id: int) -> BookingView:
+    booking = await _one(booking_id)
+    if not can_manage_branch(principal, booking.branch_id):
+        raise Forbidden(_("Only staff of this library can approve or decline its bookings"))
+    if booking.status != PENDING:
+        raise _status_conflict(booking)
+    return booking
+
+
+async def approve(principal: Principal, booking_id: int, rest: bool = False, note: str = "") -> list[BookingView]:
+    booking = await _pending_for_staff(principal, booking_id)
+    return await _set_status(await _targets(booking, rest, (PENDING,), now_utc()), CONFIRMED, (PENDING,), principal.id, note)
+
+
+async def decline(principal: Principal, booking_id: int, reason: str, rest: bool = False) -> list[BookingView]:
+    """Staff decline a pending booking; the holder sees the reason."""
+    if not reason.strip():
+        raise Invalid.one("reason", _("Give the reader a reason"))
+    if len(reason) > 300:
+        raise Invalid.one("reason", _("This is too long (at most %(n)s characters)", n=300))
+    booking = await _pending_for_staff(principal, booking_id)
+    return await _set_status(await _targets(booking, rest, (PENDING,), now_utc()), DECLINED, (PENDING,), principal.id, reason)
+
+
+# --- moving a booking: reschedule, extend, end early -----------------------------------------------------
+
+
+async def _changeable(principal: Principal, booking_id: int) -> tuple[BookingView, BranchInfo, ZoneInfo, bool]:
+    booking = await get_booking(principal, booking_id)
+    if not booking.active:
+        raise _status_conflict(booking)
+    branch, zone = await rooms_service.get_zone(booking.zone_id)
+    return booking, branch, zone, can_manage_branch(principal, branch.id)
+
+
+async def _retime(principal: Principal, booking: BookingView, branch: BranchInfo, zone: ZoneInfo, manager: bool, interval: Interval, status: str) -> BookingView:
+    """Give a booking new times under the zone's lock: free of clashes (itself aside) and within the quota."""
+    tz = branch.tz
+    buffered = booking.holder_kind != HOLDER_BLOCK
+    blocked_from, blocked_until = rules.blocked(interval, zone.rules, buffered)
+    try:
+        async with _write():
+            await _lock_zone(zone.id)
+            await _without_clashes(zone, tz, [interval], skip=False, exclude_ids=[booking.id])
+            if booking.holder_kind == HOLDER_READER and booking.holder_id is not None and not manager:
+                await _within_quota(booking.holder_id, branch, zone, [interval], skip=False, exclude_ids=[booking.id])
+            changed = await Booking.update(
+                {Booking.starts_at: interval[0], Booking.ends_at: interval[1], Booking.blocked_from: blocked_from, Booking.blocked_until: blocked_until, Booking.status: status}
+            ).where((Booking.id == booking.id) & Booking.status.is_in(list(ACTIVE_STATUSES))).returning(Booking.id)
+            if not changed:
+                raise Conflict(_("This booking has changed meanwhile; please reload"))
+    except Exception as error:
+        if not _is_overlap_violation(error):
+            raise
+        raise BookingClash([Clash(_local_date(interval[0], tz), interval[0].astimezone(tz), interval[1].astimezone(tz))]) from error
+    return await _one(booking.id)
+
+
+async def reschedule(principal: Principal, booking_id: int, starts_at: datetime, ends_at: datetime) -> BookingView:
+    """Move a booking that has not started, with every check of a new one; it may need approval again."""
+    booking, branch, zone, manager = await _changeable(principal, booking_id)
+    tz = branch.tz
+    if booking.starts_at <= now_utc():
+        raise Invalid.one("starts_at", _("This booking has started: extend it or end it instead"))
+    interval = (_aware(starts_at, tz), _aware(ends_at, tz))
+    policy = Policy(limits=manager, hours=manager and booking.override_hours)
+    errors = rules.time_errors(interval, zone.rules, zone.schedule, tz, now_utc(), policy)
+    if errors:
+        raise Invalid(errors=errors)
+    status = PENDING if zone.requires_approval and not manager else booking.status
+    return await _retime(principal, booking, branch, zone, manager, interval, status)
+
+
+async def extend(principal: Principal, booking_id: int, ends_at: datetime) -> BookingView:
+    """Make a booking in progress last longer, while the zone stays free."""
+    booking, branch, zone, manager = await _changeable(principal, booking_id)
+    tz = branch.tz
+    now = now_utc()
+    new_end = _aware(ends_at, tz)
+    if not booking.starts_at <= now < booking.ends_at:
+        raise Invalid.one("ends_at", _("Only a booking in progress can be extended; move it instead"))
+    if new_end <= booking.ends_at:
+        raise Invalid.one("ends_at", _("The new end must be later than the current one"))
+    interval = (booking.starts_at, new_end)
+    policy = Policy(limits=manager, hours=manager and booking.override_hours)
+    errors = rules.shape_errors(interval, zone.rules, tz, policy) or ([] if policy.hours else rules.hours_errors(interval, zone.schedule, tz))
+    if errors:
+        raise Invalid(errors=errors)
+    return await _retime(principal, booking, branch, zone, manager, interval, booking.status)
+
+
+async def end_early(principal: Principal, booking_id: int) -> BookingView:
+    """End a booking in progress now (at the next slot boundary), which frees the rest of it."""
+    booking, branch, zone, _manager = await _changeable(principal, booking_id)
+    now = now_utc()
+    if not booking.starts_at <= now < booking.ends_at:
+        raise Invalid.one("booking", _("Only a booking in progress can be ended early; cancel it instead"))
+    new_end = max(rules.snap(now, zone.rules.slot, branch.tz), booking.starts_at + timedelta(minutes=zone.rules.slot))
+    if new_end >= booking.ends_at:
+        raise Invalid.one("booking", _("This booking ends within the current slot anyway"))
+    _from, blocked_until = rules.blocked((booking.starts_at, new_end), zone.rules, booking.holder_kind != HOLDER_BLOCK)
+    async with _write():
+        await Booking.update({Booking.ends_at: new_end, Booking.blocked_until: blocked_until}).where(Booking.id == booking.id)
+    return await _one(booking.id)
