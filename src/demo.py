@@ -3,7 +3,7 @@ with invented but plausible addresses, hours and zones. Idempotent: every row is
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from dateutil.rrule import FR, MONTHLY, rrule
 
@@ -13,8 +13,12 @@ from src.accounts.passwords import hash_password
 from src.accounts.tables import Account, ReaderCard, StaffBranch
 from src.config import get_settings
 from src.db import write_transaction
+from src.exceptions import AppError
+from src.rooms import bookings
 from src.rooms import service as rooms_service
-from src.rooms.tables import Branch, Closure, WeeklyHours, Zone, ZoneFeature
+from src.rooms.constants import CONFIRMED, HOLDER_BLOCK, HOLDER_READER, HOLDER_STAFF, PENDING
+from src.rooms.rules import Recurrence
+from src.rooms.tables import Booking, Branch, Closure, WeeklyHours, Zone, ZoneFeature
 from src.timeutil import now_utc, today_in
 
 DEMO_PASSWORD = "libspace-demo"
@@ -140,4 +144,45 @@ async def load(if_empty: bool = False) -> str:
                     ReaderCard(account=account_id, card_number=card_for(seed), birth_date=birth, home_branch=branches[branch_slug], consent_at=now, guardian_name=guardian, guardian_consent_at=now if guardian else None, created_at=now)
                 )
         await rooms_service.changed()
-    return f"demo data ready: {len(branches)} branches; log in with any demo account and the password {DEMO_PASSWORD!r}"
+    booked = await _bookings(today)
+    return f"demo data ready: {len(branches)} branches, {booked} new bookings; log in with any demo account and the password {DEMO_PASSWORD!r}"
+
+
+# holder e-mail, branch, zone name, days from today (the next open day from then), start hour, hours, purpose,
+# headcount, weekly count: bookings within the coming week (and one weekly series), some waiting for approval.
+BOOKINGS = [
+    ("reader@libspace.local", "centralnaya", "Коворкинг", 1, 14, 2, "Работа над курсовым проектом", 3, None),
+    ("reader@libspace.local", "chekhov", "Конференц-зал", 3, 15, 2, "Клуб настольных игр", 12, None),
+    ("teen@libspace.local", "mashuk-observatory", "Малая киностудия", 2, 16, 2, "Съёмка школьного видеоблога", 4, None),
+    ("student@libspace.local", "dom-semyi", "Каминная гостиная", 2, 17, 2, "Книжный клуб «Амурские страницы»", 10, 4),
+    ("staff.centralnaya@libspace.local", "centralnaya", "Зал дискуссий", 1, 10, 2, "Профилактика проектора и звука", 0, None),
+    ("staff.chekhov@libspace.local", "chekhov", "Коворкинг", 4, 11, 1, "Встреча волонтёров библиотеки", 8, None),
+]
+
+
+async def _bookings(today: date) -> int:
+    """Demo bookings through the booking service (so they obey every rule); already there or taken: skipped."""
+    made = 0
+    for email, slug, zone_name, days, hour, hours, purpose, headcount, weekly in BOOKINGS:
+        branch = await rooms_service.get_branch(slug)
+        zone = next(zone for zone in branch.zones if zone.name == zone_name)
+        on = today + timedelta(days=days)
+        while not zone.schedule.day(on).is_open:
+            on += timedelta(days=1)
+        starts_at = datetime.combine(on, time(hour), tzinfo=branch.tz)
+        account = await Account.select(Account.id, Account.role).where(Account.email == email).first()
+        if await Booking.exists().where((Booking.zone == zone.id) & (Booking.starts_at == starts_at)):
+            continue
+        staff = account["role"] != ROLE_READER
+        holder_kind = (HOLDER_BLOCK if headcount == 0 else HOLDER_STAFF) if staff else HOLDER_READER
+        reservation = bookings.Reservation(
+            zone_id=zone.id, starts_at=starts_at, ends_at=starts_at + timedelta(hours=hours), holder_kind=holder_kind,
+            holder_id=account["id"], purpose=purpose, headcount=headcount, actor_id=account["id"],
+            recurrence=Recurrence(freq="weekly", count=weekly) if weekly else None, skip_conflicts=True,
+            status=PENDING if zone.requires_approval and not staff else CONFIRMED,
+        )
+        try:
+            made += len((await bookings.reserve(reservation)).bookings)
+        except AppError:
+            continue
+    return made
