@@ -21,7 +21,7 @@ from src.accounts.controllers import AuthApi, MeApi, ReaderApi
 from src.accounts.pages import AccountPages, StaffPages
 from src.config import STATIC_DIR, Settings, get_settings
 from src.db import close_pools, open_pools
-from src.rooms.controllers import BranchApi
+from src.rooms.controllers import BookingApi, BranchApi, ZoneApi
 from src.rooms.pages import BranchPages
 from src.web.auth import AuthMiddleware
 from src.web.errors import EXCEPTION_HANDLERS
@@ -69,6 +69,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[
             healthz,
             BranchApi,
+            ZoneApi,
+            BookingApi,
             ReaderApi,
             AuthApi,
             MeApi,

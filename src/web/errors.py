@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from urllib.parse import quote
 
 from litestar import MediaType, Request, Response
@@ -16,6 +17,7 @@ from src.web.auth import is_api_path
 from src.web.templating import page
 
 log = logging.getLogger("libspace")
+_MISSING = re.compile(r"missing required field `([^`]+)`(?: - at `\$\.([^`]+)`)?")
 
 
 def _field_of(key: str) -> str:
@@ -28,6 +30,11 @@ def from_litestar(exc: HTTPException) -> AppError:
         extra = exc.extra if isinstance(exc.extra, list) else []
         for item in extra:
             if isinstance(item, dict):
+                missing = _MISSING.search(str(item.get("message", "")))
+                if missing:  # msgspec names a missing field in its message, not in the key
+                    field = ".".join(part for part in (missing.group(2), missing.group(1)) if part)
+                    errors.append(FieldError(field, _("This field is required")))
+                    continue
                 field = _field_of(str(item.get("key") or item.get("source") or "body"))
                 errors.append(FieldError(field, _("This value is not valid: %(reason)s", reason=item.get("message", ""))))
         detail = exc.detail if not errors else _("Some values are missing or not valid")
