@@ -22,7 +22,8 @@ from src.accounts.pages import AccountPages, StaffPages
 from src.config import STATIC_DIR, Settings, get_settings
 from src.db import close_pools, open_pools
 from src.rooms.controllers import BookingApi, BranchApi, ZoneApi
-from src.rooms.pages import BranchPages
+from src.rooms.pages import BookingPages, BranchPages
+from src.rooms.staff_pages import StaffRoomPages
 from src.web.auth import AuthMiddleware
 from src.web.errors import EXCEPTION_HANDLERS
 from src.web.templating import template_engine
@@ -75,6 +76,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AuthApi,
             MeApi,
             BranchPages,
+            BookingPages,
+            StaffRoomPages,
             AccountPages,
             StaffPages,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),

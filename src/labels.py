@@ -37,6 +37,14 @@ LABELS = {
     "sanitary": N_("Sanitary day"),
     "repair": N_("Repairs"),
     "other": N_("Other"),
+    # booking statuses and holders
+    "pending": N_("Waiting for approval"),
+    "confirmed": N_("Confirmed"),
+    "declined": N_("Declined"),
+    "cancelled": N_("Cancelled"),
+    "event": N_("Event"),
+    "visit": N_("School visit"),
+    "block": N_("Internal block"),
     # roles
     "reader": N_("Reader"),
     "staff": N_("Staff"),

@@ -212,3 +212,49 @@ async def search(query: ZoneFilter) -> list[tuple[BranchInfo, ZoneInfo]]:
             continue
         result.append((branch, zone))
     return result
+
+
+# --- the grid a page shows ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    starts_at: datetime
+    ends_at: datetime  # free: the end of the shortest booking from here; otherwise the end of the cell
+    state: str  # "free", "busy" or "closed" (outside hours, a closure, too soon, or too little time)
+    bookable: bool = False  # free, and the zone's shortest booking fits from here
+    booking: Taken | None = None
+
+
+def grid(zone_week: ZoneWeek, tz: TimeZone, min_minutes: int) -> tuple[list[datetime], list[list[Cell]]]:
+    """Rows of cells (one row per slot of the day, one cell per day) from the earliest opening to the latest
+    closing of the week; the row headers are the first day's instants (only their time of day matters)."""
+    slot = timedelta(minutes=zone_week.zone.rules.slot)
+    hours = [interval for day in zone_week.days for interval in day.hours.intervals]
+    if not hours:
+        return [], []
+    first, last = min(opens for opens, _closes in hours), max(closes for _opens, closes in hours)
+    day0 = zone_week.days[0].on
+    times = []
+    instant = datetime.combine(day0, first, tzinfo=tz)
+    end = datetime.combine(day0, last, tzinfo=tz)
+    while instant < end:
+        times.append(instant)
+        instant += slot
+    rows = []
+    for row_time in times:
+        row = []
+        for day in zone_week.days:
+            start = datetime.combine(day.on, row_time.timetz())
+            cell = (start, start + slot)
+            holder = next((item for item in day.busy if rules.overlaps(item.own, cell)), None)
+            free = next(((free_start, free_end) for free_start, free_end in day.free if free_start <= cell[0] and cell[1] <= free_end), None)
+            if holder is not None:
+                row.append(Cell(cell[0], cell[1], "busy", booking=holder))
+            elif free is not None:
+                suggested = start + timedelta(minutes=max(min_minutes, zone_week.zone.rules.slot))
+                row.append(Cell(cell[0], min(suggested, free[1]), "free", bookable=suggested <= free[1]))
+            else:
+                row.append(Cell(cell[0], cell[1], "closed"))
+        rows.append(row)
+    return times, rows

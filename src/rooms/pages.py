@@ -1,23 +1,76 @@
-"""Public pages: home and the branches of the library space."""
+"""Public and readers' pages: home, branches, the week grid of a branch, zones, finding a zone, the booking
+form and "my bookings". Staff pages are in staff_pages.py."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
+from typing import Annotated
 
-from litestar import Controller, Request, get
-from litestar.params import FromPath
-from litestar.response import Template
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.response import Redirect, Template
 
+from src.accounts.permissions import can_book_zone, can_manage_branch
+from src.config import get_settings
+from src.exceptions import AppError, FieldError, Invalid
+from src.i18n import _
+from src.rooms import availability, bookings
 from src.rooms import service as rooms_service
-from src.rooms.rules import week_start
-from src.timeutil import today_in
-from src.web.templating import page
+from src.rooms.constants import FEATURES, ZONE_KINDS
+from src.rooms.exceptions import BookingClash
+from src.rooms.rules import Recurrence, week_start
+from src.rooms.service import BranchInfo, ZoneInfo
+from src.timeutil import now_utc, today_in
+from src.web.forms import Form, safe_next
+from src.web.guards import requires_login
+from src.web.templating import errors_by_field, flash, page
+
+# The service names fields as the API does; the booking form has a date and two times instead.
+FORM_FIELDS = {
+    "starts_at": "start",
+    "ends_at": "end",
+    "recurrence.count": "count",
+    "recurrence.until": "until",
+    "recurrence.interval": "interval",
+    "recurrence.freq": "repeat",
+}
+
+
+def form_errors(errors: list[FieldError], renamed: dict[str, str] | None = None) -> list[FieldError]:
+    names = FORM_FIELDS | (renamed or {})
+    return [FieldError(names.get(error.field, error.field), error.message) for error in errors]
 
 
 def _week(branch):
     today = today_in(branch.timezone)
     monday = week_start(today)
     return today, [branch.schedule.day(monday + timedelta(days=offset)) for offset in range(7)]
+
+
+def _date(value: str, default: date) -> date:
+    try:
+        return date.fromisoformat(value) if value else default
+    except ValueError:
+        return default
+
+
+def zone_views(week: availability.BranchWeek, viewer) -> list[dict]:
+    """What the week grid template needs for each zone: its rows of cells, and whether the viewer may book."""
+    tz = week.branch.tz
+    manager = week.manager
+    result = []
+    for zone_week in week.zones:
+        zone = zone_week.zone
+        times, rows = availability.grid(zone_week, tz, zone.rules.slot if manager else zone.rules.min_minutes)
+        result.append(
+            {
+                "zone": zone,
+                "times": times,
+                "rows": rows,
+                "can_book": viewer is None or can_book_zone(viewer, week.branch.id, zone.bookable_by_readers, zone.bookable_by_schools),
+            }
+        )
+    return result
 
 
 class BranchPages(Controller):
@@ -37,4 +90,219 @@ class BranchPages(Controller):
     async def branch(self, request: Request, slug: FromPath[str]) -> Template:
         branch = await rooms_service.get_branch(slug)
         today, week = _week(branch)
-        return page(request, "rooms/branch.html", branch=branch, today=today, week=week)
+        return page(request, "rooms/branch.html", branch=branch, today=today, week=week, manager=can_manage_branch(request.user, branch.id))
+
+    @get("/branches/{slug:str}/week")
+    async def week(self, request: Request, slug: FromPath[str], start: FromQuery[str] = "", zone: FromQuery[int | None] = None) -> Template:
+        """The week grid: zones by days; a free cell links to the booking form for that time."""
+        branch = await rooms_service.get_branch(slug)
+        monday = week_start(_date(start, today_in(branch.tz)))
+        week = await availability.branch_week(slug, monday, request.user, zone_ids=[zone] if zone else None)
+        return page(
+            request,
+            "rooms/week.html",
+            branch=branch,
+            week=week,
+            zones=zone_views(week, request.user),
+            only_zone=zone,
+            previous=monday - timedelta(days=7),
+            next=monday + timedelta(days=7),
+            this_week=week_start(today_in(branch.tz)),
+            today=today_in(branch.tz),
+        )
+
+    @get("/zones/{zone_id:int}")
+    async def zone(self, request: Request, zone_id: FromPath[int]) -> Template:
+        branch, zone = await rooms_service.get_zone(zone_id)
+        today = today_in(branch.tz)
+        start = datetime.combine(today, time(0), tzinfo=branch.tz)
+        _branch, _zone, free = await availability.zone_free(zone.id, start, start + timedelta(days=7), request.user)
+        days = [zone.schedule.day(today + timedelta(days=offset)) for offset in range(7)]
+        return page(
+            request,
+            "rooms/zone.html",
+            branch=branch,
+            zone=zone,
+            days=days,
+            today=today,
+            free=free,
+            tz=branch.tz,
+            can_book=request.user is None or can_book_zone(request.user, branch.id, zone.bookable_by_readers, zone.bookable_by_schools),
+        )
+
+    @get("/zones")
+    async def find_zone(
+        self,
+        request: Request,
+        branch: FromQuery[str] = "",
+        kind: FromQuery[str] = "",
+        min_capacity: FromQuery[str] = "",
+        feature: Annotated[list[str] | None, QueryParameter()] = None,
+        on: FromQuery[str] = "",
+        start: FromQuery[str] = "",
+        end: FromQuery[str] = "",
+    ) -> Template:
+        """Search every branch at once: capacity, kind, features, and free at a time."""
+        form = Form({"branch": branch, "kind": kind, "min_capacity": min_capacity, "on": on, "start": start, "end": end})
+        capacity = form.int("min_capacity", required=False, minimum=1, maximum=1000)
+        day = form.date("on", required=bool(start or end))
+        start_time = form.time("start", required=bool(on))
+        end_time = form.time("end", required=bool(on))
+        tz = get_settings().tz
+        query = availability.ZoneFilter(
+            branch=branch or None,
+            kind=kind or None,
+            min_capacity=capacity,
+            features=tuple(feature or ()),
+            free_from=datetime.combine(day, start_time, tzinfo=tz) if day and start_time else None,
+            free_to=datetime.combine(day, end_time, tzinfo=tz) if day and end_time else None,
+        )
+        results: list[tuple[BranchInfo, ZoneInfo]] = []
+        errors = list(form.errors)
+        if not errors:
+            try:
+                results = await availability.search(query)
+            except Invalid as invalid:
+                errors = [FieldError({"free_from": "start", "free_to": "end"}.get(e.field, e.field), e.message) for e in invalid.errors]
+        return page(
+            request,
+            "rooms/zones.html",
+            status_code=422 if errors else 200,
+            branches=await rooms_service.list_branches(),
+            kinds=ZONE_KINDS,
+            features=FEATURES,
+            values={**form.data, "features": feature or []},
+            errors=errors_by_field(errors),
+            error_list=errors,
+            results=results,
+            searched=bool(request.url.query),
+            query=query,
+        )
+
+
+def _form_values(zone: ZoneInfo, tz, start: str, end: str) -> dict[str, str]:
+    values = {"zone_id": str(zone.id), "headcount": "1", "interval": "1"}
+    try:
+        begins = datetime.fromisoformat(start.replace(" ", "+")).astimezone(tz) if start else None
+        ends = datetime.fromisoformat(end.replace(" ", "+")).astimezone(tz) if end else None
+    except ValueError:
+        return values
+    if begins:
+        values |= {"date": begins.date().isoformat(), "start": begins.strftime("%H:%M")}
+    if ends:
+        values |= {"end": ends.strftime("%H:%M")}
+    return values
+
+
+async def _booking_form(request: Request, branch: BranchInfo, zone: ZoneInfo, values: dict, errors: list[FieldError], conflicts=(), status_code: int = 200) -> Template:
+    return page(
+        request,
+        "rooms/booking_form.html",
+        status_code=status_code,
+        branch=branch,
+        zone=zone,
+        values=values,
+        errors=errors_by_field(errors),
+        error_list=errors,
+        conflicts=conflicts,
+        manager=can_manage_branch(request.user, branch.id),
+    )
+
+
+def read_booking(form: Form, branch: BranchInfo, zone: ZoneInfo) -> bookings.BookingRequest:
+    """The booking form as a request; parse errors are collected on the form."""
+    on = form.date("date")
+    start, end = form.time("start"), form.time("end")
+    headcount = form.int("headcount", minimum=0, maximum=10000)
+    purpose = form.str("purpose", 300)
+    recurrence = None
+    if form.bool("repeat"):
+        interval = form.int("interval", minimum=1, maximum=52)
+        count = form.int("count", required=False, minimum=1, maximum=1000)
+        until = form.date("until", required=False)
+        recurrence = Recurrence(freq="weekly", interval=interval or 1, count=count, until=until)
+    tz = branch.tz
+    return bookings.BookingRequest(
+        zone_id=zone.id,
+        starts_at=datetime.combine(on, start, tzinfo=tz) if on and start else datetime.min,
+        ends_at=datetime.combine(on, end, tzinfo=tz) if on and end else datetime.min,
+        purpose=purpose,
+        headcount=headcount if headcount is not None else 1,
+        recurrence=recurrence,
+        skip_conflicts=form.bool("skip_conflicts"),
+        block=form.bool("block"),
+        override_hours=form.bool("override_hours"),
+    )
+
+
+class BookingPages(Controller):
+    include_in_schema = False
+    guards = [requires_login]
+
+    @get("/bookings/new")
+    async def new_booking(self, request: Request, zone: FromQuery[int], start: FromQuery[str] = "", end: FromQuery[str] = "") -> Template:
+        branch, found = await rooms_service.get_zone(zone)
+        return await _booking_form(request, branch, found, _form_values(found, branch.tz, start, end), [])
+
+    @post("/bookings")
+    async def create_booking(self, request: Request) -> Template | Redirect:
+        form = await Form.read(request)
+        zone_id = form.int("zone_id")
+        if zone_id is None:
+            raise Invalid(errors=form.errors)
+        branch, zone = await rooms_service.get_zone(zone_id)
+        booking = read_booking(form, branch, zone)
+        if form.errors:
+            return await _booking_form(request, branch, zone, form.data, form.errors, status_code=422)
+        try:
+            result = await bookings.book(request.user, booking)
+        except BookingClash as clash:
+            return await _booking_form(request, branch, zone, form.data, [FieldError("start", clash.detail)], conflicts=clash.clashes, status_code=409)
+        except Invalid as invalid:
+            return await _booking_form(request, branch, zone, form.data, form_errors(invalid.errors) or [FieldError("start", invalid.detail)], status_code=422)
+        first = result.bookings[0]
+        waiting = first.status == "pending"
+        message = _("Booked: %(zone)s.", zone=zone.name) if not waiting else _("Requested: %(zone)s. Staff will confirm it.", zone=zone.name)
+        if len(result.bookings) > 1 or result.skipped:
+            message += " " + _("%(made)s bookings made, %(skipped)s dates skipped.", made=len(result.bookings), skipped=len(result.skipped))
+        flash(request, message)
+        if can_manage_branch(request.user, branch.id):
+            return Redirect(path=f"/staff/branches/{branch.slug}/schedule?day={first.starts_at.astimezone(branch.tz).date()}", status_code=303)
+        return Redirect(path="/me/bookings", status_code=303)
+
+    @get("/me/bookings")
+    async def my_bookings(self, request: Request) -> Template:
+        now = now_utc()
+        views, _total = await bookings.list_bookings(request.user, bookings.BookingQuery(mine=True, start=now - timedelta(days=30)), limit=500, offset=0)
+        upcoming = [view for view in views if view.ends_at > now]
+        past = [view for view in reversed(views) if view.ends_at <= now]
+        return page(request, "rooms/my_bookings.html", upcoming=upcoming, past=past, zones=await rooms_service.zone_index(), now=now)
+
+    @post("/me/bookings/{booking_id:int}/cancel")
+    async def cancel(self, request: Request, booking_id: FromPath[int]) -> Redirect:
+        form = await Form.read(request)
+        changed = await bookings.cancel(request.user, booking_id, rest=form.data.get("scope") == "rest")
+        flash(request, _("Cancelled: %(n)s bookings.", n=len(changed)) if len(changed) > 1 else _("The booking is cancelled."))
+        return Redirect(path=safe_next(form.data.get("next"), "/me/bookings"), status_code=303)
+
+    @post("/me/bookings/{booking_id:int}/end")
+    async def end(self, request: Request, booking_id: FromPath[int]) -> Redirect:
+        form = await Form.read(request)
+        try:
+            await bookings.end_early(request.user, booking_id)
+            flash(request, _("The booking is ended; the rest of the time is free for others."))
+        except AppError as error:
+            flash(request, error.errors[0].message if error.errors else error.detail)
+        return Redirect(path=safe_next(form.data.get("next"), "/me/bookings"), status_code=303)
+
+    @post("/me/bookings/{booking_id:int}/extend")
+    async def extend(self, request: Request, booking_id: FromPath[int]) -> Redirect:
+        form = await Form.read(request)
+        minutes = form.int("minutes", minimum=1, maximum=24 * 60) or 30
+        booking = await bookings.get_booking(request.user, booking_id)
+        try:
+            await bookings.extend(request.user, booking_id, booking.ends_at + timedelta(minutes=minutes))
+            flash(request, _("The booking is extended by %(n)s minutes.", n=minutes))
+        except AppError as error:
+            flash(request, error.errors[0].message if error.errors else error.detail)
+        return Redirect(path=safe_next(form.data.get("next"), "/me/bookings"), status_code=303)

@@ -184,7 +184,7 @@ async def changed() -> None:
     await cache.bump(CACHE_NAME)
 
 
-async def _zone_index() -> dict[int, tuple[BranchInfo, ZoneInfo]]:
+async def zone_index() -> dict[int, tuple[BranchInfo, ZoneInfo]]:
     async def build() -> dict[int, tuple[BranchInfo, ZoneInfo]]:
         return {zone.id: (branch, zone) for branch in await list_branches() for zone in branch.zones}
 
@@ -193,14 +193,14 @@ async def _zone_index() -> dict[int, tuple[BranchInfo, ZoneInfo]]:
 
 async def get_zone(zone_id: int) -> tuple[BranchInfo, ZoneInfo]:
     """A zone and its branch, from the cache; 404 for an unknown or inactive zone."""
-    found = (await _zone_index()).get(zone_id)
+    found = (await zone_index()).get(zone_id)
     if found is None:
         raise NotFound(_("There is no zone number %(id)s", id=zone_id))
     return found
 
 
 async def all_zones() -> list[tuple[BranchInfo, ZoneInfo]]:
-    return list((await _zone_index()).values())
+    return list((await zone_index()).values())
 
 
 # --- closures editor ----------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 from urllib.parse import urlsplit
 
 from litestar import Request
@@ -30,28 +30,27 @@ class Form:
     def bool(self, name: str) -> bool:
         return self.data.get(name, "") in ("on", "1", "true", "yes")
 
-    def date(self, name: str, required: bool = True) -> date | None:
+    def _parsed(self, name: str, required: bool, parse, problem: str):
         value = self.data.get(name, "").strip()
         if not value:
             if required:
                 self.errors.append(FieldError(name, _("This field is required")))
             return None
         try:
-            return date.fromisoformat(value)
+            return parse(value)
         except ValueError:
-            self.errors.append(FieldError(name, _("Enter a date as YYYY-MM-DD")))
+            self.errors.append(FieldError(name, problem))
             return None
 
+    def date(self, name: str, required: bool = True) -> date | None:
+        return self._parsed(name, required, date.fromisoformat, _("Enter a date as YYYY-MM-DD"))
+
+    def time(self, name: str, required: bool = True) -> time | None:
+        return self._parsed(name, required, time.fromisoformat, _("Enter a time as HH:MM"))
+
     def int(self, name: str, required: bool = True, minimum: int | None = None, maximum: int | None = None) -> int | None:
-        value = self.data.get(name, "").strip()
-        if not value:
-            if required:
-                self.errors.append(FieldError(name, _("This field is required")))
-            return None
-        try:
-            number = int(value)
-        except ValueError:
-            self.errors.append(FieldError(name, _("Enter a whole number")))
+        number = self._parsed(name, required, int, _("Enter a whole number"))
+        if number is None:
             return None
         if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
             self.errors.append(FieldError(name, _("Enter a number from %(a)s to %(b)s", a=minimum, b=maximum)))
