@@ -54,6 +54,13 @@ def _date(value: str, default: date) -> date:
         return default
 
 
+def may_book(viewer, branch: BranchInfo, zone: ZoneInfo) -> bool:
+    """Whether to offer booking links: to a guest, for zones the public may book once logged in."""
+    if viewer is None:
+        return zone.bookable_by_readers or zone.bookable_by_schools
+    return can_book_zone(viewer, branch.id, zone.bookable_by_readers, zone.bookable_by_schools)
+
+
 def zone_views(week: availability.BranchWeek, viewer) -> list[dict]:
     """What the week grid template needs for each zone: its rows of cells, and whether the viewer may book."""
     tz = week.branch.tz
@@ -67,7 +74,7 @@ def zone_views(week: availability.BranchWeek, viewer) -> list[dict]:
                 "zone": zone,
                 "times": times,
                 "rows": rows,
-                "can_book": viewer is None or can_book_zone(viewer, week.branch.id, zone.bookable_by_readers, zone.bookable_by_schools),
+                "can_book": may_book(viewer, week.branch, zone),
             }
         )
     return result
@@ -127,7 +134,7 @@ class BranchPages(Controller):
             today=today,
             free=free,
             tz=branch.tz,
-            can_book=request.user is None or can_book_zone(request.user, branch.id, zone.bookable_by_readers, zone.bookable_by_schools),
+            can_book=may_book(request.user, branch, zone),
         )
 
     @get("/zones")

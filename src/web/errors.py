@@ -62,7 +62,8 @@ def _render(request: Request, error: AppError) -> Response:
         body = {"detail": error.detail, "errors": [{"field": e.field, "message": e.message} for e in error.errors], **error.extra}
         return Response(content=body, status_code=error.status_code, headers=error.headers, media_type=MediaType.JSON)
     if error.status_code == 401 and request.method == "GET":
-        return Redirect(path=f"/login?next={quote(request.url.path)}")
+        back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return Redirect(path=f"/login?next={quote(back, safe='')}")
     titles = {
         401: _("Please log in"),
         403: _("Access denied"),
