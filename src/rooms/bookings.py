@@ -44,7 +44,7 @@ from src.i18n import _, fmt_date
 from src.labels import label
 from src.rooms import rules
 from src.rooms import service as rooms_service
-from src.rooms.availability import Taken, taken
+from src.rooms.availability import ACTIVE_SQL, Taken, placeholders, taken
 from src.rooms.constants import (
     ACTIVE_STATUSES,
     CANCELLED,
@@ -62,7 +62,7 @@ from src.rooms.exceptions import BookingClash, Clash
 from src.rooms.rules import Interval, Policy, Recurrence
 from src.rooms.service import BranchInfo, ZoneInfo
 from src.rooms.tables import Booking, Zone
-from src.timeutil import now_utc
+from src.timeutil import aware, now_utc
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +98,7 @@ class Reservation:
     actor_id: int | None = None  # who made it (recorded as created_by, and override_by with override_hours)
     status: str = CONFIRMED
     quota_holder: int | None = None  # count this account's weekly quota (readers)
+    holder_name: str = ""  # shown back in the answer (the service does not look it up)
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,6 +312,7 @@ async def book(principal: Principal, request: BookingRequest) -> BookingResult:
         actor_id=principal.id,
         status=PENDING if zone.requires_approval and not manager else CONFIRMED,
         quota_holder=principal.id if principal.is_reader and not manager else None,
+        holder_name=principal.full_name,
     )
     return await reserve(reservation, policy=Policy(limits=manager, hours=request.override_hours))
 
@@ -381,8 +383,7 @@ async def reserve(reservation: Reservation, policy: Policy = rules.STAFF_POLICY)
                 if clashes:
                     raise BookingClash(clashes)
                 raise Invalid(detail=_("None of these dates can be booked"), errors=[FieldError("starts_at", f"{fmt_date(item.on)}: {item.reason}") for item in skipped])
-            rows = _rows(reservation, zone, fine, series_id=uuid.uuid4().hex if series else None, now=now)
-            ids = [row["id"] for row in await Booking.insert(*rows).returning(Booking.id)]
+            made = await _insert(reservation, branch, zone, fine, series_id=uuid.uuid4().hex if series else None, now=now)
     except Exception as error:
         if not _is_overlap_violation(error):
             raise
@@ -392,7 +393,7 @@ async def reserve(reservation: Reservation, policy: Policy = rules.STAFF_POLICY)
         if engine_finder().current_transaction.get() is None:
             _fine, clashes, _skipped = await _without_clashes(zone, tz, fine, skip=True)
         raise BookingClash(clashes or [Clash(_local_date(start, tz), start.astimezone(tz), end.astimezone(tz)) for start, end in fine]) from error
-    return BookingResult(bookings=await _views(Booking.id.is_in(ids)), skipped=sorted(skipped, key=lambda item: item.starts_at), series=rows[0].series)
+    return BookingResult(bookings=made, skipped=sorted(skipped, key=lambda item: item.starts_at), series=made[0].series)
 
 
 async def _without_clashes(zone: ZoneInfo, tz: TimeZone, wanted: list[Interval], skip: bool, exclude_ids: Sequence[int] = ()) -> tuple[list[Interval], list[Clash], list[Skipped]]:
@@ -420,14 +421,15 @@ async def _quota_used(holder_id: int, zone: ZoneInfo, tz: TimeZone, weeks: set[d
     same_kind = [other.id for _branch, other in await rooms_service.all_zones() if other.kind == zone.kind]
     first = datetime.combine(min(weeks), datetime.min.time(), tzinfo=tz)
     last = datetime.combine(max(weeks) + timedelta(days=7), datetime.min.time(), tzinfo=tz)
-    rows = await Booking.select(Booking.id, Booking.starts_at, Booking.ends_at).where(
-        (Booking.holder == holder_id)
-        & Booking.zone.is_in(same_kind)
-        & Booking.status.is_in(list(ACTIVE_STATUSES))
-        & (Booking.starts_at >= first)
-        & (Booking.starts_at < last)
+    rows = await Booking.raw(
+        f"SELECT id, starts_at, ends_at FROM booking WHERE holder = {{}} AND zone IN ({placeholders(len(same_kind))})"
+        f" AND status IN ({ACTIVE_SQL}) AND starts_at >= {{}} AND starts_at < {{}}",
+        holder_id,
+        *same_kind,
+        first,
+        last,
     )
-    return rules.minutes_by_week([(row["starts_at"], row["ends_at"]) for row in rows if row["id"] not in exclude_ids], tz)
+    return rules.minutes_by_week([(aware(row["starts_at"]), aware(row["ends_at"])) for row in rows if row["id"] not in exclude_ids], tz)
 
 
 async def _within_quota(holder_id: int, branch: BranchInfo, zone: ZoneInfo, wanted: list[Interval], skip: bool, exclude_ids: Sequence[int] = ()) -> tuple[list[Interval], list[Skipped]]:
@@ -445,33 +447,34 @@ async def _within_quota(holder_id: int, branch: BranchInfo, zone: ZoneInfo, want
     return fits, [Skipped(_local_date(start, tz), start.astimezone(tz), end.astimezone(tz), message) for (start, end), message in zip(over, messages)]
 
 
-def _rows(reservation: Reservation, zone: ZoneInfo, intervals: list[Interval], series_id: str | None, now: datetime) -> list[Booking]:
+_INSERT_COLUMNS = (
+    "zone, starts_at, ends_at, blocked_from, blocked_until, status, holder_kind, holder, holder_ref, purpose, headcount, series,"
+    " override_hours, override_by, created_by, status_changed_by, status_changed_at, reason, created_at"
+)
+
+
+async def _insert(reservation: Reservation, branch: BranchInfo, zone: ZoneInfo, intervals: list[Interval], series_id: str | None, now: datetime) -> list[BookingView]:
+    """Write the bookings in one statement (plain SQL: this is every booking's hot path) and describe them."""
     buffered = reservation.holder_kind != HOLDER_BLOCK
-    rows = []
+    purpose = reservation.purpose.strip()
+    override_by = reservation.actor_id if reservation.override_hours else None
+    values = []
     for interval in intervals:
         blocked_from, blocked_until = rules.blocked(interval, zone.rules, buffered)
-        rows.append(
-            Booking(
-                zone=zone.id,
-                starts_at=interval[0],
-                ends_at=interval[1],
-                blocked_from=blocked_from,
-                blocked_until=blocked_until,
-                status=reservation.status,
-                holder_kind=reservation.holder_kind,
-                holder=reservation.holder_id,
-                holder_ref=reservation.holder_ref,
-                purpose=reservation.purpose.strip(),
-                headcount=reservation.headcount,
-                series=series_id,
-                override_hours=reservation.override_hours,
-                override_by=reservation.actor_id if reservation.override_hours else None,
-                created_by=reservation.actor_id,
-                reason="",
-                created_at=now,
-            )
+        values += [zone.id, interval[0], interval[1], blocked_from, blocked_until, reservation.status, reservation.holder_kind, reservation.holder_id]
+        values += [reservation.holder_ref, purpose, reservation.headcount, series_id, reservation.override_hours, override_by, reservation.actor_id, None, None, "", now]
+    row = "(" + ", ".join("{}" for _ in range(19)) + ")"
+    inserted = await Booking.raw(f"INSERT INTO booking ({_INSERT_COLUMNS}) VALUES {', '.join(row for _ in intervals)} RETURNING id, starts_at", *values)
+    ids = {aware(item["starts_at"]): item["id"] for item in inserted}
+    return [
+        BookingView(
+            id=ids[start], zone_id=zone.id, branch_id=branch.id, starts_at=start, ends_at=end, status=reservation.status,
+            holder_kind=reservation.holder_kind, holder_id=reservation.holder_id, holder_ref=reservation.holder_ref,
+            holder_name=reservation.holder_name, purpose=purpose, headcount=reservation.headcount, series=series_id,
+            override_hours=reservation.override_hours, reason="", created_at=now, status_changed_at=None,
         )
-    return rows
+        for start, end in intervals
+    ]
 
 
 # --- status changes ----------------------------------------------------------------------------------------

@@ -1,0 +1,321 @@
+"""Issue 3 figures: zones and bookings with 10 branches, 60 zones and a year of bookings (about 50,000 rows).
+
+    .venv/bin/python -m bench.rooms_bench --db sqlite|postgres [--seconds 5] [--runs 300]
+
+On a fresh throwaway database: median and p95 of zone availability for a week, the branch week grid and the
+cross-branch search, in this process through the service functions; then bookings created per second through
+HTTP with one `libspace serve` worker (wrk, each request a different free slot), next to the rate of
+`GET /api/v1/branches` in the same run. Targets: week availability < 5 ms and week grid < 30 ms on SQLite,
+booking creation at least a third of the branches rate and at least 120 per second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from bench.common import ROOT, percentiles, served, throwaway_database, wrk
+
+PAST_DAYS, FUTURE_DAYS = 270, 95  # a year of bookings around today
+ZONES_WANTED = 60
+HISTORY_READERS, LOAD_READERS = 200, 400
+EXTRA_KINDS = ["coworking", "reading_hall", "makerspace", "computer_class", "conference_hall", "children", "local_history", "exhibition"]
+
+LUA = r"""
+local lines = {}
+for line in io.lines(os.getenv("BENCH_REQUESTS")) do lines[#lines + 1] = line end
+local threads, count = {}, 0
+function setup(thread)
+  count = count + 1
+  thread:set("id", count)
+  table.insert(threads, thread)
+end
+function init(args)
+  step = tonumber(os.getenv("BENCH_THREADS"))
+  index = id
+  created, conflicts, other = 0, 0, 0
+end
+function request()
+  local line = lines[index]
+  if line == nil then index = id; line = lines[index] end  -- out of free slots: repeats answer 409
+  index = index + step
+  local token, body = line:match("([^\t]+)\t(.*)")
+  return wrk.format("POST", "/api/v1/bookings", {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token}, body)
+end
+function response(status, headers, body)
+  if status == 201 then created = created + 1 elseif status == 409 then conflicts = conflicts + 1 else other = other + 1 end
+end
+function done(summary, latency, requests)
+  local c, k, o = 0, 0, 0
+  for _, t in ipairs(threads) do c = c + t:get("created"); k = k + t:get("conflicts"); o = o + t:get("other") end
+  io.write(string.format("CREATED %d CONFLICTS %d OTHER %d SECONDS %.3f\n", c, k, o, summary.duration / 1e6))
+end
+"""
+
+
+# --- data --------------------------------------------------------------------------------------------------
+
+
+async def _zones_to(total: int) -> None:
+    """Demo data has 34 zones; add plausible ones round the branches until there are ``total``."""
+    from src.db import write_transaction
+    from piccolo.engine import engine_finder
+    from src.rooms import service as rooms_service
+    from src.rooms.tables import Zone, ZoneFeature
+    from src.timeutil import now_utc
+
+    branches = await rooms_service.list_branches()
+    have = sum(len(branch.zones) for branch in branches)
+    async with write_transaction(engine_finder()):
+        for n in range(total - have):
+            branch = branches[n % len(branches)]
+            kind = EXTRA_KINDS[n % len(EXTRA_KINDS)]
+            zone = Zone(
+                branch=branch.id, name=f"Зона {n + 1}", kind=kind, capacity=random.choice([6, 10, 16, 30, 50]), bookable_by_readers=n % 2 == 0,
+                bookable_by_schools=True, requires_approval=n % 5 == 0, slot_minutes=30, min_minutes=30, max_minutes=240, lead_minutes=60,
+                horizon_days=90, buffer_after_minutes=15 if kind in ("conference_hall", "exhibition") else 0,
+                weekly_quota_minutes=600 if kind in ("coworking", "makerspace") else None, updated_at=now_utc(),
+            )
+            await zone.save()
+            await ZoneFeature.insert(*[ZoneFeature(zone=zone.id, feature=f) for f in random.sample(["wifi", "projector", "step_free", "whiteboard", "computers"], 2)])
+        await rooms_service.changed()
+
+
+async def _readers(count: int, prefix: str) -> list[int]:
+    from src.accounts.tables import Account, ReaderCard
+    from src.rooms import service as rooms_service
+    from src.timeutil import now_utc
+
+    now = now_utc()
+    home = (await rooms_service.list_branches())[0].id
+    accounts = [Account(role="reader", email=f"{prefix}{n}@bench.local", full_name=f"Читатель {prefix}{n}", password_hash="", created_at=now, updated_at=now) for n in range(count)]
+    ids = [row["id"] for row in await Account.insert(*accounts).returning(Account.id)]
+    await ReaderCard.insert(*[ReaderCard(account=account_id, card_number=f"29{account_id:010d}", birth_date=date(1990, 1, 1), home_branch=home, consent_at=now, created_at=now) for account_id in ids])
+    return ids
+
+
+async def _year_of_bookings(history_readers: list[int]) -> int:
+    """About three bookings a day in every zone on every open day, from 270 days ago to 95 days ahead, packed
+    without overlaps (buffers kept), plus some cancelled ones; written in bulk (the database guards still run)."""
+    from src.rooms import rules
+    from src.rooms import service as rooms_service
+    from src.rooms.tables import Booking
+    from src.timeutil import now_utc, today_in
+
+    rng = random.Random(3)
+    now = now_utc()
+    await Booking.delete(force=True)  # the demo's few bookings would be in the way
+    rows: list[Booking] = []
+    for branch in await rooms_service.list_branches():
+        tz = branch.tz
+        today = today_in(tz)
+        staff_holder = None
+        for zone in branch.zones:
+            for offset in range(-PAST_DAYS, FUTURE_DAYS):
+                on = today + timedelta(days=offset)
+                day = zone.schedule.day(on)
+                if not day.is_open:
+                    continue
+                opens, closes = rules.open_intervals(day, tz)[0]
+                cursor = opens
+                for _n in range(rng.choice([2, 3, 3, 4])):
+                    start = cursor + timedelta(minutes=rng.choice([0, 30, 60, 90])) + zone.rules.buffer_before
+                    end = start + timedelta(minutes=min(rng.choice([60, 90, 120, 180]), zone.rules.max_minutes))
+                    if end > closes:
+                        break
+                    reader = zone.bookable_by_readers and rng.random() < 0.8
+                    blocked_from, blocked_until = rules.blocked((start, end), zone.rules)
+                    status = "cancelled" if rng.random() < 0.06 else ("pending" if zone.requires_approval and offset > 0 and rng.random() < 0.3 else "confirmed")
+                    rows.append(
+                        Booking(
+                            zone=zone.id, starts_at=start, ends_at=end, blocked_from=blocked_from, blocked_until=blocked_until, status=status,
+                            holder_kind="reader" if reader else "staff", holder=rng.choice(history_readers) if reader else staff_holder,
+                            purpose="Занятие", headcount=1, created_at=now,
+                        )
+                    )
+                    cursor = blocked_until if status != "cancelled" else cursor
+    for chunk in range(0, len(rows), 1000):
+        await Booking.insert(*rows[chunk : chunk + 1000])
+    return len(rows)
+
+
+async def _free_slots(limit: int) -> list[tuple[int, datetime, datetime]]:
+    """One-hour free slots of zones open to readers, from tomorrow on, each one distinct."""
+    from src.rooms import availability
+    from src.rooms import service as rooms_service
+    from src.timeutil import today_in
+
+    slots = []
+    zones = [(branch, zone) for branch, zone in await rooms_service.all_zones() if zone.bookable_by_readers and zone.capacity >= 1]
+    for offset in range(1, 85):
+        for branch, zone in zones:
+            start = datetime.combine(today_in(branch.tz) + timedelta(days=offset), datetime.min.time(), tzinfo=branch.tz)
+            _b, _z, free = await availability.zone_free(zone.id, start, start + timedelta(days=1))
+            for free_start, free_end in free:
+                cursor = free_start
+                while cursor + timedelta(hours=1) <= free_end:
+                    slots.append((zone.id, cursor, cursor + timedelta(hours=1)))
+                    cursor += timedelta(minutes=90)  # apart, so clean-up buffers never make two of them clash
+        if len(slots) >= limit:
+            break
+    return slots[:limit]
+
+
+# --- in-process timings ---------------------------------------------------------------------------------
+
+
+async def _timings(runs: int) -> dict[str, tuple[float, float]]:
+    from src.rooms import availability
+    from src.rooms import service as rooms_service
+    from src.rooms.rules import week_start
+    from src.timeutil import today_in
+
+    rng = random.Random(7)
+    branches = await rooms_service.list_branches()
+    pairs = await rooms_service.all_zones()
+    tz = branches[0].tz
+    this_monday = week_start(today_in(tz))
+
+    def any_week() -> date:
+        return this_monday + timedelta(weeks=rng.randrange(0, 13))  # this week to the booking horizon
+
+    async def zone_week():
+        _branch, zone = rng.choice(pairs)
+        start = datetime.combine(any_week(), datetime.min.time(), tzinfo=tz)
+        await availability.zone_free(zone.id, start, start + timedelta(days=7))
+
+    async def branch_week():
+        await availability.branch_week(rng.choice(branches).slug, any_week())
+
+    async def search():
+        on = today_in(tz) + timedelta(days=rng.randrange(1, 60))
+        start = datetime.combine(on, datetime.min.time(), tzinfo=tz) + timedelta(hours=rng.randrange(10, 17))
+        features = tuple(rng.sample(["wifi", "step_free", "projector"], rng.randrange(0, 2)))
+        await availability.search(availability.ZoneFilter(min_capacity=rng.choice([None, 5, 10, 20]), features=features, free_from=start, free_to=start + timedelta(hours=rng.choice([1, 2]))))
+
+    results = {}
+    for name, work in (("zone availability, one week", zone_week), ("branch week grid", branch_week), ("cross-branch search", search)):
+        for _warm in range(20):
+            await work()
+        samples = []
+        for _run in range(runs):
+            began = time.perf_counter()
+            await work()
+            samples.append((time.perf_counter() - began) * 1000)
+        results[name] = percentiles(samples)
+    return results
+
+
+async def _prepare(runs: int, slots_wanted: int) -> tuple[dict, int, list[str]]:
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+    from piccolo.engine import engine_finder
+
+    from src import demo
+    from src.accounts import service as accounts_service
+    from src.db import close_pools, open_pools
+
+    engine = engine_finder()
+    await open_pools(engine)
+    try:
+        result = await run_forwards(app_name="all", migration_id="all", fake=False)
+        assert result.success, result.message
+        await demo.load()
+        await _zones_to(ZONES_WANTED)
+        history = await _readers(HISTORY_READERS, "h")
+        began = time.perf_counter()
+        rows = await _year_of_bookings(history)
+        print(f"  data: {rows:,} bookings written in {time.perf_counter() - began:.1f} s")
+        timings = await _timings(runs)
+        load_readers = await _readers(LOAD_READERS, "l")
+        tokens = []
+        for account_id in load_readers:
+            principal = await accounts_service.load_principal(account_id)
+            tokens.append((await accounts_service.issue_token(principal))[0])
+        lines = []
+        for n, (zone_id, start, end) in enumerate(await _free_slots(slots_wanted)):
+            body = f'{{"zone_id":{zone_id},"starts_at":"{start.isoformat()}","ends_at":"{end.isoformat()}","purpose":"bench","headcount":1}}'
+            lines.append(f"{tokens[n % len(tokens)]}\t{body}")
+        return timings, rows, lines
+    finally:
+        await close_pools(engine)
+
+
+async def _count_bookings() -> int:
+    from piccolo.engine import engine_finder
+
+    from src.db import close_pools, open_pools
+    from src.rooms.tables import Booking
+
+    engine = engine_finder()
+    await open_pools(engine)
+    try:
+        return await Booking.count()
+    finally:
+        await close_pools(engine)
+
+
+def _post_rate(base: str, lines: list[str], seconds: int, connections: int, threads: int) -> tuple[float, dict[str, int]]:
+    folder = Path(tempfile.mkdtemp(prefix="libspace-bench-wrk-"))
+    try:
+        (folder / "requests.tsv").write_text("\n".join(lines) + "\n")
+        (folder / "post.lua").write_text(LUA)
+        env = {**os.environ, "BENCH_REQUESTS": str(folder / "requests.tsv"), "BENCH_THREADS": str(threads)}
+        out = subprocess.run(
+            ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "-s", str(folder / "post.lua"), base + "/api/v1/bookings"],
+            capture_output=True, text=True, env=env, timeout=seconds + 60,
+        ).stdout
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    found = re.search(r"CREATED (\d+) CONFLICTS (\d+) OTHER (\d+) SECONDS ([\d.]+)", out)
+    if not found:
+        raise RuntimeError(f"wrk gave no counts:\n{out}")
+    created, conflicts, other, duration = int(found[1]), int(found[2]), int(found[3]), float(found[4])
+    return created / duration, {"201": created, "409": conflicts, "other": other}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--seconds", type=int, default=5, help="length of each HTTP load run")
+    parser.add_argument("--runs", type=int, default=300, help="timed calls of each in-process measurement")
+    parser.add_argument("--connections", type=int, default=32)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is needed for the HTTP figures: apt-get install wrk")
+    os.chdir(ROOT)
+    print(f"libspace rooms benchmark [{args.db}]: 10 branches, {ZONES_WANTED} zones, a year of bookings")
+    with throwaway_database(args.db) as url:
+        os.environ["LIBSPACE_DATABASE_URL"] = url  # before src is imported: Piccolo keeps its first engine
+        os.environ["PICCOLO_CONF"] = "piccolo_conf"
+        timings, _rows, lines = asyncio.run(_prepare(args.runs, slots_wanted=args.seconds * 2500))
+        print(f"  in-process, {args.runs} calls each (median / p95):")
+        for name, (median, p95) in timings.items():
+            print(f"    {name:<30} {median:7.2f} ms / {p95:7.2f} ms")
+        before = asyncio.run(_count_bookings())
+        threads = 2
+        with served("libspace", {"LIBSPACE_DATABASE_URL": url}) as (base, _ready, _process):
+            branches_rate = wrk(base + "/api/v1/branches", args.seconds, connections=args.connections, threads=threads)
+            booking_rate, codes = _post_rate(base, lines, args.seconds, args.connections, threads)
+        made = asyncio.run(_count_bookings()) - before
+    print(f"  HTTP, one worker, wrk -t{threads} -c{args.connections} -d{args.seconds}s:")
+    print(f"    GET /api/v1/branches           {branches_rate:9,.0f} req/s")
+    print(f"    POST /api/v1/bookings (201)    {booking_rate:9,.0f} bookings/s  ({codes['201']} created, {codes['409']} clashes, {codes['other']} other; {made} rows added)")
+    ratio = booking_rate / branches_rate if branches_rate else 0.0
+    week_ms, grid_ms = timings["zone availability, one week"][0], timings["branch week grid"][0]
+    print("  targets:")
+    if args.db == "sqlite":
+        print(f"    week availability < 5 ms: {'yes' if week_ms < 5 else 'NO'} ({week_ms:.2f});  week grid < 30 ms: {'yes' if grid_ms < 30 else 'NO'} ({grid_ms:.2f})")
+    print(f"    bookings >= 1/3 of branches rate: {'yes' if ratio >= 1 / 3 else 'NO'} ({ratio:.2f});  >= 120 bookings/s: {'yes' if booking_rate >= 120 else 'NO'}")
+
+
+if __name__ == "__main__":
+    main()
