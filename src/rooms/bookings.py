@@ -44,7 +44,7 @@ from src.i18n import _, fmt_date
 from src.labels import label
 from src.rooms import rules
 from src.rooms import service as rooms_service
-from src.rooms.availability import ACTIVE_SQL, Taken, placeholders, taken
+from src.rooms.availability import ACTIVE_SQL, placeholders, taken
 from src.rooms.constants import (
     ACTIVE_STATUSES,
     CANCELLED,
