@@ -374,7 +374,7 @@ async def reserve(reservation: Reservation, policy: Policy = rules.STAFF_POLICY)
     try:
         async with _write():
             await _lock_zone(zone.id)
-            fine, clashes, more_skipped = await _without_clashes(zone, tz, fine, reservation.skip_conflicts)
+            fine, clashes, more_skipped = await _without_clashes(zone, tz, fine, reservation.skip_conflicts, buffered=reservation.holder_kind != HOLDER_BLOCK)
             skipped += more_skipped
             if reservation.quota_holder is not None and not policy.limits:
                 fine, over = await _within_quota(reservation.quota_holder, branch, zone, fine, reservation.skip_conflicts)
@@ -391,15 +391,17 @@ async def reserve(reservation: Reservation, policy: Policy = rules.STAFF_POLICY)
         # this ran inside a caller's transaction, that transaction is spoilt: name the wanted times instead).
         clashes = []
         if engine_finder().current_transaction.get() is None:
-            _fine, clashes, _skipped = await _without_clashes(zone, tz, fine, skip=True)
+            _fine, clashes, _skipped = await _without_clashes(zone, tz, fine, skip=True, buffered=reservation.holder_kind != HOLDER_BLOCK)
         raise BookingClash(clashes or [Clash(_local_date(start, tz), start.astimezone(tz), end.astimezone(tz)) for start, end in fine]) from error
     return BookingResult(bookings=made, skipped=sorted(skipped, key=lambda item: item.starts_at), series=made[0].series)
 
 
-async def _without_clashes(zone: ZoneInfo, tz: TimeZone, wanted: list[Interval], skip: bool, exclude_ids: Sequence[int] = ()) -> tuple[list[Interval], list[Clash], list[Skipped]]:
-    """Split wanted times into free ones and clashes with active bookings (buffers included); unless ``skip``,
-    any clash raises BookingClash listing every one."""
-    blocked = [rules.blocked(interval, zone.rules) for interval in wanted]
+async def _without_clashes(
+    zone: ZoneInfo, tz: TimeZone, wanted: list[Interval], skip: bool, exclude_ids: Sequence[int] = (), buffered: bool = True
+) -> tuple[list[Interval], list[Clash], list[Skipped]]:
+    """Split wanted times into free ones and clashes with active bookings (buffers included, as they will be
+    written: internal blocks have none); unless ``skip``, any clash raises BookingClash listing every one."""
+    blocked = [rules.blocked(interval, zone.rules, buffered) for interval in wanted]
     holding = await taken([zone.id], min(start for start, _end in blocked), max(end for _start, end in blocked), exclude_ids)
     pairs = [(item.blocked, item.own) for item in holding]
     free, clashes, skipped = [], [], []
@@ -567,7 +569,7 @@ async def _retime(principal: Principal, booking: BookingView, branch: BranchInfo
     try:
         async with _write():
             await _lock_zone(zone.id)
-            await _without_clashes(zone, tz, [interval], skip=False, exclude_ids=[booking.id])
+            await _without_clashes(zone, tz, [interval], skip=False, exclude_ids=[booking.id], buffered=buffered)
             if booking.holder_kind == HOLDER_READER and booking.holder_id is not None and not manager:
                 await _within_quota(booking.holder_id, branch, zone, [interval], skip=False, exclude_ids=[booking.id])
             changed = await Booking.update(

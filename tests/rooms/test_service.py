@@ -360,3 +360,13 @@ async def test_branch_week_and_search_across_branches(demo):
     assert "centralnaya" in {b.slug for b, _z in anytime}
     with pytest.raises(Invalid):
         await availability.search(availability.ZoneFilter(free_from=at(branch, day, 10)))
+
+
+async def test_internal_blocks_have_no_buffers_of_their_own(demo):
+    branch, hall = await zone_named("chekhov", "Конференц-зал")  # 15 minutes of clean-up after a booking
+    day = open_day(hall, branch.tz)
+    await book(staff_of("chekhov"), hall, at(branch, day, 14), at(branch, day, 15))
+    (block,) = (await book(staff_of("chekhov"), hall, at(branch, day, 13), at(branch, day, 14), block=True, purpose="Настройка звука", headcount=0)).bookings
+    assert block.holder_kind == "block"
+    with pytest.raises(BookingClash):  # but the booking's own clean-up still keeps the block out
+        await book(staff_of("chekhov"), hall, at(branch, day, 15), at(branch, day, 16), block=True, purpose="Уборка", headcount=0)
