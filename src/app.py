@@ -21,6 +21,7 @@ from src.accounts.controllers import AuthApi, MeApi, ReaderApi
 from src.accounts.pages import AccountPages, StaffPages
 from src.config import STATIC_DIR, Settings, get_settings
 from src.db import close_pools, open_pools
+from src.events.controllers import CheckinApi, EventApi, MyRegistrationApi, RegistrationApi
 from src.rooms.controllers import BookingApi, BranchApi, ZoneApi
 from src.rooms.pages import BookingPages, BranchPages
 from src.rooms.staff_pages import StaffRoomPages
@@ -75,6 +76,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ReaderApi,
             AuthApi,
             MeApi,
+            EventApi,
+            RegistrationApi,
+            MyRegistrationApi,
+            CheckinApi,
             BranchPages,
             BookingPages,
             StaffRoomPages,
