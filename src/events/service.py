@@ -40,7 +40,12 @@ from src.exceptions import AppError, Conflict, FieldError, Forbidden, Invalid, N
 from src.i18n import _, fmt_datetime
 from src.notifications import service as notifications
 from src.notifications.service import N_
+from src.rooms import bookings as rooms_bookings
 from src.rooms import service as rooms_service
+from src.rooms.bookings import Reservation
+from src.rooms.constants import ACTIVE_STATUSES as BOOKING_ACTIVE
+from src.rooms.constants import HOLDER_EVENT
+from src.rooms.tables import Booking
 from src.timeutil import aware, local, now_utc
 
 
@@ -199,7 +204,7 @@ async def create_event(principal: Principal, data: EventInput) -> list[int]:
                 **values,
             )
             await event.save()
-            await _hold_zone(event.id, data.zone_id, start, start + duration, principal, data.title)
+            await _hold_zone(event.id, data.zone_id, start, start + duration, principal, data.title, data.capacity)
             ids.append(event.id)
     return ids
 
@@ -258,7 +263,7 @@ async def update_event(principal: Principal, event_id: int, change: EventChange)
                       registration_closes_at=current.registration_closes_at, updated_at=now_utc())
         await Event.update({getattr(Event, name): value for name, value in values.items()}).where(Event.id == event_id)
         if moved:
-            await _move_zone(event_id, row["zone"], current.zone_id, current.starts_at, current.ends_at, principal, current.title)
+            await _move_zone(event_id, current.zone_id, current.starts_at, current.ends_at, principal, current.title, current.capacity)
             await _notify_event(event_id, "event_moved", N_("Event moved: %(title)s"), current.title, current.starts_at, branch.timezone, cause=current.starts_at.isoformat())
         await _promote(await _locked_event(event_id))
 
@@ -280,7 +285,7 @@ async def cancel_event(principal: Principal, event_id: int, reason: str = "") ->
         await Event.update(
             {Event.status: CANCELLED, Event.cancelled_at: now, Event.cancel_reason: reason.strip()[:300], Event.seats_taken: 0, Event.updated_at: now}
         ).where(Event.id == event_id)
-        await _free_zone(event_id, row["zone"], principal)
+        await _free_zone(event_id, principal, reason or "event cancelled")
 
 
 async def _notify_event(event_id: int, kind: str, subject: str, title: str, starts_at: datetime, tz: str, cause: str, reason: str = "") -> None:
@@ -298,17 +303,41 @@ async def _notify_event(event_id: int, kind: str, subject: str, title: str, star
 # --- the zone, through the rooms service ---------------------------------------------------------------------
 
 
-async def _hold_zone(event_id: int, zone_id: int | None, starts_at: datetime, ends_at: datetime, principal: Principal, title: str) -> None:
-    """Reserve the event's zone (holder kind "event"); a clash raises Conflict and the transaction rolls back."""
-    return None
+ROOM_FIELDS = {"headcount": "capacity", "starts_at": "starts_at", "ends_at": "ends_at"}
 
 
-async def _move_zone(event_id: int, old_zone: int | None, zone_id: int | None, starts_at: datetime, ends_at: datetime, principal: Principal, title: str) -> None:
-    return None
+async def _hold_zone(event_id: int, zone_id: int | None, starts_at: datetime, ends_at: datetime, principal: Principal, title: str, headcount: int | None) -> None:
+    """Reserve the event's zone (holder kind "event") inside the caller's transaction.
+
+    A clash is the rooms service's BookingClash (409) and a broken rule of the zone (hours, closures, its
+    capacity) an Invalid (422): either way the caller's transaction rolls back and nothing is written.
+    """
+    if zone_id is None:
+        return
+    try:
+        await rooms_bookings.reserve(
+            Reservation(
+                zone_id=zone_id, starts_at=starts_at, ends_at=ends_at, holder_kind=HOLDER_EVENT, holder_ref=event_id,
+                actor_id=principal.id, purpose=title[:300], headcount=headcount or 1,
+            )
+        )
+    except Invalid as error:
+        errors = [FieldError(ROOM_FIELDS.get(item.field, "zone_id"), item.message) for item in error.errors]
+        raise Invalid(detail=error.detail, errors=errors) from None
 
 
-async def _free_zone(event_id: int, zone_id: int | None, principal: Principal) -> None:
-    return None
+async def _free_zone(event_id: int, principal: Principal, reason: str = "") -> None:
+    rows = await Booking.select(Booking.id).where(
+        (Booking.holder_kind == HOLDER_EVENT) & (Booking.holder_ref == event_id) & Booking.status.is_in(list(BOOKING_ACTIVE))
+    )
+    if rows:
+        await rooms_bookings.release([row["id"] for row in rows], principal.id, reason)
+
+
+async def _move_zone(event_id: int, zone_id: int | None, starts_at: datetime, ends_at: datetime, principal: Principal, title: str, headcount: int | None) -> None:
+    """Moving is releasing the old hold and reserving the new one in the same transaction: all or nothing."""
+    await _free_zone(event_id, principal, "event moved")
+    await _hold_zone(event_id, zone_id, starts_at, ends_at, principal, title, headcount)
 
 
 # --- signing up ------------------------------------------------------------------------------------------

@@ -67,3 +67,23 @@ async def make_readers(count: int, birth_date: date = date(2008, 1, 10), prefix:
         ]
     )
     return [await accounts_service.load_principal(account_id) for account_id in ids]
+
+
+def wednesday_afternoon(weeks_ahead: int = 1, hour: int = 15) -> datetime:
+    """A Wednesday at a local hour when every demo branch is open (not a holiday week)."""
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo("Asia/Yakutsk")
+    day = now_utc().astimezone(tz).date() + timedelta(days=3)
+    while day.weekday() != 2 or (day.month == 1 and day.day <= 8) or day.day > 24:
+        day += timedelta(days=1)
+    day += timedelta(weeks=weeks_ahead - 1)
+    return datetime(day.year, day.month, day.day, hour, tzinfo=tz)
+
+
+async def zone_id(branch_slug: str = "chekhov", name: str = "Читальный зал") -> int:
+    """A zone the demo books nothing in."""
+    from src.rooms.tables import Zone
+
+    row = await Zone.select(Zone.id).where((Zone.name == name) & (Zone.branch.slug == branch_slug)).first()
+    return row["id"]

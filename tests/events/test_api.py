@@ -187,3 +187,15 @@ async def test_openapi_documents_the_events_api(client, demo):
                  "/api/v1/me/registrations", "/api/v1/registrations/{registration_id}/cancel", "/api/v1/checkins"]:
         assert path in paths, path
     assert {"get", "post"} <= set(paths["/api/v1/events"]) and "patch" in paths["/api/v1/events/{event_id}"]
+
+
+async def test_zone_clash_is_409_and_nothing_is_created(client, demo):
+    from tests.events.conftest import wednesday_afternoon, zone_id
+
+    headers = await _staff(client)
+    start = wednesday_afternoon()
+    body = {**EVENT, "zone_id": await zone_id(), "starts_at": _iso(start), "ends_at": _iso(start + timedelta(hours=2))}
+    assert (await client.post("/api/v1/events", json=body, headers=headers)).status_code == 201
+    clash = await client.post("/api/v1/events", json={**body, "title": "Другое событие в тот же час"}, headers=headers)
+    assert clash.status_code == 409 and clash.json()["detail"]
+    assert await Event.count() == 1

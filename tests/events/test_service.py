@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, timedelta, timezone
 
 import pytest
 
@@ -183,3 +183,43 @@ async def test_confirmed_seat_is_kept(staff):
     assert held.confirmation_required
     await events_service.confirm_registration(reader, held.id)
     assert await events_service.release_unconfirmed(now=now_utc() + timedelta(hours=8)) == 0
+
+
+async def test_event_reserves_its_zone_and_a_clash_creates_nothing(staff):
+    from src.rooms.tables import Booking
+    from tests.events.conftest import wednesday_afternoon, zone_id
+
+    hall = await zone_id()
+    start = wednesday_afternoon(weeks_ahead=2)
+    first = await new_event(staff, zone_id=hall, starts_at=start, ends_at=start + timedelta(hours=2), capacity=20)
+    held = await Booking.select().where(Booking.holder_ref == first).first()
+    assert held["holder_kind"] == "event" and held["zone"] == hall and held["status"] == "confirmed"
+    with pytest.raises(Conflict):
+        await new_event(staff, zone_id=hall, starts_at=start + timedelta(hours=1), ends_at=start + timedelta(hours=3), title="Наложение")
+    with pytest.raises(Conflict):  # a series with one clashing date: nothing at all
+        await new_event(staff, zone_id=hall, starts_at=start - timedelta(weeks=1) + timedelta(minutes=30), ends_at=start - timedelta(weeks=1) + timedelta(hours=2),
+                        recurrence="FREQ=WEEKLY;COUNT=3", title="Серия")
+    assert await Event.count() == 1 and await Booking.count().where(Booking.holder_kind == "event") == 1
+    with pytest.raises(Invalid) as too_many:
+        await new_event(staff, zone_id=hall, starts_at=start + timedelta(days=1), ends_at=start + timedelta(days=1, hours=2), capacity=500, title="Толпа")
+    assert too_many.value.errors[0].field == "capacity"
+
+
+async def test_moving_into_a_clash_changes_nothing_and_cancelling_frees_the_zone(staff):
+    from src.rooms.tables import Booking
+    from tests.events.conftest import wednesday_afternoon, zone_id
+
+    hall = await zone_id()
+    start = wednesday_afternoon()
+    first = await new_event(staff, zone_id=hall, starts_at=start, ends_at=start + timedelta(hours=1), capacity=20)
+    second = await new_event(staff, zone_id=hall, starts_at=start + timedelta(hours=2), ends_at=start + timedelta(hours=3), capacity=20, title="Второе")
+    with pytest.raises(Conflict):
+        await events_service.update_event(staff, second, EventChange(values={"starts_at": start + timedelta(minutes=30), "ends_at": start + timedelta(hours=1, minutes=30)}))
+    assert (await queries.get_event(second)).starts_at == start + timedelta(hours=2)
+    assert await Booking.count().where((Booking.status == "confirmed") & (Booking.holder_kind == "event")) == 2
+    await events_service.update_event(staff, second, EventChange(values={"starts_at": start + timedelta(hours=4), "ends_at": start + timedelta(hours=5)}))
+    moved = await Booking.select().where((Booking.holder_ref == second) & (Booking.status == "confirmed")).first()
+    assert moved["starts_at"].replace(tzinfo=None) == (start + timedelta(hours=4)).astimezone(timezone.utc).replace(tzinfo=None)
+    await events_service.cancel_event(staff, first)
+    assert await Booking.count().where((Booking.holder_ref == first) & (Booking.status == "confirmed")) == 0
+    assert await new_event(staff, zone_id=hall, starts_at=start, ends_at=start + timedelta(hours=1), title="На освободившееся время")
