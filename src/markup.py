@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from functools import lru_cache
 
 import nh3
@@ -28,9 +27,3 @@ def render_markdown(text: str) -> Markup:
     )
     return Markup(clean)
 
-
-def plain_summary(text: str, length: int = 200) -> str:
-    """The first words of the Markdown as plain text, for cards and lists."""
-    plain = html.unescape(nh3.clean(_md.render(text or ""), tags=set())).replace("\n", " ").strip()
-    plain = " ".join(plain.split())
-    return plain if len(plain) <= length else plain[: length - 1].rsplit(" ", 1)[0] + "…"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -22,15 +23,20 @@ from src.events.constants import CATEGORIES, PROFESSION_TYPES
 from src.events.controllers import catalogue_filters
 from src.events.service import EventChange, EventInput
 from src.exceptions import AppError, FieldError
-from src.i18n import _
-from src.markup import plain_summary, render_markdown
+from src.i18n import _, current_language
+from src.markup import render_markdown
 from src.rooms import service as rooms_service
 from src.timeutil import local, now_utc, today_in
 from src.web.forms import Form, safe_next
 from src.web.guards import requires_reader, requires_staff
-from src.web.templating import errors_by_field, flash, page, qr_svg
+from src.web.templating import errors_by_field, flash, page, qr_svg, render_html
 
 PAGE_SIZE = 20
+# The catalogue as anonymous visitors see it is cached whole for a moment: seat counts may lag by that much
+# there (never on the event page, and never when signing up, which counts seats under a lock).
+CATALOGUE_TTL_SECONDS = 2.0
+CATALOGUE_CACHE_SIZE = 512
+_catalogue_cache: dict[tuple[str, str], tuple[float, str]] = {}
 WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 AgeQuery = Annotated[str, QueryParameter(description="Age", required=False)]
 
@@ -71,7 +77,13 @@ class EventPages(Controller):
         view: FromQuery[str] = "list",
         month: FromQuery[str] = "",
         page_number: Annotated[int, QueryParameter(name="page", ge=1, required=False)] = 1,
-    ) -> Template:
+    ) -> Template | Response[str]:
+        anonymous = request.user is None and not request.session.get("flash")
+        key = (current_language(), request.url.query)
+        if anonymous:
+            hit = _catalogue_cache.get(key)
+            if hit is not None and time.monotonic() - hit[0] < CATALOGUE_TTL_SECONDS:
+                return Response(content=hit[1], media_type=MediaType.HTML)
         values = {"branch": branch, "category": category if category in CATEGORIES else "", "age": age, "start": start, "end": end, "free_only": free_only, "q": q[:100]}
         first_day, last_day = _date_or_none(start), _date_or_none(end)
         if first_day and last_day and last_day < first_day:
@@ -90,12 +102,17 @@ class EventPages(Controller):
         if view == "month":
             first = _month_or_today(month)
             by_day = await queries.month(filters, first)
-            next_month = (first + timedelta(days=32)).replace(day=1)
-            previous_month = (first - timedelta(days=1)).replace(day=1)
-            return page(request, "events/catalogue.html", month=first, by_day=sorted(by_day.items()), next_month=next_month, previous_month=previous_month, **context)
-        events, total = await queries.catalogue(filters, page_number, PAGE_SIZE)
-        pages = max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-        return page(request, "events/catalogue.html", events=events, total=total, page_number=page_number, pages=pages, summary=plain_summary, **context)
+            context.update(month=first, by_day=sorted(by_day.items()), next_month=(first + timedelta(days=32)).replace(day=1), previous_month=(first - timedelta(days=1)).replace(day=1))
+        else:
+            events, total = await queries.catalogue(filters, page_number, PAGE_SIZE)
+            context.update(events=events, total=total, page_number=page_number, pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1))
+        if not anonymous:
+            return page(request, "events/catalogue.html", **context)
+        html = render_html(request, "events/catalogue.html", **context)
+        if len(_catalogue_cache) >= CATALOGUE_CACHE_SIZE:
+            _catalogue_cache.pop(next(iter(_catalogue_cache)))
+        _catalogue_cache[key] = (time.monotonic(), html)
+        return Response(content=html, media_type=MediaType.HTML)
 
     @get("/events/{event_id:int}")
     async def event(self, request: Request, event_id: FromPath[int]) -> Template:

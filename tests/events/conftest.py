@@ -22,6 +22,14 @@ async def principal(email: str) -> Principal:
     return found
 
 
+@pytest.fixture(autouse=True)
+def fresh_catalogue():
+    """The anonymous catalogue is cached for two seconds per process; each test starts without it."""
+    from src.events import pages
+
+    pages._catalogue_cache.clear()
+
+
 @pytest.fixture
 async def staff(demo) -> Principal:
     return await principal("staff.chekhov@libspace.local")
