@@ -242,6 +242,13 @@ async def update_event(principal: Principal, event_id: int, change: EventChange)
             career_fields=rules.split_list(row["career_fields"]), accessibility=row["accessibility"],
             confirm_hours_before=row["confirm_hours_before"],
         )
+        given = {name for name, value in change.values.items() if value is not None} | change.clear
+        if "starts_at" in given and change.values.get("starts_at") is not None:
+            shift = change.values["starts_at"] - row["starts_at"]  # a move keeps the length and the sign-up window
+            current.ends_at = row["ends_at"] + shift
+            for name in ("registration_opens_at", "registration_closes_at"):
+                if name not in given and getattr(current, name) is not None:
+                    setattr(current, name, getattr(current, name) + shift)
         for name, value in change.values.items():
             if name in EDITABLE and value is not None:
                 setattr(current, name, value)
@@ -285,7 +292,7 @@ async def cancel_event(principal: Principal, event_id: int, reason: str = "") ->
         await Event.update(
             {Event.status: CANCELLED, Event.cancelled_at: now, Event.cancel_reason: reason.strip()[:300], Event.seats_taken: 0, Event.updated_at: now}
         ).where(Event.id == event_id)
-        await _free_zone(event_id, principal, reason or "event cancelled")
+        await _free_zone(event_id, principal, reason or _("The event was cancelled"))
 
 
 async def _notify_event(event_id: int, kind: str, subject: str, title: str, starts_at: datetime, tz: str, cause: str, reason: str = "") -> None:
@@ -336,7 +343,7 @@ async def _free_zone(event_id: int, principal: Principal, reason: str = "") -> N
 
 async def _move_zone(event_id: int, zone_id: int | None, starts_at: datetime, ends_at: datetime, principal: Principal, title: str, headcount: int | None) -> None:
     """Moving is releasing the old hold and reserving the new one in the same transaction: all or nothing."""
-    await _free_zone(event_id, principal, "event moved")
+    await _free_zone(event_id, principal, _("The event moved"))
     await _hold_zone(event_id, zone_id, starts_at, ends_at, principal, title, headcount)
 
 

@@ -223,3 +223,12 @@ async def test_moving_into_a_clash_changes_nothing_and_cancelling_frees_the_zone
     await events_service.cancel_event(staff, first)
     assert await Booking.count().where((Booking.holder_ref == first) & (Booking.status == "confirmed")) == 0
     assert await new_event(staff, zone_id=hall, starts_at=start, ends_at=start + timedelta(hours=1), title="На освободившееся время")
+
+
+async def test_moving_keeps_the_length_and_the_window(staff):
+    start = soon(5)
+    event_id = await new_event(staff, starts_at=start, ends_at=start + timedelta(hours=2), registration_closes_at=start - timedelta(hours=3))
+    await events_service.update_event(staff, event_id, EventChange(values={"starts_at": start + timedelta(days=1)}))
+    event = await queries.get_event(event_id)
+    assert event.ends_at == start + timedelta(days=1, hours=2)
+    assert event.registration_closes_at == start + timedelta(days=1) - timedelta(hours=3)
