@@ -21,6 +21,8 @@ from src.accounts.controllers import AuthApi, MeApi, ReaderApi
 from src.accounts.pages import AccountPages, StaffPages
 from src.config import STATIC_DIR, Settings, get_settings
 from src.db import close_pools, open_pools
+from src.events.controllers import CheckinApi, EventApi, MyRegistrationApi, RegistrationApi
+from src.events.pages import EventPages, StaffEventPages
 from src.rooms.controllers import BookingApi, BranchApi, ZoneApi
 from src.rooms.pages import BookingPages, BranchPages
 from src.rooms.staff_pages import StaffRoomPages
@@ -75,11 +77,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ReaderApi,
             AuthApi,
             MeApi,
+            EventApi,
+            RegistrationApi,
+            MyRegistrationApi,
+            CheckinApi,
             BranchPages,
             BookingPages,
             StaffRoomPages,
             AccountPages,
             StaffPages,
+            EventPages,
+            StaffEventPages,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         ],
         middleware=[session.middleware, AuthMiddleware()],

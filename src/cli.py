@@ -144,5 +144,13 @@ def import_readers(file: Path, skip_bad: bool) -> None:
         raise SystemExit(1)
 
 
+@main.command("release-unconfirmed", help="Confirm or release: hand seats not confirmed by their deadline to the waitlist (idempotent; run it every few minutes).")
+def release_unconfirmed() -> None:
+    from src.events import service as events_service
+
+    released = run_db(events_service.release_unconfirmed)
+    click.echo(f"released {released} unconfirmed sign-ups")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -47,6 +47,7 @@ class Settings:
     token_ttl_days: int
     cache_enabled: bool
     sqlite_pool: bool
+    no_show_limit: int
 
     @property
     def tz(self) -> ZoneInfo:
@@ -74,6 +75,7 @@ def load_settings() -> Settings:
         token_ttl_days=int(_env("TOKEN_TTL_DAYS", "30")),
         cache_enabled=_env("CACHE", "on") != "off",  # off: for benchmarks and debugging only
         sqlite_pool=_env("SQLITE_POOL", "on") != "off",  # off: Piccolo's stock engine, for comparison
+        no_show_limit=int(_env("NO_SHOW_LIMIT", "2")),
     )
 
 

@@ -13,6 +13,7 @@ from src.accounts.passwords import hash_password
 from src.accounts.tables import Account, ReaderCard, StaffBranch
 from src.config import get_settings
 from src.db import write_transaction
+from src.events import demo as demo_events
 from src.exceptions import AppError
 from src.rooms import bookings
 from src.rooms import service as rooms_service
@@ -117,7 +118,7 @@ READERS = [
 ]
 
 
-async def load(if_empty: bool = False) -> str:
+async def load(if_empty: bool = False, with_events: bool = True) -> str:
     from piccolo.engine import engine_finder
 
     if if_empty and await Branch.count() > 0:
@@ -145,7 +146,8 @@ async def load(if_empty: bool = False) -> str:
                 )
         await rooms_service.changed()
     booked = await _bookings(today)
-    return f"demo data ready: {len(branches)} branches, {booked} new bookings; log in with any demo account and the password {DEMO_PASSWORD!r}"
+    events, sign_ups = await demo_events.load(today) if with_events else (0, 0)
+    return f"demo data ready: {len(branches)} branches, {booked} new bookings, {events} new events, {sign_ups} new sign-ups; log in with any demo account and the password {DEMO_PASSWORD!r}"
 
 
 # holder e-mail, branch, zone name, days from today (the next open day from then), start hour, hours, purpose,

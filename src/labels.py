@@ -45,6 +45,15 @@ LABELS = {
     "event": N_("Event"),
     "visit": N_("School visit"),
     "block": N_("Internal block"),
+    # profession types (Klimov)
+    "nature": N_("Person and nature"),
+    "technology": N_("Person and technology"),
+    "people": N_("Person and people"),
+    "signs": N_("Person and sign systems"),
+    "art": N_("Person and art"),
+    # event and sign-up statuses
+    "scheduled": N_("Scheduled"),
+    "waitlisted": N_("On the waitlist"),
     # roles
     "reader": N_("Reader"),
     "staff": N_("Staff"),
@@ -54,5 +63,22 @@ LABELS = {
 }
 
 
-def label(code: str) -> str:
-    return gettext(LABELS[code]) if code in LABELS else code
+# codes that mean something else in another namespace ("local_history" is also a zone kind)
+KIND_LABELS = {
+    "category": {
+        "career_workshop": N_("Career workshop"),
+        "local_history": N_("Local history"),
+        "reading_club": N_("Reading club"),
+        "master_class": N_("Master class"),
+        "lecture": N_("Lecture"),
+        "exhibition": N_("Exhibition"),
+        "family": N_("Family event"),
+        "other": N_("Other"),
+    },
+}
+
+
+def label(code: str, kind: str = "") -> str:
+    """The translated label of a code; ``kind`` picks a namespace such as "category"."""
+    labels = KIND_LABELS.get(kind, LABELS)
+    return gettext(labels[code]) if code in labels else code

@@ -128,8 +128,17 @@ async def client(app):
 async def demo(database):
     from src import demo as demo_data
 
-    await demo_data.load()
+    await demo_data.load(with_events=False)  # demo events: the demo_events fixture (tests/events count their own)
     return demo_data
+
+
+@pytest.fixture
+async def demo_events(demo):
+    from src.events import demo as events_demo
+    from src.timeutil import today_in
+
+    await events_demo.load(today_in(demo.get_settings().tz))
+    return events_demo
 
 
 CSRF_RE = re.compile(r'name="_csrf_token" value="([^"]+)"')

@@ -118,3 +118,27 @@ def is_reader(principal: Principal | None) -> bool:
 
 def is_teacher(principal: Principal | None) -> bool:
     return principal is not None and principal.role == ROLE_TEACHER
+
+
+# --- events -----------------------------------------------------------------------------------------------
+
+
+def can_manage_events(principal: Principal | None, branch_id: int) -> bool:
+    """Create, edit, move and cancel events, see attendee lists and check people in: staff of the branch."""
+    return can_manage_branch(principal, branch_id)
+
+
+def can_sign_up_self(principal: Principal | None) -> bool:
+    """Sign-ups are on the one reader card."""
+    return principal is not None and principal.is_reader and principal.card_number is not None
+
+
+def can_sign_up_others(principal: Principal | None, branch_id: int) -> bool:
+    """Walk-in readers are signed up by card number by staff of the event's branch."""
+    return can_manage_branch(principal, branch_id)
+
+
+def can_cancel_registration(principal: Principal | None, reader_account_id: int, branch_id: int) -> bool:
+    if principal is None:
+        return False
+    return principal.id == reader_account_id or can_manage_branch(principal, branch_id)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 from urllib.parse import urlsplit
 
 from litestar import Request
@@ -47,6 +48,11 @@ class Form:
 
     def time(self, name: str, required: bool = True) -> time | None:
         return self._parsed(name, required, time.fromisoformat, _("Enter a time as HH:MM"))
+
+    def local_datetime(self, name: str, tz: ZoneInfo, required: bool = True) -> datetime | None:
+        """A ``datetime-local`` input (``2026-12-03T16:00``), read in the given time zone."""
+        parsed = self._parsed(name, required, datetime.fromisoformat, _("Enter a date and time, such as 2026-12-03 16:00"))
+        return parsed.replace(tzinfo=tz) if parsed is not None and parsed.tzinfo is None else parsed
 
     def int(self, name: str, required: bool = True, minimum: int | None = None, maximum: int | None = None) -> int | None:
         number = self._parsed(name, required, int, _("Enter a whole number"))

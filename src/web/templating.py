@@ -55,19 +55,26 @@ def template_engine() -> JinjaTemplateEngine:
     return JinjaTemplateEngine.from_environment(build_environment())
 
 
+def page_context(request: Request, **context: Any) -> dict[str, Any]:
+    """What every page needs: the viewer, the language, the path for the language switch, a flash message."""
+    return {
+        "viewer": request.scope.get("user"),
+        "lang": current_language(),
+        "path": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+        "flash": request.session.pop("flash", None) if "session" in request.scope else None,
+        **context,
+    }
+
+
 def page(request: Request, name: str, status_code: int = 200, **context: Any) -> Template:
-    """Render a page with what every page needs: the viewer, the language, the path for the language switch."""
-    return Template(
-        template_name=name,
-        context={
-            "viewer": request.scope.get("user"),
-            "lang": current_language(),
-            "path": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
-            "flash": request.session.pop("flash", None) if "session" in request.scope else None,
-            **context,
-        },
-        status_code=status_code,
-    )
+    """Render a page (see :func:`page_context`)."""
+    return Template(template_name=name, context=page_context(request, **context), status_code=status_code)
+
+
+def render_html(request: Request, name: str, **context: Any) -> str:
+    """A page rendered to a string, for pages cached whole. Only for pages without forms that need CSRF."""
+    template = request.app.template_engine.get_template(name)  # type: ignore[union-attr]
+    return template.render(**page_context(request, csrf_input="", **context))
 
 
 def flash(request: Request, message: str) -> None:

@@ -1,0 +1,656 @@
+"""Events and sign-ups: every change is one write transaction that reads, applies rules.py and writes.
+
+Seats are counted under a lock on the event row (``SELECT ... FOR UPDATE`` on PostgreSQL; on SQLite the
+writer transaction is already serialized), and the database refuses more confirmed seats than the capacity
+and a second active sign-up, whatever a bug above it might do. Notifications are enqueued in the same
+transaction. Errors are src.exceptions errors with messages a person can read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from piccolo.engine import engine_finder
+
+from src.accounts import permissions
+from src.accounts import service as accounts_service
+from src.accounts.permissions import Principal
+from src.accounts.tables import ReaderCard
+from src.config import get_settings
+from src.db import is_postgres, write_transaction
+from src.events import rules
+from src.events.constants import (
+    ACTIVE,
+    BY_READER,
+    BY_STAFF,
+    CANCELLED,
+    CONFIRMED,
+    EVENT_WAS_CANCELLED,
+    NO_SHOW_DAYS,
+    REG_CANCELLED,
+    RELEASED,
+    SCHEDULED,
+    WAITLISTED,
+)
+from src.events.tables import Event, EventSeries, Registration
+from src.exceptions import AppError, Conflict, FieldError, Forbidden, Invalid, NotFound
+from src.i18n import _, fmt_datetime
+from src.notifications import service as notifications
+from src.notifications.service import N_
+from src.rooms import bookings as rooms_bookings
+from src.rooms import service as rooms_service
+from src.rooms.bookings import Reservation
+from src.rooms.constants import ACTIVE_STATUSES as BOOKING_ACTIVE
+from src.rooms.constants import HOLDER_EVENT
+from src.rooms.tables import Booking
+from src.timeutil import aware, local, now_utc
+
+
+def _tx():
+    return write_transaction(engine_finder())
+
+
+async def _locked_event(event_id: int) -> dict:
+    """The event row, locked against concurrent sign-ups until the transaction ends."""
+    query = Event.select().where(Event.id == event_id)
+    if is_postgres(engine_finder()):
+        query = query.lock_rows("UPDATE", of=(Event,))
+    row = await query.first()
+    if row is None:
+        raise NotFound(_("There is no such event"))
+    for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
+        if row[name] is not None:
+            row[name] = aware(row[name])
+    return row
+
+
+def _is_integrity_error(error: Exception) -> bool:
+    return type(error).__name__ in ("IntegrityError", "UniqueViolationError", "CheckViolationError") or "constraint" in str(error).lower()
+
+
+def require_manager(principal: Principal | None, branch_id: int) -> None:
+    if not permissions.can_manage_events(principal, branch_id):
+        raise Forbidden(_("This is for staff of the event's branch"))
+
+
+# --- creating and changing events -------------------------------------------------------------------------
+
+
+@dataclass
+class EventInput:
+    title: str
+    category: str
+    branch: str
+    starts_at: datetime | None
+    ends_at: datetime | None
+    description: str = ""
+    zone_id: int | None = None
+    audience: str = ""
+    capacity: int | None = None
+    seats_per_signup: int = 1
+    min_age: int | None = None
+    max_age: int | None = None
+    registration_opens_at: datetime | None = None
+    registration_closes_at: datetime | None = None
+    waitlist: bool = True
+    recurrence: str = ""
+    host_name: str = ""
+    host_profession: str = ""
+    host_organisation: str = ""
+    profession_types: list[str] = field(default_factory=list)
+    career_fields: list[str] = field(default_factory=list)
+    accessibility: str = ""
+    confirm_hours_before: int | None = None
+
+
+def _facts(data: EventInput) -> rules.EventFacts:
+    return rules.EventFacts(
+        title=data.title,
+        category=data.category,
+        starts_at=data.starts_at,
+        ends_at=data.ends_at,
+        capacity=data.capacity,
+        seats_per_signup=data.seats_per_signup,
+        min_age=data.min_age,
+        max_age=data.max_age,
+        registration_opens_at=data.registration_opens_at,
+        registration_closes_at=data.registration_closes_at,
+        profession_types=tuple(data.profession_types),
+        confirm_hours_before=data.confirm_hours_before,
+    )
+
+
+async def _branch_for(slug: str) -> rooms_service.BranchInfo:
+    try:
+        return await rooms_service.get_branch(slug)
+    except NotFound:
+        raise Invalid.one("branch", _("Unknown library branch: %(slug)s", slug=slug)) from None
+
+
+def _zone_errors(branch: rooms_service.BranchInfo, zone_id: int | None) -> list[FieldError]:
+    if zone_id is not None and zone_id not in {zone.id for zone in branch.zones}:
+        return [FieldError("zone_id", _("This zone is not in %(branch)s", branch=branch.short_name))]
+    return []
+
+
+def _row_values(data: EventInput) -> dict[str, Any]:
+    return dict(
+        title=data.title.strip(),
+        description=data.description,
+        category=data.category,
+        audience=data.audience.strip(),
+        zone=data.zone_id,
+        min_age=data.min_age,
+        max_age=data.max_age,
+        capacity=data.capacity,
+        seats_per_signup=data.seats_per_signup if data.capacity is not None else 1,
+        waitlist=data.waitlist,
+        host_name=data.host_name.strip(),
+        host_profession=data.host_profession.strip(),
+        host_organisation=data.host_organisation.strip(),
+        profession_types=",".join(dict.fromkeys(data.profession_types)),
+        career_fields=",".join(dict.fromkeys(item.strip() for item in data.career_fields if item.strip())),
+        accessibility=data.accessibility,
+        confirm_hours_before=data.confirm_hours_before,
+        search_text=rules.search_text(data.title, data.host_name, data.host_profession, data.host_organisation, data.audience, data.description),
+    )
+
+
+async def create_event(principal: Principal, data: EventInput) -> list[int]:
+    """One event, or every occurrence of a series; each holds its zone. Returns the ids in date order."""
+    branch = await _branch_for(data.branch)
+    if not permissions.can_manage_events(principal, branch.id):
+        raise Forbidden(_("Only staff of %(branch)s can create its events", branch=branch.short_name))
+    errors = rules.event_errors(_facts(data)) + _zone_errors(branch, data.zone_id)
+    starts: list[datetime] = []
+    if not errors and data.starts_at and data.ends_at:
+        if data.recurrence.strip():
+            try:
+                starts = rules.occurrences(data.recurrence, data.starts_at, ZoneInfo(branch.timezone))
+            except ValueError as error:
+                errors.append(FieldError("recurrence", str(error)))
+        else:
+            starts = [data.starts_at]
+    if errors:
+        raise Invalid(errors=errors)
+    assert data.starts_at and data.ends_at
+    duration = data.ends_at - data.starts_at
+    opens_before = data.starts_at - data.registration_opens_at if data.registration_opens_at else None
+    closes_before = data.starts_at - data.registration_closes_at if data.registration_closes_at else None
+    now = now_utc()
+    values = _row_values(data)
+    ids = []
+    async with _tx():
+        series_id = None
+        if len(starts) > 1 or data.recurrence.strip():
+            series = EventSeries(branch=branch.id, recurrence=data.recurrence.strip(), created_by=principal.id, created_at=now)
+            await series.save()
+            series_id = series.id
+        for start in starts:
+            event = Event(
+                branch=branch.id,
+                series=series_id,
+                starts_at=start,
+                ends_at=start + duration,
+                registration_opens_at=start - opens_before if opens_before is not None else None,
+                registration_closes_at=start - closes_before if closes_before is not None else None,
+                status=SCHEDULED,
+                created_by=principal.id,
+                created_at=now,
+                updated_at=now,
+                **values,
+            )
+            await event.save()
+            await _hold_zone(event.id, data.zone_id, start, start + duration, principal, data.title, data.capacity)
+            ids.append(event.id)
+    return ids
+
+
+@dataclass
+class EventChange:
+    """A partial update: only the fields that are not None (or listed in ``clear``) change."""
+
+    values: dict[str, Any]
+    clear: set[str] = field(default_factory=set)
+
+
+EDITABLE = (
+    "title", "description", "category", "audience", "zone_id", "starts_at", "ends_at", "capacity", "seats_per_signup",
+    "min_age", "max_age", "registration_opens_at", "registration_closes_at", "waitlist", "host_name", "host_profession",
+    "host_organisation", "profession_types", "career_fields", "accessibility", "confirm_hours_before",
+)
+
+
+async def update_event(principal: Principal, event_id: int, change: EventChange) -> None:
+    """Edit, move or resize one event (one occurrence of a series, never the rest)."""
+    async with _tx():
+        row = await _locked_event(event_id)
+        if not permissions.can_manage_events(principal, row["branch"]):
+            raise Forbidden(_("Only staff of the event's branch can change it"))
+        if row["status"] == CANCELLED:
+            raise Conflict(_("This event is cancelled and can no longer be changed"))
+        current = EventInput(
+            title=row["title"], category=row["category"], branch="", starts_at=row["starts_at"], ends_at=row["ends_at"],
+            description=row["description"], zone_id=row["zone"], audience=row["audience"], capacity=row["capacity"],
+            seats_per_signup=row["seats_per_signup"], min_age=row["min_age"], max_age=row["max_age"],
+            registration_opens_at=row["registration_opens_at"], registration_closes_at=row["registration_closes_at"],
+            waitlist=row["waitlist"], host_name=row["host_name"], host_profession=row["host_profession"],
+            host_organisation=row["host_organisation"], profession_types=rules.split_list(row["profession_types"]),
+            career_fields=rules.split_list(row["career_fields"]), accessibility=row["accessibility"],
+            confirm_hours_before=row["confirm_hours_before"],
+        )
+        given = {name for name, value in change.values.items() if value is not None} | change.clear
+        if "starts_at" in given and change.values.get("starts_at") is not None:
+            shift = change.values["starts_at"] - row["starts_at"]  # a move keeps the length and the sign-up window
+            current.ends_at = row["ends_at"] + shift
+            for name in ("registration_opens_at", "registration_closes_at"):
+                if name not in given and getattr(current, name) is not None:
+                    setattr(current, name, getattr(current, name) + shift)
+        for name, value in change.values.items():
+            if name in EDITABLE and value is not None:
+                setattr(current, name, value)
+        for name in change.clear:
+            if name in EDITABLE:
+                setattr(current, name, None if name not in ("description", "audience", "accessibility") else "")
+        branch = await rooms_service.branch_by_id(row["branch"])
+        errors = rules.event_errors(_facts(current)) + _zone_errors(branch, current.zone_id)
+        problem = rules.capacity_problem(current.capacity, row["seats_taken"])
+        if problem:
+            errors.append(FieldError("capacity", problem))
+        elif current.capacity is None and row["capacity"] is not None and (row["seats_taken"] or await _waiting_count(event_id)):
+            errors.append(FieldError("capacity", _("Readers have signed up: the event cannot become one without sign-up")))
+        if errors:
+            raise Invalid(errors=errors)
+        moved = current.starts_at != row["starts_at"] or current.ends_at != row["ends_at"] or current.zone_id != row["zone"]
+        values = _row_values(current)
+        values.update(starts_at=current.starts_at, ends_at=current.ends_at, registration_opens_at=current.registration_opens_at,
+                      registration_closes_at=current.registration_closes_at, updated_at=now_utc())
+        await Event.update({getattr(Event, name): value for name, value in values.items()}).where(Event.id == event_id)
+        if moved:
+            await _move_zone(event_id, current.zone_id, current.starts_at, current.ends_at, principal, current.title, current.capacity)
+            await _notify_event(event_id, "event_moved", N_("Event moved: %(title)s"), current.title, current.starts_at, branch.timezone, cause=current.starts_at.isoformat())
+        await _promote(await _locked_event(event_id))
+
+
+async def cancel_event(principal: Principal, event_id: int, reason: str = "") -> None:
+    """The event stays in the catalogue, marked cancelled; its sign-ups end and every holder is told."""
+    async with _tx():
+        row = await _locked_event(event_id)
+        if not permissions.can_manage_events(principal, row["branch"]):
+            raise Forbidden(_("Only staff of the event's branch can cancel it"))
+        if row["status"] == CANCELLED:
+            return
+        now = now_utc()
+        branch = await rooms_service.branch_by_id(row["branch"])
+        await _notify_event(event_id, "event_cancelled", N_("Event cancelled: %(title)s"), row["title"], row["starts_at"], branch.timezone, cause="", reason=reason)
+        await Registration.update(
+            {Registration.status: REG_CANCELLED, Registration.cancelled_at: now, Registration.cancel_reason: EVENT_WAS_CANCELLED}
+        ).where((Registration.event == event_id) & Registration.status.is_in(list(ACTIVE)))
+        await Event.update(
+            {Event.status: CANCELLED, Event.cancelled_at: now, Event.cancel_reason: reason.strip()[:300], Event.seats_taken: 0, Event.updated_at: now}
+        ).where(Event.id == event_id)
+        await _free_zone(event_id, principal, reason or _("The event was cancelled"))
+
+
+async def _notify_event(event_id: int, kind: str, subject: str, title: str, starts_at: datetime, tz: str, cause: str, reason: str = "") -> None:
+    readers = await Registration.select(Registration.reader).where((Registration.event == event_id) & Registration.status.is_in(list(ACTIVE)))
+    await notifications.enqueue(
+        kind,
+        [row["reader"] for row in readers],
+        subject,
+        {"event_id": event_id, "title": title, "starts_at": starts_at.isoformat(), "timezone": tz, "reason": reason},
+        cause=f"{event_id}{':' + cause if cause else ''}",
+        subject_vars={"title": title},
+    )
+
+
+# --- the zone, through the rooms service ---------------------------------------------------------------------
+
+
+ROOM_FIELDS = {"headcount": "capacity", "starts_at": "starts_at", "ends_at": "ends_at"}
+
+
+async def _hold_zone(event_id: int, zone_id: int | None, starts_at: datetime, ends_at: datetime, principal: Principal, title: str, headcount: int | None) -> None:
+    """Reserve the event's zone (holder kind "event") inside the caller's transaction.
+
+    A clash is the rooms service's BookingClash (409) and a broken rule of the zone (hours, closures, its
+    capacity) an Invalid (422): either way the caller's transaction rolls back and nothing is written.
+    """
+    if zone_id is None:
+        return
+    try:
+        await rooms_bookings.reserve(
+            Reservation(
+                zone_id=zone_id, starts_at=starts_at, ends_at=ends_at, holder_kind=HOLDER_EVENT, holder_ref=event_id,
+                actor_id=principal.id, purpose=title[:300], headcount=headcount or 1,
+            )
+        )
+    except Invalid as error:
+        errors = [FieldError(ROOM_FIELDS.get(item.field, "zone_id"), item.message) for item in error.errors]
+        raise Invalid(detail=error.detail, errors=errors) from None
+
+
+async def _free_zone(event_id: int, principal: Principal, reason: str = "") -> None:
+    rows = await Booking.select(Booking.id).where(
+        (Booking.holder_kind == HOLDER_EVENT) & (Booking.holder_ref == event_id) & Booking.status.is_in(list(BOOKING_ACTIVE))
+    )
+    if rows:
+        await rooms_bookings.release([row["id"] for row in rows], principal.id, reason)
+
+
+async def _move_zone(event_id: int, zone_id: int | None, starts_at: datetime, ends_at: datetime, principal: Principal, title: str, headcount: int | None) -> None:
+    """Moving is releasing the old hold and reserving the new one in the same transaction: all or nothing."""
+    await _free_zone(event_id, principal, _("The event moved"))
+    await _hold_zone(event_id, zone_id, starts_at, ends_at, principal, title, headcount)
+
+
+# --- signing up ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SignUpResult:
+    id: int
+    event_id: int
+    status: str
+    seats: int
+    waitlist_position: int | None
+    ticket_code: str
+    confirmation_required: bool
+
+
+async def no_show_count(reader_id: int, now: datetime | None = None) -> int:
+    """Confirmed seats not used at events (in any branch) that ended in the last 90 days and took attendance."""
+    now = now or now_utc()
+    return await Registration.count().where(
+        (Registration.reader == reader_id)
+        & (Registration.status == CONFIRMED)
+        & Registration.checked_in_at.is_null()
+        & (Registration.event.attendance_taken == True)  # noqa: E712
+        & (Registration.event.status == SCHEDULED)
+        & (Registration.event.ends_at <= now)
+        & (Registration.event.ends_at > now - timedelta(days=NO_SHOW_DAYS))
+    )
+
+
+def _window_error(row: dict, problem: str, tz: str) -> Invalid:
+    opens, closes = rules.registration_window(row["starts_at"], row["registration_opens_at"], row["registration_closes_at"])
+    closes_text = fmt_datetime(local(closes, tz), "d MMMM, HH:mm")
+    if problem == "not_open":
+        assert opens is not None
+        message = _("Sign-up opens %(opens)s and closes %(closes)s", opens=fmt_datetime(local(opens, tz), "d MMMM, HH:mm"), closes=closes_text)
+    else:
+        message = _("Sign-up closed %(closes)s", closes=closes_text)
+    return Invalid(
+        detail=message,
+        errors=[FieldError("event", message)],
+        extra={"registration_opens_at": opens.isoformat() if opens else None, "registration_closes_at": closes.isoformat()},
+    )
+
+
+async def _waiting_count(event_id: int) -> int:
+    return await Registration.count().where((Registration.event == event_id) & (Registration.status == WAITLISTED))
+
+
+async def sign_up(principal: Principal, event_id: int, seats: int = 1, card_number: str | None = None) -> SignUpResult:
+    """A reader signs up themself; staff of the event's branch sign up a walk-in reader by card number."""
+    by_staff = bool(card_number)
+    if by_staff:
+        card = await accounts_service.find_card(card_number or "")
+        reader_id = card.account_id
+    elif permissions.can_sign_up_self(principal):
+        card = await accounts_service.get_card(principal.id)
+        reader_id = principal.id
+    else:
+        raise Forbidden(_("Sign-up is for readers with a library card; staff give the reader's card number"))
+    probation = not by_staff and rules.needs_confirmation(await no_show_count(reader_id), get_settings().no_show_limit)
+    now = now_utc()
+    code = rules.new_ticket_code()
+    try:
+        async with _tx():
+            row = await _locked_event(event_id)
+            branch = await rooms_service.branch_by_id(row["branch"])
+            if by_staff and not permissions.can_sign_up_others(principal, row["branch"]):
+                raise Forbidden(_("Only staff of %(branch)s can sign readers up for its events", branch=branch.short_name))
+            if row["status"] == CANCELLED:
+                raise Conflict(_("This event is cancelled"))
+            if row["capacity"] is None:
+                raise Invalid.one("event", _("No sign-up is needed for this event: just come"))
+            if by_staff:
+                if now >= row["ends_at"]:
+                    raise Invalid.one("event", _("This event is over"))
+            else:
+                problem = rules.window_problem(now, row["starts_at"], row["registration_opens_at"], row["registration_closes_at"])
+                if problem:
+                    raise _window_error(row, problem, branch.timezone)
+            tz = ZoneInfo(branch.timezone)
+            reason = rules.age_problem(card.birth_date, card.guardian_consent_at is not None, row["starts_at"].astimezone(tz).date(), row["min_age"], row["max_age"])
+            if reason:
+                raise Invalid.one("age", reason)
+            problem = rules.seats_problem(seats, row["seats_per_signup"])
+            if problem:
+                raise Invalid.one("seats", problem)
+            if await Registration.exists().where(
+                (Registration.event == event_id) & (Registration.reader == reader_id) & Registration.status.is_in(list(ACTIVE))
+            ):
+                raise Conflict(_("Already signed up for this event"), errors=[FieldError("event", _("Already signed up for this event"))])
+            waiting = await _waiting_count(event_id)
+            status = rules.placement(seats, row["capacity"], row["seats_taken"], row["waitlist"], waiting > 0)
+            if status is None:
+                raise Conflict(_("No seats left, and this event has no waitlist"), errors=[FieldError("event", _("No seats left"))])
+            deadline = rules.confirm_deadline(row["starts_at"], row["confirm_hours_before"], probation)
+            late = deadline is not None and now >= deadline  # signing up after the deadline is itself the confirmation
+            registration = Registration(
+                event=event_id,
+                reader=reader_id,
+                seats=seats,
+                status=status,
+                ticket_code=code,
+                confirmation_required=probation,
+                confirmed_at=now if (late or by_staff) else None,
+                created_by=principal.id,
+                created_at=now,
+            )
+            await registration.save()
+            if status == CONFIRMED:
+                await Event.update({Event.seats_taken: Event.seats_taken + seats}).where(Event.id == event_id)
+            position = waiting + 1 if status == WAITLISTED else None
+    except AppError:
+        raise
+    except Exception as error:
+        if _is_integrity_error(error):
+            raise Conflict(_("Already signed up for this event")) from error
+        raise
+    return SignUpResult(
+        id=registration.id, event_id=event_id, status=status, seats=seats, waitlist_position=position, ticket_code=code,
+        confirmation_required=deadline is not None and registration.confirmed_at is None,
+    )
+
+
+async def _registration(registration_id: int) -> dict:
+    row = await Registration.select().where(Registration.id == registration_id).first()
+    if row is None:
+        raise NotFound(_("There is no such sign-up"))
+    return row
+
+
+async def cancel_registration(principal: Principal, registration_id: int) -> None:
+    """Readers cancel up to the start, staff of the branch until the end; the waitlist moves up at once."""
+    found = await _registration(registration_id)
+    async with _tx():
+        row = await _locked_event(found["event"])
+        registration = await _registration(registration_id)
+        if not permissions.can_cancel_registration(principal, registration["reader"], row["branch"]):
+            raise Forbidden(_("This is not your sign-up"))
+        if registration["status"] not in ACTIVE:
+            raise Conflict(_("This sign-up is already cancelled"))
+        now = now_utc()
+        by_staff = principal.id != registration["reader"]
+        if not by_staff and now >= row["starts_at"]:
+            raise Invalid.one("registration", _("The event has started: a sign-up can be cancelled only before the start"))
+        await _end_registration(registration, row, BY_STAFF if by_staff else BY_READER, now)
+        await _promote(await _locked_event(row["id"]))
+
+
+async def _end_registration(registration: dict, event: dict, reason: str, now: datetime) -> None:
+    await Registration.update(
+        {Registration.status: REG_CANCELLED, Registration.cancelled_at: now, Registration.cancel_reason: reason}
+    ).where(Registration.id == registration["id"])
+    if registration["status"] == CONFIRMED:
+        await Event.update({Event.seats_taken: Event.seats_taken - registration["seats"]}).where(Event.id == event["id"])
+
+
+async def _promote(event: dict) -> list[int]:
+    """Fill free seats from the head of the waitlist (never splitting a group); tell each promoted reader."""
+    if event["status"] != SCHEDULED or event["capacity"] is None:
+        return []
+    free = event["capacity"] - event["seats_taken"]
+    if free <= 0:
+        return []
+    queue = await Registration.select(Registration.id, Registration.seats, Registration.reader, Registration.confirmation_required).where(
+        (Registration.event == event["id"]) & (Registration.status == WAITLISTED)
+    ).order_by(Registration.id)
+    promoted = rules.to_promote(free, [(row["id"], row["seats"]) for row in queue])
+    if not promoted:
+        return []
+    now = now_utc()
+    by_id = {row["id"]: row for row in queue}
+    seats = sum(by_id[registration_id]["seats"] for registration_id in promoted)
+    await Registration.update({Registration.status: CONFIRMED, Registration.promoted_at: now}).where(Registration.id.is_in(promoted))
+    late = [
+        registration_id for registration_id in promoted
+        if (deadline := rules.confirm_deadline(event["starts_at"], event["confirm_hours_before"], by_id[registration_id]["confirmation_required"])) is not None and now >= deadline
+    ]
+    if late:  # promoted after the confirmation deadline: nothing left to confirm, the seat is theirs
+        await Registration.update({Registration.confirmed_at: now}).where(Registration.id.is_in(late))
+    await Event.update({Event.seats_taken: Event.seats_taken + seats}).where(Event.id == event["id"])
+    branch = await rooms_service.branch_by_id(event["branch"])
+    for registration_id in promoted:
+        await notifications.enqueue(
+            "registration_promoted",
+            [by_id[registration_id]["reader"]],
+            N_("A seat is yours: %(title)s"),
+            {"event_id": event["id"], "registration_id": registration_id, "title": event["title"], "starts_at": event["starts_at"].isoformat(), "timezone": branch.timezone},
+            cause=str(registration_id),
+            subject_vars={"title": event["title"]},
+        )
+    return promoted
+
+
+async def confirm_registration(principal: Principal, registration_id: int) -> None:
+    """The reader's "I am coming" for a seat that must be confirmed ("confirm or release", or too many no-shows)."""
+    registration = await _registration(registration_id)
+    if registration["reader"] != principal.id:
+        raise Forbidden(_("This is not your sign-up"))
+    if registration["status"] not in ACTIVE:
+        raise Conflict(_("This sign-up is cancelled"))
+    if registration["confirmed_at"] is None:
+        await Registration.update({Registration.confirmed_at: now_utc()}).where(
+            (Registration.id == registration_id) & Registration.confirmed_at.is_null()
+        )
+
+
+async def release_unconfirmed(now: datetime | None = None) -> int:
+    """The "confirm or release" job: seats not confirmed by their deadline go to the waitlist. Idempotent."""
+    now = now or now_utc()
+    horizon = now + timedelta(hours=169)
+    candidates = await Registration.select(Registration.event).where(
+        (Registration.status == CONFIRMED)
+        & Registration.confirmed_at.is_null()
+        & (Registration.event.status == SCHEDULED)
+        & (Registration.event.starts_at > now)
+        & (Registration.event.starts_at <= horizon)
+        & ((Registration.confirmation_required == True) | Registration.event.confirm_hours_before.is_not_null())  # noqa: E712
+    ).distinct()
+    released = 0
+    for event_id in sorted({row["event"] for row in candidates}):
+        async with _tx():
+            event = await _locked_event(event_id)
+            rows = await Registration.select().where(
+                (Registration.event == event_id) & (Registration.status == CONFIRMED) & Registration.confirmed_at.is_null()
+            )
+            due = [
+                row for row in rows
+                if rules.must_release(now, rules.confirm_deadline(event["starts_at"], event["confirm_hours_before"], row["confirmation_required"]), row["confirmed_at"], row["status"])
+            ]
+            if not due or now >= event["starts_at"]:
+                continue
+            for row in due:
+                await _end_registration(row, event, RELEASED, now)
+            await notifications.enqueue(
+                "registration_released",
+                [row["reader"] for row in due],
+                N_("Your seat was released: %(title)s"),
+                {"event_id": event_id, "title": event["title"], "starts_at": event["starts_at"].isoformat()},
+                cause=str(event_id),
+                subject_vars={"title": event["title"]},
+            )
+            await _promote(await _locked_event(event_id))
+            released += len(due)
+    return released
+
+
+# --- check-in ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CheckInResult:
+    registration_id: int
+    event_id: int
+    reader_name: str
+    card_number: str
+    seats: int
+    checked_in_at: datetime
+    already: bool
+
+
+async def check_in(principal: Principal, code: str | None = None, card_number: str | None = None, event_id: int | None = None) -> CheckInResult:
+    """Mark attendance by ticket code (scanned or typed), or by card number for a given event."""
+    if code and code.strip():
+        registration = await Registration.select().where(Registration.ticket_code == rules.normalize_code(code)).first()
+        if registration is None:
+            raise Invalid.one("code", _("No ticket with this code"))
+    elif card_number and card_number.strip():
+        if event_id is None:
+            raise Invalid.one("event", _("Choose the event to check the card in for"))
+        card = await accounts_service.find_card(card_number)
+        registration = await Registration.select().where(
+            (Registration.event == event_id) & (Registration.reader == card.account_id)
+        ).order_by(Registration.id, ascending=False).first()
+        if registration is None:
+            raise Invalid.one("card_number", _("This reader has no sign-up for this event"))
+    else:
+        raise Invalid.one("code", _("Scan or type a ticket code, or a card number"))
+    now = now_utc()
+    async with _tx():
+        event = await _locked_event(registration["event"])
+        if not permissions.can_manage_events(principal, event["branch"]):
+            expected = await Event.select(Event.branch).where(Event.id == event_id).first() if event_id is not None else None
+            if expected is not None and permissions.can_manage_events(principal, expected["branch"]):
+                raise Invalid.one("code", _("This ticket is for another event"))
+            raise Forbidden(_("Only staff of the event's branch can check people in"))
+        registration = await _registration(registration["id"])
+        branch = await rooms_service.branch_by_id(event["branch"])
+        tz = ZoneInfo(branch.timezone)
+        problem = rules.check_in_problem(registration["status"], event["id"], event_id, event["starts_at"], event["ends_at"], now.astimezone(tz).date(), tz)
+        if event["status"] == CANCELLED:
+            problem = _("This event is cancelled")
+        if problem:
+            raise Invalid.one("code" if code else "card_number", problem)
+        already = registration["checked_in_at"] is not None
+        if not already:
+            await Registration.update({Registration.checked_in_at: now, Registration.checked_in_by: principal.id}).where(Registration.id == registration["id"])
+            if not event["attendance_taken"]:
+                await Event.update({Event.attendance_taken: True}).where(Event.id == event["id"])
+    card_row = await ReaderCard.select(ReaderCard.card_number, ReaderCard.account.full_name).where(ReaderCard.account == registration["reader"]).first()
+    return CheckInResult(
+        registration_id=registration["id"],
+        event_id=event["id"],
+        reader_name=card_row["account.full_name"] if card_row else "",
+        card_number=card_row["card_number"] if card_row else "",
+        seats=registration["seats"],
+        checked_in_at=aware(registration["checked_in_at"]) if already else now,
+        already=already,
+    )

@@ -1,0 +1,65 @@
+"""Enqueue notifications. Call :func:`enqueue` inside the caller's write transaction, so the message exists
+exactly when the change that causes it is committed. Sending is the notification worker's job (a later issue).
+
+The subject is translated into the recipient's language when it is enqueued: pass the English message id
+(marked with ``N_`` for extraction) and its variables.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from src.accounts.tables import Account
+from src.config import get_settings
+from src.i18n import translations
+from src.notifications.tables import Outbox
+from src.timeutil import now_utc
+
+
+def N_(message: str) -> str:  # noqa: N802 - gettext's conventional name for "mark only"
+    return message
+
+
+def _subject(language: str, message: str, variables: dict[str, Any]) -> str:
+    text = translations(language or get_settings().language).gettext(message)
+    return (text % variables if variables else text)[:300]
+
+
+async def enqueue(
+    kind: str,
+    recipients: list[int],
+    subject: str,
+    payload: dict[str, Any],
+    cause: str,
+    subject_vars: dict[str, Any] | None = None,
+) -> int:
+    """One message per recipient, id ``{kind}:{cause}:{recipient}``; an id already queued is skipped.
+
+    Returns how many were written. Must run inside the caller's transaction (it does not open one).
+    """
+    recipients = sorted(set(recipients))
+    if not recipients:
+        return 0
+    languages = {
+        row["id"]: row["language"]
+        for row in await Account.select(Account.id, Account.language).where(Account.id.is_in(recipients))
+    }
+    now = now_utc()
+    rows = [
+        Outbox(
+            message_id=f"{kind}:{cause}:{recipient}",
+            recipient=recipient,
+            kind=kind,
+            subject=_subject(languages.get(recipient, ""), subject, subject_vars or {}),
+            payload=payload,
+            created_at=now,
+        )
+        for recipient in recipients
+    ]
+    result = await Outbox.insert(*rows).on_conflict(target=Outbox.message_id, action="DO NOTHING").returning(Outbox.id)
+    return len(result)
+
+
+async def pending_for(recipient: int) -> list[dict]:
+    """Queued, unsent messages of one account, oldest first (tests and the future worker)."""
+    return await Outbox.select().where((Outbox.recipient == recipient) & Outbox.sent_at.is_null()).order_by(Outbox.id).output(load_json=True)
