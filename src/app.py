@@ -24,6 +24,8 @@ from src.db import close_pools, open_pools
 from src.rooms.controllers import BookingApi, BranchApi, ZoneApi
 from src.rooms.pages import BookingPages, BranchPages
 from src.rooms.staff_pages import StaffRoomPages
+from src.schools.controllers import ProgrammeApi, SchoolApi, VisitApi
+from src.schools.pages import SchoolPages, StaffSchoolPages
 from src.web.auth import AuthMiddleware
 from src.web.errors import EXCEPTION_HANDLERS
 from src.web.templating import template_engine
@@ -75,11 +77,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ReaderApi,
             AuthApi,
             MeApi,
+            SchoolApi,
+            ProgrammeApi,
+            VisitApi,
             BranchPages,
             BookingPages,
             StaffRoomPages,
             AccountPages,
             StaffPages,
+            SchoolPages,
+            StaffSchoolPages,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         ],
         middleware=[session.middleware, AuthMiddleware()],
