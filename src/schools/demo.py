@@ -12,7 +12,7 @@ from src.rooms import service as rooms_service
 from src.schools import programmes as programmes_service
 from src.schools import rules, zones
 from src.schools.constants import CANCELLED, CONFIRMED, DECLINED, PROPOSED, REQUESTED, TEACHER_APPROVED, TEACHER_PENDING
-from src.schools.rules import ProgrammeHoursRow, Window
+from src.schools.rules import Window
 from src.schools.tables import Programme, ProgrammeBranch, ProgrammeHours, ProgrammeZoneKind, School, Teacher, VisitRequest, VisitStatusChange, VisitWindow
 from src.timeutil import now_utc
 

@@ -4,7 +4,7 @@ import re
 
 from src.notifications.service import pending
 from tests.conftest import CSRF_RE, post_form
-from tests.schools.conftest import hall_id, local, open_day, programme_id
+from tests.schools.conftest import hall_id, open_day, programme_id
 
 
 async def log_in(client, login: str) -> None:
