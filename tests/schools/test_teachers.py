@@ -83,3 +83,4 @@ async def test_staff_add_a_school(people):
     assert {e.field for e in error.value.errors} == {"slug", "name"}
     with pytest.raises(Forbidden):
         await teachers.create_school(people.teacher, teachers.SchoolInput(slug="school-28", name="МБОУ «Школа № 28»"))
+
