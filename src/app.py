@@ -26,6 +26,8 @@ from src.events.pages import EventPages, StaffEventPages
 from src.rooms.controllers import BookingApi, BranchApi, ZoneApi
 from src.rooms.pages import BookingPages, BranchPages
 from src.rooms.staff_pages import StaffRoomPages
+from src.schools.controllers import ProgrammeApi, SchoolApi, VisitApi
+from src.schools.pages import SchoolPages, StaffSchoolPages
 from src.web.auth import AuthMiddleware
 from src.web.errors import EXCEPTION_HANDLERS
 from src.web.templating import template_engine
@@ -81,6 +83,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             RegistrationApi,
             MyRegistrationApi,
             CheckinApi,
+            SchoolApi,
+            ProgrammeApi,
+            VisitApi,
             BranchPages,
             BookingPages,
             StaffRoomPages,
@@ -88,6 +93,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             StaffPages,
             EventPages,
             StaffEventPages,
+            SchoolPages,
+            StaffSchoolPages,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         ],
         middleware=[session.middleware, AuthMiddleware()],

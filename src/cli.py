@@ -104,9 +104,11 @@ def demo(if_empty: bool) -> None:
 @click.option("--email", required=True)
 @click.option("--branch", "branches", multiple=True, help="Branch slug (repeat for several); staff need one.")
 @click.option("--name", default="", help="Full name.")
-@click.option("--school", default="", help="School slug (teachers).")
+@click.option("--school", default="", help="School slug; teachers need one.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def create_user(role: str, email: str, branches: tuple[str, ...], name: str, school: str, password_stdin: bool) -> None:
+    if role == "teacher" and not school.strip():
+        raise click.UsageError("a teacher needs --school SLUG (see GET /api/v1/schools or the staff page of schools)")
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
@@ -116,7 +118,11 @@ def create_user(role: str, email: str, branches: tuple[str, ...], name: str, sch
     from src.accounts import service as accounts_service
 
     try:
-        account_id = run_db(lambda: accounts_service.create_user(role=role, email=email, password=password, full_name=name, branch_slugs=list(branches)))
+        account_id = run_db(
+            lambda: accounts_service.create_user(
+                role=role, email=email, password=password, full_name=name, branch_slugs=list(branches), school_slug=school
+            )
+        )
     except Exception as error:  # noqa: BLE001 - reported, not swallowed
         _fail(error)
         return

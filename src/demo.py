@@ -20,6 +20,7 @@ from src.rooms import service as rooms_service
 from src.rooms.constants import CONFIRMED, HOLDER_BLOCK, HOLDER_READER, HOLDER_STAFF, PENDING
 from src.rooms.rules import Recurrence
 from src.rooms.tables import Booking, Branch, Closure, WeeklyHours, Zone, ZoneFeature
+from src.schools import demo as schools_demo
 from src.timeutil import now_utc, today_in
 
 DEMO_PASSWORD = "libspace-demo"
@@ -145,6 +146,7 @@ async def load(if_empty: bool = False, with_events: bool = True) -> str:
                     ReaderCard(account=account_id, card_number=card_for(seed), birth_date=birth, home_branch=branches[branch_slug], consent_at=now, guardian_name=guardian, guardian_consent_at=now if guardian else None, created_at=now)
                 )
         await rooms_service.changed()
+        await schools_demo.load(branches, password_hash)
     booked = await _bookings(today)
     events, sign_ups = await demo_events.load(today) if with_events else (0, 0)
     return f"demo data ready: {len(branches)} branches, {booked} new bookings, {events} new events, {sign_ups} new sign-ups; log in with any demo account and the password {DEMO_PASSWORD!r}"

@@ -60,6 +60,18 @@ LABELS = {
     "admin": N_("Administrator"),
     "counsellor": N_("Career counsellor"),
     "teacher": N_("Teacher"),
+    # school visits (confirmed, declined, cancelled as for bookings), teacher registrations, programme topics
+    "requested": N_("Requested"),
+    "proposed": N_("Another time proposed"),
+    "approved": N_("Approved"),
+    "rejected": N_("Rejected"),
+    "local_studies": N_("Local history"),
+    "library_tour": N_("Library tour"),
+    "career": N_("Career guidance"),
+    "literature": N_("Literature"),
+    "science": N_("Science"),
+    "arts": N_("Arts"),
+    "media_literacy": N_("Media literacy"),
 }
 
 

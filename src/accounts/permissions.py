@@ -142,3 +142,31 @@ def can_cancel_registration(principal: Principal | None, reader_account_id: int,
     if principal is None:
         return False
     return principal.id == reader_account_id or can_manage_branch(principal, branch_id)
+
+
+# --- school visits -----------------------------------------------------------------------------------------
+
+
+def can_request_visits(principal: Principal | None) -> bool:
+    """An approved teacher (their principal carries the school) asks for visits for their school."""
+    return principal is not None and principal.is_teacher and principal.school_id is not None
+
+
+def can_view_visit(principal: Principal | None, school_id: int, branch_id: int) -> bool:
+    """The visiting school's teachers, and staff of the branch it visits."""
+    return can_act_for_school(principal, school_id) or can_manage_branch(principal, branch_id)
+
+
+def visit_side(principal: Principal | None, school_id: int, branch_id: int) -> str | None:
+    """Which side of a visit the principal acts for: ``"library"`` (confirm, propose, decline with a reason) or
+    ``"school"`` (accept or decline a proposal, cancel); None if neither. Admins act for the library."""
+    if can_manage_branch(principal, branch_id):
+        return "library"
+    if principal is not None and principal.is_teacher and principal.school_id == school_id:
+        return "school"
+    return None
+
+
+def can_manage_schools(principal: Principal | None) -> bool:
+    """See the city's schools, add one, approve or invite teachers: library staff of any branch."""
+    return principal is not None and principal.is_staff

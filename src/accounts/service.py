@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from piccolo.engine import engine_finder
 
 from src.accounts import rules
-from src.accounts.constants import ROLE_READER, ROLES, STAFF_ROLES
+from src.accounts.constants import ROLE_READER, ROLE_TEACHER, ROLES, STAFF_ROLES
 from src.accounts.passwords import hash_password, needs_rehash, verify_password
 from src.accounts.permissions import Principal
 from src.accounts.tables import Account, ApiToken, LoginAttempt, ReaderCard, StaffBranch
@@ -21,6 +21,8 @@ from src.db import write_transaction
 from src.exceptions import Conflict, FieldError, Invalid, NotAuthenticated, NotFound, RateLimited
 from src.i18n import _
 from src.rooms.tables import Branch
+from src.schools.constants import TEACHER_APPROVED
+from src.schools.tables import School, Teacher
 from src.timeutil import aware, now_utc, today_in
 
 
@@ -243,12 +245,16 @@ async def load_principal(account_id: int) -> Principal | None:
         return None
     branch_ids: frozenset[int] = frozenset()
     card_number = None
+    school_id = None
     if account["role"] in STAFF_ROLES:
         rows = await StaffBranch.select(StaffBranch.branch).where(StaffBranch.account == account_id)
         branch_ids = frozenset(row["branch"] for row in rows)
     elif account["role"] == ROLE_READER:
         card = await ReaderCard.select(ReaderCard.card_number).where(ReaderCard.account == account_id).first()
         card_number = card["card_number"] if card else None
+    elif account["role"] == ROLE_TEACHER:
+        link = await Teacher.select(Teacher.school).where((Teacher.account == account_id) & (Teacher.status == TEACHER_APPROVED)).first()
+        school_id = link["school"] if link else None  # a teacher acts for the school once staff approve them
     return Principal(
         id=account["id"],
         role=account["role"],
@@ -257,6 +263,7 @@ async def load_principal(account_id: int) -> Principal | None:
         language=account["language"],
         branch_ids=branch_ids,
         card_number=card_number,
+        school_id=school_id,
         auth_version=account["auth_version"],
     )
 
@@ -310,9 +317,16 @@ async def set_language(account_id: int, language: str) -> None:
 
 
 async def create_user(
-    role: str, email: str, password: str, full_name: str = "", branch_slugs: list[str] | None = None, phone: str | None = None
+    role: str,
+    email: str,
+    password: str,
+    full_name: str = "",
+    branch_slugs: list[str] | None = None,
+    phone: str | None = None,
+    school_slug: str = "",
 ) -> int:
-    """Staff, admins, counsellors and teachers (readers register or are imported, they need a card)."""
+    """Staff, admins, counsellors and teachers (readers register or are imported, they need a card).
+    A teacher is tied to one school (``school_slug``), approved at once."""
     if role not in ROLES or role == ROLE_READER:
         raise Invalid.one("role", _("Choose one of: %(roles)s", roles=", ".join(r for r in ROLES if r != ROLE_READER)))
     email_n = rules.normalize_email(email)
@@ -322,6 +336,13 @@ async def create_user(
     branch_ids = [await _branch_id(slug, "branch") for slug in branch_slugs or []]
     if role == "staff" and not branch_ids:
         errors.append(FieldError("branch", _("Staff need at least one branch")))
+    school_id = None
+    if role == ROLE_TEACHER:
+        school = await School.select(School.id).where((School.slug == school_slug.strip()) & (School.is_active == True)).first()  # noqa: E712
+        if school is None:
+            errors.append(FieldError("school", _("A teacher needs the slug of their school") if not school_slug.strip() else _("Unknown school: %(slug)s", slug=school_slug)))
+        else:
+            school_id = school["id"]
     if errors:
         raise Invalid(errors=errors)
     now = now_utc()
@@ -340,6 +361,8 @@ async def create_user(
         await account.save()
         for branch_id in branch_ids:
             await StaffBranch.insert(StaffBranch(account=account.id, branch=branch_id))
+        if school_id is not None:
+            await Teacher.insert(Teacher(account=account.id, school=school_id, status=TEACHER_APPROVED, decided_at=now, created_at=now))
     return account.id
 
 

@@ -12,12 +12,9 @@ from typing import Any
 from src.accounts.tables import Account
 from src.config import get_settings
 from src.i18n import translations
+from src.labels import N_  # noqa: F401 - re-exported for callers that mark subjects
 from src.notifications.tables import Outbox
 from src.timeutil import now_utc
-
-
-def N_(message: str) -> str:  # noqa: N802 - gettext's conventional name for "mark only"
-    return message
 
 
 def _subject(language: str, message: str, variables: dict[str, Any]) -> str:
@@ -63,3 +60,28 @@ async def enqueue(
 async def pending_for(recipient: int) -> list[dict]:
     """Queued, unsent messages of one account, oldest first (tests and the future worker)."""
     return await Outbox.select().where((Outbox.recipient == recipient) & Outbox.sent_at.is_null()).order_by(Outbox.id).output(load_json=True)
+
+
+async def enqueue_email(
+    kind: str, email: str, subject: str, payload: dict[str, Any], cause: str, subject_vars: dict[str, Any] | None = None, language: str = ""
+) -> int:
+    """One message to an address that has no account yet (an invitation), id ``{kind}:{cause}:{email}``."""
+    row = Outbox(
+        message_id=f"{kind}:{cause}:{email}"[:200],
+        recipient=None,
+        email=email,
+        kind=kind,
+        subject=_subject(language, subject, subject_vars or {}),
+        payload=payload,
+        created_at=now_utc(),
+    )
+    result = await Outbox.insert(row).on_conflict(target=Outbox.message_id, action="DO NOTHING").returning(Outbox.id)
+    return len(result)
+
+
+async def pending(kind: str | None = None) -> list[dict[str, Any]]:
+    """Unsent messages, oldest first, payload decoded (for the worker's tests and domain tests)."""
+    query = Outbox.select().where(Outbox.sent_at.is_null()).order_by(Outbox.id)
+    if kind is not None:
+        query = query.where(Outbox.kind == kind)
+    return await query.output(load_json=True)

@@ -192,7 +192,7 @@ async def test_event_reserves_its_zone_and_a_clash_creates_nothing(staff):
     hall = await zone_id()
     start = wednesday_afternoon(weeks_ahead=2)
     first = await new_event(staff, zone_id=hall, starts_at=start, ends_at=start + timedelta(hours=2), capacity=20)
-    held = await Booking.select().where(Booking.holder_ref == first).first()
+    held = await Booking.select().where((Booking.holder_kind == "event") & (Booking.holder_ref == first)).first()
     assert held["holder_kind"] == "event" and held["zone"] == hall and held["status"] == "confirmed"
     with pytest.raises(Conflict):
         await new_event(staff, zone_id=hall, starts_at=start + timedelta(hours=1), ends_at=start + timedelta(hours=3), title="Наложение")
@@ -218,10 +218,10 @@ async def test_moving_into_a_clash_changes_nothing_and_cancelling_frees_the_zone
     assert (await queries.get_event(second)).starts_at == start + timedelta(hours=2)
     assert await Booking.count().where((Booking.status == "confirmed") & (Booking.holder_kind == "event")) == 2
     await events_service.update_event(staff, second, EventChange(values={"starts_at": start + timedelta(hours=4), "ends_at": start + timedelta(hours=5)}))
-    moved = await Booking.select().where((Booking.holder_ref == second) & (Booking.status == "confirmed")).first()
+    moved = await Booking.select().where((Booking.holder_kind == "event") & (Booking.holder_ref == second) & (Booking.status == "confirmed")).first()
     assert moved["starts_at"].replace(tzinfo=None) == (start + timedelta(hours=4)).astimezone(timezone.utc).replace(tzinfo=None)
     await events_service.cancel_event(staff, first)
-    assert await Booking.count().where((Booking.holder_ref == first) & (Booking.status == "confirmed")) == 0
+    assert await Booking.count().where((Booking.holder_kind == "event") & (Booking.holder_ref == first) & (Booking.status == "confirmed")) == 0
     assert await new_event(staff, zone_id=hall, starts_at=start, ends_at=start + timedelta(hours=1), title="На освободившееся время")
 
 
