@@ -13,7 +13,11 @@ from piccolo.columns import (
     Timestamptz,
     Varchar,
 )
+from piccolo.columns.reference import LazyTableReference
 from piccolo.table import Table
+
+# accounts.tables imports this module (a reader card names its home branch), so bookings name Account lazily.
+ACCOUNT = LazyTableReference(table_class_name="Account", module_path="src.accounts.tables")
 
 
 class Branch(Table, tablename="branch"):
@@ -108,15 +112,15 @@ class Booking(Table, tablename="booking"):
     blocked_until = Timestamptz()
     status = Varchar(length=16)
     holder_kind = Varchar(length=16)
-    holder = ForeignKey(references="src.accounts.tables.Account", on_delete=OnDelete.set_null, null=True, default=None)
+    holder = ForeignKey(references=ACCOUNT, on_delete=OnDelete.set_null, null=True, default=None)
     holder_ref = Integer(null=True, default=None)  # the id of the event or school visit that holds the zone
     purpose = Varchar(length=300, default="")
     headcount = Integer(default=1)
     series = Varchar(length=32, null=True, default=None)
     override_hours = Boolean(default=False)
-    override_by = ForeignKey(references="src.accounts.tables.Account", on_delete=OnDelete.set_null, null=True, default=None)
-    created_by = ForeignKey(references="src.accounts.tables.Account", on_delete=OnDelete.set_null, null=True, default=None)
-    status_changed_by = ForeignKey(references="src.accounts.tables.Account", on_delete=OnDelete.set_null, null=True, default=None)
+    override_by = ForeignKey(references=ACCOUNT, on_delete=OnDelete.set_null, null=True, default=None)
+    created_by = ForeignKey(references=ACCOUNT, on_delete=OnDelete.set_null, null=True, default=None)
+    status_changed_by = ForeignKey(references=ACCOUNT, on_delete=OnDelete.set_null, null=True, default=None)
     status_changed_at = Timestamptz(null=True, default=None)
     reason = Varchar(length=300, default="")
     created_at = Timestamptz()
