@@ -19,6 +19,7 @@ from piccolo.engine import engine_finder
 
 from src.accounts.controllers import AuthApi, MeApi, ReaderApi
 from src.accounts.pages import AccountPages, StaffPages
+from src.calendars.controllers import FeedController, MyFeedsApi
 from src.config import STATIC_DIR, Settings, get_settings
 from src.db import close_pools, open_pools
 from src.events.controllers import CheckinApi, EventApi, MyRegistrationApi, RegistrationApi
@@ -58,7 +59,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         samesite="lax",
         secure=settings.secure_cookies,
         max_age=14 * 24 * 3600,
-        exclude=["/api/", "/static/", "/healthz", "/schema"],
+        exclude=["/api/", "/static/", "/healthz", "/schema", "/feeds/"],
     )
     csrf = CSRFConfig(
         secret=settings.secret_key,
@@ -66,7 +67,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         cookie_httponly=True,
         cookie_samesite="lax",
         cookie_secure=settings.secure_cookies,
-        exclude=["/api/"],
+        exclude=["/api/", "/feeds/"],
     )
     return Litestar(
         route_handlers=[
@@ -81,6 +82,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             RegistrationApi,
             MyRegistrationApi,
             CheckinApi,
+            MyFeedsApi,
+            FeedController,
             BranchPages,
             BookingPages,
             StaffRoomPages,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig, table_finder
 
-TABLE_MODULES = ["src.tables", "src.rooms.tables", "src.accounts.tables", "src.events.tables", "src.notifications.tables"]
+TABLE_MODULES = ["src.tables", "src.rooms.tables", "src.accounts.tables", "src.events.tables", "src.notifications.tables", "src.calendars.tables"]
 
 APP_CONFIG = AppConfig(
     app_name="libspace",
