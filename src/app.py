@@ -20,6 +20,7 @@ from piccolo.engine import engine_finder
 from src.accounts.controllers import AuthApi, MeApi, ReaderApi
 from src.accounts.pages import AccountPages, StaffPages
 from src.calendars.controllers import FeedController, MyFeedsApi
+from src.calendars.pages import CalendarStaffPages
 from src.config import STATIC_DIR, Settings, get_settings
 from src.db import close_pools, open_pools
 from src.events.controllers import CheckinApi, EventApi, MyRegistrationApi, RegistrationApi
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             CheckinApi,
             MyFeedsApi,
             FeedController,
+            CalendarStaffPages,
             BranchPages,
             BookingPages,
             StaffRoomPages,

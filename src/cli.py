@@ -1,4 +1,4 @@
-"""The ``libspace`` command: serve, migrate, demo, create-user, import-readers."""
+"""The ``libspace`` command: serve, migrate, demo, create-user, import-readers, import-closures, worker."""
 
 from __future__ import annotations
 
@@ -150,6 +150,34 @@ def release_unconfirmed() -> None:
 
     released = run_db(events_service.release_unconfirmed)
     click.echo(f"released {released} unconfirmed sign-ups")
+
+
+@main.command("import-closures", help="Import closures (holidays, sanitary days) into a branch from an .ics file or URL.")
+@click.option("--branch", "branch_slug", required=True, help="Branch slug, e.g. chekhov.")
+@click.option("--kind", type=click.Choice(["holiday", "sanitary", "repair", "other"]), default=None, help="Kind of every closure (default: guessed from each title).")
+@click.argument("source")
+def import_closures(branch_slug: str, kind: str | None, source: str) -> None:
+    from src.calendars import imports
+
+    async def work():
+        if "://" in source:
+            data = await imports.fetch(source)
+        else:
+            path = Path(source)
+            if not path.is_file():
+                raise click.ClickException(f"no such file: {source}")
+            data = path.read_bytes()
+        return await imports.import_closures(branch_slug, data, kind)
+
+    try:
+        report = run_db(work)
+    except Exception as error:  # noqa: BLE001 - reported, not swallowed
+        _fail(error)
+        return
+    for label, drafts in (("added", report.added), ("already there", report.already), ("in the past, skipped", report.past)):
+        for draft in drafts:
+            click.echo(f"{label}: {draft.starts_on}..{draft.ends_on} {draft.kind}: {draft.reason}")
+    click.echo(f"{len(report.added)} added, {len(report.already)} already there, {len(report.past)} in the past")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,65 @@
+"""Staff pages of the calendars domain: import closures from an .ics file or address."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import UploadFile
+from litestar.params import FromPath
+from litestar.response import Template
+
+from src.accounts.permissions import can_import_closures
+from src.calendars import imports
+from src.exceptions import AppError, FieldError, Forbidden
+from src.i18n import _
+from src.rooms import service as rooms_service
+from src.rooms.constants import CLOSURE_KINDS
+from src.web.guards import requires_staff
+from src.web.templating import page
+
+
+async def _managed_branch(request: Request, slug: str):
+    branch = await rooms_service.get_branch(slug)
+    if not can_import_closures(request.user, branch.id):
+        raise Forbidden(_("You do not manage this branch"))
+    return branch
+
+
+class CalendarStaffPages(Controller):
+    path = "/staff/branches"
+    include_in_schema = False
+    guards = [requires_staff]
+
+    @get("/{slug:str}/closures/import")
+    async def import_form(self, request: Request, slug: FromPath[str]) -> Template:
+        branch = await _managed_branch(request, slug)
+        return page(request, "calendars/import_closures.html", branch=branch, kinds=CLOSURE_KINDS, values={}, errors=[], report=None)
+
+    @post("/{slug:str}/closures/import")
+    async def import_closures(self, request: Request, slug: FromPath[str]) -> Template:
+        branch = await _managed_branch(request, slug)
+        form = await request.form()
+        url = str(form.get("url") or "").strip()
+        kind = str(form.get("kind") or "") or None
+        upload = form.get("file")
+        report = None
+        errors: list[FieldError] = []
+        try:
+            if isinstance(upload, UploadFile) and upload.filename:
+                data = await upload.read()
+            elif url:
+                data = await imports.fetch(url)
+            else:
+                raise AppError(detail=_("Choose a file or give an address"), errors=[FieldError("file", _("Choose a file or give an address"))], status_code=422)
+            report = await imports.import_closures(branch.slug, data, kind)
+        except AppError as error:
+            errors = error.errors or [FieldError("file", error.detail)]
+        return page(
+            request,
+            "calendars/import_closures.html",
+            status_code=422 if errors else 200,
+            branch=branch,
+            kinds=CLOSURE_KINDS,
+            values={"url": url, "kind": kind or ""},
+            errors=errors,
+            report=report,
+        )
