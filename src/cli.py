@@ -152,6 +152,39 @@ def release_unconfirmed() -> None:
     click.echo(f"released {released} unconfirmed sign-ups")
 
 
+@main.command(help="Send the notification outbox (SMTP from LIBSPACE_SMTP_URL, else .eml files in var/outbox/) and schedule reminders.")
+@click.option("--once", is_flag=True, help="Send what is due now, then exit.")
+def worker(once: bool) -> None:
+    import asyncio
+    import logging
+    import signal
+
+    from src.notifications import reminders, worker as notification_worker
+    from src.notifications.clock import Clock
+    from src.notifications.transport import make_transport
+    from src.notifications.settings import get_mail_settings
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    async def work() -> None:
+        if once:
+            await reminders.schedule()
+            transport = make_transport(get_mail_settings())
+            try:
+                stats = await notification_worker.send_due(transport, Clock())
+            finally:
+                await transport.close()
+            click.echo(f"{stats.sent} sent, {stats.retried} to retry, {stats.failed} given up")
+            return
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        await notification_worker.run(stop)
+
+    run_db(work)
+
+
 @main.command("import-closures", help="Import closures (holidays, sanitary days) into a branch from an .ics file or URL.")
 @click.option("--branch", "branch_slug", required=True, help="Branch slug, e.g. chekhov.")
 @click.option("--kind", type=click.Choice(["holiday", "sanitary", "repair", "other"]), default=None, help="Kind of every closure (default: guessed from each title).")
