@@ -20,7 +20,7 @@ from piccolo.engine import engine_finder
 from src.accounts.controllers import AuthApi, MeApi, ReaderApi
 from src.accounts.pages import AccountPages, StaffPages
 from src.calendars.controllers import FeedController, MyFeedsApi
-from src.calendars.pages import CalendarStaffPages
+from src.calendars.pages import CalendarStaffPages, MyFeedPages
 from src.notifications.controllers import MyRemindersApi, ReminderPages
 from src.config import STATIC_DIR, Settings, get_settings
 from src.db import close_pools, open_pools
@@ -84,7 +84,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         samesite="lax",
         secure=settings.secure_cookies,
         max_age=14 * 24 * 3600,
-        exclude=["/api/", "/static/", "/healthz", "/schema", "/feeds/"],
+        exclude=["/api/", "/static/", "/healthz", "/schema", "^/feeds/"],
     )
     csrf = CSRFConfig(
         secret=settings.secret_key,
@@ -92,7 +92,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         cookie_httponly=True,
         cookie_samesite="lax",
         cookie_secure=settings.secure_cookies,
-        exclude=["/api/", "/feeds/", "/reminders/off/"],  # one-click unsubscribe (RFC 8058) carries no token
+        exclude=["/api/", "^/feeds/", "^/reminders/off/"],  # one-click unsubscribe (RFC 8058) carries no token
     )
     return Litestar(
         route_handlers=[
@@ -110,6 +110,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             MyFeedsApi,
             FeedController,
             CalendarStaffPages,
+            MyFeedPages,
             MyRemindersApi,
             ReminderPages,
             BranchPages,

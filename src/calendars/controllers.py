@@ -6,6 +6,7 @@ segment and strips the suffix. Every feed answers GET and HEAD, with 304 for a c
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from litestar import Controller, Request, Response, get, post, route
@@ -17,6 +18,7 @@ from src.calendars import service as calendars_service
 from src.calendars.constants import FEED_KINDS, PRIVATE_CACHE_CONTROL, PUBLIC_CACHE_CONTROL
 from src.calendars.schemas import PrivateFeedsOut, RegenerateIn, private_feed_out
 from src.config import LANGUAGES
+from src.events.controllers import AgeQuery, TextQuery, catalogue_filters
 from src.exceptions import Invalid, NotFound
 from src.i18n import _
 from src.web.guards import requires_login
@@ -47,6 +49,31 @@ async def _answer(request: Request, feed: calendars_service.Feed, download: bool
 class FeedController(Controller):
     path = "/feeds"
     tags = ["feeds"]
+
+    @route("/events.ics", http_method=FEED_METHODS, summary="Every branch's events, with the catalogue's filters (iCalendar)")
+    async def events(
+        self,
+        request: Request,
+        branch: FromQuery[str] = "",
+        category: FromQuery[str] = "",
+        age: AgeQuery = None,
+        start: FromQuery[date | None] = None,
+        end: FromQuery[date | None] = None,
+        free_only: FromQuery[bool] = False,
+        q: TextQuery = "",
+        profession_type: FromQuery[str] = "",
+        lang: FromQuery[Language] = "",
+        download: FromQuery[Download] = False,
+    ) -> Response:
+        filters = catalogue_filters(branch, category, age, start, end, free_only, q, profession_type)
+        return await _answer(request, await calendars_service.events_feed(filters, _language(lang)), download)
+
+    @route("/events/{name:str}", http_method=FEED_METHODS, summary="One event (iCalendar): download it, or subscribe to follow its changes")
+    async def event(self, request: Request, name: FromPath[str], lang: FromQuery[Language] = "", download: FromQuery[Download] = False) -> Response:
+        ident = strip_ics(name)
+        if not ident.isdigit():
+            raise NotFound(_("There is no such event"))
+        return await _answer(request, await calendars_service.event_feed(int(ident), _language(lang)), download)
 
     @route("/branches/{name:str}", http_method=FEED_METHODS, summary="A branch's events and closures (iCalendar)")
     async def branch(self, request: Request, name: FromPath[str], lang: FromQuery[Language] = "", download: FromQuery[Download] = False) -> Response:

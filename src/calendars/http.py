@@ -29,8 +29,10 @@ class Validators:
 
 
 def validators(fingerprint: tuple, last_modified: datetime) -> Validators:
-    digest = hashlib.sha256(repr((FEED_FORMAT, fingerprint)).encode()).hexdigest()[:32]
-    return Validators(etag=f'"{digest}"', last_modified=last_modified.astimezone(timezone.utc).replace(microsecond=0))
+    """The ETag hashes the fingerprint and the newest change (to the microsecond); Last-Modified is whole seconds."""
+    last_modified = last_modified.astimezone(timezone.utc)
+    digest = hashlib.sha256(repr((FEED_FORMAT, fingerprint, last_modified.isoformat())).encode()).hexdigest()[:32]
+    return Validators(etag=f'"{digest}"', last_modified=last_modified.replace(microsecond=0))
 
 
 def http_date(value: datetime) -> str:

@@ -199,10 +199,76 @@ def _calendar_head(meta: FeedMeta, tzids: tuple[str, ...], span: tuple[date, dat
     if meta.tz:
         calendar.add("x-wr-timezone", meta.tz)
     for tzid in tzids:
-        calendar.add_component(Timezone.from_tzid(tzid, first_date=span[0], last_date=span[1]))
+        calendar.add_component(vtimezone(tzid, span[0], span[1]))
     text = calendar.to_ical()
     assert text.endswith(b"END:VCALENDAR\r\n")
     return text[: -len(b"END:VCALENDAR\r\n")]
+
+
+def transitions(tzid: str, first: date, last: date) -> list[tuple[datetime, timedelta, timedelta, str, bool]]:
+    """Every change of UTC offset in ``tzid`` between two dates, from the system's tz database:
+    (instant in UTC, offset before, offset after, abbreviation after, daylight saving after)."""
+    zone = ZoneInfo(tzid)
+    found = []
+    moment = datetime.combine(first, datetime.min.time(), tzinfo=UTC)
+    end = datetime.combine(last, datetime.min.time(), tzinfo=UTC)
+    step = timedelta(hours=12)
+    offset = moment.astimezone(zone).utcoffset()
+    while moment < end:
+        following = moment + step
+        after = following.astimezone(zone).utcoffset()
+        if after != offset:
+            low, high = int(moment.timestamp()), int(following.timestamp())  # the change is in (low, high]
+            while high - low > 1:  # halve down to the exact second
+                middle = (low + high) // 2
+                if datetime.fromtimestamp(middle, UTC).astimezone(zone).utcoffset() == offset:
+                    low = middle
+                else:
+                    high = middle
+            high = datetime.fromtimestamp(high, UTC)
+            local = high.astimezone(zone)
+            found.append((high, offset, after, local.tzname() or "", bool(local.dst())))
+            offset = after
+        moment = following
+    return found
+
+
+def _offset_text(value: timedelta) -> str:
+    seconds = int(value.total_seconds())
+    sign = "+" if seconds >= 0 else "-"
+    hours, rest = divmod(abs(seconds), 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{sign}{hours:02d}{minutes:02d}" + (f"{seconds:02d}" if seconds else "")
+
+
+@lru_cache(maxsize=64)
+def vtimezone(tzid: str, first: date, last: date) -> Timezone:
+    """A VTIMEZONE with one observance per offset change, each with its own DTSTART and no RDATE list.
+
+    icalendar's ``add_missing_timezones()`` writes a zone's changes as RDATE lists on a few observances; ical.js
+    (Thunderbird) ignores those RDATEs and so applies each year's summer time only in the first year, and
+    icalendar dates the spring change an hour late. One observance per change, its DTSTART in the local time
+    before the change (RFC 5545 §3.6.5), reads the same in every client. Starts at ``first`` (never before
+    1970: no local mean time).
+    """
+    from icalendar import TimezoneDaylight, TimezoneStandard
+
+    first = max(first, EARLIEST_TZ_DATE)
+    zone = ZoneInfo(tzid)
+    component = Timezone()
+    component.add("tzid", tzid)
+    start = datetime.combine(first, datetime.min.time(), tzinfo=UTC).astimezone(zone)
+    observances = [(start.replace(tzinfo=None), start.utcoffset(), start.utcoffset(), start.tzname() or "", bool(start.dst()))]
+    for instant, before, after, name, daylight in transitions(tzid, first, last):
+        observances.append(((instant + before).replace(tzinfo=None), before, after, name, daylight))
+    for onset, before, after, name, daylight in observances:
+        observance = TimezoneDaylight() if daylight else TimezoneStandard()
+        observance.add("dtstart", onset)
+        observance.add("tzname", name)
+        observance.add("tzoffsetfrom", before)
+        observance.add("tzoffsetto", after)
+        component.add_component(observance)
+    return component
 
 
 def reference_event(item: FeedItem) -> Event:
@@ -351,13 +417,13 @@ def series_items(
         if same_time and occurrence.summary == base.summary:
             continue
         single = item_for(occurrence)
-        overrides.append(_replace(single, uid=base.uid, recurrence_id=instance, rrule="", exdates=()))
-    master = _replace(base, rrule=rrule, exdates=tuple(exdates), modified_at=modified, sequence=max(base.sequence, sequence_of(base.created_at, modified)))
+        overrides.append(replace(single, uid=base.uid, recurrence_id=instance, rrule="", exdates=()))
+    master = replace(base, rrule=rrule, exdates=tuple(exdates), modified_at=modified, sequence=max(base.sequence, sequence_of(base.created_at, modified)))
     loose = [item_for(occurrence) for occurrence in occurrences if occurrence.id not in used]
     return [master, *overrides, *loose]
 
 
-def _replace(item: FeedItem, **changes) -> FeedItem:
-    from dataclasses import replace
+def replace(item: FeedItem, **changes) -> FeedItem:
+    from dataclasses import replace as replace_fields
 
-    return replace(item, **changes)
+    return replace_fields(item, **changes)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath
-from litestar.response import Template
+from litestar.response import Redirect, Template
 
 from src.accounts.permissions import can_import_closures
 from src.calendars import imports
@@ -13,8 +13,10 @@ from src.exceptions import AppError, FieldError, Forbidden
 from src.i18n import _
 from src.rooms import service as rooms_service
 from src.rooms.constants import CLOSURE_KINDS
-from src.web.guards import requires_staff
-from src.web.templating import page
+from src.calendars import service as calendars_service
+from src.calendars.schemas import private_feed_out
+from src.web.guards import requires_login, requires_staff
+from src.web.templating import flash, page
 
 
 async def _managed_branch(request: Request, slug: str):
@@ -63,3 +65,22 @@ class CalendarStaffPages(Controller):
             errors=errors,
             report=report,
         )
+
+
+class MyFeedPages(Controller):
+    """The private calendar addresses of the logged-in person, and a button that replaces them."""
+
+    path = "/me/feeds"
+    include_in_schema = False
+    guards = [requires_login]
+
+    @get("/")
+    async def show(self, request: Request) -> Template:
+        feeds = [private_feed_out(row) for row in await calendars_service.my_tokens(request.user)]
+        return page(request, "calendars/my_feeds.html", feeds=feeds)
+
+    @post("/regenerate")
+    async def regenerate(self, request: Request) -> Redirect:
+        await calendars_service.regenerate(request.user)
+        flash(request, _("New addresses are ready. The old ones no longer work: subscribe again with the new one."))
+        return Redirect(path="/me/feeds", status_code=303)

@@ -83,3 +83,104 @@ def closure_item(row: dict, branch: BranchInfo, busy: bool) -> FeedItem:
         categories=(label(row["kind"]),),
         busy=busy,
     )
+
+
+def _instant(value) -> datetime | None:
+    if value is None:
+        return None
+    from src.timeutil import aware
+
+    return aware(datetime.fromisoformat(value) if isinstance(value, str) else value)
+
+
+# ---- events -------------------------------------------------------------------------------------------
+
+
+async def event_stats(condition) -> tuple[int, datetime | None]:
+    """Count and newest change of the events a feed shows: its fingerprint, one indexed query, no rows."""
+    from piccolo.query.functions.aggregate import Count, Max
+
+    from src.events.tables import Event
+
+    row = (await Event.select(Count(alias="n"), Max(Event.updated_at, alias="latest")).where(condition))[0]
+    return row["n"], _instant(row["latest"])
+
+
+async def event_rows(condition) -> list[dict]:
+    from src.events.ical import EVENT_FEED_COLUMNS
+    from src.events.tables import Event
+
+    return await Event.select(*[getattr(Event, name) for name in EVENT_FEED_COLUMNS]).where(condition).order_by(Event.starts_at, Event.id)
+
+
+async def series_facts(rows: list[dict]) -> tuple[dict[int, str], set[int]]:
+    """The rules of the series among ``rows``, and which of them are here whole (only those become an RRULE)."""
+    from piccolo.query.functions.aggregate import Count
+
+    from src.events.tables import Event, EventSeries
+
+    loaded: dict[int, int] = {}
+    for row in rows:
+        if row["series"] is not None:
+            loaded[row["series"]] = loaded.get(row["series"], 0) + 1
+    if not loaded:
+        return {}, set()
+    rules = {row["id"]: row["recurrence"] for row in await EventSeries.select(EventSeries.id, EventSeries.recurrence).where(EventSeries.id.is_in(list(loaded)))}
+    totals = await Event.select(Event.series, Count(alias="n")).where(Event.series.is_in(list(loaded))).group_by(Event.series)
+    complete = {row["series"] for row in totals if row["n"] == loaded.get(row["series"]) and rules.get(row["series"], "").strip()}
+    return {key: value.strip().removeprefix("RRULE:") for key, value in rules.items()}, complete
+
+
+async def event_feed_items(condition, branches: dict[int, BranchInfo], now: datetime) -> list[FeedItem]:
+    from src.events.ical import event_items
+
+    rows = await event_rows(condition)
+    series_rules, complete = await series_facts(rows)
+    return event_items(rows, branches, series_rules, complete, now)
+
+
+# ---- bookings -----------------------------------------------------------------------------------------
+
+
+async def booking_rows(zone_ids: list[int], since: date) -> list[dict]:
+    """Bookings of some zones that hold them, or were cancelled lately (kept 30 days as CANCELLED)."""
+    from src.rooms.ical import BOOKING_FEED_COLUMNS
+    from src.rooms.tables import Booking
+
+    if not zone_ids:
+        return []
+    start = datetime.combine(since, datetime.min.time(), tzinfo=timezone.utc)
+    return await Booking.select(*[getattr(Booking, name) for name in BOOKING_FEED_COLUMNS]).where(
+        Booking.zone.is_in(zone_ids) & (Booking.ends_at >= start)
+    ).order_by(Booking.starts_at, Booking.id)
+
+
+def bookings_fingerprint(rows: list[dict]) -> tuple[tuple, datetime | None]:
+    """Bookings have no updated_at (a move changes only the times): the fingerprint is their rows themselves."""
+    import hashlib
+
+    digest = hashlib.sha256(repr([(r["id"], str(r["starts_at"]), str(r["ends_at"]), r["status"], r["purpose"]) for r in rows]).encode()).hexdigest()
+    latest = max([_instant(r["status_changed_at"] or r["created_at"]) for r in rows], default=None)
+    return ("bookings", len(rows), digest), latest
+
+
+async def event_titles(rows: list[dict]) -> dict[int, str]:
+    from src.events.tables import Event
+
+    ids = sorted({row["holder_ref"] for row in rows if row["holder_kind"] == "event" and row["holder_ref"] is not None})
+    if not ids:
+        return {}
+    return {row["id"]: row["title"] for row in await Event.select(Event.id, Event.title).where(Event.id.is_in(ids))}
+
+
+def booking_items(rows: list[dict], zones: dict[int, tuple[BranchInfo, str]], titles: dict[int, str], detailed: bool, now: datetime) -> list[FeedItem]:
+    from src.calendars.ical import keep_cancelled
+    from src.rooms.ical import booking_item
+
+    items = []
+    for row in rows:
+        if row["status"] in ("cancelled", "declined") and not keep_cancelled(_instant(row["status_changed_at"]), now):
+            continue
+        branch, zone_name = zones[row["zone"]]
+        items.append(booking_item(row, branch, zone_name, titles, detailed))
+    return items

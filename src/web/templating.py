@@ -47,7 +47,9 @@ def build_environment() -> Environment:
         weekday=weekday_name,
         urlquote=lambda value: quote(str(value), safe=""),
     )
-    env.globals.update(languages=LANGUAGES, current_language=current_language, label=label)
+    from src.calendars.links import event_links
+
+    env.globals.update(languages=LANGUAGES, current_language=current_language, label=label, event_calendar_links=event_links)
     return env
 
 

@@ -4,13 +4,15 @@ from datetime import datetime, timezone
 
 from src.calendars.http import BodyCache, http_date, not_modified, validators
 
-CURRENT = validators(("branch", 1, 7), datetime(2026, 11, 25, 10, 0, 30, 999, tzinfo=timezone.utc))
+CHANGED = datetime(2026, 11, 25, 10, 0, 30, 999, tzinfo=timezone.utc)
+CURRENT = validators(("branch", 1, 7), CHANGED)
 
 
 def test_etag_is_a_quoted_hash_of_the_fingerprint():
     assert CURRENT.etag.startswith('"') and CURRENT.etag.endswith('"') and len(CURRENT.etag) == 34
-    assert validators(("branch", 1, 7), CURRENT.last_modified).etag == CURRENT.etag
-    assert validators(("branch", 1, 8), CURRENT.last_modified).etag != CURRENT.etag
+    assert validators(("branch", 1, 7), CHANGED).etag == CURRENT.etag
+    assert validators(("branch", 1, 8), CHANGED).etag != CURRENT.etag
+    assert validators(("branch", 1, 7), CHANGED.replace(microsecond=1)).etag != CURRENT.etag  # a change within the second
     assert CURRENT.last_modified.microsecond == 0
 
 

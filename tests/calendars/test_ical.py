@@ -215,3 +215,26 @@ def test_all_day_closure_in_both_parsers():
     assert python_spans(feed, *window) == [("closure-1@libspace", date(2027, 1, 1), date(2027, 1, 9))]
     parsed = icaljs(feed, *window)["events"]
     assert [(e["start"], e["end"], e["allDay"]) for e in parsed] == [("2027-01-01", "2027-01-09", True)]
+
+
+@pytest.mark.parametrize("tzid", ["Europe/Berlin", "Asia/Yakutsk", "Europe/Moscow", "America/Sao_Paulo"])
+def test_every_instant_over_three_years_reads_the_same_in_both_parsers(tzid):
+    """One observance per offset change: ical.js ignores the RDATE lists icalendar's own VTIMEZONEs use, and
+    would put every summer after the first an hour off."""
+    zone = ZoneInfo(tzid)
+    items = []
+    for n in range(0, 2 * 365 * 3, 3):
+        start = (datetime(2026, 1, 3, 1, 30) + timedelta(hours=12 * n + n % 5)).replace(tzinfo=zone)
+        items.append(FeedItem(uid=f"e{n}", summary="x", start=start, end=start + timedelta(hours=1), modified_at=STAMP, tz=tzid))
+    feed = build_calendar(FeedMeta(name="x"), items)
+    window = (datetime(2025, 1, 1, tzinfo=UTC), datetime(2030, 1, 1, tzinfo=UTC))
+    expected = sorted((i.uid, i.start.astimezone(UTC), i.end.astimezone(UTC)) for i in items)
+    assert icaljs_spans(feed, *window) == expected
+    assert python_spans(feed, *window) == expected
+
+
+def test_transitions_are_exact():
+    (spring, autumn) = ical.transitions("Europe/Berlin", date(2027, 1, 1), date(2028, 1, 1))
+    assert spring[0] == datetime(2027, 3, 28, 1, 0, tzinfo=UTC) and spring[2] == timedelta(hours=2)
+    assert autumn[0] == datetime(2027, 10, 31, 1, 0, tzinfo=UTC) and autumn[2] == timedelta(hours=1)
+    assert ical.transitions("Asia/Yakutsk", date(2026, 1, 1), date(2036, 1, 1)) == []
