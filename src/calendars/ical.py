@@ -311,16 +311,20 @@ def _fold(line: str) -> bytes:
     return b"\r\n ".join(pieces)
 
 
+def _stamp(v: datetime) -> str:
+    return f"{v.year:04d}{v.month:02d}{v.day:02d}T{v.hour:02d}{v.minute:02d}{v.second:02d}"  # strftime, faster
+
+
 def _utc_text(value: datetime) -> str:
-    return _utc(value).strftime("%Y%m%dT%H%M%SZ")
+    return _stamp(_utc(value)) + "Z"
 
 
 def _when(name: str, value: datetime | date, tz: str) -> str:
     if not isinstance(value, datetime):
-        return f"{name};VALUE=DATE:{value.strftime('%Y%m%d')}"
+        return f"{name};VALUE=DATE:{value.year:04d}{value.month:02d}{value.day:02d}"
     if not tz:
         return f"{name}:{_utc_text(value)}"
-    return f"{name};TZID={tz}:{_local(value, tz).strftime('%Y%m%dT%H%M%S')}"
+    return f"{name};TZID={tz}:{_stamp(_local(value, tz))}"
 
 
 @lru_cache(maxsize=1024)
@@ -341,7 +345,7 @@ def vevent_bytes(item: FeedItem) -> bytes:
         lines.append(f"RRULE:{_rrule(item.rrule)}")
     if item.exdates:
         if item.tz:
-            values = ",".join(_local(value, item.tz).strftime("%Y%m%dT%H%M%S") for value in sorted(item.exdates))
+            values = ",".join(_stamp(_local(value, item.tz)) for value in sorted(item.exdates))
             lines.append(f"EXDATE;TZID={item.tz}:{values}")
         else:
             lines.append("EXDATE:" + ",".join(_utc_text(value) for value in sorted(item.exdates)))

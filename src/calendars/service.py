@@ -95,7 +95,7 @@ async def events_feed(filters: events_queries.Filters, language: str) -> Feed:
     filters = feed_filters(filters)
     branches = await _branches_by_id()
     condition = await events_queries._where(filters, branches)  # the catalogue's own filter, so both agree
-    count, latest = await sources.event_stats(condition)
+    count, latest = await sources.event_stats()
     fingerprint = Fingerprint(parts=("events", filters, count, await _common(language)), last_modified=_latest(latest))
 
     async def build() -> bytes:
@@ -138,7 +138,7 @@ async def branch_feed(slug: str, language: str) -> Feed:
     filters = events_queries.Filters(branch=branch.slug, start=since)
     branches = await _branches_by_id()
     condition = await events_queries._where(filters, branches)
-    count, latest = await sources.event_stats(condition)
+    count, latest = await sources.event_stats()
     closures, closure_latest = await _closure_stats([branch.id], since)
     fingerprint = Fingerprint(parts=("branch", branch.id, since, count, closures, await _common(language)), last_modified=_latest(latest, closure_latest))
 

@@ -96,21 +96,45 @@ def _instant(value) -> datetime | None:
 # ---- events -------------------------------------------------------------------------------------------
 
 
-async def event_stats(condition) -> tuple[int, datetime | None]:
-    """Count and newest change of the events a feed shows: its fingerprint, one indexed query, no rows."""
+async def event_stats(condition=None) -> tuple[int, datetime | None]:
+    """Count and newest change of events: a feed's fingerprint, without loading rows. Without a condition it is
+    the whole table's (the index on updated_at answers MAX at once): any change anywhere makes a new ETag,
+    which is cheaper than filtering on the 304 path and never stale; the feed's filters are in its fingerprint."""
     from piccolo.query.functions.aggregate import Count, Max
 
     from src.events.tables import Event
 
-    row = (await Event.select(Count(alias="n"), Max(Event.updated_at, alias="latest")).where(condition))[0]
+    query = Event.select(Count(alias="n"), Max(Event.updated_at, alias="latest"))
+    if condition is not None:
+        query = query.where(condition)
+    row = (await query)[0]
     return row["n"], _instant(row["latest"])
 
 
+_event_rows: dict[int, tuple[object, dict]] = {}  # event id -> (its updated_at, its row): per process
+EVENT_ROWS_KEPT = 100_000
+SQL_CHUNK = 500  # ids per IN (...), well under SQLite's variable limit
+
+
 async def event_rows(condition) -> list[dict]:
+    """The feed columns of the events matching ``condition``, in date order.
+
+    A narrow query (id, updated_at) decides; only rows changed since this process last read them are fetched
+    in full. Every change of an event's feed columns moves its ``updated_at`` (src/events/service.py).
+    """
     from src.events.ical import EVENT_FEED_COLUMNS
     from src.events.tables import Event
 
-    return await Event.select(*[getattr(Event, name) for name in EVENT_FEED_COLUMNS]).where(condition).order_by(Event.starts_at, Event.id)
+    light = await Event.select(Event.id, Event.updated_at).where(condition).order_by(Event.starts_at, Event.id)
+    stale = [row["id"] for row in light if _event_rows.get(row["id"], (None,))[0] != row["updated_at"]]
+    if len(_event_rows) + len(stale) > EVENT_ROWS_KEPT:
+        _event_rows.clear()
+        stale = [row["id"] for row in light]
+    columns = [getattr(Event, name) for name in EVENT_FEED_COLUMNS]
+    for start in range(0, len(stale), SQL_CHUNK):
+        for row in await Event.select(*columns).where(Event.id.is_in(stale[start : start + SQL_CHUNK])):
+            _event_rows[row["id"]] = (row["updated_at"], row)
+    return [_event_rows[row["id"]][1] for row in light if row["id"] in _event_rows]
 
 
 async def series_facts(rows: list[dict]) -> tuple[dict[int, str], set[int]]:

@@ -9,7 +9,7 @@ from typing import Iterable
 from src.calendars import ical
 from src.calendars.ical import FeedItem, Occurrence
 from src.calendars.sources import branch_geo, branch_location, page_url
-from src.i18n import _
+from src.i18n import _, current_language
 from src.labels import label
 from src.rooms.service import BranchInfo
 from src.timeutil import aware
@@ -39,7 +39,23 @@ def description(row: dict) -> str:
 
 
 def event_item(row: dict, branch: BranchInfo, status: str | None = None, summary_prefix: str = "") -> FeedItem:
-    """One event row (the columns of EVENT_FEED_COLUMNS) as a VEVENT of its branch's zone."""
+    """One event row (the columns of EVENT_FEED_COLUMNS) as a VEVENT of its branch's zone; memoized per
+    language, row version and branch details, so a feed rebuilt after one change maps one event anew."""
+    key = (current_language(), row["id"], row["updated_at"], row["status"], status, summary_prefix,
+           branch.id, branch.name, branch.address, branch.timezone, branch.latitude, branch.longitude, row["zone"] and tuple((z.id, z.name) for z in branch.zones))
+    item = _items.get(key)
+    if item is None:
+        if len(_items) > ITEMS_KEPT:
+            _items.clear()
+        item = _items[key] = _event_item(row, branch, status, summary_prefix)
+    return item
+
+
+_items: dict[tuple, FeedItem] = {}
+ITEMS_KEPT = 100_000
+
+
+def _event_item(row: dict, branch: BranchInfo, status: str | None, summary_prefix: str) -> FeedItem:
     zone_name = next((zone.name for zone in branch.zones if zone.id == row["zone"]), "") if row["zone"] else ""
     created, modified = _instant(row["created_at"]), _instant(row["updated_at"])
     return FeedItem(

@@ -155,14 +155,19 @@ def invitation(info: About, method: str, organizer: str, attendee: str) -> bytes
     return build_calendar(FeedMeta(name=info.title or info.item.summary, method=method), [item])
 
 
-async def compose(row: dict, recipient: Recipient, settings: MailSettings) -> EmailMessage:
+async def compose(row: dict, recipient: Recipient, settings: MailSettings, cache: dict | None = None) -> EmailMessage:
     """The e-mail of one outbox row, in the recipient's language, with the .ics when there is one."""
     assert recipient.email
     token = set_language(recipient.language or get_settings().language)
     try:
         payload = row["payload"] if isinstance(row["payload"], dict) else {}
         kind = row["kind"]
-        info = await about(kind, payload)
+        key = (kind, payload.get("event_id"), payload.get("booking_id"), recipient.language)
+        info = cache.get(key) if cache is not None and key[1:3] != (None, None) else None
+        if info is None:
+            info = await about(kind, payload)
+            if cache is not None:
+                cache[key] = info
         message = EmailMessage()
         domain = settings.mail_from.rsplit("@", 1)[-1]
         message["Message-ID"] = rules.message_id(row["message_id"], row["id"], domain)

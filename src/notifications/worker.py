@@ -117,12 +117,13 @@ async def send_due(transport: Transport, clock: Clock, settings: MailSettings | 
             break
         batches += 1
         recipients = await _recipients({row["recipient"] for row in batch})
+        about_cache: dict = {}  # one look-up of an event per batch, however many are told about it
         for row in batch:
             recipient = recipients.get(row["recipient"])
             try:
                 if recipient is None or not rules.plausible_address(recipient.email):
                     raise SendError(f"bad address: {recipient.email if recipient else 'no account'!r}", permanent=True)
-                message = await messages.compose(row, recipient, settings)
+                message = await messages.compose(row, recipient, settings, about_cache)
                 await transport.send(message, f"{row['id']:08d}")
             except SendError as error:
                 gave_up = await _mark_failed(row, clock.now(), str(error), error.permanent, settings)
