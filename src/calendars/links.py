@@ -34,3 +34,26 @@ def event_links(event) -> CalendarLinks:
         webcal=links.webcal,
         google=google_template(event.title, event.starts_at, event.ends_at, event.timezone, details=links.url.replace("/feeds/events/", "/events/").removesuffix(".ics"), location=place),
     )
+
+
+def booking_links(booking, pair, private_webcal: str = "") -> CalendarLinks:
+    """For a booking in a list (``src.rooms.bookings.BookingView`` and its (branch, zone) pair): the download
+    needs the log-in; the subscription is the person's private feed, which holds all their bookings."""
+    from src.config import get_settings
+
+    branch, zone = pair if pair else (None, None)
+    title = zone.name if zone else ""
+    if booking.purpose:
+        title = f"{title}: {booking.purpose}" if title else booking.purpose
+    place = f"{branch.name}, {branch.address}" if branch else ""
+    return CalendarLinks(
+        download=f"{get_settings().base_url}/me/bookings/{booking.id}/calendar.ics",
+        webcal=private_webcal,
+        google=google_template(title, booking.starts_at, booking.ends_at, branch.timezone if branch else get_settings().timezone, location=place),
+    )
+
+
+def subscription_links(path: str) -> CalendarLinks:
+    """For a whole feed (a branch's events, a zone's occupancy): Google subscribes by the webcal address."""
+    links = feed_links(path)
+    return CalendarLinks(download=links.url + "?download=true", webcal=links.webcal, google=links.google)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -84,3 +84,14 @@ class MyFeedPages(Controller):
         await calendars_service.regenerate(request.user)
         flash(request, _("New addresses are ready. The old ones no longer work: subscribe again with the new one."))
         return Redirect(path="/me/feeds", status_code=303)
+
+
+class MyBookingCalendar(Controller):
+    include_in_schema = False
+    guards = [requires_login]
+
+    @get("/me/bookings/{booking_id:int}/calendar.ics")
+    async def booking(self, request: Request, booking_id: FromPath[int]) -> Response:
+        """One booking as an .ics to save, for its holder or staff of its branch."""
+        body = await calendars_service.booking_calendar(request.user, booking_id)
+        return Response(content=body, media_type="text/calendar", headers={"Content-Disposition": f'attachment; filename="booking-{booking_id}.ics"'})

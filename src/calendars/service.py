@@ -190,6 +190,19 @@ async def zone_feed(zone_id: int, language: str) -> Feed:
     return Feed(fingerprint, _in_language(language, build), filename=f"zone-{zone_id}.ics")
 
 
+async def booking_calendar(principal: Principal, booking_id: int) -> bytes:
+    """One booking (its holder's or its branch staff's) as a calendar with its purpose."""
+    from src.rooms import bookings as rooms_bookings
+    from src.rooms.ical import BOOKING_FEED_COLUMNS
+    from src.rooms.tables import Booking
+
+    await rooms_bookings.get_booking(principal, booking_id)  # 404 or 403 as the rooms service decides
+    rows = await Booking.select(*[getattr(Booking, name) for name in BOOKING_FEED_COLUMNS]).where(Booking.id == booking_id)
+    branch, zone_name = await _zone(rows[0]["zone"])
+    items = sources.booking_items(rows, {rows[0]["zone"]: (branch, zone_name)}, await sources.event_titles(rows), detailed=True, now=now_utc())
+    return build_calendar(FeedMeta(name=zone_name, tz=branch.timezone, url=sources.page_url("/me/bookings")), items)
+
+
 # ---- private feeds ------------------------------------------------------------------------------------
 
 
@@ -285,8 +298,11 @@ async def private_feed(token: str, language: str) -> Feed:
     if kind == FEED_READER:
         registrations = await _registration_rows(principal.id, since)
         signature = [(r["id"], r["status"], str(r["event.updated_at"]), str(r["promoted_at"])) for r in registrations]
-        parts += (tuple(signature),)
+        bookings = await sources.holder_booking_rows(principal.id, since)
+        booked, booked_latest = sources.bookings_fingerprint(bookings)
+        parts += (tuple(signature), booked)
         latest += [r["event.updated_at"] for r in registrations] + [r["cancelled_at"] or r["promoted_at"] or r["created_at"] for r in registrations]
+        latest.append(booked_latest)
     elif kind == FEED_STAFF:
         mine = [branch for branch in branches.values() if principal.is_admin or branch.id in principal.branch_ids]
         ids = [branch.id for branch in mine]
@@ -304,6 +320,9 @@ async def private_feed(token: str, language: str) -> Feed:
         items: list[FeedItem] = []
         if kind == FEED_READER:
             items = _registration_items(registrations, branches, now)
+            zones = {zone.id: (branch, zone.name) for branch in branches.values() for zone in branch.zones}
+            known = [row for row in bookings if row["zone"] in zones]
+            items += sources.booking_items(known, zones, await sources.event_titles(known), detailed=True, now=now)
         elif kind == FEED_STAFF:
             items = await sources.event_feed_items(condition, branches, now)
             zones = {zone.id: (branch, zone.name) for branch in mine for zone in branch.zones}

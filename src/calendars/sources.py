@@ -179,6 +179,17 @@ async def booking_rows(zone_ids: list[int], since: date) -> list[dict]:
     ).order_by(Booking.starts_at, Booking.id)
 
 
+async def holder_booking_rows(account_id: int, since: date) -> list[dict]:
+    """A person's own bookings (a reader's zone bookings, in their private feed)."""
+    from src.rooms.ical import BOOKING_FEED_COLUMNS
+    from src.rooms.tables import Booking
+
+    start = datetime.combine(since, datetime.min.time(), tzinfo=timezone.utc)
+    return await Booking.select(*[getattr(Booking, name) for name in BOOKING_FEED_COLUMNS]).where(
+        (Booking.holder == account_id) & (Booking.holder_kind == "reader") & (Booking.ends_at >= start)
+    ).order_by(Booking.starts_at, Booking.id)
+
+
 def bookings_fingerprint(rows: list[dict]) -> tuple[tuple, datetime | None]:
     """Bookings have no updated_at (a move changes only the times): the fingerprint is their rows themselves."""
     import hashlib
