@@ -6,6 +6,7 @@ import asyncio
 from datetime import datetime, timedelta, timezone
 
 import icalendar
+import pytest
 
 from src.notifications import worker
 from src.notifications.clock import FixedClock
@@ -161,3 +162,39 @@ async def test_without_smtp_messages_become_eml_files(demo, tmp_path):
     assert stats.sent == 1
     (path,) = tmp_path.glob("*.eml")
     assert b"Message-ID: <" in path.read_bytes()
+
+
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS")  # a loopback test server
+async def test_smtp_with_a_user_and_password(demo):
+    """``smtp://user:password@host:port``: the worker logs in (AUTH PLAIN/LOGIN) before sending."""
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult
+
+    from src.notifications.settings import parse_smtp_url
+    from tests.notifications.support import Handler
+    from tests.support import free_port
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        return AuthResult(success=auth_data.login == b"libspace" and auth_data.password == b"s3cret:pass")
+
+    handler = Handler()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port, authenticator=authenticator, auth_required=True, auth_require_tls=False)
+    controller.start()
+    try:
+        reader = await account("anna@example.org")
+        await enqueue("notice", [reader], {"title": "x"}, cause="auth")
+        target, _sender = parse_smtp_url(f"smtp://libspace:s3cret%3Apass@127.0.0.1:{port}")
+        from dataclasses import replace
+
+        from src.notifications.settings import get_mail_settings
+
+        settings = replace(get_mail_settings(), smtp=target, mail_from="noreply@libspace.example")
+        transport = SmtpTransport(target, 5)
+        try:
+            stats = await worker.send_due(transport, FixedClock(NOW), settings)
+        finally:
+            await transport.close()
+        assert stats.sent == 1 and [r.rcpt for r in handler.received] == [["anna@example.org"]]
+    finally:
+        controller.stop()
