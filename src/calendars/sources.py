@@ -131,6 +131,10 @@ async def event_rows(condition) -> list[dict]:
         _event_rows.clear()
         stale = [row["id"] for row in light]
     columns = [getattr(Event, name) for name in EVENT_FEED_COLUMNS]
+    if len(stale) > len(light) // 2:  # mostly unknown (a fresh process): one query beats many IN lists
+        for row in await Event.select(*columns).where(condition):
+            _event_rows[row["id"]] = (row["updated_at"], row)
+        stale = []
     for start in range(0, len(stale), SQL_CHUNK):
         for row in await Event.select(*columns).where(Event.id.is_in(stale[start : start + SQL_CHUNK])):
             _event_rows[row["id"]] = (row["updated_at"], row)
