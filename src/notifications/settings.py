@@ -1,7 +1,8 @@
 """Mail and worker settings, read once from ``LIBSPACE_*`` environment variables.
 
 ``LIBSPACE_SMTP_URL``: ``smtp://[user:password@]host[:port]`` (plain, 25), ``smtp+starttls://…`` (587),
-``smtps://…`` (implicit TLS, 465); ``?from=address`` sets the sender. Without it, messages are written as
+``smtps://…`` (implicit TLS, 465); ``?from=address`` sets the sender; ``LIBSPACE_SMTP_CAFILE`` names a CA to
+trust for a server with a private certificate. Without it, messages are written as
 ``.eml`` files under ``LIBSPACE_OUTBOX_DIR`` (default ``var/outbox/``).
 """
 
@@ -27,6 +28,7 @@ class SmtpTarget:
     security: str  # "plain", "starttls" or "tls"
     user: str = ""
     password: str = ""
+    cafile: str = ""  # LIBSPACE_SMTP_CAFILE: trust this CA instead of the system's (a private mail server)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +59,7 @@ def parse_smtp_url(url: str) -> tuple[SmtpTarget, str]:
         security=security,
         user=unquote(parts.username or ""),
         password=unquote(parts.password or ""),
+        cafile=_env("SMTP_CAFILE"),
     )
     return target, parse_qs(parts.query).get("from", [""])[0]
 

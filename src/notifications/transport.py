@@ -36,14 +36,17 @@ class SmtpTransport(Transport):
         self.timeout = timeout
         self._connection: smtplib.SMTP | None = None
 
+    def _tls(self) -> ssl.SSLContext:
+        return ssl.create_default_context(cafile=self.target.cafile or None)
+
     def _connect(self) -> smtplib.SMTP:
         target = self.target
         if target.security == "tls":
-            connection: smtplib.SMTP = smtplib.SMTP_SSL(target.host, target.port, timeout=self.timeout, context=ssl.create_default_context())
+            connection: smtplib.SMTP = smtplib.SMTP_SSL(target.host, target.port, timeout=self.timeout, context=self._tls())
         else:
             connection = smtplib.SMTP(target.host, target.port, timeout=self.timeout)
             if target.security == "starttls":
-                connection.starttls(context=ssl.create_default_context())
+                connection.starttls(context=self._tls())
         if target.user:
             connection.login(target.user, target.password)
         return connection

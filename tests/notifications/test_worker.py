@@ -198,3 +198,65 @@ async def test_smtp_with_a_user_and_password(demo):
         assert stats.sent == 1 and [r.rcpt for r in handler.received] == [["anna@example.org"]]
     finally:
         controller.stop()
+
+
+def _self_signed(folder) -> tuple[str, str]:
+    """A certificate for 127.0.0.1 and its key, as PEM files."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.timezone.utc)
+    certificate = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "cert.pem", folder / "key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    return str(cert_path), str(key_path)
+
+
+async def test_smtp_with_starttls(demo, tmp_path):
+    """``smtp+starttls://``: the worker upgrades to TLS (verifying the certificate) before sending."""
+    import ssl
+    from dataclasses import replace
+
+    from aiosmtpd.controller import Controller
+
+    from src.notifications.settings import SmtpTarget, get_mail_settings
+    from tests.notifications.support import Handler
+    from tests.support import free_port
+
+    cert, key = _self_signed(tmp_path)
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_tls.load_cert_chain(cert, key)
+    handler = Handler()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port, tls_context=server_tls, require_starttls=True)
+    controller.start()
+    try:
+        reader = await account("anna@example.org")
+        await enqueue("notice", [reader], {"title": "x"}, cause="tls")
+        target = SmtpTarget("127.0.0.1", port, "starttls", cafile=cert)
+        settings = replace(get_mail_settings(), smtp=target, mail_from="noreply@libspace.example")
+        untrusted = SmtpTransport(replace(target, cafile=""), 5)
+        assert (await worker.send_due(untrusted, FixedClock(NOW), settings)).retried == 1  # an unknown certificate is refused
+        await untrusted.close()
+        transport = SmtpTransport(target, 5)
+        try:
+            stats = await worker.send_due(transport, FixedClock(NOW + timedelta(hours=1)), settings)
+        finally:
+            await transport.close()
+        assert stats.sent == 1 and [r.rcpt for r in handler.received] == [["anna@example.org"]]
+    finally:
+        controller.stop()
