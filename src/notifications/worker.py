@@ -70,6 +70,8 @@ async def claim(now: datetime, settings: MailSettings, limit: int | None = None)
             lease_until, now, now, limit,
         )
     else:
+        if not await Outbox.exists().where(_due_filter(now)):  # a read first: idle polls never take the writer lock
+            return []
         async with write_transaction(engine):
             candidates = await Outbox.select(Outbox.id).where(_due_filter(now)).order_by(Outbox.created_at).order_by(Outbox.id).limit(limit)
             ids = [row["id"] for row in candidates]
