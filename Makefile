@@ -13,7 +13,11 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
-install: $(STAMP)
+# ical.js (the parser Thunderbird uses) for the feed tests, when npm is there; CI installs node and npm first
+tests/js/node_modules/.installed: tests/js/package-lock.json
+	if command -v npm >/dev/null 2>&1; then npm ci --prefix tests/js --no-audit --no-fund --silent && touch $@; fi
+
+install: $(STAMP) tests/js/node_modules/.installed
 
 run: install
 	$(BIN)/libspace migrate

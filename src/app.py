@@ -19,6 +19,9 @@ from piccolo.engine import engine_finder
 
 from src.accounts.controllers import AuthApi, MeApi, ReaderApi
 from src.accounts.pages import AccountPages, StaffPages
+from src.calendars.controllers import FeedController, MyFeedsApi
+from src.calendars.pages import CalendarStaffPages, MyBookingCalendar, MyFeedPages
+from src.notifications.controllers import MyRemindersApi, ReminderPages
 from src.config import STATIC_DIR, Settings, get_settings
 from src.db import close_pools, open_pools
 from src.events.controllers import CheckinApi, EventApi, MyRegistrationApi, RegistrationApi
@@ -50,6 +53,29 @@ async def _database(app: Litestar) -> AsyncIterator[None]:
         await close_pools(engine)
 
 
+@asynccontextmanager
+async def _notification_worker(app: Litestar) -> AsyncIterator[None]:
+    """The notification worker inside the server process (``LIBSPACE_WORKER=off`` to run it elsewhere)."""
+    import asyncio
+
+    from src.notifications import worker
+    from src.notifications.settings import get_mail_settings
+
+    if not get_mail_settings().worker_enabled:
+        yield
+        return
+    stop = asyncio.Event()
+    task = asyncio.create_task(worker.run(stop), name="notification-worker")
+    try:
+        yield
+    finally:
+        stop.set()
+        try:
+            await asyncio.wait_for(task, timeout=get_mail_settings().smtp_timeout_seconds + 5)
+        except (asyncio.TimeoutError, asyncio.CancelledError):
+            task.cancel()
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -60,7 +86,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         samesite="lax",
         secure=settings.secure_cookies,
         max_age=14 * 24 * 3600,
-        exclude=["/api/", "/static/", "/healthz", "/schema"],
+        exclude=["/api/", "/static/", "/healthz", "/schema", "^/feeds/"],
     )
     csrf = CSRFConfig(
         secret=settings.secret_key,
@@ -68,7 +94,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         cookie_httponly=True,
         cookie_samesite="lax",
         cookie_secure=settings.secure_cookies,
-        exclude=["/api/"],
+        exclude=["/api/", "^/feeds/", "^/reminders/off/"],  # one-click unsubscribe (RFC 8058) carries no token
     )
     return Litestar(
         route_handlers=[
@@ -86,6 +112,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SchoolApi,
             ProgrammeApi,
             VisitApi,
+            MyFeedsApi,
+            FeedController,
+            CalendarStaffPages,
+            MyFeedPages,
+            MyBookingCalendar,
+            MyRemindersApi,
+            ReminderPages,
             BranchPages,
             BookingPages,
             StaffRoomPages,
@@ -101,7 +134,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         csrf_config=csrf,
         template_config=TemplateConfig(engine=template_engine()),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
-        lifespan=[_database],
+        lifespan=[_database, _notification_worker],
         openapi_config=OpenAPIConfig(
             title="libspace API",
             version="1",

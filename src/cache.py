@@ -29,6 +29,11 @@ async def _revision(name: str) -> int:
     return value
 
 
+async def revision(name: str) -> int:
+    """The data set's revision as this process last saw it (re-read at most once per ``CHECK_SECONDS``)."""
+    return await _revision(name)
+
+
 async def cached(name: str, key: Any, loader: Callable[[], Awaitable[Any]]) -> Any:
     if not get_settings().cache_enabled:
         return await loader()

@@ -1,4 +1,4 @@
-"""The ``libspace`` command: serve, migrate, demo, create-user, import-readers."""
+"""The ``libspace`` command: serve, migrate, demo, create-user, import-readers, import-closures, worker."""
 
 from __future__ import annotations
 
@@ -156,6 +156,67 @@ def release_unconfirmed() -> None:
 
     released = run_db(events_service.release_unconfirmed)
     click.echo(f"released {released} unconfirmed sign-ups")
+
+
+@main.command(help="Send the notification outbox (SMTP from LIBSPACE_SMTP_URL, else .eml files in var/outbox/) and schedule reminders.")
+@click.option("--once", is_flag=True, help="Send what is due now, then exit.")
+def worker(once: bool) -> None:
+    import asyncio
+    import logging
+    import signal
+
+    from src.notifications import reminders, worker as notification_worker
+    from src.notifications.clock import Clock
+    from src.notifications.transport import make_transport
+    from src.notifications.settings import get_mail_settings
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    async def work() -> None:
+        if once:
+            await reminders.schedule()
+            transport = make_transport(get_mail_settings())
+            try:
+                stats = await notification_worker.send_due(transport, Clock())
+            finally:
+                await transport.close()
+            click.echo(f"{stats.sent} sent, {stats.retried} to retry, {stats.failed} given up")
+            return
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        await notification_worker.run(stop)
+
+    run_db(work)
+
+
+@main.command("import-closures", help="Import closures (holidays, sanitary days) into a branch from an .ics file or URL.")
+@click.option("--branch", "branch_slug", required=True, help="Branch slug, e.g. chekhov.")
+@click.option("--kind", type=click.Choice(["holiday", "sanitary", "repair", "other"]), default=None, help="Kind of every closure (default: guessed from each title).")
+@click.argument("source")
+def import_closures(branch_slug: str, kind: str | None, source: str) -> None:
+    from src.calendars import imports
+
+    async def work():
+        if "://" in source:
+            data = await imports.fetch(source)
+        else:
+            path = Path(source)
+            if not path.is_file():
+                raise click.ClickException(f"no such file: {source}")
+            data = path.read_bytes()
+        return await imports.import_closures(branch_slug, data, kind)
+
+    try:
+        report = run_db(work)
+    except Exception as error:  # noqa: BLE001 - reported, not swallowed
+        _fail(error)
+        return
+    for label, drafts in (("added", report.added), ("already there", report.already), ("in the past, skipped", report.past)):
+        for draft in drafts:
+            click.echo(f"{label}: {draft.starts_on}..{draft.ends_on} {draft.kind}: {draft.reason}")
+    click.echo(f"{len(report.added)} added, {len(report.already)} already there, {len(report.past)} in the past")
 
 
 if __name__ == "__main__":  # pragma: no cover

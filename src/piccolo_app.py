@@ -16,6 +16,7 @@ TABLE_MODULES = [
     "src.events.tables",
     "src.notifications.tables",
     "src.schools.tables",
+    "src.calendars.tables",
 ]
 
 APP_CONFIG = AppConfig(

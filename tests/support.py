@@ -84,12 +84,17 @@ def browser_available() -> str | None:
     return None
 
 
+def skip_unless_required(reason: str, what: str = "browser tests") -> None:
+    """Skip for ``reason``, or fail where the tools are required (CI sets ``LIBSPACE_REQUIRE_BROWSER=1``)."""
+    if os.environ.get("LIBSPACE_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{what} are required here (LIBSPACE_REQUIRE_BROWSER=1): {reason}")
+    pytest.skip(reason)
+
+
 def require_browser() -> None:
     reason = browser_available()
     if reason:
-        if os.environ.get("LIBSPACE_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"browser tests are required here (LIBSPACE_REQUIRE_BROWSER=1): {reason}")
-        pytest.skip(reason)
+        skip_unless_required(reason)
 
 
 @asynccontextmanager

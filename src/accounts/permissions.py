@@ -112,6 +112,27 @@ def can_act_for_school(principal: Principal | None, school_id: int) -> bool:
     return principal.is_admin or (principal.is_teacher and principal.school_id == school_id)
 
 
+def private_feed_kinds(principal: Principal | None) -> list[str]:
+    """The private calendars an account may subscribe to: a reader's own sign-ups and consultations, a
+    counsellor's consultations, a school's visits (its teacher), a staff member's branch schedule."""
+    from src.calendars.constants import FEED_READER, FEED_SCHOOL, FEED_STAFF
+
+    if principal is None:
+        return []
+    if principal.is_reader or principal.is_counsellor:
+        return [FEED_READER]
+    if principal.is_teacher:
+        return [FEED_SCHOOL]
+    if principal.is_staff:
+        return [FEED_STAFF]
+    return []
+
+
+def can_import_closures(principal: Principal | None, branch_id: int) -> bool:
+    """Closures (holidays, sanitary days) are part of a branch's schedule: whoever manages the branch."""
+    return can_manage_branch(principal, branch_id)
+
+
 def is_reader(principal: Principal | None) -> bool:
     return principal is not None and principal.role == ROLE_READER
 

@@ -1,6 +1,6 @@
 """The outbox: notifications written in the transaction of the change that causes them, sent later."""
 
-from piccolo.columns import JSON, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, Boolean, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from src.accounts.tables import Account
@@ -19,3 +19,16 @@ class Outbox(Table, tablename="outbox"):
     sent_at = Timestamptz(null=True, default=None)
     attempts = Integer(default=0)
     last_error = Text(default="")
+    # the worker's columns: when to try again, whose claim it is until when, and when it was given up
+    next_attempt_at = Timestamptz(null=True, default=None)
+    lease_until = Timestamptz(null=True, default=None)
+    failed_at = Timestamptz(null=True, default=None)
+
+
+class ReminderSetting(Table, tablename="reminder_setting"):
+    """A reader's reminders: how many hours before (``"24,2"``), or none at all. No row: the defaults."""
+
+    account = ForeignKey(references=Account, on_delete=OnDelete.cascade, unique=True)
+    hours = Varchar(length=40, default="24,2")
+    enabled = Boolean(default=True)
+    updated_at = Timestamptz()

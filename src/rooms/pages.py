@@ -283,7 +283,12 @@ class BookingPages(Controller):
         views, _total = await bookings.list_bookings(request.user, bookings.BookingQuery(mine=True, start=now - timedelta(days=30)), limit=500, offset=0)
         upcoming = [view for view in views if view.ends_at > now]
         past = [view for view in reversed(views) if view.ends_at <= now]
-        return page(request, "rooms/my_bookings.html", upcoming=upcoming, past=past, zones=await rooms_service.zone_index(), now=now)
+        from src.calendars import service as calendars_service
+        from src.calendars.schemas import private_feed_out
+
+        feeds = [private_feed_out(row) for row in await calendars_service.my_tokens(request.user)]
+        return page(request, "rooms/my_bookings.html", upcoming=upcoming, past=past, zones=await rooms_service.zone_index(), now=now,
+                    my_feed_webcal=feeds[0].links.webcal if feeds else "")
 
     @post("/me/bookings/{booking_id:int}/cancel")
     async def cancel(self, request: Request, booking_id: FromPath[int]) -> Redirect:

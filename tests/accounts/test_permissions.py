@@ -54,3 +54,23 @@ def test_who_may_change_a_booking():
     assert not can_change_booking(p("staff", {2}, id=7), 5, 1)
     assert can_change_booking(p("admin", id=8), None, 1)
     assert not can_change_booking(None, 5, 1)
+
+
+def test_private_feed_kinds_by_role():
+    from src.accounts.permissions import private_feed_kinds
+
+    assert private_feed_kinds(p("reader")) == ["reader"]
+    assert private_feed_kinds(p("counsellor")) == ["reader"]
+    assert private_feed_kinds(p("teacher")) == ["school"]
+    assert private_feed_kinds(p("staff", {1})) == ["staff"]
+    assert private_feed_kinds(p("admin")) == ["staff"]
+    assert private_feed_kinds(None) == []
+
+
+def test_closures_are_imported_by_who_manages_the_branch():
+    from src.accounts.permissions import can_import_closures
+
+    assert can_import_closures(p("staff", {1}), 1)
+    assert not can_import_closures(p("staff", {1}), 2)
+    assert can_import_closures(p("admin"), 2)
+    assert not can_import_closures(p("reader"), 1)

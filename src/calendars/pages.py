@@ -1,0 +1,97 @@
+"""Staff pages of the calendars domain: import closures from an .ics file or address."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from src.accounts.permissions import can_import_closures
+from src.calendars import imports
+from src.exceptions import AppError, FieldError, Forbidden
+from src.i18n import _
+from src.rooms import service as rooms_service
+from src.rooms.constants import CLOSURE_KINDS
+from src.calendars import service as calendars_service
+from src.calendars.schemas import private_feed_out
+from src.web.guards import requires_login, requires_staff
+from src.web.templating import flash, page
+
+
+async def _managed_branch(request: Request, slug: str):
+    branch = await rooms_service.get_branch(slug)
+    if not can_import_closures(request.user, branch.id):
+        raise Forbidden(_("You do not manage this branch"))
+    return branch
+
+
+class CalendarStaffPages(Controller):
+    path = "/staff/branches"
+    include_in_schema = False
+    guards = [requires_staff]
+
+    @get("/{slug:str}/closures/import")
+    async def import_form(self, request: Request, slug: FromPath[str]) -> Template:
+        branch = await _managed_branch(request, slug)
+        return page(request, "calendars/import_closures.html", branch=branch, kinds=CLOSURE_KINDS, values={}, errors=[], report=None)
+
+    @post("/{slug:str}/closures/import")
+    async def import_closures(self, request: Request, slug: FromPath[str]) -> Template:
+        branch = await _managed_branch(request, slug)
+        form = await request.form()
+        url = str(form.get("url") or "").strip()
+        kind = str(form.get("kind") or "") or None
+        upload = form.get("file")
+        report = None
+        errors: list[FieldError] = []
+        try:
+            if isinstance(upload, UploadFile) and upload.filename:
+                data = await upload.read()
+            elif url:
+                data = await imports.fetch(url)
+            else:
+                raise AppError(detail=_("Choose a file or give an address"), errors=[FieldError("file", _("Choose a file or give an address"))], status_code=422)
+            report = await imports.import_closures(branch.slug, data, kind)
+        except AppError as error:
+            errors = error.errors or [FieldError("file", error.detail)]
+        return page(
+            request,
+            "calendars/import_closures.html",
+            status_code=422 if errors else 200,
+            branch=branch,
+            kinds=CLOSURE_KINDS,
+            values={"url": url, "kind": kind or ""},
+            errors=errors,
+            report=report,
+        )
+
+
+class MyFeedPages(Controller):
+    """The private calendar addresses of the logged-in person, and a button that replaces them."""
+
+    path = "/me/feeds"
+    include_in_schema = False
+    guards = [requires_login]
+
+    @get("/")
+    async def show(self, request: Request) -> Template:
+        feeds = [private_feed_out(row) for row in await calendars_service.my_tokens(request.user)]
+        return page(request, "calendars/my_feeds.html", feeds=feeds)
+
+    @post("/regenerate")
+    async def regenerate(self, request: Request) -> Redirect:
+        await calendars_service.regenerate(request.user)
+        flash(request, _("New addresses are ready. The old ones no longer work: subscribe again with the new one."))
+        return Redirect(path="/me/feeds", status_code=303)
+
+
+class MyBookingCalendar(Controller):
+    include_in_schema = False
+    guards = [requires_login]
+
+    @get("/me/bookings/{booking_id:int}/calendar.ics")
+    async def booking(self, request: Request, booking_id: FromPath[int]) -> Response:
+        """One booking as an .ics to save, for its holder or staff of its branch."""
+        body = await calendars_service.booking_calendar(request.user, booking_id)
+        return Response(content=body, media_type="text/calendar", headers={"Content-Disposition": f'attachment; filename="booking-{booking_id}.ics"'})

@@ -1,0 +1,182 @@
+"""The notification worker: claim due outbox rows, send each, record the outcome; schedule reminders.
+
+Several workers (server processes, hosts, ``libspace worker``) may run at once. A row is *claimed* by setting
+``lease_until``: with ``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL, inside the one serialized writer
+transaction on SQLite, so no two workers ever hold it. Each row is marked sent right after the server accepts
+it, so a crash loses nothing and re-sends at most the one message that was in flight (same Message-ID) once
+its lease has run out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from piccolo.engine import engine_finder
+
+from src.accounts.tables import Account
+from src.db import is_postgres, write_transaction
+from src.notifications import messages, rules
+from src.notifications.clock import Clock
+from src.notifications.settings import MailSettings, get_mail_settings
+from src.notifications.tables import Outbox
+from src.notifications.transport import SendError, Transport, make_transport
+
+log = logging.getLogger("libspace.worker")
+REMINDER_EVERY = timedelta(seconds=60)
+
+
+@dataclass
+class Stats:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _due_filter(now: datetime):
+    return (
+        Outbox.sent_at.is_null()
+        & Outbox.failed_at.is_null()
+        & (Outbox.next_attempt_at.is_null() | (Outbox.next_attempt_at <= now))
+        & (Outbox.lease_until.is_null() | (Outbox.lease_until < now))
+    )
+
+
+async def claim(now: datetime, settings: MailSettings, limit: int | None = None) -> list[dict]:
+    """Take up to ``limit`` due rows for this worker until ``now + lease``; count the attempt."""
+    engine = engine_finder()
+    limit = limit or settings.batch_size
+    lease_until = now + timedelta(seconds=settings.lease_seconds)
+    if is_postgres(engine):
+        rows = await Outbox.raw(
+            """UPDATE outbox SET lease_until = {}, attempts = attempts + 1
+               WHERE id IN (
+                 SELECT id FROM outbox
+                 WHERE sent_at IS NULL AND failed_at IS NULL
+                   AND (next_attempt_at IS NULL OR next_attempt_at <= {})
+                   AND (lease_until IS NULL OR lease_until < {})
+                 ORDER BY created_at, id LIMIT {}
+                 FOR UPDATE SKIP LOCKED)
+               RETURNING *""",
+            lease_until, now, now, limit,
+        )
+    else:
+        if not await Outbox.exists().where(_due_filter(now)):  # a read first: idle polls never take the writer lock
+            return []
+        async with write_transaction(engine):
+            candidates = await Outbox.select(Outbox.id).where(_due_filter(now)).order_by(Outbox.created_at).order_by(Outbox.id).limit(limit)
+            ids = [row["id"] for row in candidates]
+            if not ids:
+                return []
+            await Outbox.update({Outbox.lease_until: lease_until, Outbox.attempts: Outbox.attempts + 1}).where(Outbox.id.is_in(ids))
+            rows = await Outbox.select().where(Outbox.id.is_in(ids))
+    for row in rows:
+        if isinstance(row["payload"], str):
+            import json
+
+            row["payload"] = json.loads(row["payload"] or "{}")
+    return sorted(rows, key=lambda row: row["id"])
+
+
+async def _recipients(ids: set[int]) -> dict[int, messages.Recipient]:
+    if not ids:
+        return {}
+    rows = await Account.select(Account.id, Account.email, Account.full_name, Account.language).where(Account.id.is_in(sorted(ids)))
+    return {row["id"]: messages.Recipient(row["id"], row["email"], row["full_name"], row["language"]) for row in rows}
+
+
+def _address_only(row: dict) -> messages.Recipient | None:
+    """Someone without an account yet (a teacher's invitation): the row carries the address."""
+    return messages.Recipient(0, row["email"], "", "") if row.get("email") else None
+
+
+async def _mark_sent(row_id: int, now: datetime) -> None:
+    await Outbox.update({Outbox.sent_at: now, Outbox.lease_until: None, Outbox.last_error: ""}).where(Outbox.id == row_id)
+
+
+async def _mark_failed(row: dict, now: datetime, error: str, permanent: bool, settings: MailSettings) -> bool:
+    """Record a failed try; give up on a permanent error or after the last attempt. True when given up."""
+    give_up = permanent or row["attempts"] >= settings.max_attempts
+    values = {Outbox.lease_until: None, Outbox.last_error: error[:2000]}
+    if give_up:
+        values[Outbox.failed_at] = now
+    else:
+        values[Outbox.next_attempt_at] = now + rules.backoff(row["attempts"], settings.backoff_seconds, settings.backoff_max_seconds)
+    await Outbox.update(values).where(Outbox.id == row["id"])
+    return give_up
+
+
+async def send_due(transport: Transport, clock: Clock, settings: MailSettings | None = None, max_batches: int | None = None) -> Stats:
+    """Send everything due now, batch by batch, each message marked as soon as it is accepted."""
+    settings = settings or get_mail_settings()
+    stats = Stats()
+    batches = 0
+    while max_batches is None or batches < max_batches:
+        batch = await claim(clock.now(), settings)
+        if not batch:
+            break
+        batches += 1
+        recipients = await _recipients({row["recipient"] for row in batch if row["recipient"] is not None})
+        about_cache: dict = {}  # one look-up of an event per batch, however many are told about it
+        for row in batch:
+            recipient = recipients.get(row["recipient"]) if row["recipient"] is not None else _address_only(row)
+            try:
+                if recipient is None or not rules.plausible_address(recipient.email):
+                    raise SendError(f"bad address: {recipient.email if recipient else 'no account'!r}", permanent=True)
+                message = await messages.compose(row, recipient, settings, about_cache)
+                await transport.send(message, f"{row['id']:08d}")
+            except SendError as error:
+                gave_up = await _mark_failed(row, clock.now(), str(error), error.permanent, settings)
+                stats.errors.append(f"outbox {row['id']}: {error}")
+                if gave_up:
+                    stats.failed += 1
+                    log.warning("outbox %s given up: %s", row["id"], error)
+                else:
+                    stats.retried += 1
+                continue
+            except Exception as error:  # noqa: BLE001 - a bug in one message must not stop the others
+                log.exception("outbox %s could not be composed", row["id"])
+                await _mark_failed(row, clock.now(), f"internal error: {error!r}", False, settings)
+                stats.retried += 1
+                continue
+            await _mark_sent(row["id"], clock.now())
+            stats.sent += 1
+    return stats
+
+
+async def run(stop: asyncio.Event, clock: Clock | None = None, settings: MailSettings | None = None) -> None:
+    """The worker loop, until ``stop`` is set: reminders once a minute, sending every poll interval."""
+    from src.notifications import reminders
+
+    clock = clock or Clock()
+    settings = settings or get_mail_settings()
+    transport = make_transport(settings)
+    next_reminders = clock.now()
+    log.info("notification worker %s started (%s)", worker_name(), "SMTP" if settings.smtp else f"files in {settings.outbox_dir}")
+    try:
+        while not stop.is_set():
+            try:
+                if clock.now() >= next_reminders:
+                    await reminders.schedule(clock.now())
+                    next_reminders = clock.now() + REMINDER_EVERY
+                stats = await send_due(transport, clock, settings)
+                if stats.sent or stats.failed or stats.retried:
+                    log.info("notifications: %s sent, %s to retry, %s given up", stats.sent, stats.retried, stats.failed)
+            except Exception:  # noqa: BLE001 - the database may be away for a moment; keep the loop alive
+                log.exception("notification worker pass failed")
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=settings.poll_seconds)
+            except asyncio.TimeoutError:
+                pass
+    finally:
+        await transport.close()
+        log.info("notification worker %s stopped", worker_name())

@@ -1,0 +1,151 @@
+"""Closure import: a good file, a malformed one (nothing imported), twice (nothing doubled), URL, CLI, page."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from datetime import date
+from functools import partial
+from http.server import HTTPServer, SimpleHTTPRequestHandler
+
+import pytest
+
+from src.calendars.imports import parse_closures
+from src.exceptions import Invalid
+from src.rooms.tables import Branch, Closure
+from tests.conftest import CSRF_RE
+
+TODAY = date(2026, 11, 25)
+ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent.parent
+
+
+def libspace(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "src.cli", *args], cwd=ROOT, capture_output=True, text=True, env=os.environ.copy(), timeout=120)
+
+GOOD = b"""BEGIN:VCALENDAR\r
+VERSION:2.0\r
+PRODID:-//test//EN\r
+BEGIN:VEVENT\r
+UID:ny@test\r
+DTSTAMP:20261101T000000Z\r
+DTSTART;VALUE=DATE:20270101\r
+DTEND;VALUE=DATE:20270109\r
+SUMMARY:\xd0\x9d\xd0\xbe\xd0\xb2\xd0\xbe\xd0\xb3\xd0\xbe\xd0\xb4\xd0\xbd\xd0\xb8\xd0\xb5 \xd0\xba\xd0\xb0\xd0\xbd\xd0\xb8\xd0\xba\xd1\x83\xd0\xbb\xd1\x8b\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:sanitary@test\r
+DTSTAMP:20261101T000000Z\r
+DTSTART;TZID=Asia/Yakutsk:20261230T090000\r
+DTEND;TZID=Asia/Yakutsk:20261230T180000\r
+SUMMARY:\xd0\xa1\xd0\xb0\xd0\xbd\xd0\xb8\xd1\x82\xd0\xb0\xd1\x80\xd0\xbd\xd1\x8b\xd0\xb9 \xd0\xb4\xd0\xb5\xd0\xbd\xd1\x8c\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:may@test\r
+DTSTAMP:20261101T000000Z\r
+DTSTART;VALUE=DATE:20260501\r
+RRULE:FREQ=YEARLY\r
+SUMMARY:May Day\r
+END:VEVENT\r
+BEGIN:VEVENT\r
+UID:gone@test\r
+DTSTAMP:20261101T000000Z\r
+DTSTART;VALUE=DATE:20270308\r
+STATUS:CANCELLED\r
+SUMMARY:Cancelled one\r
+END:VEVENT\r
+END:VCALENDAR\r
+"""
+
+NO_START = GOOD.replace(b"DTSTART;TZID=Asia/Yakutsk:20261230T090000\r\n", b"")
+BAD_DATE = GOOD.replace(b"DTSTART;VALUE=DATE:20270101", b"DTSTART;VALUE=DATE:2027-13-45")
+
+
+def test_parse_a_good_file():
+    drafts = parse_closures(GOOD, "Asia/Yakutsk", TODAY)
+    spans = [(d.starts_on, d.ends_on, d.kind) for d in drafts]
+    assert (date(2027, 1, 1), date(2027, 1, 8), "holiday") in spans  # DTEND of a date is exclusive
+    assert (date(2026, 12, 30), date(2026, 12, 30), "sanitary") in spans  # a timed event closes its day
+    assert {(d.starts_on, d.ends_on) for d in drafts if d.reason == "May Day"} >= {(date(2027, 5, 1), date(2027, 5, 1)), (date(2028, 5, 1), date(2028, 5, 1))}
+    assert all(d.reason != "Cancelled one" for d in drafts)
+
+
+@pytest.mark.parametrize(
+    "data, words",
+    [
+        (b"hello, world", "BEGIN:VCALENDAR"),
+        (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n", "нет событий"),
+        (NO_START, "DTSTART"),
+        (BAD_DATE, "событие 1 (Новогодние каникулы): "),
+        (b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART:20270101\r\n", ""),
+    ],
+)
+def test_malformed_files_are_refused_with_a_reason(data, words):
+    with pytest.raises(Invalid) as refused:
+        parse_closures(data, "Asia/Yakutsk", TODAY)
+    text = refused.value.detail + " ".join(e.message for e in refused.value.errors)
+    assert words in text
+
+
+async def _chekhov_closures() -> int:
+    branch = await Branch.select(Branch.id).where(Branch.slug == "chekhov").first()
+    return await Closure.count().where(Closure.branch == branch["id"])
+
+
+async def test_cli_imports_once_and_malformed_imports_nothing(demo, tmp_path):
+    before = await _chekhov_closures()
+    bad = tmp_path / "bad.ics"
+    bad.write_bytes(NO_START)
+    refused = libspace("import-closures", "--branch", "chekhov", str(bad))
+    assert refused.returncode == 2 and "DTSTART" in refused.stderr
+    assert await _chekhov_closures() == before
+
+    good = tmp_path / "holidays.ics"
+    good.write_bytes(GOOD)
+    first = libspace("import-closures", "--branch", "chekhov", str(good))
+    assert first.returncode == 0, first.stderr
+    added = await _chekhov_closures() - before
+    assert added >= 2 and f"{added} added" in first.stdout  # the demo already has the New Year holidays
+    again = libspace("import-closures", "--branch", "chekhov", str(good))
+    assert again.returncode == 0 and "0 added" in again.stdout
+    assert await _chekhov_closures() == before + added
+
+
+async def test_import_from_an_address(demo, tmp_path):
+    from src.calendars import imports
+
+    (tmp_path / "holidays.ics").write_bytes(GOOD)
+    server = HTTPServer(("127.0.0.1", 0), partial(SimpleHTTPRequestHandler, directory=str(tmp_path)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/holidays.ics"
+        report = await imports.import_closures("chekhov", await imports.fetch(url))
+        assert len(report.added) >= 2
+        with pytest.raises(Invalid):
+            await imports.fetch(f"http://127.0.0.1:{server.server_port}/missing.ics")
+        with pytest.raises(Invalid):
+            await imports.fetch("file:///etc/passwd")
+    finally:
+        server.shutdown()
+
+
+async def _log_in(client, login: str) -> None:
+    page = await client.get("/login")
+    token = CSRF_RE.search(page.text).group(1)
+    response = await client.post("/login", data={"login": login, "password": "libspace-demo", "_csrf_token": token})
+    assert response.status_code in (302, 303), response.text
+
+
+async def test_staff_page_imports_a_file_and_shows_errors(client, demo):
+    await _log_in(client, "staff.chekhov@libspace.local")
+    form = await client.get("/staff/branches/chekhov/closures/import")
+    assert form.status_code == 200
+    token = CSRF_RE.search(form.text).group(1)
+    bad = await client.post("/staff/branches/chekhov/closures/import", data={"_csrf_token": token}, files={"file": ("x.ics", b"not a calendar", "text/calendar")})
+    assert bad.status_code == 422 and "BEGIN:VCALENDAR" in bad.text
+    good = await client.post("/staff/branches/chekhov/closures/import", data={"_csrf_token": token, "kind": ""}, files={"file": ("h.ics", GOOD, "text/calendar")})
+    assert good.status_code == 200 and "May Day" in good.text
+    other = await client.get("/staff/branches/dialog/closures/import")
+    assert other.status_code == 403  # staff of another branch
