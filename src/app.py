@@ -31,6 +31,8 @@ from src.rooms.pages import BookingPages, BranchPages
 from src.rooms.staff_pages import StaffRoomPages
 from src.schools.controllers import ProgrammeApi, SchoolApi, VisitApi
 from src.schools.pages import SchoolPages, StaffSchoolPages
+from src.guidance.controllers import GuidanceApi
+from src.guidance.pages import CounsellorPages, FieldPages, GuidancePages
 from src.web.auth import AuthMiddleware
 from src.web.errors import EXCEPTION_HANDLERS
 from src.web.templating import template_engine
@@ -119,6 +121,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             MyBookingCalendar,
             MyRemindersApi,
             ReminderPages,
+            GuidanceApi,
             BranchPages,
             BookingPages,
             StaffRoomPages,
@@ -128,6 +131,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             StaffEventPages,
             SchoolPages,
             StaffSchoolPages,
+            GuidancePages,
+            CounsellorPages,
+            FieldPages,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         ],
         middleware=[session.middleware, AuthMiddleware()],

@@ -4,6 +4,7 @@ with invented but plausible addresses, hours and zones. Idempotent: every row is
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from dateutil.rrule import FR, MONTHLY, rrule
 
@@ -11,7 +12,11 @@ from src.accounts import rules as account_rules
 from src.accounts.constants import ROLE_READER
 from src.accounts.passwords import hash_password
 from src.accounts.tables import Account, ReaderCard, StaffBranch
+from src import cache
 from src.config import get_settings
+from src.guidance import rules as guidance_rules
+from src.guidance import service as guidance_service
+from src.guidance.tables import Consultation, CounsellorAvailability, ProfessionField, SurveyResponse
 from src.db import write_transaction
 from src.events import demo as demo_events
 from src.exceptions import AppError
@@ -21,7 +26,7 @@ from src.rooms.constants import CONFIRMED, HOLDER_BLOCK, HOLDER_READER, HOLDER_S
 from src.rooms.rules import Recurrence
 from src.rooms.tables import Booking, Branch, Closure, WeeklyHours, Zone, ZoneFeature
 from src.schools import demo as schools_demo
-from src.timeutil import now_utc, today_in
+from src.timeutil import UTC, now_utc, today_in
 
 DEMO_PASSWORD = "libspace-demo"
 
@@ -133,7 +138,7 @@ async def load(if_empty: bool = False, with_events: bool = True) -> str:
             account_id, created = await _account(f"staff.{slug}@libspace.local", "staff", f"Сотрудник ({slug})", password_hash)
             if created:
                 await StaffBranch.insert(StaffBranch(account=account_id, branch=branches[slug]))
-        await _account("counsellor@libspace.local", "counsellor", "Ирина Олеговна Белова", password_hash)
+        counsellors = {email: (await _account(email, "counsellor", name, password_hash))[0] for email, name in COUNSELLORS}
         await _account("teacher@libspace.local", "teacher", "Татьяна Николаевна Громова", password_hash)
         now = now_utc()
         for seed, email, name, age, branch_slug, guardian in READERS:
@@ -145,8 +150,11 @@ async def load(if_empty: bool = False, with_events: bool = True) -> str:
                 await ReaderCard.insert(
                     ReaderCard(account=account_id, card_number=card_for(seed), birth_date=birth, home_branch=branches[branch_slug], consent_at=now, guardian_name=guardian, guardian_consent_at=now if guardian else None, created_at=now)
                 )
+        await _guidance(branches, counsellors, today)
         await rooms_service.changed()
         await schools_demo.load(branches, password_hash)
+        await cache.bump(guidance_service.FIELDS_CACHE)
+        await cache.bump(guidance_service.AVAILABILITY_CACHE)
     booked = await _bookings(today)
     events, sign_ups = await demo_events.load(today) if with_events else (0, 0)
     return f"demo data ready: {len(branches)} branches, {booked} new bookings, {events} new events, {sign_ups} new sign-ups; log in with any demo account and the password {DEMO_PASSWORD!r}"
@@ -190,3 +198,65 @@ async def _bookings(today: date) -> int:
         except AppError:
             continue
     return made
+
+
+COUNSELLORS = [
+    ("counsellor@libspace.local", "Ирина Олеговна Белова"),
+    ("counsellor2@libspace.local", "Дмитрий Сергеевич Ким"),
+    ("counsellor3@libspace.local", "Ольга Викторовна Пак"),
+]
+
+# counsellor e-mail -> (branch, weekday 0 = Monday, from, to, slot minutes, buffer minutes)
+AVAILABILITY = {
+    "counsellor@libspace.local": [("chekhov", 0, time(15), time(19), 45, 15), ("chekhov", 2, time(15), time(19), 45, 15), ("centralnaya", 4, time(11), time(15), 60, 0)],
+    "counsellor2@libspace.local": [("mashuk-observatory", 1, time(12), time(17), 30, 10), ("mashuk-observatory", 3, time(12), time(17), 30, 10), ("dialog", 5, time(11), time(14), 45, 15)],
+    "counsellor3@libspace.local": [("centralnaya", 1, time(14), time(18), 45, 15), ("chekhov", 3, time(12), time(16), 60, 0)],
+}
+
+# slug, Russian, English, types, Russian description, English description
+FIELDS = [
+    ("it", "ИТ и программирование", "IT and programming", "signs,technology", "Разработка программ, сайтов и игр, анализ данных, кибербезопасность.", "Software, websites and games, data analysis, cyber security."),
+    ("medicine", "Медицина", "Medicine", "people,nature", "Врачи, медсёстры, фармацевты, лаборанты.", "Doctors, nurses, pharmacists, lab technicians."),
+    ("engineering", "Инженерное дело", "Engineering", "technology", "Машины, энергетика, строительство, космодром «Восточный».", "Machines, power, construction, the Vostochny cosmodrome."),
+    ("education", "Образование", "Education", "people", "Учителя, воспитатели, педагоги дополнительного образования, библиотекари.", "Teachers, nursery teachers, club leaders, librarians."),
+    ("arts", "Искусство и дизайн", "Arts and design", "art", "Дизайн, живопись, музыка, театр, фотография.", "Design, painting, music, theatre, photography."),
+    ("ecology", "Экология и природопользование", "Ecology and nature", "nature", "Охрана природы, заповедники, лесное и водное хозяйство.", "Nature protection, reserves, forests and waters."),
+    ("agriculture", "Сельское хозяйство", "Agriculture", "nature,technology", "Агрономия, селекция сои, сельхозтехника: главная отрасль Приамурья.", "Agronomy, soybean breeding, farm machinery: the Amur region's main industry."),
+    ("finance", "Экономика и финансы", "Economics and finance", "signs,people", "Бухгалтерия, банки, аналитика, предпринимательство.", "Accounting, banking, analytics, entrepreneurship."),
+    ("media", "Журналистика и медиа", "Journalism and media", "art,people,signs", "Журналистика, блогинг, видеопроизводство, реклама.", "Journalism, blogging, video production, advertising."),
+    ("transport", "Транспорт и логистика", "Transport and logistics", "technology,signs", "Железная дорога, авиация, речной порт, склады и доставка.", "Railways, aviation, the river port, warehouses and delivery."),
+]
+
+# the demo teenager's answers: most for technology, then sign systems
+TEEN_ANSWERS = {
+    **{f"c{i:02d}": v for i, v in enumerate("bbaaababbbabaabbbaab", start=1)},
+    "r01": "1", "r02": "4", "r03": "2", "r04": "3", "r05": "1",
+}
+
+
+async def _guidance(branches: dict[str, int], counsellors: dict[str, int], today: date) -> None:
+    now = now_utc()
+    for position, (slug, ru, en, types, d_ru, d_en) in enumerate(FIELDS):
+        if not await ProfessionField.exists().where(ProfessionField.slug == slug):
+            await ProfessionField.insert(ProfessionField(slug=slug, name_ru=ru, name_en=en, types=types, description_ru=d_ru, description_en=d_en, position=position, updated_at=now))
+    for email, windows in AVAILABILITY.items():
+        counsellor_id = counsellors[email]
+        if await CounsellorAvailability.exists().where(CounsellorAvailability.counsellor == counsellor_id):
+            continue
+        await CounsellorAvailability.insert(*[
+            CounsellorAvailability(counsellor=counsellor_id, branch=branches[slug], weekday=weekday, starts=starts, ends=ends, slot_minutes=slot, buffer_minutes=buffer, created_at=now)
+            for slug, weekday, starts, ends, slot, buffer in windows
+        ])
+    teen = await Account.select(Account.id).where(Account.email == "teen@libspace.local").first()
+    if teen and not await SurveyResponse.exists().where(SurveyResponse.reader == teen["id"]):
+        scores = guidance_rules.score(TEEN_ANSWERS)
+        await SurveyResponse.insert(SurveyResponse(reader=teen["id"], answers=TEEN_ANSWERS, scores=scores, top_types=",".join(guidance_rules.top_types(scores)), created_at=now - timedelta(days=12)))
+    if teen and not await Consultation.exists().where(Consultation.reader == teen["id"]):
+        day = today - timedelta(days=7)
+        starts = datetime.combine(day, time(15), tzinfo=ZoneInfo("Asia/Yakutsk")).astimezone(UTC)
+        await Consultation.insert(Consultation(
+            counsellor=counsellors["counsellor@libspace.local"], reader=teen["id"], branch=branches["chekhov"], starts_at=starts, ends_at=starts + timedelta(minutes=45),
+            status="booked", topic="Хочу понять, идти ли в 10 класс или в колледж",
+            next_steps="1. Сходить на день открытых дверей Амурского колледжа строительства и ЖКХ.\n2. Попробовать курс «Основы Python» в библиотеке-обсерватории.\n3. Пройти опрос ещё раз через полгода.",
+            private_notes="Сомневается из-за мнения родителей; предложить семейную встречу.", notes_updated_at=now, created_at=now - timedelta(days=10),
+        ))

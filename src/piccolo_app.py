@@ -17,6 +17,7 @@ TABLE_MODULES = [
     "src.notifications.tables",
     "src.schools.tables",
     "src.calendars.tables",
+    "src.guidance.tables",
 ]
 
 APP_CONFIG = AppConfig(

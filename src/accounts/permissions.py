@@ -191,3 +191,52 @@ def visit_side(principal: Principal | None, school_id: int, branch_id: int) -> s
 def can_manage_schools(principal: Principal | None) -> bool:
     """See the city's schools, add one, approve or invite teachers: library staff of any branch."""
     return principal is not None and principal.is_staff
+
+
+# --- career guidance -----------------------------------------------------------------------------------
+
+
+def can_manage_profession_fields(principal: Principal | None) -> bool:
+    """The list of profession fields is the library's: staff and admins keep it."""
+    return principal is not None and principal.is_staff
+
+
+def can_manage_availability_of(principal: Principal | None, counsellor_id: int) -> bool:
+    """A counsellor publishes their own availability; admins may do it for any counsellor."""
+    if principal is None:
+        return False
+    return principal.is_admin or (principal.is_counsellor and principal.id == counsellor_id)
+
+
+def can_book_consultation(principal: Principal | None) -> bool:
+    """Consultations are for readers with a card."""
+    return principal is not None and principal.is_reader
+
+
+def can_see_consultation(principal: Principal | None, reader_id: int, counsellor_id: int) -> bool:
+    """The reader, the counsellor of that consultation, admins."""
+    if principal is None:
+        return False
+    return principal.id in (reader_id, counsellor_id) or principal.is_admin
+
+
+def can_write_consultation_notes(principal: Principal | None, counsellor_id: int) -> bool:
+    """Next steps and private notes: the counsellor who holds the consultation, or an admin."""
+    if principal is None:
+        return False
+    return principal.is_admin or (principal.is_counsellor and principal.id == counsellor_id)
+
+
+def can_read_private_notes(principal: Principal | None, counsellor_id: int) -> bool:
+    """Private notes never reach the reader: only the consultation's counsellor and admins see them."""
+    return can_write_consultation_notes(principal, counsellor_id)
+
+
+def can_cancel_consultation(principal: Principal | None, reader_id: int, counsellor_id: int) -> bool:
+    """The reader (within the cut-off), the counsellor, admins."""
+    return can_see_consultation(principal, reader_id, counsellor_id)
+
+
+def reader_cancel_cutoff_applies(principal: Principal | None, reader_id: int) -> bool:
+    """The cancellation cut-off binds the reader; the counsellor and admins may cancel until the start."""
+    return principal is not None and principal.id == reader_id and not principal.is_admin

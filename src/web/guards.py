@@ -28,3 +28,10 @@ def requires_admin(connection: ASGIConnection, handler: BaseRouteHandler) -> Non
     requires_login(connection, handler)
     if not connection.user.is_admin:
         raise Forbidden(_("This is for administrators"))
+
+
+def requires_counsellor(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    """Career counsellors (and admins, who may act for them)."""
+    requires_login(connection, handler)
+    if not (connection.user.is_counsellor or connection.user.is_admin):
+        raise Forbidden(_("This is for career counsellors"))

@@ -74,3 +74,26 @@ def test_closures_are_imported_by_who_manages_the_branch():
     assert not can_import_closures(p("staff", {1}), 2)
     assert can_import_closures(p("admin"), 2)
     assert not can_import_closures(p("reader"), 1)
+
+
+def test_guidance_rules_for_fields_availability_and_consultations():
+    from src.accounts import permissions as perm
+
+    assert perm.can_manage_profession_fields(p("staff", {1})) and perm.can_manage_profession_fields(p("admin"))
+    assert not perm.can_manage_profession_fields(p("counsellor")) and not perm.can_manage_profession_fields(None)
+    assert perm.can_manage_availability_of(p("counsellor", id=2), 2)
+    assert not perm.can_manage_availability_of(p("counsellor", id=2), 3)
+    assert perm.can_manage_availability_of(p("admin", id=9), 3)
+    assert not perm.can_manage_availability_of(p("staff", {1}, id=3), 3)
+    assert perm.can_book_consultation(p("reader")) and not perm.can_book_consultation(p("counsellor"))
+    assert not perm.can_book_consultation(None)
+    # consultation of reader 5 with counsellor 2
+    assert perm.can_see_consultation(p("reader", id=5), 5, 2) and perm.can_see_consultation(p("counsellor", id=2), 5, 2)
+    assert not perm.can_see_consultation(p("reader", id=6), 5, 2) and not perm.can_see_consultation(p("counsellor", id=3), 5, 2)
+    assert perm.can_see_consultation(p("admin", id=9), 5, 2) and not perm.can_see_consultation(None, 5, 2)
+    assert perm.can_write_consultation_notes(p("counsellor", id=2), 2) and perm.can_write_consultation_notes(p("admin", id=9), 2)
+    assert not perm.can_write_consultation_notes(p("reader", id=2), 2)  # a reader whose id happens to match is still no counsellor
+    assert not perm.can_read_private_notes(p("reader", id=5), 2) and not perm.can_read_private_notes(p("counsellor", id=3), 2)
+    assert perm.can_cancel_consultation(p("reader", id=5), 5, 2) and not perm.can_cancel_consultation(p("reader", id=6), 5, 2)
+    assert perm.reader_cancel_cutoff_applies(p("reader", id=5), 5)
+    assert not perm.reader_cancel_cutoff_applies(p("counsellor", id=2), 5)

@@ -1,0 +1,137 @@
+"""Career guidance API: thin handlers that call the service and map to Structs."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated
+
+from litestar import Controller, Request, get, patch, post
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from src.config import get_settings
+from src.guidance import schemas
+from src.guidance import service as guidance_service
+from src.guidance.constants import SURVEY_VERSION
+from src.i18n import _
+from src.pagination import Page, PageNumber, PageSize, paginate
+from src.rooms import service as rooms_service
+from src.timeutil import today_in
+from src.web.guards import requires_login, requires_reader
+
+CardQuery = Annotated[str | None, QueryParameter(description="A reader's card number (counsellors of the reader and admins)", required=False)]
+
+
+async def branches_by_id() -> dict:
+    return {branch.id: branch for branch in await rooms_service.list_branches()}
+
+
+async def counsellor_names() -> dict[int, str]:
+    return {c.id: c.full_name for c in await guidance_service.counsellors()}
+
+
+def consultation_for(viewer, view, branches):
+    """The counsellor's shape (with private notes) only for whoever may read them; everyone else the reader's."""
+    from src.accounts.permissions import can_read_private_notes
+
+    if can_read_private_notes(viewer, view.counsellor_id):
+        return schemas.counsellor_consultation_out(view, branches)
+    return schemas.consultation_out(view, branches)
+
+
+class GuidanceApi(Controller):
+    path = "/api/v1/guidance"
+    tags = ["guidance"]
+
+    @get("/survey", summary="The interest survey: items with their options, and the five profession types")
+    async def survey(self) -> schemas.SurveyOut:
+        return schemas.survey_out(SURVEY_VERSION)
+
+    @post("/survey/responses", summary="Score answers; a reader's result is saved, anyone else's only scored", status_code=201)
+    async def respond(self, request: Request, data: JSONBody[schemas.ResponseIn]) -> schemas.ResultOut:
+        principal = request.user
+        if principal is not None and principal.is_reader and data.save:
+            return schemas.result_out(await guidance_service.save_response(principal, data.answers))
+        return schemas.result_out(guidance_service.evaluate(data.answers))
+
+    @get("/survey/responses/{response_id:int}", summary="One saved result (the reader, their counsellors, admins)", guards=[requires_login])
+    async def get_response(self, request: Request, response_id: FromPath[int]) -> schemas.ResultOut:
+        return schemas.result_out(await guidance_service.get_result(request.user, response_id))
+
+    @get("/profile", summary="Saved survey results, newest first: the caller's, or a reader's by card", guards=[requires_login])
+    async def profile(self, request: Request, card: CardQuery = None) -> schemas.ProfileOut:
+        reader, results = await guidance_service.profile_for(request.user, card)
+        return schemas.ProfileOut(
+            reader=schemas.ReaderOut(reader.card_number, reader.full_name) if reader else None,
+            latest=schemas.result_out(results[0]) if results else None,
+            history=[schemas.result_out(r) for r in results],
+        )
+
+    @get("/fields", summary="Profession fields (IT, medicine, ...) with the types they belong to")
+    async def fields(self) -> list[schemas.FieldOut]:
+        return [schemas.field_out(f) for f in await guidance_service.list_fields()]
+
+    @get("/counsellors", summary="Career counsellors")
+    async def counsellors(self) -> list[schemas.CounsellorOut]:
+        return [schemas.CounsellorOut(c.id, c.full_name) for c in await guidance_service.counsellors()]
+
+    @get("/recommendations", summary="Upcoming career workshops and consultations ranked for the reader, each with why", guards=[requires_reader])
+    async def recommendations(self, request: Request) -> schemas.RecommendationsOut:
+        latest, ranked = await guidance_service.recommendations(request.user)
+        branches = await branches_by_id()
+        fields = {f.slug: f for f in await guidance_service.list_fields()}
+        titles = {"consultation": _("Consultation with a career counsellor")}
+        return schemas.RecommendationsOut(
+            top_types=list(latest.top_types) if latest else [],
+            items=[schemas.recommendation_out(entry, branches, fields, titles) for entry in ranked],
+        )
+
+    @get("/slots", summary="Free consultation slots, by branch and counsellor, from start to end (dates, 62 days at most)")
+    async def slots(
+        self,
+        branch: Annotated[str | None, QueryParameter(description="Branch slug", required=False)] = None,
+        counsellor: Annotated[int | None, QueryParameter(description="Counsellor id", required=False)] = None,
+        start: Annotated[date | None, QueryParameter(description="First date (default today)", required=False)] = None,
+        end: Annotated[date | None, QueryParameter(description="Last date, inclusive (default start + 13 days)", required=False)] = None,
+        page: PageNumber = 1,
+        page_size: PageSize = 100,
+    ) -> Page[schemas.SlotOut]:
+        start = start or today_in(get_settings().tz)
+        end = end or start + timedelta(days=13)
+        found = await guidance_service.slots(start, end, branch, counsellor)
+        branches, names = await branches_by_id(), await counsellor_names()
+        return paginate([schemas.slot_out(slot, branches, names) for slot in found], page, page_size)
+
+    @get("/consultations", summary="The caller's consultations: a reader's own, or a counsellor's", guards=[requires_login])
+    async def my_consultations(self, request: Request, page: PageNumber = 1, page_size: PageSize = 50) -> Page[schemas.ConsultationOut | schemas.CounsellorConsultationOut]:
+        principal = request.user
+        if principal.is_counsellor:
+            today = today_in(get_settings().tz)
+            found = await guidance_service.consultations_of_counsellor(principal.id, *guidance_service.day_range(today - timedelta(days=90), today + timedelta(days=90)))
+        else:
+            found = await guidance_service.consultations_of_reader(principal.id)
+        branches = await branches_by_id()
+        return paginate([consultation_for(principal, view, branches) for view in found], page, page_size)
+
+    @post("/consultations", summary="Book a consultation slot (readers): counsellor_id and starts_at of a free slot", status_code=201, guards=[requires_reader])
+    async def book(self, request: Request, data: JSONBody[schemas.ConsultationIn]) -> schemas.ConsultationOut:
+        view = await guidance_service.book(request.user, data.counsellor_id, data.starts_at, data.topic)
+        return schemas.consultation_out(view, await branches_by_id())
+
+    @get("/consultations/{consultation_id:int}", summary="One consultation (its reader, its counsellor, admins)", guards=[requires_login])
+    async def get_consultation(self, request: Request, consultation_id: FromPath[int]) -> schemas.ConsultationOut | schemas.CounsellorConsultationOut:
+        view = await guidance_service.get_consultation(request.user, consultation_id)
+        return consultation_for(request.user, view, await branches_by_id())
+
+    @post("/consultations/{consultation_id:int}/cancel", summary="Cancel a consultation (readers up to the cut-off before the start)", status_code=200, guards=[requires_login])
+    async def cancel(self, request: Request, consultation_id: FromPath[int]) -> schemas.ConsultationOut | schemas.CounsellorConsultationOut:
+        view = await guidance_service.cancel(request.user, consultation_id)
+        return consultation_for(request.user, view, await branches_by_id())
+
+    @patch("/consultations/{consultation_id:int}", summary="The counsellor writes next steps (the reader sees them) and private notes (never shown to the reader)", guards=[requires_login])
+    async def write_notes(self, request: Request, consultation_id: FromPath[int], data: JSONBody[schemas.NotesIn]) -> schemas.CounsellorConsultationOut:
+        view = await guidance_service.write_notes(request.user, consultation_id, data.next_steps, data.private_notes)
+        return schemas.counsellor_consultation_out(view, await branches_by_id())
+
+    @get("/passport", summary="The career passport: results, attended workshops, consultations and next steps", guards=[requires_login])
+    async def passport(self, request: Request, card: CardQuery = None) -> schemas.PassportOut:
+        return schemas.passport_out(await guidance_service.passport(request.user, card), await branches_by_id())

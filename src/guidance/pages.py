@@ -1,0 +1,369 @@
+"""Career guidance pages: survey and result, recommendations, slots and booking, my consultations, passport;
+for counsellors the day view, availability editor and notes; for staff the profession fields."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Annotated
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath, QueryParameter
+from litestar.response import Redirect, Template
+
+from src.accounts.permissions import can_manage_profession_fields, can_read_private_notes
+from src.config import get_settings
+from src.exceptions import AppError, FieldError, Forbidden
+from src.guidance import content, rules
+from src.guidance import service as guidance_service
+from src.guidance.constants import CANCEL_HOURS, EXCEPTION_KINDS, SLOT_LENGTHS, TYPES
+from src.guidance.controllers import branches_by_id, counsellor_names
+from src.i18n import _, current_language
+from src.rooms import service as rooms_service
+from src.timeutil import today_in
+from src.web.forms import Form
+from src.web.guards import requires_counsellor, requires_login, requires_reader, requires_staff
+from src.web.templating import errors_by_field, flash, page
+
+OptionalStr = Annotated[str, QueryParameter(required=False)]
+OptionalDate = Annotated[date | None, QueryParameter(required=False)]
+OptionalInt = Annotated[int | None, QueryParameter(required=False)]
+
+
+def chart(result: guidance_service.Result) -> list[dict]:
+    """The five scores as rows for the bar chart (text values; the bars are decoration)."""
+    language = current_language()
+    return [
+        {"type": t, "name": content.type_text(t, language).name, "score": result.scores[t], "percent": round(100 * result.scores[t] / rules.MAX_SCORE), "top": t in result.top_types}
+        for t in TYPES
+    ]
+
+
+def result_context(result: guidance_service.Result) -> dict:
+    summary, parts = rules.explain(result.scores, result.top_types, current_language())
+    return {"result": result, "chart": chart(result), "summary": summary, "parts": parts, "max_score": rules.MAX_SCORE}
+
+
+def survey_context(values: dict[str, str], errors: list[FieldError]) -> dict:
+    language = current_language()
+    items = [
+        {
+            "id": item.id,
+            "kind": item.kind,
+            "text": content.item_text(item, language),
+            "options": [{"value": o.value, "text": content.option_text(o, language)} for o in item.options],
+        }
+        for item in content.ITEMS
+    ]
+    return {"items": items, "values": values, "errors": errors_by_field(errors), "error_list": errors}
+
+
+class GuidancePages(Controller):
+    path = "/guidance"
+    include_in_schema = False
+
+    @get("/")
+    async def index(self, request: Request) -> Template:
+        latest = None
+        if request.user is not None and request.user.is_reader:
+            latest = await guidance_service.latest_result(request.user.id)
+        types = [content.type_text(t, current_language()) for t in TYPES]
+        return page(request, "guidance/index.html", latest=latest, types=types, fields=await guidance_service.list_fields())
+
+    @get("/survey")
+    async def survey_form(self, request: Request) -> Template:
+        return page(request, "guidance/survey.html", **survey_context({}, []))
+
+    @post("/survey")
+    async def survey_submit(self, request: Request) -> Template | Redirect:
+        form = await Form.read(request)
+        answers = {item.id: form.data[item.id] for item in content.ITEMS if form.data.get(item.id)}
+        try:
+            if request.user is not None and request.user.is_reader:
+                result = await guidance_service.save_response(request.user, answers)
+                flash(request, _("Your result is saved. You can retake the survey at any time."))
+                return Redirect(path=f"/guidance/results/{result.id}", status_code=303)
+            result = guidance_service.evaluate(answers)
+        except AppError as error:
+            if error.status_code != 422:
+                raise
+            return page(request, "guidance/survey.html", status_code=422, **survey_context(answers, error.errors))
+        return page(request, "guidance/result.html", saved=False, **result_context(result))
+
+    @get("/results/{result_id:int}", guards=[requires_login])
+    async def result(self, request: Request, result_id: FromPath[int]) -> Template:
+        result = await guidance_service.get_result(request.user, result_id)
+        return page(request, "guidance/result.html", saved=True, **result_context(result))
+
+    @get("/profile", guards=[requires_login])
+    async def profile(self, request: Request, card: OptionalStr = "") -> Template:
+        reader, results = await guidance_service.profile_for(request.user, card or None)
+        return page(request, "guidance/profile.html", reader=reader, results=[result_context(r) for r in results], card=card)
+
+    @get("/recommendations", guards=[requires_reader])
+    async def recommendations(self, request: Request) -> Template:
+        latest, ranked = await guidance_service.recommendations(request.user)
+        fields = {f.slug: f for f in await guidance_service.list_fields()}
+        language = current_language()
+        items = [
+            {"entry": entry, "why": rules.why(entry.reasons, language, lambda slug: fields[slug].name(language) if slug in fields else slug)}
+            for entry in ranked
+        ]
+        return page(request, "guidance/recommendations.html", latest=latest, items=items, branches=await branches_by_id(), names=await counsellor_names())
+
+    async def _slots_page(self, request: Request, branch: str, counsellor: int | None, start: date | None, status_code: int = 200, error_list=None) -> Template:
+        today = today_in(get_settings().tz)
+        start = max(start or today, today)
+        end = start + timedelta(days=13)
+        found = await guidance_service.slots(start, end, branch or None, counsellor)
+        days: dict[date, list] = {}
+        branches = await branches_by_id()
+        for slot in found:
+            local = slot.starts_at.astimezone(get_settings().tz)
+            days.setdefault(local.date(), []).append(slot)
+        return page(
+            request,
+            "guidance/slots.html",
+            status_code=status_code,
+            days=sorted(days.items()),
+            branches=branches,
+            branch_list=await rooms_service.list_branches(),
+            counsellors=await guidance_service.counsellors(),
+            names=await counsellor_names(),
+            branch=branch,
+            counsellor=counsellor,
+            start=start,
+            previous=start - timedelta(days=14) if start > today else None,
+            next=start + timedelta(days=14),
+            error_list=error_list or [],
+            cancel_hours=CANCEL_HOURS,
+        )
+
+    @get("/slots")
+    async def slots(self, request: Request, branch: OptionalStr = "", counsellor: OptionalInt = None, start: OptionalDate = None) -> Template:
+        return await self._slots_page(request, branch, counsellor, start)
+
+    @get("/book", guards=[requires_reader])
+    async def confirm(self, request: Request, counsellor: Annotated[int, QueryParameter()], starts_at: Annotated[datetime, QueryParameter()]) -> Template:
+        return await self._confirm_page(request, counsellor, starts_at)
+
+    async def _confirm_page(self, request: Request, counsellor_id: int, starts_at: datetime, status_code: int = 200, errors: list[FieldError] | None = None, topic: str = "") -> Template:
+        slot = await guidance_service.slot_at(counsellor_id, starts_at)
+        if slot is None:
+            flash(request, _("This time is no longer free. Please choose another one."))
+            return await self._slots_page(request, "", None, starts_at.astimezone(get_settings().tz).date(), 409 if status_code == 409 else 422, errors or [FieldError("starts_at", _("This time is no longer free. Please choose another one."))])
+        branch = (await branches_by_id())[slot.branch_id]
+        return page(
+            request, "guidance/book.html", status_code=status_code, slot=slot, b=branch, counsellor_name=(await counsellor_names()).get(counsellor_id, ""),
+            values={"topic": topic}, errors=errors_by_field(errors or []), error_list=errors or [],
+        )
+
+    @post("/consultations", guards=[requires_reader])
+    async def book(self, request: Request) -> Template | Redirect:
+        form = await Form.read(request)
+        counsellor_id = form.int("counsellor_id")
+        topic = form.str("topic", 500)
+        try:
+            starts_at = datetime.fromisoformat(form.data.get("starts_at", ""))
+        except ValueError:
+            starts_at = None
+        if counsellor_id is None or starts_at is None:
+            return await self._slots_page(request, "", None, None, 422, [FieldError("starts_at", _("Choose a slot"))])
+        try:
+            await guidance_service.book(request.user, counsellor_id, starts_at, topic)
+        except AppError as error:
+            if error.status_code not in (409, 422):
+                raise
+            errors = [FieldError("starts_at", error.detail)] if error.status_code == 409 or not error.errors else error.errors
+            return await self._confirm_page(request, counsellor_id, starts_at, error.status_code, errors, topic)
+        flash(request, _("You are booked. See you at the library!"))
+        return Redirect(path="/guidance/consultations", status_code=303)
+
+    @get("/consultations", guards=[requires_login])
+    async def my_consultations(self, request: Request) -> Template | Redirect:
+        if request.user.is_counsellor:
+            return Redirect(path="/guidance/counsellor", status_code=303)
+        found = await guidance_service.consultations_of_reader(request.user.id)
+        upcoming = [c for c in found if c.is_active and not c.is_past]
+        upcoming.reverse()
+        other = [c for c in found if c not in upcoming]
+        return page(request, "guidance/consultations.html", upcoming=upcoming, other=other, branches=await branches_by_id(), cancel_hours=CANCEL_HOURS)
+
+    @post("/consultations/{consultation_id:int}/cancel", guards=[requires_login])
+    async def cancel(self, request: Request, consultation_id: FromPath[int]) -> Redirect:
+        view = await guidance_service.cancel(request.user, consultation_id)
+        flash(request, _("The consultation is cancelled."))
+        if request.user.id == view.reader_id:
+            return Redirect(path="/guidance/consultations", status_code=303)
+        return Redirect(path=f"/guidance/counsellor?date={view.starts_at.astimezone(get_settings().tz).date().isoformat()}", status_code=303)
+
+    @get("/passport", guards=[requires_login])
+    async def passport(self, request: Request, card: OptionalStr = "") -> Template:
+        passport = await guidance_service.passport(request.user, card or None)
+        fields = {f.slug: f for f in await guidance_service.list_fields()}
+        return page(
+            request,
+            "guidance/passport.html",
+            passport=passport,
+            results=[result_context(r) for r in passport.results],
+            branches=await branches_by_id(),
+            fields=fields,
+            type_name=lambda t: content.type_text(t, current_language()).name,
+            today=today_in(get_settings().tz),
+        )
+
+
+class CounsellorPages(Controller):
+    path = "/guidance/counsellor"
+    include_in_schema = False
+    guards = [requires_counsellor]
+
+    @staticmethod
+    def _counsellor_id(request: Request, counsellor: int | None) -> int:
+        if request.user.is_admin and counsellor:
+            return counsellor
+        if not request.user.is_counsellor:
+            raise Forbidden(_("Choose a counsellor"))
+        return request.user.id
+
+    @get("/")
+    async def day(self, request: Request, date_: Annotated[date | None, QueryParameter(name="date", required=False)] = None, counsellor: OptionalInt = None) -> Template:
+        counsellor_id = self._counsellor_id(request, counsellor) if (counsellor or request.user.is_counsellor) else None
+        on = date_ or today_in(get_settings().tz)
+        found = await guidance_service.consultations_of_counsellor(counsellor_id, *guidance_service.day_range(on, on)) if counsellor_id else []
+        free = await guidance_service.slots(on, on, None, counsellor_id) if counsellor_id else []
+        week = await guidance_service.consultations_of_counsellor(counsellor_id, *guidance_service.day_range(on + timedelta(days=1), on + timedelta(days=7))) if counsellor_id else []
+        return page(
+            request, "guidance/counsellor_day.html", on=on, consultations=found, free=free, week=[c for c in week if c.is_active],
+            branches=await branches_by_id(), counsellors=await guidance_service.counsellors(), counsellor_id=counsellor_id,
+        )
+
+    async def _availability_page(self, request: Request, counsellor_id: int, status_code: int = 200, errors: list[FieldError] | None = None, values: dict | None = None, form_name: str = "") -> Template:
+        weekly, exceptions = await guidance_service.availability_of(counsellor_id)
+        return page(
+            request, "guidance/availability.html", status_code=status_code, weekly=weekly, exceptions=exceptions,
+            branches=await branches_by_id(), branch_list=await rooms_service.list_branches(), counsellor_id=counsellor_id,
+            names=await counsellor_names(), slot_lengths=SLOT_LENGTHS, kinds=EXCEPTION_KINDS,
+            error_list=errors or [], errors=errors_by_field(errors or []), values=values or {}, form_name=form_name,
+        )
+
+    @get("/availability")
+    async def availability(self, request: Request, counsellor: OptionalInt = None) -> Template:
+        return await self._availability_page(request, self._counsellor_id(request, counsellor))
+
+    @post("/availability")
+    async def add_window(self, request: Request, counsellor: OptionalInt = None) -> Template | Redirect:
+        counsellor_id = self._counsellor_id(request, counsellor)
+        form = await Form.read(request)
+        data = guidance_service.WindowInput(
+            branch=form.str("branch", 64), weekday=form.int("weekday", minimum=0, maximum=6), starts=form.time("starts"), ends=form.time("ends"),
+            slot_minutes=form.int("slot_minutes"), buffer_minutes=form.int("buffer_minutes", minimum=0, maximum=60),
+            valid_from=form.date("valid_from", required=False), valid_until=form.date("valid_until", required=False),
+        )
+        errors = list(form.errors)
+        if not errors:
+            try:
+                await guidance_service.add_window(request.user, counsellor_id, data)
+            except AppError as error:
+                if error.status_code not in (409, 422):
+                    raise
+                errors = error.errors or [FieldError("starts", error.detail)]
+        if errors:
+            return await self._availability_page(request, counsellor_id, 422, errors, form.data, "window")
+        flash(request, _("The window is added."))
+        return Redirect(path=f"/guidance/counsellor/availability{'?counsellor=%d' % counsellor_id if request.user.is_admin else ''}", status_code=303)
+
+    @post("/availability/{window_id:int}/delete")
+    async def delete_window(self, request: Request, window_id: FromPath[int]) -> Redirect:
+        await guidance_service.delete_window(request.user, window_id)
+        flash(request, _("The window is removed."))
+        return Redirect(path="/guidance/counsellor/availability", status_code=303)
+
+    @post("/exceptions")
+    async def add_exception(self, request: Request, counsellor: OptionalInt = None) -> Template | Redirect:
+        counsellor_id = self._counsellor_id(request, counsellor)
+        form = await Form.read(request)
+        data = guidance_service.ExceptionInput(
+            on=form.date("on"), kind=form.str("kind", 8), branch=form.str("branch", 64), starts=form.time("starts", required=False), ends=form.time("ends", required=False),
+            slot_minutes=form.int("slot_minutes", required=False) or 45, buffer_minutes=form.int("buffer_minutes", required=False, minimum=0, maximum=60) or 0,
+            note=form.str("note", 300),
+        )
+        errors = list(form.errors)
+        if not errors:
+            try:
+                await guidance_service.add_exception(request.user, counsellor_id, data)
+            except AppError as error:
+                if error.status_code not in (409, 422):
+                    raise
+                errors = error.errors or [FieldError("on", error.detail)]
+        if errors:
+            return await self._availability_page(request, counsellor_id, 422, errors, form.data, "exception")
+        flash(request, _("The exception is added."))
+        return Redirect(path="/guidance/counsellor/availability", status_code=303)
+
+    @post("/exceptions/{exception_id:int}/delete")
+    async def delete_exception(self, request: Request, exception_id: FromPath[int]) -> Redirect:
+        await guidance_service.delete_exception(request.user, exception_id)
+        flash(request, _("The exception is removed."))
+        return Redirect(path="/guidance/counsellor/availability", status_code=303)
+
+    @get("/consultations/{consultation_id:int}")
+    async def consultation(self, request: Request, consultation_id: FromPath[int]) -> Template:
+        view = await guidance_service.get_consultation(request.user, consultation_id)
+        latest = await guidance_service.latest_result(view.reader_id)
+        reader = await guidance_service.reader_ref(view.reader_id)
+        return page(
+            request, "guidance/consultation.html", c=view, reader=reader, latest=result_context(latest) if latest else None,
+            branches=await branches_by_id(), may_write=can_read_private_notes(request.user, view.counsellor_id), errors={},
+        )
+
+    @post("/consultations/{consultation_id:int}")
+    async def write_notes(self, request: Request, consultation_id: FromPath[int]) -> Redirect:
+        form = await Form.read(request)
+        await guidance_service.write_notes(request.user, consultation_id, form.str("next_steps", 5000), form.str("private_notes", 5000))
+        flash(request, _("The notes are saved."))
+        return Redirect(path=f"/guidance/counsellor/consultations/{consultation_id}", status_code=303)
+
+
+class FieldPages(Controller):
+    path = "/guidance/fields"
+    include_in_schema = False
+    guards = [requires_staff]
+
+    async def _page(self, request: Request, editing=None, status_code: int = 200, errors: list[FieldError] | None = None, values: dict | None = None) -> Template:
+        return page(
+            request, "guidance/fields.html", status_code=status_code, fields=await guidance_service.list_fields(include_inactive=True), editing=editing,
+            types=[(t, content.type_text(t, current_language()).name) for t in TYPES], error_list=errors or [], errors=errors_by_field(errors or []), values=values or {},
+        )
+
+    @get("/")
+    async def list_fields(self, request: Request, edit: OptionalInt = None) -> Template:
+        editing = next((f for f in await guidance_service.list_fields(include_inactive=True) if f.id == edit), None) if edit else None
+        values = {}
+        if editing:
+            values = {"slug": editing.slug, "name_ru": editing.name_ru, "name_en": editing.name_en, "description_ru": editing.description_ru, "description_en": editing.description_en, "position": str(editing.position), "is_active": editing.is_active, **{f"type_{t}": True for t in editing.types}}
+        return await self._page(request, editing, values=values)
+
+    @post("/")
+    async def save(self, request: Request) -> Template | Redirect:
+        if not can_manage_profession_fields(request.user):
+            raise Forbidden()
+        form = await Form.read(request)
+        field_id = form.int("id", required=False)
+        data = guidance_service.FieldInput(
+            slug=form.str("slug", 64).lower(), name_ru=form.str("name_ru", 120), name_en=form.str("name_en", 120),
+            description_ru=form.str("description_ru", 2000), description_en=form.str("description_en", 2000),
+            types=tuple(t for t in TYPES if form.bool(f"type_{t}")), position=form.int("position", required=False) or 0, is_active=form.bool("is_active"),
+        )
+        errors = list(form.errors)
+        if not errors:
+            try:
+                await guidance_service.save_field(request.user, data, field_id)
+            except AppError as error:
+                if error.status_code not in (409, 422):
+                    raise
+                errors = error.errors or [FieldError("slug", error.detail)]
+        if errors:
+            editing = next((f for f in await guidance_service.list_fields(include_inactive=True) if f.id == field_id), None)
+            return await self._page(request, editing, 422, errors, form.data)
+        flash(request, _("The profession field is saved."))
+        return Redirect(path="/guidance/fields", status_code=303)
