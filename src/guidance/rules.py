@@ -265,6 +265,7 @@ def reader_may_cancel(starts_at: datetime, now: datetime, cancel_hours: int) -> 
 # --- recommendations -----------------------------------------------------------------------------------
 
 HOME_BONUS = 30.0
+WAITLIST_PENALTY = 40.0  # a free seat matters: waiting-list-only workshops drop below good ones with seats
 CONSULTATION_RELEVANCE = 0.5  # a talk with a counsellor suits every profile moderately
 SOONNESS_PER_DAY = 0.2
 
@@ -367,8 +368,11 @@ def rank(
         if reader.home_branch_id is not None and workshop.branch_id == reader.home_branch_id:
             score += HOME_BONUS
             reasons.append(Reason("home"))
-        if workshop.free_seats is not None:
-            reasons.append(Reason("seats", (("n", workshop.free_seats),)) if workshop.free_seats > 0 else Reason("waitlist"))
+        if workshop.free_seats is not None and workshop.free_seats > 0:
+            reasons.append(Reason("seats", (("n", workshop.free_seats),)))
+        elif workshop.free_seats is not None:
+            score -= WAITLIST_PENALTY
+            reasons.append(Reason("waitlist"))
         if workshop.min_age is not None or workshop.max_age is not None:
             reasons.append(Reason("age"))
         score -= (workshop.starts_at - now).total_seconds() / 86400 * SOONNESS_PER_DAY

@@ -1,0 +1,158 @@
+"""Guidance pages: survey and result with the chart, booking, my consultations, passport, counsellor pages.
+Private notes must not appear in any page a reader can open."""
+
+import re
+from contextlib import asynccontextmanager
+
+import httpx
+
+from src.accounts.tables import Account
+from src.guidance import content
+from tests.conftest import post_form
+from tests.guidance.conftest import first_free_slot
+from tests.guidance.test_rules import answers_for
+
+SECRET = "ТАЙНАЯ-ПОМЕТКА-7"
+
+
+@asynccontextmanager
+async def logged_in(app, email: str | None):
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
+        if email:
+            answer = await post_form(client, "/login", {"login": email, "password": "libspace-demo"})
+            assert answer.status_code == 303, answer.text
+        yield client
+
+
+async def account_id(email: str) -> int:
+    return (await Account.select(Account.id).where(Account.email == email).first())["id"]
+
+
+async def test_landing_and_survey_form_render_in_russian_and_english(app, demo):
+    async with logged_in(app, None) as client:
+        landing = await client.get("/guidance")
+        assert landing.status_code == 200 and "Человек – природа" in landing.text
+        form = await client.get("/guidance/survey")
+        assert form.status_code == 200
+        assert form.text.count('type="radio"') == 20 * 2 + 5 * 5
+        assert content.ITEMS[0].options[0].ru in form.text
+        await client.get("/lang/en?next=/guidance/survey")
+        english = await client.get("/guidance/survey")
+        assert content.ITEMS[0].options[0].en in english.text
+
+
+async def test_anonymous_survey_shows_the_result_but_does_not_save(app, demo):
+    async with logged_in(app, None) as client:
+        partial = await post_form(client, "/guidance/survey", {"c01": "a", "c02": "b"})
+        assert partial.status_code == 422
+        assert 'role="alert"' in partial.text and 'href="#f-answers.c03"' in partial.text
+        assert re.search(r'value="a" checked', partial.text)  # what was answered stays answered
+        result = await post_form(client, "/guidance/survey", answers_for("people", {"people": 4}))
+        assert result.status_code == 200
+        assert 'data-testid="score-chart"' in result.text and "12 из 12" in result.text
+        assert "Человек – человек" in result.text and "не сохранён" in result.text
+
+
+async def test_reader_saves_sees_chart_profile_and_other_readers_get_404(app, demo):
+    async with logged_in(app, "teen@libspace.local") as client:
+        saved = await post_form(client, "/guidance/survey", answers_for("nature", {"nature": 4}), follow_redirects=False)
+        assert saved.status_code == 303 and saved.headers["location"].startswith("/guidance/results/")
+        url = saved.headers["location"]
+        page = await client.get(url)
+        assert page.status_code == 200 and "12 из 12" in page.text and "Человек – природа" in page.text
+        profile = await client.get("/guidance/profile")
+        assert profile.text.count('data-testid="score-chart"') == 2  # the demo's earlier result and this one
+    async with logged_in(app, "reader@libspace.local") as other:
+        assert (await other.get(url)).status_code == 404
+    async with logged_in(app, None) as anonymous:
+        assert (await anonymous.get(url, follow_redirects=False)).status_code in (302, 303, 307)
+
+
+async def test_book_from_the_slots_page_then_cancel(app, demo):
+    belova = await account_id("counsellor@libspace.local")
+    slot = await first_free_slot(belova)
+    async with logged_in(app, "reader@libspace.local") as client:
+        listing = await client.get("/guidance/slots", params={"counsellor": belova, "start": slot.starts_at.date().isoformat()})
+        assert listing.status_code == 200 and "/guidance/book?counsellor=" in listing.text
+        confirm = await client.get("/guidance/book", params={"counsellor": belova, "starts_at": slot.starts_at.isoformat()})
+        assert confirm.status_code == 200 and "Ирина Олеговна Белова" in confirm.text
+        booked = await post_form(client, f"/guidance/book?counsellor={belova}&starts_at={slot.starts_at.isoformat().replace('+', '%2B')}",
+                                 {"counsellor_id": belova, "starts_at": slot.starts_at.isoformat(), "topic": "Про колледж"}, action="/guidance/consultations", follow_redirects=False)
+        assert booked.status_code == 303, booked.text
+        mine = await client.get("/guidance/consultations")
+        assert "Про колледж" in mine.text
+        assert 'data-testid="upcoming"' in mine.text
+        match = re.search(r'action="/guidance/consultations/(\d+)/cancel"', mine.text)
+        assert match
+    async with logged_in(app, "teen@libspace.local") as late:
+        taken = await post_form(client=late, form_url="/guidance/slots", data={"counsellor_id": belova, "starts_at": slot.starts_at.isoformat()}, action="/guidance/consultations")
+        assert taken.status_code == 409 and 'role="alert"' in taken.text
+    async with logged_in(app, "reader@libspace.local") as client:
+        cancelled = await post_form(client, "/guidance/consultations", {}, action=f"/guidance/consultations/{match.group(1)}/cancel", follow_redirects=False)
+        assert cancelled.status_code == 303
+        assert 'data-testid="upcoming"' not in (await client.get("/guidance/consultations")).text
+
+
+async def test_private_notes_are_absent_from_every_reader_page(app, demo):
+    belova = await account_id("counsellor@libspace.local")
+    slot = await first_free_slot(belova)
+    async with logged_in(app, "teen@libspace.local") as reader:
+        await post_form(reader, "/guidance/slots", {"counsellor_id": belova, "starts_at": slot.starts_at.isoformat()}, action="/guidance/consultations")
+    async with logged_in(app, "counsellor@libspace.local") as counsellor:
+        day = await counsellor.get("/guidance/counsellor", params={"date": slot.starts_at.astimezone().date().isoformat()})
+        assert day.status_code == 200
+        ids = re.findall(r'href="/guidance/counsellor/consultations/(\d+)"', day.text)
+        assert ids
+        page_url = f"/guidance/counsellor/consultations/{ids[0]}"
+        saved = await post_form(counsellor, page_url, {"next_steps": "Прочитать «Атлас новых профессий»", "private_notes": SECRET}, follow_redirects=False)
+        assert saved.status_code == 303
+        assert SECRET in (await counsellor.get(page_url)).text
+        # the demo's past consultation with the teen: private notes stay on the counsellor's side too
+        teen_passport = await counsellor.get("/guidance/passport", params={"card": "280000000024"})
+        assert teen_passport.status_code == 200 and SECRET not in teen_passport.text
+    async with logged_in(app, "teen@libspace.local") as reader:
+        pages = ["/guidance", "/guidance/consultations", "/guidance/passport", "/guidance/profile", "/guidance/recommendations", page_url, f"/api/v1/guidance/consultations/{ids[0]}"]
+        seen = []
+        for url in pages:
+            answer = await reader.get(url)
+            seen.append((url, answer.status_code))
+            assert SECRET not in answer.text and "родителей" not in answer.text, url
+        assert dict(seen)[page_url] == 403  # the counsellor's page itself is closed to readers
+        mine = await reader.get("/guidance/consultations")
+        assert "Атлас новых профессий" not in mine.text  # an upcoming consultation: next steps show once it is held
+
+
+
+async def test_passport_is_printable_and_lists_next_steps(app, demo):
+    async with logged_in(app, "teen@libspace.local") as client:
+        passport = await client.get("/guidance/passport")
+        assert passport.status_code == 200
+        assert "Карьерный паспорт" in passport.text and "день открытых дверей" in passport.text and "280000000024" in passport.text
+        css = (await client.get("/static/site.css")).text
+    assert "@media print" in css and ".no-print" in css
+
+
+async def test_counsellor_edits_availability_and_staff_edit_fields(app, demo):
+    async with logged_in(app, "counsellor3@libspace.local") as client:
+        editor = await client.get("/guidance/counsellor/availability")
+        assert editor.status_code == 200 and editor.text.count("/delete") == 2
+        bad = await post_form(client, "/guidance/counsellor/availability", {"weekday": "4", "branch": "dialog", "starts": "16:00", "ends": "15:00", "slot_minutes": "45", "buffer_minutes": "15"})
+        assert bad.status_code == 422 and 'id="e-ends"' in bad.text
+        added = await post_form(client, "/guidance/counsellor/availability", {"weekday": "4", "branch": "dialog", "starts": "11:00", "ends": "13:00", "slot_minutes": "60", "buffer_minutes": "0"}, follow_redirects=False)
+        assert added.status_code == 303
+        assert (await client.get("/guidance/counsellor/availability")).text.count("/delete") == 3
+        off = await post_form(client, "/guidance/counsellor/availability", {"on": "2099-01-05", "kind": "off"}, action="/guidance/counsellor/exceptions", follow_redirects=False)
+        assert off.status_code == 303
+        assert "5 января" in (await client.get("/guidance/counsellor/availability")).text
+        assert (await client.get("/guidance/fields")).status_code == 403
+    async with logged_in(app, "teen@libspace.local") as reader:
+        assert (await reader.get("/guidance/counsellor/availability")).status_code == 403
+    async with logged_in(app, "staff.dialog@libspace.local") as staff:
+        listing = await staff.get("/guidance/fields")
+        assert listing.status_code == 200 and "ИТ и программирование" in listing.text
+        created = await post_form(staff, "/guidance/fields", {"slug": "space", "name_ru": "Космос", "name_en": "Space", "type_technology": "on", "is_active": "on"}, follow_redirects=False)
+        assert created.status_code == 303
+        invalid = await post_form(staff, "/guidance/fields", {"slug": "Космос", "name_ru": "", "name_en": ""})
+        assert invalid.status_code == 422 and 'role="alert"' in invalid.text
+    async with logged_in(app, None) as anonymous:
+        assert "Космос" in (await anonymous.get("/guidance")).text

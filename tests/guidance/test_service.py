@@ -1,0 +1,175 @@
+"""Guidance service against the database: saving results, who sees them, availability, booking, notes."""
+
+from datetime import date, time, timedelta
+
+import pytest
+
+from src.exceptions import Conflict, Forbidden, Invalid, NotFound
+from src.guidance import service as guidance_service
+from src.guidance.tables import Consultation
+from src.timeutil import now_utc
+from tests.guidance.conftest import first_free_slot, make_counsellor, make_reader, open_every_day, principal
+from tests.guidance.test_rules import answers_for
+
+
+async def test_results_are_saved_listed_newest_first_and_private(demo, counsellor):
+    reader = await principal(await make_reader(1))
+    other = await principal(await make_reader(2))
+    first = await guidance_service.save_response(reader, answers_for("nature", {"nature": 4}))
+    second = await guidance_service.save_response(reader, answers_for("art"))
+    assert [r.id for r in await guidance_service.results_of(reader.id)] == [second.id, first.id]
+    assert (await guidance_service.get_result(reader, first.id)).top_types == ("nature",)
+    with pytest.raises(NotFound):
+        await guidance_service.get_result(other, first.id)
+    with pytest.raises(Forbidden):
+        await guidance_service.save_response(await principal(counsellor), answers_for("art"))
+    with pytest.raises(Invalid) as bad:
+        await guidance_service.save_response(reader, {"c01": "a"})
+    assert len(bad.value.errors) == 24
+
+
+async def test_counsellor_sees_results_only_of_their_readers(demo, counsellor):
+    reader_id = await make_reader(3)
+    reader = await principal(reader_id)
+    result = await guidance_service.save_response(reader, answers_for("people"))
+    card = (await guidance_service.reader_ref(reader_id)).card_number
+    them = await principal(counsellor)
+    with pytest.raises(Forbidden):
+        await guidance_service.profile_for(them, card)
+    with pytest.raises(NotFound):
+        await guidance_service.get_result(them, result.id)
+    slot = await first_free_slot(counsellor)
+    await guidance_service.book(reader, counsellor, slot.starts_at)
+    _ref, results = await guidance_service.profile_for(them, card)
+    assert [r.id for r in results] == [result.id]
+    assert (await guidance_service.get_result(them, result.id)).id == result.id
+    another = await principal(await make_counsellor("c2@test.local"))
+    with pytest.raises(Forbidden):
+        await guidance_service.profile_for(another, card)
+
+
+async def test_booking_rules_422_outside_409_taken_and_reader_busy(demo, counsellor):
+    reader = await principal(await make_reader(4))
+    second_reader = await principal(await make_reader(5))
+    slot = await first_free_slot(counsellor)
+    with pytest.raises(Invalid) as outside:
+        await guidance_service.book(reader, counsellor, slot.starts_at + timedelta(minutes=10))
+    assert outside.value.errors[0].field == "starts_at"
+    booked = await guidance_service.book(reader, counsellor, slot.starts_at, "Куда поступать?")
+    assert booked.status == "booked" and booked.topic == "Куда поступать?" and booked.branch_id == slot.branch_id
+    with pytest.raises(Conflict):
+        await guidance_service.book(second_reader, counsellor, slot.starts_at)
+    # the same reader, the same time, another counsellor: the reader is busy
+    other = await make_counsellor("c3@test.local")
+    await open_every_day(other)
+    with pytest.raises(Conflict) as busy:
+        await guidance_service.book(reader, other, slot.starts_at)
+    assert "already have a consultation" in busy.value.detail
+    free_after = await guidance_service.slots(slot.starts_at.date(), slot.starts_at.date() + timedelta(days=1), None, counsellor)
+    assert slot.starts_at not in [s.starts_at for s in free_after]
+    with pytest.raises(Forbidden):
+        await guidance_service.book(await principal(counsellor), counsellor, slot.starts_at)
+
+
+async def test_the_database_refuses_a_second_booked_row_on_either_engine(demo, counsellor):
+    """The invariant holds even for a writer that skips the service's checks."""
+    reader_a, reader_b = await make_reader(6), await make_reader(7)
+    slot = await first_free_slot(counsellor)
+    row = dict(counsellor=counsellor, branch=slot.branch_id, starts_at=slot.starts_at, ends_at=slot.ends_at, status="booked", created_at=now_utc())
+    await Consultation.insert(Consultation(reader=reader_a, **row))
+    with pytest.raises(Exception) as clash:
+        await Consultation.insert(Consultation(reader=reader_b, **row))
+    assert guidance_service._is_clash(clash.value)
+    overlapping = {**row, "starts_at": slot.starts_at + timedelta(minutes=15), "ends_at": slot.ends_at + timedelta(minutes=15)}
+    with pytest.raises(Exception) as overlap:
+        await Consultation.insert(Consultation(reader=reader_b, **overlapping))
+    assert guidance_service._is_clash(overlap.value)
+    other = await make_counsellor("c4@test.local")
+    with pytest.raises(Exception) as reader_busy:
+        await Consultation.insert(Consultation(reader=reader_a, **{**overlapping, "counsellor": other}))
+    assert guidance_service._is_clash(reader_busy.value)
+    await Consultation.insert(Consultation(reader=reader_b, **{**row, "status": "cancelled"}))  # cancelled rows do not count
+
+
+async def test_cancel_cutoff_for_readers_not_for_counsellors(demo, counsellor):
+    reader = await principal(await make_reader(8))
+    slot = await first_free_slot(counsellor)
+    booked = await guidance_service.book(reader, counsellor, slot.starts_at)
+    with pytest.raises(Conflict):
+        await guidance_service.cancel(reader, booked.id, now=slot.starts_at - timedelta(hours=2))
+    stranger = await principal(await make_reader(9))
+    with pytest.raises(NotFound):
+        await guidance_service.cancel(stranger, booked.id)
+    cancelled = await guidance_service.cancel(await principal(counsellor), booked.id, now=slot.starts_at - timedelta(hours=2))
+    assert cancelled.status == "cancelled" and cancelled.cancelled_at is not None
+    with pytest.raises(Conflict):
+        await guidance_service.cancel(reader, booked.id)
+    again = await guidance_service.book(reader, counsellor, slot.starts_at)  # the slot is free again
+    assert (await guidance_service.cancel(reader, again.id)).status == "cancelled"
+
+
+async def test_notes_only_by_the_counsellor(demo, counsellor):
+    reader = await principal(await make_reader(10))
+    slot = await first_free_slot(counsellor)
+    booked = await guidance_service.book(reader, counsellor, slot.starts_at)
+    with pytest.raises(Forbidden):
+        await guidance_service.write_notes(reader, booked.id, "сам себе", "тайна")
+    other = await principal(await make_counsellor("c5@test.local"))
+    with pytest.raises(NotFound):
+        await guidance_service.write_notes(other, booked.id, "x", "y")
+    written = await guidance_service.write_notes(await principal(counsellor), booked.id, "Сходить на день открытых дверей", "Тревожится")
+    assert written.next_steps == "Сходить на день открытых дверей" and written.private_notes == "Тревожится"
+    only_steps = await guidance_service.write_notes(await principal(counsellor), booked.id, "Новый шаг", None)
+    assert only_steps.private_notes == "Тревожится"
+
+
+async def test_availability_editing_and_exceptions(demo):
+    counsellor_id = await make_counsellor()
+    me = await principal(counsellor_id)
+    window = await guidance_service.add_window(me, counsellor_id, guidance_service.WindowInput("chekhov", 2, time(12), time(14), 60, 0))
+    with pytest.raises(Conflict):
+        await guidance_service.add_window(me, counsellor_id, guidance_service.WindowInput("dialog", 2, time(13), time(15), 60, 0))
+    with pytest.raises(Invalid) as bad:
+        await guidance_service.add_window(me, counsellor_id, guidance_service.WindowInput("nowhere", 9, time(15), time(14), 50, 0))
+    assert {e.field for e in bad.value.errors} == {"branch", "weekday", "ends", "slot_minutes"}
+    other = await principal(await make_counsellor("c6@test.local"))
+    with pytest.raises(Forbidden):
+        await guidance_service.add_window(other, counsellor_id, guidance_service.WindowInput("chekhov", 3, time(12), time(14)))
+    today = now_utc().date()
+    wednesday = today + timedelta(days=(2 - today.weekday()) % 7 + 7)
+    before = [s for s in await guidance_service.slots(wednesday, wednesday, None, counsellor_id)]
+    exception = await guidance_service.add_exception(me, counsellor_id, guidance_service.ExceptionInput(wednesday, "off"))
+    assert await guidance_service.slots(wednesday, wednesday, None, counsellor_id) == []
+    await guidance_service.delete_exception(me, exception.id)
+    assert await guidance_service.slots(wednesday, wednesday, None, counsellor_id) == before
+    await guidance_service.delete_window(me, window.id)
+    assert await guidance_service.availability_of(counsellor_id) == ([], [])
+    with pytest.raises(Invalid):
+        await guidance_service.add_exception(me, counsellor_id, guidance_service.ExceptionInput(today - timedelta(days=1), "off"))
+
+
+async def test_slot_search_bounds(demo):
+    today = date.today()
+    with pytest.raises(Invalid):
+        await guidance_service.slots(today, today - timedelta(days=1))
+    with pytest.raises(Invalid):
+        await guidance_service.slots(today, today + timedelta(days=90))
+    with pytest.raises(Invalid):
+        await guidance_service.slots(today, today, "nowhere")
+
+
+async def test_profession_fields_are_managed_by_staff(demo):
+    staff = await principal((await guidance_service.Account.select(guidance_service.Account.id).where(guidance_service.Account.email == "staff.chekhov@libspace.local").first())["id"])
+    data = guidance_service.FieldInput("robotics", "Робототехника", "Robotics", types=("technology", "signs"))
+    created = await guidance_service.save_field(staff, data)
+    assert created.types == ("technology", "signs") and created.name("en") == "Robotics"
+    with pytest.raises(Conflict):
+        await guidance_service.save_field(staff, data)
+    with pytest.raises(Invalid) as bad:
+        await guidance_service.save_field(staff, guidance_service.FieldInput("Bad Slug", "x", "", types=("magic",)))
+    assert {e.field for e in bad.value.errors} == {"slug", "name_ru", "name_en", "types"}
+    reader = await principal(await make_reader(11))
+    with pytest.raises(Forbidden):
+        await guidance_service.save_field(reader, data)
+    hidden = await guidance_service.save_field(staff, guidance_service.FieldInput("robotics", "Робототехника", "Robotics", types=("technology",), is_active=False), created.id)
+    assert hidden.id == created.id and "robotics" not in [f.slug for f in await guidance_service.list_fields()]
