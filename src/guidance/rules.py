@@ -83,7 +83,9 @@ def explain(scores: Mapping[str, int], top: Iterable[str], language: str) -> tup
         text = content.type_text(type_, language)
         parts.append(Explanation(type_, text.name, scores[type_], text.description, text.examples))
     names = ", ".join(f"«{part.name}»" for part in parts)
-    if len(top) == 1:
+    if max(scores.values()) - min(scores.values()) <= TOP_MARGIN:
+        summary = _("Your interests are spread evenly: no type stands out yet. That is normal; a talk with a counsellor or a few workshops help to see more.")
+    elif len(top) == 1:
         summary = _("Your answers lean most towards the type %(names)s.", names=names)
     else:
         summary = _("Your answers lean about equally towards the types %(names)s.", names=names)

@@ -85,6 +85,8 @@ def test_explanation_in_both_languages():
         reset_language(token)
     summary_ru, parts_ru = rules.explain(scores, ("people",), "ru")
     assert parts_ru[0].name == "Человек – человек"
+    flat, _parts = rules.explain({t: 6 for t in TYPES}, ("nature", "technology", "people"), "en")
+    assert "ровно" in flat  # interface sentences follow the request language (Russian by default)
 
 
 # --- slots ---------------------------------------------------------------------------------------------

@@ -1,0 +1,66 @@
+"""A 16-year-old on a phone, in headless Chromium against a real server: registers, takes the survey, sees
+the chart and recommendations, and books a consultation."""
+
+import re
+from datetime import date
+
+import pytest
+
+from tests.support import browser_page, running_server
+
+pytestmark = pytest.mark.browser
+PHONE = {"width": 390, "height": 844}
+
+
+async def test_sixteen_year_old_takes_the_survey_and_books_a_consultation(demo):
+    today = date.today()
+    birth = date(today.year - 16, 1, 15) if (today.month, today.day) >= (1, 15) else date(today.year - 17, 1, 15)
+    async with running_server() as base_url, browser_page(viewport=PHONE) as page:
+        await page.goto(f"{base_url}/register")
+        await page.get_by_role("textbox", name="ФИО", exact=True).fill("Алиса Игоревна Тен")
+        await page.get_by_label("Дата рождения").fill(birth.isoformat())
+        await page.get_by_role("textbox", name="E-mail", exact=True).fill("alisa@example.ru")
+        await page.get_by_label("Моя библиотека").select_option("chekhov")
+        await page.get_by_label(re.compile("^Пароль")).fill("alisa-secret-1")
+        await page.get_by_label("Повторите пароль").fill("alisa-secret-1")
+        await page.get_by_label(re.compile("согласие на обработку")).check()
+        await page.get_by_role("button", name="Получить билет").click()
+        await page.wait_for_url(f"{base_url}/me/card")
+
+        await page.get_by_role("link", name="Профориентация").click()
+        await page.get_by_role("link", name="Пройти опрос").first.click()
+        await page.wait_for_url(f"{base_url}/guidance/survey")
+        questions = page.locator("fieldset.question")
+        assert await questions.count() == 25
+        await page.get_by_role("button", name="Узнать результат").click()  # nothing answered yet
+        assert await page.get_by_role("alert").is_visible()
+        for index in range(await questions.count()):
+            radios = questions.nth(index).get_by_role("radio")
+            await radios.nth(index % 2 if index < 20 else 4 - index % 5).check()
+        await page.get_by_role("button", name="Узнать результат").click()
+        await page.wait_for_url(re.compile(r".*/guidance/results/\d+$"))
+        chart = page.get_by_test_id("score-chart")
+        assert await chart.is_visible()
+        values = await chart.locator(".chart-value").all_inner_texts()
+        assert len(values) == 5 and all(re.fullmatch(r"\d+ из 12", v) for v in values)
+        assert await page.get_by_test_id("summary").is_visible()
+
+        await page.get_by_role("link", name="Смотреть рекомендации").click()
+        await page.wait_for_url(f"{base_url}/guidance/recommendations")
+        first = page.locator(".rec").first
+        assert await first.locator(".why").inner_text()
+        await page.locator(".rec-consultation").first.get_by_role("link", name="Выбрать время").click()
+        await page.wait_for_url(re.compile(r".*/guidance/slots.*"))
+        await page.locator("a.slot-button").first.click()
+        await page.wait_for_url(re.compile(r".*/guidance/book.*"))
+        await page.get_by_label(re.compile("О чём вы хотели бы поговорить")).fill("Хочу в IT, но не знаю, с чего начать")
+        await page.get_by_role("button", name="Записаться на это время").click()
+        await page.wait_for_url(f"{base_url}/guidance/consultations")
+        assert await page.get_by_role("status").is_visible()
+        booked = page.get_by_test_id("upcoming")
+        assert await booked.count() == 1 and "Хочу в IT" in await booked.inner_text()
+        width = await page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], "the page scrolls sideways on a phone"
+        await page.goto(f"{base_url}/guidance/passport")
+        assert await page.get_by_role("heading", name="Карьерный паспорт").is_visible()
+        await page.screenshot(path="var/screenshot-guidance.png", full_page=True)
