@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Callable, Iterable, Mapping
 from zoneinfo import ZoneInfo
 
@@ -11,7 +12,7 @@ from src.exceptions import FieldError
 from src.guidance import content
 from src.guidance.constants import EXCEPTION_EXTRA, EXCEPTION_OFF, RATED_MAX, SLOT_LENGTHS, TYPES, MAX_BUFFER_MINUTES
 from src.i18n import _, ngettext
-from src.rooms.rules import Schedule, open_intervals
+from src.rooms.rules import Schedule
 from src.timeutil import age_on
 
 # --- the survey ------------------------------------------------------------------------------------------
@@ -169,18 +170,27 @@ def window_errors(starts: time | None, ends: time | None, slot_minutes: int | No
     return errors
 
 
-def _cut(counsellor_id: int, branch_id: int, start: datetime, end: datetime, slot_minutes: int, buffer_minutes: int) -> list[Slot]:
-    slots = []
-    length, step = timedelta(minutes=slot_minutes), timedelta(minutes=slot_minutes + buffer_minutes)
-    at = start
-    while at + length <= end:
-        slots.append(Slot(at, counsellor_id, branch_id, at + length, buffer_minutes))
+def _minutes(value: time) -> int:
+    return value.hour * 60 + value.minute
+
+
+def _offsets(starts: time, ends: time, slot_minutes: int, buffer_minutes: int) -> list[tuple[int, int]]:
+    """A window cut into slots, as minutes from midnight: each slot followed by its buffer."""
+    at, finish, step = _minutes(starts), _minutes(ends), slot_minutes + buffer_minutes
+    offsets = []
+    while at + slot_minutes <= finish:
+        offsets.append((at, at + slot_minutes))
         at += step
-    return slots
+    return offsets
 
 
-def _inside_open_hours(slot: Slot, intervals: list[tuple[datetime, datetime]]) -> bool:
-    return any(opens <= slot.starts_at and slot.ends_at <= closes for opens, closes in intervals)
+def _utc(value: datetime) -> datetime:
+    """Slots are UTC instants: comparing instants of one tzinfo is fast, and bookings come back in UTC."""
+    return value.astimezone(timezone.utc)
+
+
+def _open_minutes(intervals: tuple[tuple[time, time], ...]) -> list[tuple[int, int]]:
+    return [(_minutes(opens), _minutes(closes) if closes > opens else _minutes(closes) + 24 * 60) for opens, closes in intervals]
 
 
 def grid_slots(
@@ -191,48 +201,56 @@ def grid_slots(
     places: Mapping[int, Place],
 ) -> list[Slot]:
     """Every slot the availability offers from ``start`` to ``end`` (inclusive), in the branches' open hours,
-    without closures and the counsellors' days off; not yet minus what is booked. Sorted by start."""
+    without closures and the counsellors' days off; not yet minus what is booked. Sorted by start.
+
+    Works in minutes from local midnight and makes instants only for the slots it keeps (a month of twenty
+    counsellors is a thousand slots)."""
     weekly_by_day: dict[int, list[WeeklyWindow]] = {}
     for window in weekly:
         weekly_by_day.setdefault(window.weekday, []).append(window)
     exceptions_by: dict[tuple[int, date], list[DateException]] = {}
     for exception in exceptions:
         exceptions_by.setdefault((exception.counsellor_id, exception.on), []).append(exception)
+    offsets_cache: dict[tuple[time, time, int, int], list[tuple[int, int]]] = {}
     slots: list[Slot] = []
     on = start
     while on <= end:
         # (counsellor, branch, start time, end time, slot, buffer)
         windows = [(w.counsellor_id, w.branch_id, w.starts, w.ends, w.slot_minutes, w.buffer_minutes) for w in weekly_by_day.get(on.weekday(), ()) if w.applies(on)]
-        counsellors = {w[0] for w in windows} | {c for (c, day) in exceptions_by if day == on}
-        for counsellor_id in counsellors:
-            own = [w for w in windows if w[0] == counsellor_id]
-            off_ranges: list[tuple[time, time]] = []
-            for exception in exceptions_by.get((counsellor_id, on), ()):
+        for counsellor_id, day in exceptions_by:
+            if day != on:
+                continue
+            off_ranges: list[tuple[int, int]] = []
+            for exception in exceptions_by[(counsellor_id, day)]:
                 if exception.kind == EXCEPTION_OFF:
                     if exception.starts is None or exception.ends is None:
-                        own = []
-                        off_ranges = [(time.min, time.max)]
-                        break
-                    off_ranges.append((exception.starts, exception.ends))
+                        off_ranges = [(0, 48 * 60)]
+                    else:
+                        off_ranges.append((_minutes(exception.starts), _minutes(exception.ends)))
                 elif exception.kind == EXCEPTION_EXTRA and exception.branch_id and exception.starts and exception.ends:
-                    own.append((counsellor_id, exception.branch_id, exception.starts, exception.ends, exception.slot_minutes, exception.buffer_minutes))
-            for _c, branch_id, starts, ends, slot_minutes, buffer_minutes in own:
-                place = places.get(branch_id)
-                if place is None:
+                    windows.append((counsellor_id, exception.branch_id, exception.starts, exception.ends, exception.slot_minutes, exception.buffer_minutes))
+            if off_ranges:
+                windows = [w + (off_ranges,) if w[0] == counsellor_id else w for w in windows]
+        open_by_branch: dict[int, list[tuple[int, int]]] = {}
+        for window in windows:
+            counsellor_id, branch_id, starts, ends, slot_minutes, buffer_minutes = window[:6]
+            off = window[6] if len(window) > 6 else ()
+            place = places.get(branch_id)
+            if place is None:
+                continue
+            if branch_id not in open_by_branch:
+                open_by_branch[branch_id] = _open_minutes(place.schedule.day(on).intervals)
+            opening = open_by_branch[branch_id]
+            key = (starts, ends, slot_minutes, buffer_minutes)
+            if key not in offsets_cache:
+                offsets_cache[key] = _offsets(starts, ends, slot_minutes, buffer_minutes)
+            midnight = datetime.combine(on, time.min, tzinfo=place.tz)
+            for begin, finish in offsets_cache[key]:
+                if any(a < finish and begin < b for a, b in off) or not any(opens <= begin and finish <= closes for opens, closes in opening):
                     continue
-                day = place.schedule.day(on)
-                if not day.is_open:
-                    continue
-                intervals = open_intervals(day, place.tz)
-                begin, finish = datetime.combine(on, starts, tzinfo=place.tz), datetime.combine(on, ends, tzinfo=place.tz)
-                for slot in _cut(counsellor_id, branch_id, begin, finish, slot_minutes, buffer_minutes):
-                    local_start, local_end = slot.starts_at.timetz().replace(tzinfo=None), slot.ends_at.timetz().replace(tzinfo=None)
-                    if any(off_start < local_end and local_start < off_end for off_start, off_end in off_ranges):
-                        continue
-                    if _inside_open_hours(slot, intervals):
-                        slots.append(slot)
+                slots.append(Slot(_utc(midnight + timedelta(minutes=begin)), counsellor_id, branch_id, _utc(midnight + timedelta(minutes=finish)), buffer_minutes))
         on += timedelta(days=1)
-    slots.sort()
+    slots.sort(key=lambda slot: (slot.starts_at, slot.counsellor_id, slot.branch_id))
     return slots
 
 
@@ -249,11 +267,26 @@ def bookable_window(now: datetime, lead_minutes: int, horizon_days: int) -> tupl
 
 
 def free_slots(grid: Iterable[Slot], busy: Iterable[Busy], now: datetime, lead_minutes: int, horizon_days: int) -> list[Slot]:
+    """The grid minus what is booked. A counsellor's booked consultations never overlap (the database sees to
+    it), so sorted by start their ends are sorted too: one bisection per slot finds the only one that can meet it."""
     earliest, latest = bookable_window(now, lead_minutes, horizon_days)
-    busy_by: dict[int, list[Busy]] = {}
-    for item in busy:
-        busy_by.setdefault(item.counsellor_id, []).append(item)
-    return [slot for slot in grid if earliest <= slot.starts_at <= latest and is_free(slot, busy_by.get(slot.counsellor_id, ()))]
+    starts_by: dict[int, list[datetime]] = {}
+    ends_by: dict[int, list[datetime]] = {}
+    for item in sorted(busy, key=lambda b: b.starts_at):
+        starts_by.setdefault(item.counsellor_id, []).append(item.starts_at)
+        ends_by.setdefault(item.counsellor_id, []).append(item.ends_at)
+    free = []
+    for slot in grid:
+        if not earliest <= slot.starts_at <= latest:
+            continue
+        starts = starts_by.get(slot.counsellor_id)
+        if starts:
+            margin = timedelta(minutes=slot.buffer_minutes)
+            index = bisect_left(starts, slot.ends_at + margin)  # busy[index - 1] is the last to start before the slot ends
+            if index and ends_by[slot.counsellor_id][index - 1] > slot.starts_at - margin:
+                continue
+        free.append(slot)
+    return free
 
 
 def find_slot(grid: Iterable[Slot], counsellor_id: int, starts_at: datetime) -> Slot | None:

@@ -128,14 +128,14 @@ def test_slots_respect_closures_hours_validity_and_exceptions():
 
 def test_free_slots_remove_booked_time_with_buffer_and_apply_lead_and_horizon():
     grid = rules.grid_slots([window(slot=30, buffer=15, ends=time(17))], [], MONDAY, MONDAY, PLACES)
-    assert [s.starts_at.time() for s in grid] == [time(14), time(14, 45), time(15, 30), time(16, 15)]
+    assert [s.starts_at.astimezone(TZ).time() for s in grid] == [time(14), time(14, 45), time(15, 30), time(16, 15)]
     booked = [rules.Busy(7, local(MONDAY, 14, 45), local(MONDAY, 15, 15))]
     now = local(MONDAY, 8)
     free = rules.free_slots(grid, booked, now, 60, 60)
-    assert [s.starts_at.time() for s in free] == [time(14), time(15, 30), time(16, 15)]
+    assert [s.starts_at.astimezone(TZ).time() for s in free] == [time(14), time(15, 30), time(16, 15)]
     other_counsellor = [rules.Busy(8, local(MONDAY, 14), local(MONDAY, 17))]
     assert len(rules.free_slots(grid, other_counsellor, now, 60, 60)) == 4
-    assert [s.starts_at.time() for s in rules.free_slots(grid, [], local(MONDAY, 13, 30), 60, 60)] == [time(14, 45), time(15, 30), time(16, 15)]
+    assert [s.starts_at.astimezone(TZ).time() for s in rules.free_slots(grid, [], local(MONDAY, 13, 30), 60, 60)] == [time(14, 45), time(15, 30), time(16, 15)]
     assert rules.free_slots(grid, [], local(MONDAY, 8) - timedelta(days=61), 60, 60) == []
     assert rules.find_slot(grid, 7, local(MONDAY, 14, 45).astimezone(UTC)) == grid[1]
     assert rules.find_slot(grid, 7, local(MONDAY, 14, 50)) is None
