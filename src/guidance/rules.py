@@ -133,7 +133,6 @@ class Place:
 
     tz: ZoneInfo
     schedule: Schedule
-    has_consultation_room: bool = False
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -159,7 +158,7 @@ def window_errors(starts: time | None, ends: time | None, slot_minutes: int | No
     if ends is None:
         errors.append(FieldError("ends", _("Enter the end time")))
     if starts is not None and ends is not None and ends <= starts:
-        errors.append(FieldError("ends", _("The end must be after the start")))
+        errors.append(FieldError("ends", _("The end time must be after the start time")))
     if slot_minutes not in SLOT_LENGTHS:
         errors.append(FieldError("slot_minutes", _("A slot lasts 30, 45 or 60 minutes")))
     if buffer_minutes is None or not 0 <= buffer_minutes <= MAX_BUFFER_MINUTES:

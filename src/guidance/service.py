@@ -21,7 +21,7 @@ from src.accounts.permissions import Principal
 from src.accounts.tables import Account, ReaderCard
 from src.config import get_settings
 from src.db import is_postgres, write_transaction
-from src.exceptions import Conflict, FieldError, Forbidden, Invalid, NotFound
+from src.exceptions import AppError, Conflict, FieldError, Forbidden, Invalid, NotFound
 from src.guidance import content, rules, workshops
 from src.guidance.constants import (
     BOOKED,
@@ -40,9 +40,13 @@ from src.guidance.constants import (
 )
 from src.guidance.tables import AvailabilityException, Consultation, CounsellorAvailability, ProfessionField, SurveyResponse
 from src.i18n import _, current_language
+from src.rooms import bookings
+from src.rooms import rules as room_rules
 from src.rooms import service as rooms_service
+from src.rooms.constants import HOLDER_STAFF
 from src.timeutil import UTC, aware, now_utc, today_in
 
+CONSULTATION_ROOM = "consultation_room"  # the zone kind a consultation holds when its branch has one
 FIELDS_CACHE = "guidance_fields"
 AVAILABILITY_CACHE = "guidance_availability"
 MAX_UPCOMING_PER_READER = 3
@@ -432,7 +436,7 @@ async def add_exception(principal: Principal, counsellor_id: int, data: Exceptio
     elif data.kind == EXCEPTION_OFF and (data.starts is None) != (data.ends is None):
         errors.append(FieldError("ends", _("Give both times, or neither for the whole day")))
     elif data.kind == EXCEPTION_OFF and data.starts and data.ends and data.ends <= data.starts:
-        errors.append(FieldError("ends", _("The end must be after the start")))
+        errors.append(FieldError("ends", _("The end time must be after the start time")))
     if errors:
         raise Invalid(errors=errors)
     async with _tx():
@@ -455,7 +459,7 @@ async def delete_exception(principal: Principal, exception_id: int) -> None:
 
 async def _places() -> dict[int, rules.Place]:
     return {
-        branch.id: rules.Place(ZoneInfo(branch.timezone), branch.schedule, any(zone.kind == "consultation_room" for zone in branch.zones))
+        branch.id: rules.Place(ZoneInfo(branch.timezone), branch.schedule)
         for branch in await rooms_service.list_branches()
     }
 
@@ -596,13 +600,39 @@ def _is_clash(error: BaseException) -> bool:
     return any(marker in text for marker in ("no_overlap", "slot_key", "exclusionviolation", "uniqueviolation", "unique constraint failed"))
 
 
-async def _reserve_room(consultation_id: int, branch_id: int, starts_at: datetime, ends_at: datetime, principal: Principal) -> int | None:
-    """Hold a consultation room through the rooms service when the branch has one (see src/rooms)."""
+async def _reserve_room(consultation_id: int, branch_id: int, starts_at: datetime, ends_at: datetime, counsellor_id: int, reader_id: int) -> int | None:
+    """Hold a consultation room of the branch through the rooms booking service, inside the booking's
+    transaction, when the branch has one that is free. The room's grid may be coarser than the slot, so the
+    hold is widened to it. No free room is not a reason to refuse the consultation (the counsellor can meet
+    the reader elsewhere in the library): it is booked without a room. A savepoint keeps a refused hold from
+    spoiling the booking's transaction."""
+    branch = await rooms_service.branch_by_id(branch_id)
+    for zone in (zone for zone in branch.zones if zone.kind == CONSULTATION_ROOM):
+        reservation = bookings.Reservation(
+            zone_id=zone.id,
+            starts_at=room_rules.snap(starts_at, zone.rules.slot, branch.tz, up=False),
+            ends_at=room_rules.snap(ends_at, zone.rules.slot, branch.tz, up=True),
+            holder_kind=HOLDER_STAFF,
+            holder_id=counsellor_id,
+            holder_ref=consultation_id,
+            purpose=_("Career consultation"),
+            headcount=2,
+            actor_id=reader_id,
+        )
+        savepoint = await engine_finder().current_transaction.get().savepoint()
+        try:
+            result = await bookings.reserve(reservation)
+        except AppError:  # taken, closed or off its hours: try the next room
+            await savepoint.rollback_to()
+            continue
+        await savepoint.release()
+        return result.bookings[0].id
     return None
 
 
-async def _release_room(booking_id: int | None, principal: Principal) -> None:
-    return None
+async def _release_room(booking_id: int | None, actor_id: int) -> None:
+    if booking_id is not None:
+        await bookings.release([booking_id], actor_id, _("The consultation was cancelled"))
 
 
 async def book(principal: Principal, counsellor_id: int, starts_at: datetime, topic: str = "", now: datetime | None = None) -> ConsultationView:
@@ -642,7 +672,7 @@ async def book(principal: Principal, counsellor_id: int, starts_at: datetime, to
                 status=BOOKED, topic=topic, created_at=now_utc(),
             )
             await row.save()
-            booking = await _reserve_room(row.id, slot.branch_id, slot.starts_at, slot.ends_at, principal)
+            booking = await _reserve_room(row.id, slot.branch_id, slot.starts_at, slot.ends_at, counsellor_id, principal.id)
             if booking is not None:
                 await Consultation.update({Consultation.zone_booking: booking}).where(Consultation.id == row.id)
     except Conflict:
@@ -673,7 +703,7 @@ async def cancel(principal: Principal, consultation_id: int, now: datetime | Non
         ).where((Consultation.id == consultation_id) & (Consultation.status == BOOKED)).returning(Consultation.id)
         if not updated:
             raise Conflict(_("This consultation is already cancelled"))
-        await _release_room(found.zone_booking, principal)
+        await _release_room(found.zone_booking, principal.id)
     result = await _load(consultation_id)
     assert result is not None
     return result

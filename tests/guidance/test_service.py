@@ -173,3 +173,42 @@ async def test_profession_fields_are_managed_by_staff(demo):
         await guidance_service.save_field(reader, data)
     hidden = await guidance_service.save_field(staff, guidance_service.FieldInput("robotics", "Робототехника", "Robotics", types=("technology",), is_active=False), created.id)
     assert hidden.id == created.id and "robotics" not in [f.slug for f in await guidance_service.list_fields()]
+
+
+async def _room_bookings(consultation_id: int) -> list[dict]:
+    from src.rooms.tables import Booking
+
+    return await Booking.select(Booking.id, Booking.status, Booking.zone.kind, Booking.starts_at, Booking.ends_at).where(Booking.holder_ref == consultation_id)
+
+
+async def test_a_consultation_room_is_reserved_through_rooms_and_released_on_cancel(demo, counsellor):
+    reader = await principal(await make_reader(30))
+    slot = await first_free_slot(counsellor)  # the test counsellor receives at chekhov, which has a consultation room
+    booked = await guidance_service.book(reader, counsellor, slot.starts_at)
+    assert booked.zone_booking is not None
+    [room] = await _room_bookings(booked.id)
+    assert room["zone.kind"] == "consultation_room" and room["status"] == "confirmed"
+    assert room["starts_at"] <= slot.starts_at and room["ends_at"] >= slot.ends_at  # widened to the room's grid
+    await guidance_service.cancel(reader, booked.id)
+    [room] = await _room_bookings(booked.id)
+    assert room["status"] == "cancelled"
+
+
+async def test_no_free_room_still_books_the_consultation_and_no_room_where_there_is_none(demo, counsellor):
+    from src.rooms import bookings
+    from src.rooms.constants import HOLDER_BLOCK
+    from src.rooms import service as rooms_service
+
+    slot = await first_free_slot(counsellor)
+    branch = await rooms_service.branch_by_id(slot.branch_id)
+    room = next(zone for zone in branch.zones if zone.kind == "consultation_room")
+    from src.rooms.rules import snap
+
+    held = (snap(slot.starts_at, 30, branch.tz, up=False), snap(slot.ends_at, 30, branch.tz, up=True))
+    await bookings.reserve(bookings.Reservation(zone_id=room.id, starts_at=held[0], ends_at=held[1], holder_kind=HOLDER_BLOCK, purpose="Ремонт"))
+    booked = await guidance_service.book(await principal(await make_reader(31)), counsellor, slot.starts_at)
+    assert booked.status == "booked" and booked.zone_booking is None
+    elsewhere = await make_counsellor("c.dialog@test.local")
+    await open_every_day(elsewhere, branch="dialog")  # the «Диалог» library has no consultation room
+    other_slot = await first_free_slot(elsewhere)
+    assert (await guidance_service.book(await principal(await make_reader(32)), elsewhere, other_slot.starts_at)).zone_booking is None
