@@ -16,6 +16,7 @@ from src import cache
 from src.config import get_settings
 from src.guidance import rules as guidance_rules
 from src.guidance import service as guidance_service
+from src.events.tables import Event, Registration
 from src.guidance.tables import Consultation, CounsellorAvailability, ProfessionField, SurveyResponse
 from src.db import write_transaction
 from src.events import demo as demo_events
@@ -150,7 +151,7 @@ async def load(if_empty: bool = False, with_events: bool = True) -> str:
                 await ReaderCard.insert(
                     ReaderCard(account=account_id, card_number=card_for(seed), birth_date=birth, home_branch=branches[branch_slug], consent_at=now, guardian_name=guardian, guardian_consent_at=now if guardian else None, created_at=now)
                 )
-        await _guidance(branches, counsellors, today)
+        await _guidance(branches, counsellors, today, with_events)
         await rooms_service.changed()
         await schools_demo.load(branches, password_hash)
         await cache.bump(guidance_service.FIELDS_CACHE)
@@ -213,18 +214,18 @@ AVAILABILITY = {
     "counsellor3@libspace.local": [("centralnaya", 1, time(14), time(18), 45, 15), ("chekhov", 3, time(12), time(16), 60, 0)],
 }
 
-# slug, Russian, English, types, Russian description, English description
+# slug, Russian, English, types, Russian description, English description, other names events use
 FIELDS = [
-    ("it", "ИТ и программирование", "IT and programming", "signs,technology", "Разработка программ, сайтов и игр, анализ данных, кибербезопасность.", "Software, websites and games, data analysis, cyber security."),
-    ("medicine", "Медицина", "Medicine", "people,nature", "Врачи, медсёстры, фармацевты, лаборанты.", "Doctors, nurses, pharmacists, lab technicians."),
-    ("engineering", "Инженерное дело", "Engineering", "technology", "Машины, энергетика, строительство, космодром «Восточный».", "Machines, power, construction, the Vostochny cosmodrome."),
-    ("education", "Образование", "Education", "people", "Учителя, воспитатели, педагоги дополнительного образования, библиотекари.", "Teachers, nursery teachers, club leaders, librarians."),
-    ("arts", "Искусство и дизайн", "Arts and design", "art", "Дизайн, живопись, музыка, театр, фотография.", "Design, painting, music, theatre, photography."),
-    ("ecology", "Экология и природопользование", "Ecology and nature", "nature", "Охрана природы, заповедники, лесное и водное хозяйство.", "Nature protection, reserves, forests and waters."),
-    ("agriculture", "Сельское хозяйство", "Agriculture", "nature,technology", "Агрономия, селекция сои, сельхозтехника: главная отрасль Приамурья.", "Agronomy, soybean breeding, farm machinery: the Amur region's main industry."),
-    ("finance", "Экономика и финансы", "Economics and finance", "signs,people", "Бухгалтерия, банки, аналитика, предпринимательство.", "Accounting, banking, analytics, entrepreneurship."),
-    ("media", "Журналистика и медиа", "Journalism and media", "art,people,signs", "Журналистика, блогинг, видеопроизводство, реклама.", "Journalism, blogging, video production, advertising."),
-    ("transport", "Транспорт и логистика", "Transport and logistics", "technology,signs", "Железная дорога, авиация, речной порт, склады и доставка.", "Railways, aviation, the river port, warehouses and delivery."),
+    ("it", "ИТ и программирование", "IT and programming", "signs,technology", "Разработка программ, сайтов и игр, анализ данных, кибербезопасность.", "Software, websites and games, data analysis, cyber security.", "ИТ, программирование, IT"),
+    ("medicine", "Медицина", "Medicine", "people,nature", "Врачи, медсёстры, фармацевты, лаборанты.", "Doctors, nurses, pharmacists, lab technicians.", "здравоохранение"),
+    ("engineering", "Инженерное дело", "Engineering", "technology", "Машины, энергетика, строительство, космодром «Восточный».", "Machines, power, construction, the Vostochny cosmodrome.", "инженерия, техника"),
+    ("education", "Образование", "Education", "people", "Учителя, воспитатели, педагоги дополнительного образования, библиотекари.", "Teachers, nursery teachers, club leaders, librarians.", "педагогика"),
+    ("arts", "Искусство и дизайн", "Arts and design", "art", "Дизайн, живопись, музыка, театр, фотография.", "Design, painting, music, theatre, photography.", "искусство, дизайн"),
+    ("ecology", "Экология и природопользование", "Ecology and nature", "nature", "Охрана природы, заповедники, лесное и водное хозяйство.", "Nature protection, reserves, forests and waters.", "экология"),
+    ("agriculture", "Сельское хозяйство", "Agriculture", "nature,technology", "Агрономия, селекция сои, сельхозтехника: главная отрасль Приамурья.", "Agronomy, soybean breeding, farm machinery: the Amur region's main industry.", "агрономия, аграрный сектор"),
+    ("finance", "Экономика и финансы", "Economics and finance", "signs,people", "Бухгалтерия, банки, аналитика, предпринимательство.", "Accounting, banking, analytics, entrepreneurship.", "экономика, финансы"),
+    ("media", "Журналистика и медиа", "Journalism and media", "art,people,signs", "Журналистика, блогинг, видеопроизводство, реклама.", "Journalism, blogging, video production, advertising.", "медиа, журналистика, блогинг"),
+    ("transport", "Транспорт и логистика", "Transport and logistics", "technology,signs", "Железная дорога, авиация, речной порт, склады и доставка.", "Railways, aviation, the river port, warehouses and delivery.", "транспорт, логистика"),
 ]
 
 # the demo teenager's answers: most for technology, then sign systems
@@ -234,11 +235,11 @@ TEEN_ANSWERS = {
 }
 
 
-async def _guidance(branches: dict[str, int], counsellors: dict[str, int], today: date) -> None:
+async def _guidance(branches: dict[str, int], counsellors: dict[str, int], today: date, with_events: bool = True) -> None:
     now = now_utc()
-    for position, (slug, ru, en, types, d_ru, d_en) in enumerate(FIELDS):
+    for position, (slug, ru, en, types, d_ru, d_en, aliases) in enumerate(FIELDS):
         if not await ProfessionField.exists().where(ProfessionField.slug == slug):
-            await ProfessionField.insert(ProfessionField(slug=slug, name_ru=ru, name_en=en, types=types, description_ru=d_ru, description_en=d_en, position=position, updated_at=now))
+            await ProfessionField.insert(ProfessionField(slug=slug, name_ru=ru, name_en=en, types=types, description_ru=d_ru, description_en=d_en, aliases=aliases, position=position, updated_at=now))
     for email, windows in AVAILABILITY.items():
         counsellor_id = counsellors[email]
         if await CounsellorAvailability.exists().where(CounsellorAvailability.counsellor == counsellor_id):
@@ -260,3 +261,20 @@ async def _guidance(branches: dict[str, int], counsellors: dict[str, int], today
             next_steps="1. Сходить на день открытых дверей Амурского колледжа строительства и ЖКХ.\n2. Попробовать курс «Основы Python» в библиотеке-обсерватории.\n3. Пройти опрос ещё раз через полгода.",
             private_notes="Сомневается из-за мнения родителей; предложить семейную встречу.", notes_updated_at=now, created_at=now - timedelta(days=10),
         ))
+    if teen and with_events:
+        await _attended_workshop(teen["id"], branches["chekhov"], today, now)
+
+
+async def _attended_workshop(reader_id: int, branch_id: int, today: date, now: datetime) -> None:
+    """A career workshop three weeks ago that the demo teenager was checked in at (for the career passport)."""
+    title = "Профессия: агроном-селекционер"
+    if await Event.exists().where(Event.title == title):
+        return
+    starts = datetime.combine(today - timedelta(days=21), time(16), tzinfo=ZoneInfo("Asia/Yakutsk")).astimezone(UTC)
+    event = Event(
+        branch=branch_id, title=title, category="career_workshop", min_age=14, max_age=18, starts_at=starts, ends_at=starts + timedelta(hours=2),
+        capacity=20, seats_taken=1, host_name="Ольга Данилова", host_profession="агроном-селекционер", host_organisation="ФНЦ «Всероссийский НИИ сои»",
+        profession_types="nature,technology", career_fields="агрономия", search_text=title.casefold(), attendance_taken=True, created_at=now, updated_at=now,
+    )
+    await event.save()
+    await Registration.insert(Registration(event=event.id, reader=reader_id, status="confirmed", ticket_code="DEM0AGR0N0M1", checked_in_at=starts + timedelta(minutes=5), created_at=now - timedelta(days=25)))

@@ -340,7 +340,7 @@ class FieldPages(Controller):
         editing = next((f for f in await guidance_service.list_fields(include_inactive=True) if f.id == edit), None) if edit else None
         values = {}
         if editing:
-            values = {"slug": editing.slug, "name_ru": editing.name_ru, "name_en": editing.name_en, "description_ru": editing.description_ru, "description_en": editing.description_en, "position": str(editing.position), "is_active": editing.is_active, **{f"type_{t}": True for t in editing.types}}
+            values = {"slug": editing.slug, "name_ru": editing.name_ru, "name_en": editing.name_en, "description_ru": editing.description_ru, "description_en": editing.description_en, "position": str(editing.position), "is_active": editing.is_active, "aliases": ", ".join(editing.aliases), **{f"type_{t}": True for t in editing.types}}
         return await self._page(request, editing, values=values)
 
     @post("/")
@@ -353,6 +353,7 @@ class FieldPages(Controller):
             slug=form.str("slug", 64).lower(), name_ru=form.str("name_ru", 120), name_en=form.str("name_en", 120),
             description_ru=form.str("description_ru", 2000), description_en=form.str("description_en", 2000),
             types=tuple(t for t in TYPES if form.bool(f"type_{t}")), position=form.int("position", required=False) or 0, is_active=form.bool("is_active"),
+            aliases=tuple(form.str("aliases", 300).split(",")),
         )
         errors = list(form.errors)
         if not errors:

@@ -70,6 +70,7 @@ class FieldInfo:
     types: tuple[str, ...]
     position: int
     is_active: bool
+    aliases: tuple[str, ...] = ()
 
     def name(self, language: str | None = None) -> str:
         return self.name_en if (language or current_language()) == "en" and self.name_en else self.name_ru
@@ -88,6 +89,7 @@ class FieldInput:
     types: tuple[str, ...] = ()
     position: int = 0
     is_active: bool = True
+    aliases: tuple[str, ...] = ()
 
 
 def _field_info(row: dict) -> FieldInfo:
@@ -101,6 +103,7 @@ def _field_info(row: dict) -> FieldInfo:
         types=tuple(t for t in row["types"].split(",") if t),
         position=row["position"],
         is_active=row["is_active"],
+        aliases=tuple(a.strip() for a in row["aliases"].split(",") if a.strip()),
     )
 
 
@@ -141,6 +144,7 @@ async def save_field(principal: Principal, data: FieldInput, field_id: int | Non
         ProfessionField.description_ru: data.description_ru.strip(),
         ProfessionField.description_en: data.description_en.strip(),
         ProfessionField.types: ",".join(t for t in TYPES if t in data.types),
+        ProfessionField.aliases: ", ".join(a.strip() for a in data.aliases if a.strip())[:300],
         ProfessionField.position: data.position,
         ProfessionField.is_active: data.is_active,
         ProfessionField.updated_at: now_utc(),
@@ -162,10 +166,10 @@ async def save_field(principal: Principal, data: FieldInput, field_id: int | Non
 
 
 def field_lookup(fields: list[FieldInfo]) -> dict[str, str]:
-    """Folded slugs and names (both languages) to slugs: events tag workshops with free-text field names."""
+    """Folded slugs, names (both languages) and aliases to slugs: events tag workshops with free-text names."""
     lookup: dict[str, str] = {}
     for f in fields:
-        for key in (f.slug, f.name_ru, f.name_en):
+        for key in (f.slug, f.name_ru, f.name_en, *f.aliases):
             if key:
                 lookup[key.strip().casefold()] = f.slug
     return lookup
@@ -753,7 +757,7 @@ async def recommendations(principal: Principal, now: datetime | None = None, lim
     latest = await latest_result(principal.id)
     fields = await list_fields()
     field_types = {f.slug: frozenset(f.types) for f in fields}
-    upcoming = await workshops.upcoming(now, now + timedelta(days=RECOMMENDATION_DAYS), field_lookup(fields))
+    upcoming = await workshops.upcoming(now, now + timedelta(days=RECOMMENDATION_DAYS), field_lookup(fields), principal.id)
     facts = rules.ReaderFacts(
         birth_date=reader.birth_date if reader else None,
         home_branch_id=reader.home_branch_id if reader else None,
@@ -777,7 +781,7 @@ async def passport(principal: Principal, card_number: str | None = None) -> Pass
     reader_id = reader.account_id if reader else principal.id
     now = now_utc()
     held = [c for c in await consultations_of_reader(reader_id) if c.status == BOOKED and c.starts_at <= now]
-    return Passport(reader, results, await workshops.attended(reader_id), held)
+    return Passport(reader, results, await workshops.attended(reader_id, field_lookup(await list_fields(include_inactive=True))), held)
 
 
 def survey_language() -> str:

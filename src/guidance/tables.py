@@ -21,6 +21,7 @@ class ProfessionField(Table, tablename="profession_field"):
     description_ru = Text(default="")
     description_en = Text(default="")
     types = Varchar(length=100, default="")  # comma-separated type codes
+    aliases = Varchar(length=300, default="")  # comma-separated other names events use for it ("медиа, блогинг")
     position = SmallInt(default=0)
     is_active = Boolean(default=True)
     updated_at = Timestamptz()

@@ -1,5 +1,5 @@
 """A 16-year-old on a phone, in headless Chromium against a real server: registers, takes the survey, sees
-the chart and recommendations, and books a consultation."""
+the chart and recommendations, signs up for a career workshop and books a consultation."""
 
 import re
 from datetime import date
@@ -12,7 +12,7 @@ pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
 
 
-async def test_sixteen_year_old_takes_the_survey_and_books_a_consultation(demo):
+async def test_sixteen_year_old_takes_the_survey_signs_up_and_books_a_consultation(demo_events):
     today = date.today()
     birth = date(today.year - 16, 1, 15) if (today.month, today.day) >= (1, 15) else date(today.year - 17, 1, 15)
     async with running_server() as base_url, browser_page(viewport=PHONE) as page:
@@ -49,6 +49,15 @@ async def test_sixteen_year_old_takes_the_survey_and_books_a_consultation(demo):
         await page.wait_for_url(f"{base_url}/guidance/recommendations")
         first = page.locator(".rec").first
         assert await first.locator(".why").inner_text()
+        workshop = page.locator(".rec-workshop").first
+        title = (await workshop.get_by_role("heading").inner_text()).strip()
+        assert title.startswith("Профессия:")
+        await workshop.get_by_role("link", name="Записаться").click()
+        await page.wait_for_url(re.compile(r".*/events/\d+$"))
+        await page.locator("section.signup").get_by_role("button", name="Записаться").click()
+        assert "Вы записаны" in await page.get_by_role("status").inner_text()
+        await page.goto(f"{base_url}/guidance/recommendations")
+        assert not any(title in card for card in await page.locator(".rec-workshop").all_inner_texts())  # signed up: no longer recommended
         await page.locator(".rec-consultation").first.get_by_role("link", name="Выбрать время").click()
         await page.wait_for_url(re.compile(r".*/guidance/slots.*"))
         await page.locator("a.slot-button").first.click()

@@ -45,9 +45,9 @@ class Branch(Table, tablename="branch", schema=None):
     )
 
 
-ID = "2026-11-25T21:46:50:343247"
+ID = "2026-11-25T22:20:00:000000"
 VERSION = "1.38.0"
-DESCRIPTION = "True"
+DESCRIPTION = "career guidance tables"
 
 
 async def forwards():
@@ -207,6 +207,28 @@ async def forwards():
         column_class=Varchar,
         params={
             "length": 100,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ProfessionField",
+        tablename="profession_field",
+        column_name="aliases",
+        db_column_name="aliases",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 300,
             "default": "",
             "null": False,
             "primary_key": False,
