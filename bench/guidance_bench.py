@@ -27,6 +27,7 @@ DAYS = 92
 
 async def _fill(events: int) -> dict:
     from src.accounts.tables import Account, ReaderCard
+    from src.guidance import availability as guidance_availability
     from src.guidance import service as guidance_service
     from src.guidance.tables import Consultation, CounsellorAvailability
     from src.rooms import service as rooms_service
@@ -53,11 +54,11 @@ async def _fill(events: int) -> dict:
         ReaderCard(account=rid, card_number=f"29{n:010d}", birth_date=datetime(2009, 1, 1).date(), home_branch=branches[n % len(branches)].id, consent_at=now, created_at=now)
         for n, rid in enumerate(reader_ids)
     ])
-    await guidance_service.cache.bump(guidance_service.AVAILABILITY_CACHE)
+    await guidance_service.cache.bump(guidance_availability.AVAILABILITY_CACHE)
     today = now.astimezone(guidance_service.get_settings().tz).date()
     grid = []
     for month in range(0, DAYS, 60):  # the service answers at most 62 days at a time
-        grid += await guidance_service.slots(today + timedelta(days=month), today + timedelta(days=min(month + 59, DAYS)))
+        grid += await guidance_availability.slots(today + timedelta(days=month), today + timedelta(days=min(month + 59, DAYS)))
     booked = [slot for slot in grid if rng.random() < 0.4]
     rows = [
         Consultation(counsellor=s.counsellor_id, reader=reader_ids[i % READERS], branch=s.branch_id, starts_at=s.starts_at, ends_at=s.ends_at, status="booked", created_at=now)
@@ -111,6 +112,7 @@ async def _run(events: int, runs: int) -> None:
 
     from src.accounts import service as accounts_service
     from src.db import close_pools, open_pools
+    from src.guidance import availability as guidance_availability
     from src.guidance import service as guidance_service
     from src.timeutil import now_utc
 
@@ -126,10 +128,10 @@ async def _run(events: int, runs: int) -> None:
         print(f"  recommendations for a reader: {len(ranked)} items ({sum(r.kind == 'workshop' for r in ranked)} workshops)")
         median, p95 = await _median_ms(lambda: guidance_service.recommendations(reader), runs)
         print(f"  recommendations, median {median:.1f} ms (p95 {p95:.1f} ms)")
-        found = await guidance_service.slots(today, today + timedelta(days=30))
-        median, p95 = await _median_ms(lambda: guidance_service.slots(today, today + timedelta(days=30)), runs)
+        found = await guidance_availability.slots(today, today + timedelta(days=30))
+        median, p95 = await _median_ms(lambda: guidance_availability.slots(today, today + timedelta(days=30)), runs)
         print(f"  slot search, one month, every branch and counsellor ({len(found):,} free slots): median {median:.1f} ms (p95 {p95:.1f} ms)")
-        median, p95 = await _median_ms(lambda: guidance_service.slots(today, today + timedelta(days=30), "chekhov"), runs)
+        median, p95 = await _median_ms(lambda: guidance_availability.slots(today, today + timedelta(days=30), "chekhov"), runs)
         print(f"  slot search, one month, one branch: median {median:.1f} ms (p95 {p95:.1f} ms)")
     finally:
         await close_pools(engine)

@@ -15,6 +15,7 @@ from src.accounts.tables import Account, ReaderCard, StaffBranch
 from src import cache
 from src.config import get_settings
 from src.guidance import rules as guidance_rules
+from src.guidance import availability as guidance_availability
 from src.guidance import service as guidance_service
 from src.events.tables import Event, Registration
 from src.guidance.tables import Consultation, CounsellorAvailability, ProfessionField, SurveyResponse
@@ -155,7 +156,7 @@ async def load(if_empty: bool = False, with_events: bool = True) -> str:
         await rooms_service.changed()
         await schools_demo.load(branches, password_hash)
         await cache.bump(guidance_service.FIELDS_CACHE)
-        await cache.bump(guidance_service.AVAILABILITY_CACHE)
+        await cache.bump(guidance_availability.AVAILABILITY_CACHE)
     booked = await _bookings(today)
     events, sign_ups = await demo_events.load(today) if with_events else (0, 0)
     return f"demo data ready: {len(branches)} branches, {booked} new bookings, {events} new events, {sign_ups} new sign-ups; log in with any demo account and the password {DEMO_PASSWORD!r}"

@@ -10,6 +10,8 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from src.config import get_settings
 from src.guidance import schemas
+from src.guidance import availability as guidance_availability
+from src.guidance import consultations as guidance_consultations
 from src.guidance import service as guidance_service
 from src.guidance.constants import SURVEY_VERSION
 from src.i18n import _
@@ -26,7 +28,7 @@ async def branches_by_id() -> dict:
 
 
 async def counsellor_names() -> dict[int, str]:
-    return {c.id: c.full_name for c in await guidance_service.counsellors()}
+    return {c.id: c.full_name for c in await guidance_availability.counsellors()}
 
 
 def consultation_for(viewer, view, branches):
@@ -72,7 +74,7 @@ class GuidanceApi(Controller):
 
     @get("/counsellors", summary="Career counsellors")
     async def counsellors(self) -> list[schemas.CounsellorOut]:
-        return [schemas.CounsellorOut(c.id, c.full_name) for c in await guidance_service.counsellors()]
+        return [schemas.CounsellorOut(c.id, c.full_name) for c in await guidance_availability.counsellors()]
 
     @get("/recommendations", summary="Upcoming career workshops and consultations ranked for the reader, each with why", guards=[requires_reader])
     async def recommendations(self, request: Request) -> schemas.RecommendationsOut:
@@ -97,7 +99,7 @@ class GuidanceApi(Controller):
     ) -> Page[schemas.SlotOut]:
         start = start or today_in(get_settings().tz)
         end = end or start + timedelta(days=13)
-        found = await guidance_service.slots(start, end, branch, counsellor)
+        found = await guidance_availability.slots(start, end, branch, counsellor)
         branches, names = await branches_by_id(), await counsellor_names()
         return paginate([schemas.slot_out(slot, branches, names) for slot in found], page, page_size)
 
@@ -106,30 +108,30 @@ class GuidanceApi(Controller):
         principal = request.user
         if principal.is_counsellor:
             today = today_in(get_settings().tz)
-            found = await guidance_service.consultations_of_counsellor(principal.id, *guidance_service.day_range(today - timedelta(days=90), today + timedelta(days=90)))
+            found = await guidance_consultations.consultations_of_counsellor(principal.id, *guidance_consultations.day_range(today - timedelta(days=90), today + timedelta(days=90)))
         else:
-            found = await guidance_service.consultations_of_reader(principal.id)
+            found = await guidance_consultations.consultations_of_reader(principal.id)
         branches = await branches_by_id()
         return paginate([consultation_for(principal, view, branches) for view in found], page, page_size)
 
     @post("/consultations", summary="Book a consultation slot (readers): counsellor_id and starts_at of a free slot", status_code=201, guards=[requires_reader])
     async def book(self, request: Request, data: JSONBody[schemas.ConsultationIn]) -> schemas.ConsultationOut:
-        view = await guidance_service.book(request.user, data.counsellor_id, data.starts_at, data.topic)
+        view = await guidance_consultations.book(request.user, data.counsellor_id, data.starts_at, data.topic)
         return schemas.consultation_out(view, await branches_by_id())
 
     @get("/consultations/{consultation_id:int}", summary="One consultation (its reader, its counsellor, admins)", guards=[requires_login])
     async def get_consultation(self, request: Request, consultation_id: FromPath[int]) -> schemas.ConsultationOut | schemas.CounsellorConsultationOut:
-        view = await guidance_service.get_consultation(request.user, consultation_id)
+        view = await guidance_consultations.get_consultation(request.user, consultation_id)
         return consultation_for(request.user, view, await branches_by_id())
 
     @post("/consultations/{consultation_id:int}/cancel", summary="Cancel a consultation (readers up to the cut-off before the start)", status_code=200, guards=[requires_login])
     async def cancel(self, request: Request, consultation_id: FromPath[int]) -> schemas.ConsultationOut | schemas.CounsellorConsultationOut:
-        view = await guidance_service.cancel(request.user, consultation_id)
+        view = await guidance_consultations.cancel(request.user, consultation_id)
         return consultation_for(request.user, view, await branches_by_id())
 
     @patch("/consultations/{consultation_id:int}", summary="The counsellor writes next steps (the reader sees them) and private notes (never shown to the reader)", guards=[requires_login])
     async def write_notes(self, request: Request, consultation_id: FromPath[int], data: JSONBody[schemas.NotesIn]) -> schemas.CounsellorConsultationOut:
-        view = await guidance_service.write_notes(request.user, consultation_id, data.next_steps, data.private_notes)
+        view = await guidance_consultations.write_notes(request.user, consultation_id, data.next_steps, data.private_notes)
         return schemas.counsellor_consultation_out(view, await branches_by_id())
 
     @get("/passport", summary="The career passport: results, attended workshops, consultations and next steps", guards=[requires_login])

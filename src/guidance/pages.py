@@ -14,6 +14,8 @@ from src.accounts.permissions import can_manage_profession_fields, can_read_priv
 from src.config import get_settings
 from src.exceptions import AppError, FieldError, Forbidden
 from src.guidance import content, rules
+from src.guidance import availability as guidance_availability
+from src.guidance import consultations as guidance_consultations
 from src.guidance import service as guidance_service
 from src.guidance.constants import CANCEL_HOURS, EXCEPTION_KINDS, SLOT_LENGTHS, TYPES
 from src.guidance.controllers import branches_by_id, counsellor_names
@@ -114,7 +116,7 @@ class GuidancePages(Controller):
         today = today_in(get_settings().tz)
         start = max(start or today, today)
         end = start + timedelta(days=13)
-        found = await guidance_service.slots(start, end, branch or None, counsellor)
+        found = await guidance_availability.slots(start, end, branch or None, counsellor)
         days: dict[date, list] = {}
         branches = await branches_by_id()
         for slot in found:
@@ -127,7 +129,7 @@ class GuidancePages(Controller):
             days=sorted(days.items()),
             branches=branches,
             branch_list=await rooms_service.list_branches(),
-            counsellors=await guidance_service.counsellors(),
+            counsellors=await guidance_availability.counsellors(),
             names=await counsellor_names(),
             branch=branch,
             counsellor=counsellor,
@@ -147,7 +149,7 @@ class GuidancePages(Controller):
         return await self._confirm_page(request, counsellor, starts_at)
 
     async def _confirm_page(self, request: Request, counsellor_id: int, starts_at: datetime, status_code: int = 200, errors: list[FieldError] | None = None, topic: str = "") -> Template:
-        slot = await guidance_service.slot_at(counsellor_id, starts_at)
+        slot = await guidance_availability.slot_at(counsellor_id, starts_at)
         if slot is None:
             flash(request, _("This time is no longer free. Please choose another one."))
             return await self._slots_page(request, "", None, starts_at.astimezone(get_settings().tz).date(), 409 if status_code == 409 else 422, errors or [FieldError("starts_at", _("This time is no longer free. Please choose another one."))])
@@ -169,7 +171,7 @@ class GuidancePages(Controller):
         if counsellor_id is None or starts_at is None:
             return await self._slots_page(request, "", None, None, 422, [FieldError("starts_at", _("Choose a slot"))])
         try:
-            await guidance_service.book(request.user, counsellor_id, starts_at, topic)
+            await guidance_consultations.book(request.user, counsellor_id, starts_at, topic)
         except AppError as error:
             if error.status_code not in (409, 422):
                 raise
@@ -182,7 +184,7 @@ class GuidancePages(Controller):
     async def my_consultations(self, request: Request) -> Template | Redirect:
         if request.user.is_counsellor:
             return Redirect(path="/guidance/counsellor", status_code=303)
-        found = await guidance_service.consultations_of_reader(request.user.id)
+        found = await guidance_consultations.consultations_of_reader(request.user.id)
         upcoming = [c for c in found if c.is_active and not c.is_past]
         upcoming.reverse()
         other = [c for c in found if c not in upcoming]
@@ -190,7 +192,7 @@ class GuidancePages(Controller):
 
     @post("/consultations/{consultation_id:int}/cancel", guards=[requires_login])
     async def cancel(self, request: Request, consultation_id: FromPath[int]) -> Redirect:
-        view = await guidance_service.cancel(request.user, consultation_id)
+        view = await guidance_consultations.cancel(request.user, consultation_id)
         flash(request, _("The consultation is cancelled."))
         if request.user.id == view.reader_id:
             return Redirect(path="/guidance/consultations", status_code=303)
@@ -229,16 +231,16 @@ class CounsellorPages(Controller):
     async def day(self, request: Request, date_: Annotated[date | None, QueryParameter(name="date", required=False)] = None, counsellor: OptionalInt = None) -> Template:
         counsellor_id = self._counsellor_id(request, counsellor) if (counsellor or request.user.is_counsellor) else None
         on = date_ or today_in(get_settings().tz)
-        found = await guidance_service.consultations_of_counsellor(counsellor_id, *guidance_service.day_range(on, on)) if counsellor_id else []
-        free = await guidance_service.slots(on, on, None, counsellor_id) if counsellor_id else []
-        week = await guidance_service.consultations_of_counsellor(counsellor_id, *guidance_service.day_range(on + timedelta(days=1), on + timedelta(days=7))) if counsellor_id else []
+        found = await guidance_consultations.consultations_of_counsellor(counsellor_id, *guidance_consultations.day_range(on, on)) if counsellor_id else []
+        free = await guidance_availability.slots(on, on, None, counsellor_id) if counsellor_id else []
+        week = await guidance_consultations.consultations_of_counsellor(counsellor_id, *guidance_consultations.day_range(on + timedelta(days=1), on + timedelta(days=7))) if counsellor_id else []
         return page(
             request, "guidance/counsellor_day.html", on=on, consultations=found, free=free, week=[c for c in week if c.is_active],
-            branches=await branches_by_id(), counsellors=await guidance_service.counsellors(), counsellor_id=counsellor_id,
+            branches=await branches_by_id(), counsellors=await guidance_availability.counsellors(), counsellor_id=counsellor_id,
         )
 
     async def _availability_page(self, request: Request, counsellor_id: int, status_code: int = 200, errors: list[FieldError] | None = None, values: dict | None = None, form_name: str = "") -> Template:
-        weekly, exceptions = await guidance_service.availability_of(counsellor_id)
+        weekly, exceptions = await guidance_availability.availability_of(counsellor_id)
         return page(
             request, "guidance/availability.html", status_code=status_code, weekly=weekly, exceptions=exceptions,
             branches=await branches_by_id(), branch_list=await rooms_service.list_branches(), counsellor_id=counsellor_id,
@@ -254,7 +256,7 @@ class CounsellorPages(Controller):
     async def add_window(self, request: Request, counsellor: OptionalInt = None) -> Template | Redirect:
         counsellor_id = self._counsellor_id(request, counsellor)
         form = await Form.read(request)
-        data = guidance_service.WindowInput(
+        data = guidance_availability.WindowInput(
             branch=form.str("branch", 64), weekday=form.int("weekday", minimum=0, maximum=6), starts=form.time("starts"), ends=form.time("ends"),
             slot_minutes=form.int("slot_minutes"), buffer_minutes=form.int("buffer_minutes", minimum=0, maximum=60),
             valid_from=form.date("valid_from", required=False), valid_until=form.date("valid_until", required=False),
@@ -262,7 +264,7 @@ class CounsellorPages(Controller):
         errors = list(form.errors)
         if not errors:
             try:
-                await guidance_service.add_window(request.user, counsellor_id, data)
+                await guidance_availability.add_window(request.user, counsellor_id, data)
             except AppError as error:
                 if error.status_code not in (409, 422):
                     raise
@@ -274,7 +276,7 @@ class CounsellorPages(Controller):
 
     @post("/availability/{window_id:int}/delete")
     async def delete_window(self, request: Request, window_id: FromPath[int]) -> Redirect:
-        await guidance_service.delete_window(request.user, window_id)
+        await guidance_availability.delete_window(request.user, window_id)
         flash(request, _("The window is removed."))
         return Redirect(path="/guidance/counsellor/availability", status_code=303)
 
@@ -282,7 +284,7 @@ class CounsellorPages(Controller):
     async def add_exception(self, request: Request, counsellor: OptionalInt = None) -> Template | Redirect:
         counsellor_id = self._counsellor_id(request, counsellor)
         form = await Form.read(request)
-        data = guidance_service.ExceptionInput(
+        data = guidance_availability.ExceptionInput(
             on=form.date("on"), kind=form.str("kind", 8), branch=form.str("branch", 64), starts=form.time("starts", required=False), ends=form.time("ends", required=False),
             slot_minutes=form.int("slot_minutes", required=False) or 45, buffer_minutes=form.int("buffer_minutes", required=False, minimum=0, maximum=60) or 0,
             note=form.str("note", 300),
@@ -290,7 +292,7 @@ class CounsellorPages(Controller):
         errors = list(form.errors)
         if not errors:
             try:
-                await guidance_service.add_exception(request.user, counsellor_id, data)
+                await guidance_availability.add_exception(request.user, counsellor_id, data)
             except AppError as error:
                 if error.status_code not in (409, 422):
                     raise
@@ -302,13 +304,13 @@ class CounsellorPages(Controller):
 
     @post("/exceptions/{exception_id:int}/delete")
     async def delete_exception(self, request: Request, exception_id: FromPath[int]) -> Redirect:
-        await guidance_service.delete_exception(request.user, exception_id)
+        await guidance_availability.delete_exception(request.user, exception_id)
         flash(request, _("The exception is removed."))
         return Redirect(path="/guidance/counsellor/availability", status_code=303)
 
     @get("/consultations/{consultation_id:int}")
     async def consultation(self, request: Request, consultation_id: FromPath[int]) -> Template:
-        view = await guidance_service.get_consultation(request.user, consultation_id)
+        view = await guidance_consultations.get_consultation(request.user, consultation_id)
         latest = await guidance_service.latest_result(view.reader_id)
         reader = await guidance_service.reader_ref(view.reader_id)
         return page(
@@ -319,7 +321,7 @@ class CounsellorPages(Controller):
     @post("/consultations/{consultation_id:int}")
     async def write_notes(self, request: Request, consultation_id: FromPath[int]) -> Redirect:
         form = await Form.read(request)
-        await guidance_service.write_notes(request.user, consultation_id, form.str("next_steps", 5000), form.str("private_notes", 5000))
+        await guidance_consultations.write_notes(request.user, consultation_id, form.str("next_steps", 5000), form.str("private_notes", 5000))
         flash(request, _("The notes are saved."))
         return Redirect(path=f"/guidance/counsellor/consultations/{consultation_id}", status_code=303)
 

@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from src.guidance import content, rules
-from src.guidance.service import ConsultationView, FieldInfo, Passport, Result
+from src.guidance.consultations import ConsultationView
+from src.guidance.service import FieldInfo, Passport, Result
 from src.guidance.workshops import AttendedWorkshop
 from src.i18n import current_language
 from src.rooms.service import BranchInfo

@@ -9,7 +9,7 @@ import pytest
 from src.accounts import service as accounts_service
 from src.accounts.tables import Account, ReaderCard
 from src.demo import card_for
-from src.guidance import service as guidance_service
+from src.guidance import availability as guidance_availability
 from src.rooms.tables import Branch
 from src.timeutil import now_utc
 
@@ -45,12 +45,12 @@ async def open_every_day(counsellor_id: int, branch: str = "chekhov", starts: ti
     """The counsellor receives at the branch every day it is open (chekhov: Monday to Saturday)."""
     actor = await principal(counsellor_id)
     for weekday in range(7):
-        await guidance_service.add_window(actor, counsellor_id, guidance_service.WindowInput(branch, weekday, starts, ends, slot, buffer))
+        await guidance_availability.add_window(actor, counsellor_id, guidance_availability.WindowInput(branch, weekday, starts, ends, slot, buffer))
 
 
 async def first_free_slot(counsellor_id: int, skip: int = 0):
     today = now_utc().date()
-    found = await guidance_service.slots(today, today + timedelta(days=20), None, counsellor_id)
+    found = await guidance_availability.slots(today, today + timedelta(days=20), None, counsellor_id)
     far = [s for s in found if s.starts_at > now_utc() + timedelta(days=2)]  # clear of the cancellation cut-off
     return far[skip]
 

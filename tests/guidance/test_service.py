@@ -4,7 +4,10 @@ from datetime import date, time, timedelta
 
 import pytest
 
+from src.accounts.tables import Account
 from src.exceptions import Conflict, Forbidden, Invalid, NotFound
+from src.guidance import availability as guidance_availability
+from src.guidance import consultations as guidance_consultations
 from src.guidance import service as guidance_service
 from src.guidance.tables import Consultation
 from src.timeutil import now_utc
@@ -39,7 +42,7 @@ async def test_counsellor_sees_results_only_of_their_readers(demo, counsellor):
     with pytest.raises(NotFound):
         await guidance_service.get_result(them, result.id)
     slot = await first_free_slot(counsellor)
-    await guidance_service.book(reader, counsellor, slot.starts_at)
+    await guidance_consultations.book(reader, counsellor, slot.starts_at)
     _ref, results = await guidance_service.profile_for(them, card)
     assert [r.id for r in results] == [result.id]
     assert (await guidance_service.get_result(them, result.id)).id == result.id
@@ -53,22 +56,22 @@ async def test_booking_rules_422_outside_409_taken_and_reader_busy(demo, counsel
     second_reader = await principal(await make_reader(5))
     slot = await first_free_slot(counsellor)
     with pytest.raises(Invalid) as outside:
-        await guidance_service.book(reader, counsellor, slot.starts_at + timedelta(minutes=10))
+        await guidance_consultations.book(reader, counsellor, slot.starts_at + timedelta(minutes=10))
     assert outside.value.errors[0].field == "starts_at"
-    booked = await guidance_service.book(reader, counsellor, slot.starts_at, "Куда поступать?")
+    booked = await guidance_consultations.book(reader, counsellor, slot.starts_at, "Куда поступать?")
     assert booked.status == "booked" and booked.topic == "Куда поступать?" and booked.branch_id == slot.branch_id
     with pytest.raises(Conflict):
-        await guidance_service.book(second_reader, counsellor, slot.starts_at)
+        await guidance_consultations.book(second_reader, counsellor, slot.starts_at)
     # the same reader, the same time, another counsellor: the reader is busy
     other = await make_counsellor("c3@test.local")
     await open_every_day(other)
     with pytest.raises(Conflict) as busy:
-        await guidance_service.book(reader, other, slot.starts_at)
+        await guidance_consultations.book(reader, other, slot.starts_at)
     assert busy.value.errors[0].message == "В это время вы заняты"
-    free_after = await guidance_service.slots(slot.starts_at.date(), slot.starts_at.date() + timedelta(days=1), None, counsellor)
+    free_after = await guidance_availability.slots(slot.starts_at.date(), slot.starts_at.date() + timedelta(days=1), None, counsellor)
     assert slot.starts_at not in [s.starts_at for s in free_after]
     with pytest.raises(Forbidden):
-        await guidance_service.book(await principal(counsellor), counsellor, slot.starts_at)
+        await guidance_consultations.book(await principal(counsellor), counsellor, slot.starts_at)
 
 
 async def test_the_database_refuses_a_second_booked_row_on_either_engine(demo, counsellor):
@@ -79,87 +82,87 @@ async def test_the_database_refuses_a_second_booked_row_on_either_engine(demo, c
     await Consultation.insert(Consultation(reader=reader_a, **row))
     with pytest.raises(Exception) as clash:
         await Consultation.insert(Consultation(reader=reader_b, **row))
-    assert guidance_service._is_clash(clash.value)
+    assert guidance_consultations.is_clash(clash.value)
     overlapping = {**row, "starts_at": slot.starts_at + timedelta(minutes=15), "ends_at": slot.ends_at + timedelta(minutes=15)}
     with pytest.raises(Exception) as overlap:
         await Consultation.insert(Consultation(reader=reader_b, **overlapping))
-    assert guidance_service._is_clash(overlap.value)
+    assert guidance_consultations.is_clash(overlap.value)
     other = await make_counsellor("c4@test.local")
     with pytest.raises(Exception) as reader_busy:
         await Consultation.insert(Consultation(reader=reader_a, **{**overlapping, "counsellor": other}))
-    assert guidance_service._is_clash(reader_busy.value)
+    assert guidance_consultations.is_clash(reader_busy.value)
     await Consultation.insert(Consultation(reader=reader_b, **{**row, "status": "cancelled"}))  # cancelled rows do not count
 
 
 async def test_cancel_cutoff_for_readers_not_for_counsellors(demo, counsellor):
     reader = await principal(await make_reader(8))
     slot = await first_free_slot(counsellor)
-    booked = await guidance_service.book(reader, counsellor, slot.starts_at)
+    booked = await guidance_consultations.book(reader, counsellor, slot.starts_at)
     with pytest.raises(Conflict):
-        await guidance_service.cancel(reader, booked.id, now=slot.starts_at - timedelta(hours=2))
+        await guidance_consultations.cancel(reader, booked.id, now=slot.starts_at - timedelta(hours=2))
     stranger = await principal(await make_reader(9))
     with pytest.raises(NotFound):
-        await guidance_service.cancel(stranger, booked.id)
-    cancelled = await guidance_service.cancel(await principal(counsellor), booked.id, now=slot.starts_at - timedelta(hours=2))
+        await guidance_consultations.cancel(stranger, booked.id)
+    cancelled = await guidance_consultations.cancel(await principal(counsellor), booked.id, now=slot.starts_at - timedelta(hours=2))
     assert cancelled.status == "cancelled" and cancelled.cancelled_at is not None
     with pytest.raises(Conflict):
-        await guidance_service.cancel(reader, booked.id)
-    again = await guidance_service.book(reader, counsellor, slot.starts_at)  # the slot is free again
-    assert (await guidance_service.cancel(reader, again.id)).status == "cancelled"
+        await guidance_consultations.cancel(reader, booked.id)
+    again = await guidance_consultations.book(reader, counsellor, slot.starts_at)  # the slot is free again
+    assert (await guidance_consultations.cancel(reader, again.id)).status == "cancelled"
 
 
 async def test_notes_only_by_the_counsellor(demo, counsellor):
     reader = await principal(await make_reader(10))
     slot = await first_free_slot(counsellor)
-    booked = await guidance_service.book(reader, counsellor, slot.starts_at)
+    booked = await guidance_consultations.book(reader, counsellor, slot.starts_at)
     with pytest.raises(Forbidden):
-        await guidance_service.write_notes(reader, booked.id, "сам себе", "тайна")
+        await guidance_consultations.write_notes(reader, booked.id, "сам себе", "тайна")
     other = await principal(await make_counsellor("c5@test.local"))
     with pytest.raises(NotFound):
-        await guidance_service.write_notes(other, booked.id, "x", "y")
-    written = await guidance_service.write_notes(await principal(counsellor), booked.id, "Сходить на день открытых дверей", "Тревожится")
+        await guidance_consultations.write_notes(other, booked.id, "x", "y")
+    written = await guidance_consultations.write_notes(await principal(counsellor), booked.id, "Сходить на день открытых дверей", "Тревожится")
     assert written.next_steps == "Сходить на день открытых дверей" and written.private_notes == "Тревожится"
-    only_steps = await guidance_service.write_notes(await principal(counsellor), booked.id, "Новый шаг", None)
+    only_steps = await guidance_consultations.write_notes(await principal(counsellor), booked.id, "Новый шаг", None)
     assert only_steps.private_notes == "Тревожится"
 
 
 async def test_availability_editing_and_exceptions(demo):
     counsellor_id = await make_counsellor()
     me = await principal(counsellor_id)
-    window = await guidance_service.add_window(me, counsellor_id, guidance_service.WindowInput("chekhov", 2, time(12), time(14), 60, 0))
+    window = await guidance_availability.add_window(me, counsellor_id, guidance_availability.WindowInput("chekhov", 2, time(12), time(14), 60, 0))
     with pytest.raises(Conflict):
-        await guidance_service.add_window(me, counsellor_id, guidance_service.WindowInput("dialog", 2, time(13), time(15), 60, 0))
+        await guidance_availability.add_window(me, counsellor_id, guidance_availability.WindowInput("dialog", 2, time(13), time(15), 60, 0))
     with pytest.raises(Invalid) as bad:
-        await guidance_service.add_window(me, counsellor_id, guidance_service.WindowInput("nowhere", 9, time(15), time(14), 50, 0))
+        await guidance_availability.add_window(me, counsellor_id, guidance_availability.WindowInput("nowhere", 9, time(15), time(14), 50, 0))
     assert {e.field for e in bad.value.errors} == {"branch", "weekday", "ends", "slot_minutes"}
     other = await principal(await make_counsellor("c6@test.local"))
     with pytest.raises(Forbidden):
-        await guidance_service.add_window(other, counsellor_id, guidance_service.WindowInput("chekhov", 3, time(12), time(14)))
+        await guidance_availability.add_window(other, counsellor_id, guidance_availability.WindowInput("chekhov", 3, time(12), time(14)))
     today = now_utc().date()
     wednesday = today + timedelta(days=(2 - today.weekday()) % 7 + 7)
-    before = [s for s in await guidance_service.slots(wednesday, wednesday, None, counsellor_id)]
-    exception = await guidance_service.add_exception(me, counsellor_id, guidance_service.ExceptionInput(wednesday, "off"))
-    assert await guidance_service.slots(wednesday, wednesday, None, counsellor_id) == []
-    await guidance_service.delete_exception(me, exception.id)
-    assert await guidance_service.slots(wednesday, wednesday, None, counsellor_id) == before
-    await guidance_service.delete_window(me, window.id)
-    assert await guidance_service.availability_of(counsellor_id) == ([], [])
+    before = [s for s in await guidance_availability.slots(wednesday, wednesday, None, counsellor_id)]
+    exception = await guidance_availability.add_exception(me, counsellor_id, guidance_availability.ExceptionInput(wednesday, "off"))
+    assert await guidance_availability.slots(wednesday, wednesday, None, counsellor_id) == []
+    await guidance_availability.delete_exception(me, exception.id)
+    assert await guidance_availability.slots(wednesday, wednesday, None, counsellor_id) == before
+    await guidance_availability.delete_window(me, window.id)
+    assert await guidance_availability.availability_of(counsellor_id) == ([], [])
     with pytest.raises(Invalid):
-        await guidance_service.add_exception(me, counsellor_id, guidance_service.ExceptionInput(today - timedelta(days=1), "off"))
+        await guidance_availability.add_exception(me, counsellor_id, guidance_availability.ExceptionInput(today - timedelta(days=1), "off"))
 
 
 async def test_slot_search_bounds(demo):
     today = date.today()
     with pytest.raises(Invalid):
-        await guidance_service.slots(today, today - timedelta(days=1))
+        await guidance_availability.slots(today, today - timedelta(days=1))
     with pytest.raises(Invalid):
-        await guidance_service.slots(today, today + timedelta(days=90))
+        await guidance_availability.slots(today, today + timedelta(days=90))
     with pytest.raises(Invalid):
-        await guidance_service.slots(today, today, "nowhere")
+        await guidance_availability.slots(today, today, "nowhere")
 
 
 async def test_profession_fields_are_managed_by_staff(demo):
-    staff = await principal((await guidance_service.Account.select(guidance_service.Account.id).where(guidance_service.Account.email == "staff.chekhov@libspace.local").first())["id"])
+    staff = await principal((await Account.select(Account.id).where(Account.email == "staff.chekhov@libspace.local").first())["id"])
     data = guidance_service.FieldInput("robotics", "Робототехника", "Robotics", types=("technology", "signs"))
     created = await guidance_service.save_field(staff, data)
     assert created.types == ("technology", "signs") and created.name("en") == "Robotics"
@@ -184,12 +187,12 @@ async def _room_bookings(consultation_id: int) -> list[dict]:
 async def test_a_consultation_room_is_reserved_through_rooms_and_released_on_cancel(demo, counsellor):
     reader = await principal(await make_reader(30))
     slot = await first_free_slot(counsellor)  # the test counsellor receives at chekhov, which has a consultation room
-    booked = await guidance_service.book(reader, counsellor, slot.starts_at)
+    booked = await guidance_consultations.book(reader, counsellor, slot.starts_at)
     assert booked.zone_booking is not None
     [room] = await _room_bookings(booked.id)
     assert room["zone.kind"] == "consultation_room" and room["status"] == "confirmed"
     assert room["starts_at"] <= slot.starts_at and room["ends_at"] >= slot.ends_at  # widened to the room's grid
-    await guidance_service.cancel(reader, booked.id)
+    await guidance_consultations.cancel(reader, booked.id)
     [room] = await _room_bookings(booked.id)
     assert room["status"] == "cancelled"
 
@@ -206,9 +209,9 @@ async def test_no_free_room_still_books_the_consultation_and_no_room_where_there
 
     held = (snap(slot.starts_at, 30, branch.tz, up=False), snap(slot.ends_at, 30, branch.tz, up=True))
     await bookings.reserve(bookings.Reservation(zone_id=room.id, starts_at=held[0], ends_at=held[1], holder_kind=HOLDER_BLOCK, purpose="Ремонт"))
-    booked = await guidance_service.book(await principal(await make_reader(31)), counsellor, slot.starts_at)
+    booked = await guidance_consultations.book(await principal(await make_reader(31)), counsellor, slot.starts_at)
     assert booked.status == "booked" and booked.zone_booking is None
     elsewhere = await make_counsellor("c.dialog@test.local")
     await open_every_day(elsewhere, branch="dialog")  # the «Диалог» library has no consultation room
     other_slot = await first_free_slot(elsewhere)
-    assert (await guidance_service.book(await principal(await make_reader(32)), elsewhere, other_slot.starts_at)).zone_booking is None
+    assert (await guidance_consultations.book(await principal(await make_reader(32)), elsewhere, other_slot.starts_at)).zone_booking is None

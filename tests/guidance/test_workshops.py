@@ -2,6 +2,7 @@
 
 from datetime import date, timedelta
 
+from src.accounts.tables import Account
 from src.events.tables import Event, Registration
 from src.guidance import service as guidance_service
 from src.rooms.tables import Branch
@@ -62,7 +63,7 @@ async def test_recommendations_api_and_sign_up_link(client, demo_events):
 
 
 async def test_passport_lists_checked_in_workshops_only(client, demo_events, demo):
-    teen_id = (await guidance_service.Account.select(guidance_service.Account.id).where(guidance_service.Account.email == "teen@libspace.local").first())["id"]
+    teen_id = (await Account.select(Account.id).where(Account.email == "teen@libspace.local").first())["id"]
     branch_id = (await Branch.select(Branch.id).where(Branch.slug == "chekhov").first())["id"]
     await demo._attended_workshop(teen_id, branch_id, date.today(), now_utc())  # what `libspace demo` adds with the events
     headers = await bearer(client, "teen@libspace.local")
