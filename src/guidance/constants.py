@@ -24,4 +24,4 @@ YOUTH_AGES = (12, 21)  # who the guidance section is written for (not enforced)
 
 WORKSHOP_CATEGORY = "career_workshop"  # events of this category are career workshops
 RECOMMENDATION_DAYS = 60  # how far ahead recommendations look
-CONSULTATION_LOOKAHEAD_DAYS = 21  # for "next free consultation" offers
+CONSULTATION_LOOKAHEAD_DAYS = 14  # for "next free consultation" offers

@@ -13,7 +13,6 @@ from src.guidance import content
 from src.guidance.constants import EXCEPTION_EXTRA, EXCEPTION_OFF, RATED_MAX, SLOT_LENGTHS, TYPES, MAX_BUFFER_MINUTES
 from src.i18n import _, ngettext
 from src.rooms.rules import Schedule
-from src.timeutil import age_on
 
 # --- the survey ------------------------------------------------------------------------------------------
 
@@ -353,6 +352,16 @@ class ReaderFacts:
     home_branch_id: int | None
     scores: Mapping[str, int] | None  # the latest saved profile, if any
     top: tuple[str, ...] = ()
+
+
+def age_on(birth_date: date, on: date) -> int:
+    """Whole years (as src.timeutil.age_on, without relativedelta: ranking asks this for every workshop)."""
+    return on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+
+
+def age_bounds(birth_date: date | None, first: date, last: date) -> tuple[int, int] | None:
+    """The reader's youngest and oldest age over a period: a database prefilter for age ranges."""
+    return None if birth_date is None else (age_on(birth_date, first), age_on(birth_date, last))
 
 
 def age_eligible(workshop: Workshop, birth_date: date | None, tz: ZoneInfo) -> bool:

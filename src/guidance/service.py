@@ -6,6 +6,8 @@ transaction (``write_transaction``).
 
 from __future__ import annotations
 
+import asyncio
+
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Mapping
@@ -288,19 +290,20 @@ async def _offers(now: datetime) -> list[rules.ConsultationOffer]:
 
 
 async def recommendations(principal: Principal, now: datetime | None = None, limit: int = 20) -> tuple[Result | None, list[rules.Ranked]]:
+    """The reader's best next steps: workshops and consultation offers, ranked (the reads run side by side)."""
     now = now or now_utc()
-    reader = await reader_ref(principal.id)
-    latest = await latest_result(principal.id)
-    fields = await list_fields()
-    field_types = {f.slug: frozenset(f.types) for f in fields}
-    upcoming = await workshops.upcoming(now, now + timedelta(days=RECOMMENDATION_DAYS), field_lookup(fields), principal.id)
+    tz = get_settings().tz
+    until = now + timedelta(days=RECOMMENDATION_DAYS)
+    reader, latest, fields = await asyncio.gather(reader_ref(principal.id), latest_result(principal.id), list_fields())
+    ages = rules.age_bounds(reader.birth_date if reader else None, now.astimezone(tz).date(), until.astimezone(tz).date())
+    upcoming, offers = await asyncio.gather(workshops.upcoming(now, until, field_lookup(fields), principal.id, ages), _offers(now))
     facts = rules.ReaderFacts(
         birth_date=reader.birth_date if reader else None,
         home_branch_id=reader.home_branch_id if reader else None,
         scores=latest.scores if latest else None,
         top=latest.top_types if latest else (),
     )
-    ranked = rules.rank(upcoming, await _offers(now), facts, field_types, now, get_settings().tz)
+    ranked = rules.rank(upcoming, offers, facts, {f.slug: frozenset(f.types) for f in fields}, now, tz)
     return latest, ranked[:limit]
 
 

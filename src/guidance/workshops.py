@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from src.events import rules as event_rules
 from src.events.constants import ACTIVE, SCHEDULED
@@ -28,43 +29,58 @@ class AttendedWorkshop:
     fields: tuple[str, ...]  # profession field slugs where the event's names are known, else the names
 
 
+@lru_cache(maxsize=1024)
 def _types(value: str) -> tuple[str, ...]:
+    """Type codes of a tag string, in the order of TYPES (the same few strings recur on many events)."""
     codes = event_rules.split_list(value)
     return tuple(t for t in TYPES if t in codes)
 
 
+@lru_cache(maxsize=4096)
+def _names(value: str) -> tuple[str, ...]:
+    return tuple(name.casefold() for name in event_rules.split_list(value))
+
+
 def _fields(value: str, lookup: dict[str, str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(lookup.get(name.casefold(), name) for name in event_rules.split_list(value)))
+    return tuple(dict.fromkeys(lookup.get(name, name) for name in _names(value)))
 
 
-async def upcoming(since: datetime, until: datetime, lookup: dict[str, str], reader_id: int | None = None) -> list[rules.Workshop]:
-    """Scheduled career workshops starting in (since, until] whose sign-up is open (or opens later), minus those
-    the reader is already signed up for. ``lookup`` maps folded field names to profession field slugs."""
+async def upcoming(
+    since: datetime, until: datetime, lookup: dict[str, str], reader_id: int | None = None, ages: tuple[int, int] | None = None
+) -> list[rules.Workshop]:
+    """Scheduled career workshops starting in (since, until] whose sign-up is open (or opens later), that have a
+    seat or a waitlist, minus those the reader is already signed up for. ``lookup`` maps folded field names to
+    profession field slugs; ``ages`` (the reader's youngest and oldest age in the period) leaves out, in the
+    database, workshops for other ages (rules.age_eligible decides exactly, on each workshop's date)."""
+    where = (
+        (Event.category == WORKSHOP_CATEGORY) & (Event.status == SCHEDULED) & (Event.starts_at > since) & (Event.starts_at <= until)
+        & (Event.capacity.is_null() | (Event.seats_taken < Event.capacity) | (Event.waitlist == True))  # noqa: E712
+        & (Event.registration_closes_at.is_null() | (Event.registration_closes_at > since))
+    )
+    if ages is not None:
+        where &= (Event.min_age.is_null() | (Event.min_age <= ages[1])) & (Event.max_age.is_null() | (Event.max_age >= ages[0]))
     rows = await Event.select(
         Event.id, Event.title, Event.branch, Event.starts_at, Event.ends_at, Event.min_age, Event.max_age, Event.capacity, Event.seats_taken,
-        Event.waitlist, Event.profession_types, Event.career_fields, Event.registration_opens_at, Event.registration_closes_at,
-    ).where((Event.category == WORKSHOP_CATEGORY) & (Event.status == SCHEDULED) & (Event.starts_at > since) & (Event.starts_at <= until))
+        Event.waitlist, Event.profession_types, Event.career_fields,
+    ).where(where)
     mine: set[int] = set()
     if reader_id is not None and rows:
-        signed = await Registration.select(Registration.event).where(
-            (Registration.reader == reader_id) & Registration.status.is_in(list(ACTIVE)) & Registration.event.is_in([row["id"] for row in rows])
-        )
+        signed = await Registration.select(Registration.event).where((Registration.reader == reader_id) & Registration.status.is_in(list(ACTIVE)))
         mine = {row["event"] for row in signed}
+    known = set(lookup.values())
     workshops = []
     for row in rows:
-        starts_at = aware(row["starts_at"])
-        closes = row["registration_closes_at"]
-        if row["id"] in mine or (closes is not None and aware(closes) <= since):
+        if row["id"] in mine:
             continue
         workshops.append(
             rules.Workshop(
                 id=row["id"],
                 title=row["title"],
                 branch_id=row["branch"],
-                starts_at=starts_at,
+                starts_at=aware(row["starts_at"]),
                 ends_at=aware(row["ends_at"]),
                 types=frozenset(_types(row["profession_types"])),
-                fields=frozenset(slug for slug in _fields(row["career_fields"], lookup) if slug in lookup.values()),
+                fields=frozenset(slug for slug in _fields(row["career_fields"], lookup) if slug in known),
                 min_age=row["min_age"],
                 max_age=row["max_age"],
                 free_seats=event_rules.seats_left(row["capacity"], row["seats_taken"]),

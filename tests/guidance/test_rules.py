@@ -216,3 +216,15 @@ def test_why_is_one_line_in_the_current_language():
     finally:
         reset_language(token)
     assert "\n" not in ru and "Человек – техника" in ru
+
+
+def test_fast_age_agrees_with_timeutil_including_leap_days():
+    from src.timeutil import age_on as slow_age
+
+    births = [date(2008, 2, 29), date(2010, 1, 1), date(2009, 12, 31), date(2011, 6, 15)]
+    for birth in births:
+        for offset in range(0, 365 * 20, 37):
+            on = birth + timedelta(days=offset)
+            assert rules.age_on(birth, on) == slow_age(birth, on), (birth, on)
+    assert rules.age_bounds(date(2010, 6, 1), date(2026, 5, 1), date(2026, 7, 1)) == (15, 16)
+    assert rules.age_bounds(None, date(2026, 5, 1), date(2026, 7, 1)) is None
