@@ -454,7 +454,7 @@ def why(reasons: Iterable[Reason], language: str, field_name: Callable[[str], st
             parts.append(_("at your home library"))
         elif reason.code == "seats":
             n = int(reason.get("n"))  # type: ignore[arg-type]
-            parts.append(ngettext("%(num)s seat left", "%(num)s seats left", n))
+            parts.append(ngettext("%(num)s free seat", "%(num)s free seats", n))
         elif reason.code == "waitlist":
             parts.append(_("waiting list only"))
         elif reason.code == "age":

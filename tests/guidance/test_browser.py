@@ -63,7 +63,7 @@ async def test_sixteen_year_old_takes_the_survey_signs_up_and_books_a_consultati
         await page.locator("a.slot-button").first.click()
         await page.wait_for_url(re.compile(r".*/guidance/book.*"))
         await page.get_by_label(re.compile("О чём вы хотели бы поговорить")).fill("Хочу в IT, но не знаю, с чего начать")
-        await page.get_by_role("button", name="Записаться на это время").click()
+        await page.get_by_role("button", name="Записаться на консультацию").click()
         await page.wait_for_url(f"{base_url}/guidance/consultations")
         assert await page.get_by_role("status").is_visible()
         booked = page.get_by_test_id("upcoming")

@@ -186,8 +186,8 @@ def test_ranking_on_a_crafted_catalogue():
     assert [reason.code for reason in ranked[3].reasons] == ["type", "home", "waitlist"]
     token = set_language("en")
     try:
-        assert rules.why(ranked[1].reasons, "en", lambda slug: {"it": "IT"}[slug]) == "Fits your type «Person – technology»: IT · 10 seats left"
-        assert rules.why(ranked[4].reasons, "en") == "Touches on «Person – artistic image» · at your home library · 10 seats left"
+        assert rules.why(ranked[1].reasons, "en", lambda slug: {"it": "IT"}[slug]) == "Fits your type «Person – technology»: IT · 10 free seats"
+        assert rules.why(ranked[4].reasons, "en") == "Touches on «Person – artistic image» · at your home library · 10 free seats"
     finally:
         reset_language(token)
 
@@ -209,7 +209,7 @@ def test_why_is_one_line_in_the_current_language():
         line = rules.why(reasons, "en", lambda slug: "IT")
     finally:
         reset_language(token)
-    assert line == "Fits your type «Person – technology»: IT · at your home library · 3 seats left"
+    assert line == "Fits your type «Person – technology»: IT · at your home library · 3 free seats"
     token = set_language("ru")
     try:
         ru = rules.why(reasons, "ru", lambda slug: "ИТ")
