@@ -178,10 +178,10 @@ async def test_profession_fields_are_managed_by_staff(demo):
     assert hidden.id == created.id and "robotics" not in [f.slug for f in await guidance_service.list_fields()]
 
 
-async def _room_bookings(consultation_id: int) -> list[dict]:
+async def _room_bookings(booking_id: int) -> list[dict]:
     from src.rooms.tables import Booking
 
-    return await Booking.select(Booking.id, Booking.status, Booking.zone.kind, Booking.starts_at, Booking.ends_at).where(Booking.holder_ref == consultation_id)
+    return await Booking.select(Booking.id, Booking.status, Booking.zone.kind, Booking.starts_at, Booking.ends_at, Booking.holder_ref).where(Booking.id == booking_id)
 
 
 async def test_a_consultation_room_is_reserved_through_rooms_and_released_on_cancel(demo, counsellor):
@@ -189,11 +189,11 @@ async def test_a_consultation_room_is_reserved_through_rooms_and_released_on_can
     slot = await first_free_slot(counsellor)  # the test counsellor receives at chekhov, which has a consultation room
     booked = await guidance_consultations.book(reader, counsellor, slot.starts_at)
     assert booked.zone_booking is not None
-    [room] = await _room_bookings(booked.id)
-    assert room["zone.kind"] == "consultation_room" and room["status"] == "confirmed"
+    [room] = await _room_bookings(booked.zone_booking)
+    assert room["zone.kind"] == "consultation_room" and room["status"] == "confirmed" and room["holder_ref"] == booked.id
     assert room["starts_at"] <= slot.starts_at and room["ends_at"] >= slot.ends_at  # widened to the room's grid
     await guidance_consultations.cancel(reader, booked.id)
-    [room] = await _room_bookings(booked.id)
+    [room] = await _room_bookings(booked.zone_booking)
     assert room["status"] == "cancelled"
 
 
