@@ -12,7 +12,7 @@ from piccolo.engine import engine_finder
 
 from src.db import is_postgres
 
-ID = "2026-11-25T22:20:30:000000"
+ID = "2026-11-27T07:10:30:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "consultation invariants and guidance indexes"
 

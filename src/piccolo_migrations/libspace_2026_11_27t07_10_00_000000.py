@@ -45,7 +45,7 @@ class Branch(Table, tablename="branch", schema=None):
     )
 
 
-ID = "2026-11-25T22:20:00:000000"
+ID = "2026-11-27T07:10:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "career guidance tables"
 
