@@ -122,7 +122,7 @@ def private_feed_kinds(principal: Principal | None) -> list[str]:
     if principal.is_reader or principal.is_counsellor:
         return [FEED_READER]
     if principal.is_teacher:
-        return [FEED_SCHOOL]
+        return [FEED_SCHOOL] if principal.school_id is not None else []  # once staff approve them
     if principal.is_staff:
         return [FEED_STAFF]
     return []

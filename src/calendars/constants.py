@@ -12,6 +12,6 @@ FEED_READER = "reader"  # a reader's sign-ups and consultations
 FEED_SCHOOL = "school"  # a teacher's school visits
 FEED_STAFF = "staff"  # a staff member's branch schedule
 FEED_KINDS = (FEED_READER, FEED_SCHOOL, FEED_STAFF)
-FEED_FORMAT = 1  # bump when the builders change what they write: every ETag changes with it
+FEED_FORMAT = 2  # bump when the builders change what they write: every ETag changes with it
 PUBLIC_CACHE_CONTROL = "public, max-age=900"
 PRIVATE_CACHE_CONTROL = "private, max-age=900"

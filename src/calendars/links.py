@@ -57,3 +57,27 @@ def subscription_links(path: str) -> CalendarLinks:
     """For a whole feed (a branch's events, a zone's occupancy): Google subscribes by the webcal address."""
     links = feed_links(path)
     return CalendarLinks(download=links.url + "?download=true", webcal=links.webcal, google=links.google)
+
+
+def visit_links(visit, private_webcal: str = "") -> CalendarLinks:
+    """For a school visit with a time (``src.schools.service.VisitView``): the download needs the log-in; the
+    subscription is the viewer's private feed (the school's visits, or the staff member's branches)."""
+    from src.config import get_settings
+
+    place = visit.branch_name + (f", {visit.zone_name}" if visit.zone_name else "")
+    return CalendarLinks(
+        download=f"{get_settings().base_url}/schools/visits/{visit.id}/calendar.ics",
+        webcal=private_webcal,
+        google=google_template(f"{visit.programme_title} — {visit.school_name}", visit.starts_at, visit.ends_at, visit.timezone,
+                               details=f"{get_settings().base_url}/schools/visits/{visit.id}", location=place),
+    )
+
+
+async def private_webcal(principal) -> str:
+    """The webcal:// address of the person's private feed (created on first use), or "" for nobody."""
+    from src.calendars import service as calendars_service
+
+    if principal is None:
+        return ""
+    rows = await calendars_service.my_tokens(principal)
+    return feed_links(f"/feeds/private/{rows[0]['token']}.ics").webcal if rows else ""

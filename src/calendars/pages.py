@@ -95,3 +95,14 @@ class MyBookingCalendar(Controller):
         """One booking as an .ics to save, for its holder or staff of its branch."""
         body = await calendars_service.booking_calendar(request.user, booking_id)
         return Response(content=body, media_type="text/calendar", headers={"Content-Disposition": f'attachment; filename="booking-{booking_id}.ics"'})
+
+
+class VisitCalendar(Controller):
+    include_in_schema = False
+    guards = [requires_login]
+
+    @get("/schools/visits/{visit_id:int}/calendar.ics")
+    async def visit(self, request: Request, visit_id: FromPath[int]) -> Response:
+        """One school visit as an .ics to save: the school's teachers and the branch's staff; 404 otherwise."""
+        body = await calendars_service.visit_calendar(request.user, visit_id)
+        return Response(content=body, media_type="text/calendar", headers={"Content-Disposition": f'attachment; filename="visit-{visit_id}.ics"'})

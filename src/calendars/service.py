@@ -25,6 +25,9 @@ from src.i18n import _, reset_language, set_language
 from src.rooms import service as rooms_service
 from src.rooms.service import BranchInfo
 from src.rooms.tables import Closure
+from src.schools import ical as school_ical
+from src.schools.constants import HOLDER_KIND as HOLDER_VISIT
+from src.schools.tables import VisitRequest
 from src.timeutil import aware, now_utc, today_in
 
 
@@ -246,6 +249,29 @@ async def _token_owner(token: str) -> tuple[dict, Principal]:
     return row, principal
 
 
+async def _visit_rows(condition, since: date) -> list[dict]:
+    return await school_ical.visit_rows(condition, since) if condition is not None else []
+
+
+async def visit_calendar(principal: Principal, visit_id: int) -> bytes:
+    """One visit as an .ics to save: for the visiting school's teachers and the branch's staff; 404 for anybody
+    else (a visit's existence is not told to other schools)."""
+    from src.accounts.permissions import can_view_visit
+    from src.schools.tables import VisitRequest
+
+    found = await VisitRequest.select(VisitRequest.school, VisitRequest.branch).where(VisitRequest.id == visit_id).first()
+    if found is None or not can_view_visit(principal, found["school"], found["branch"]):
+        raise NotFound(_("There is no such visit"))
+    branches = await _branches_by_id()
+    rows = await school_ical.visit_rows(VisitRequest.id == visit_id, date(1970, 1, 1))
+    if not rows or rows[0]["branch"] not in branches:
+        raise NotFound(_("This visit has no time yet"))
+    branch = branches[rows[0]["branch"]]
+    for_staff = principal.is_staff
+    item = school_ical.visit_item(rows[0], branch, for_staff=for_staff)
+    return build_calendar(FeedMeta(name=item.summary, tz=branch.timezone, url=item.url), [item])
+
+
 async def _registration_rows(reader_id: int, since: date) -> list[dict]:
     from src.events.ical import EVENT_FEED_COLUMNS
 
@@ -281,8 +307,9 @@ def _registration_items(rows: list[dict], branches: dict[int, BranchInfo], now: 
 
 
 async def private_feed(token: str, language: str) -> Feed:
-    """A reader's sign-ups; a staff member's branches (events, bookings with their purpose, closures); a
-    school's visits (with the schools issue). Consultations join the reader's feed with the guidance issue."""
+    """A reader's sign-ups; a staff member's branches (events, bookings with their purpose, closures, school
+    visits naming programme and school); a school's visits (proposed ones tentative). Consultations join the
+    reader's feed with the guidance issue."""
     row, principal = await _token_owner(token)
     language = language or principal.language or get_settings().language
     branches = await _branches_by_id()
@@ -295,6 +322,7 @@ async def private_feed(token: str, language: str) -> Feed:
     bookings: list[dict] = []
     mine: list[BranchInfo] = []
     condition = None
+    visits: list[dict] = []
     if kind == FEED_READER:
         registrations = await _registration_rows(principal.id, since)
         signature = [(r["id"], r["status"], str(r["event.updated_at"]), str(r["promoted_at"])) for r in registrations]
@@ -311,8 +339,15 @@ async def private_feed(token: str, language: str) -> Feed:
         bookings = await sources.booking_rows([zone.id for branch in mine for zone in branch.zones], since)
         booked, booked_latest = sources.bookings_fingerprint(bookings)
         closures, closure_latest = await _closure_stats(ids, since)
-        parts += (count, booked, closures)
-        latest += [event_latest, booked_latest, closure_latest]
+        visits = await _visit_rows(VisitRequest.branch.is_in(ids) if ids else None, since)
+        visited, visit_latest = school_ical.fingerprint(visits)
+        parts += (count, booked, closures, visited)
+        latest += [event_latest, booked_latest, closure_latest, visit_latest]
+    elif kind == FEED_SCHOOL:
+        visits = await _visit_rows(VisitRequest.school == principal.school_id if principal.school_id is not None else None, since)
+        visited, visit_latest = school_ical.fingerprint(visits)
+        parts += (visited,)
+        latest.append(visit_latest)
     fingerprint = Fingerprint(parts=parts, last_modified=_latest(*latest))
 
     async def build() -> bytes:
@@ -326,10 +361,15 @@ async def private_feed(token: str, language: str) -> Feed:
         elif kind == FEED_STAFF:
             items = await sources.event_feed_items(condition, branches, now)
             zones = {zone.id: (branch, zone.name) for branch in mine for zone in branch.zones}
-            items += sources.booking_items(bookings, zones, await sources.event_titles(bookings), detailed=True, now=now)
+            shown = {row["id"] for row in visits}  # a visit's zone holds are shown once, as the visit
+            held = [row for row in bookings if not (row["holder_kind"] == HOLDER_VISIT and row["holder_ref"] in shown)]
+            items += sources.booking_items(held, zones, await sources.event_titles(held), detailed=True, now=now)
+            items += school_ical.visit_items(visits, branches, for_staff=True, now=now)
             by_id = {branch.id: branch for branch in mine}
             if by_id:
                 items += [sources.closure_item(r, by_id[r["branch"]], busy=False) for r in await sources.closure_rows(list(by_id), since)]
+        elif kind == FEED_SCHOOL:
+            items = school_ical.visit_items(visits, branches, for_staff=False, now=now)
         names = {
             FEED_READER: _("My library plans"),
             FEED_SCHOOL: _("School visits to the library"),

@@ -21,7 +21,7 @@ from src.rooms.service import BranchInfo
 from src.schools import programmes as programmes_service
 from src.schools import service as visits
 from src.schools import teachers as teachers_service
-from src.schools.constants import ACTIVE_STATUSES, CONFIRMED, GRADE_MAX, GRADE_MIN, MAX_WINDOWS, OPEN_STATUSES, TEACHER_PENDING, TOPICS, VISIT_STATUSES
+from src.schools.constants import ACTIVE_STATUSES, CONFIRMED, GRADE_MAX, GRADE_MIN, MAX_WINDOWS, OPEN_STATUSES, PROPOSED, TEACHER_PENDING, TOPICS, VISIT_STATUSES
 from src.schools.rules import Window, actions_for
 from src.web.auth import SESSION_USER, SESSION_VERSION
 from src.web.forms import Form, safe_next
@@ -94,7 +94,10 @@ class SchoolPages(Controller):
         open_ = [v for v in items if v.status in OPEN_STATUSES]
         upcoming = sorted((v for v in items if v.status == CONFIRMED and not v.is_past), key=lambda v: v.starts_at)
         closed = [v for v in items if v not in open_ and v not in upcoming]
-        return page(request, "schools/dashboard.html", teacher=teacher, open_visits=open_, upcoming=upcoming, closed=closed)
+        from src.calendars.links import private_webcal
+
+        return page(request, "schools/dashboard.html", teacher=teacher, open_visits=open_, upcoming=upcoming, closed=closed,
+                    my_feed_webcal=await private_webcal(user) if upcoming else "")
 
     @get("/programmes")
     async def programmes(
@@ -272,8 +275,12 @@ async def _visit_page(request: Request, visit_id: int, status_code: int = 200, *
     programme = await programmes_service.get_programme(visit.programme_id)
     zones = [zone for zone in branch.zones if zone.kind in programme.zone_kinds]
     errors = context.pop("action_errors", [])
+    from src.calendars.links import private_webcal
+
+    with_links = visit.status in (CONFIRMED, PROPOSED) and visit.starts_at is not None and not visit.is_past
     return page(
         request, "schools/visit.html", status_code=status_code, visit=visit, branch=branch, side=side, actions=actions_for(visit.status),
+        my_feed_webcal=await private_webcal(request.user) if with_links else "", with_calendar_links=with_links,
         suggestions=suggestions, zones=zones, zone_names={z.id: z.name for z in branch.zones}, programme=programme,
         values=context.pop("values", {}), errors=errors_by_field(errors), error_list=errors, **context,
     )
