@@ -61,7 +61,8 @@ def test_private_feed_kinds_by_role():
 
     assert private_feed_kinds(p("reader")) == ["reader"]
     assert private_feed_kinds(p("counsellor")) == ["reader"]
-    assert private_feed_kinds(p("teacher")) == ["school"]
+    assert private_feed_kinds(Principal(id=1, role="teacher", full_name="x", school_id=5)) == ["school"]
+    assert private_feed_kinds(p("teacher")) == []  # not approved yet: no school, so no school feed
     assert private_feed_kinds(p("staff", {1})) == ["staff"]
     assert private_feed_kinds(p("admin")) == ["staff"]
     assert private_feed_kinds(None) == []
