@@ -20,7 +20,7 @@ from piccolo.engine import engine_finder
 from src.accounts.controllers import AuthApi, MeApi, ReaderApi
 from src.accounts.pages import AccountPages, StaffPages
 from src.calendars.controllers import FeedController, MyFeedsApi
-from src.calendars.pages import CalendarStaffPages, MyBookingCalendar, MyFeedPages, VisitCalendar
+from src.calendars.pages import CalendarStaffPages, MyBookingCalendar, MyFeedPages, ConsultationCalendar, VisitCalendar
 from src.notifications.controllers import MyRemindersApi, ReminderPages
 from src.config import STATIC_DIR, Settings, get_settings
 from src.db import close_pools, open_pools
@@ -120,6 +120,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             MyFeedPages,
             MyBookingCalendar,
             VisitCalendar,
+            ConsultationCalendar,
             MyRemindersApi,
             ReminderPages,
             GuidanceApi,

@@ -81,3 +81,15 @@ async def private_webcal(principal) -> str:
         return ""
     rows = await calendars_service.my_tokens(principal)
     return feed_links(f"/feeds/private/{rows[0]['token']}.ics").webcal if rows else ""
+
+
+def consultation_links(consultation, branch, title: str, private_webcal: str = "") -> CalendarLinks:
+    """For a consultation (``src.guidance.consultations.ConsultationView`` and its branch)."""
+    from src.config import get_settings
+
+    place = f"{branch.name}, {branch.address}" if branch else ""
+    return CalendarLinks(
+        download=f"{get_settings().base_url}/guidance/consultations/{consultation.id}/calendar.ics",
+        webcal=private_webcal,
+        google=google_template(title, consultation.starts_at, consultation.ends_at, branch.timezone if branch else get_settings().timezone, location=place),
+    )

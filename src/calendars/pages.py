@@ -106,3 +106,14 @@ class VisitCalendar(Controller):
         """One school visit as an .ics to save: the school's teachers and the branch's staff; 404 otherwise."""
         body = await calendars_service.visit_calendar(request.user, visit_id)
         return Response(content=body, media_type="text/calendar", headers={"Content-Disposition": f'attachment; filename="visit-{visit_id}.ics"'})
+
+
+class ConsultationCalendar(Controller):
+    include_in_schema = False
+    guards = [requires_login]
+
+    @get("/guidance/consultations/{consultation_id:int}/calendar.ics")
+    async def consultation(self, request: Request, consultation_id: FromPath[int]) -> Response:
+        """One consultation as an .ics to save: its reader, its counsellor, admins; 404 otherwise."""
+        body = await calendars_service.consultation_calendar(request.user, consultation_id)
+        return Response(content=body, media_type="text/calendar", headers={"Content-Disposition": f'attachment; filename="consultation-{consultation_id}.ics"'})

@@ -25,6 +25,8 @@ from src.i18n import _, reset_language, set_language
 from src.rooms import service as rooms_service
 from src.rooms.service import BranchInfo
 from src.rooms.tables import Closure
+from src.guidance import ical as guidance_ical
+from src.guidance.tables import Consultation
 from src.schools import ical as school_ical
 from src.schools.constants import HOLDER_KIND as HOLDER_VISIT
 from src.schools.tables import VisitRequest
@@ -272,6 +274,20 @@ async def visit_calendar(principal: Principal, visit_id: int) -> bytes:
     return build_calendar(FeedMeta(name=item.summary, tz=branch.timezone, url=item.url), [item])
 
 
+async def consultation_calendar(principal: Principal, consultation_id: int) -> bytes:
+    """One consultation as an .ics to save: its reader, its counsellor and admins; 404 for anybody else."""
+    from src.guidance import consultations as guidance_consultations
+
+    view = await guidance_consultations.get_consultation(principal, consultation_id)  # 404 unless theirs
+    branches = await _branches_by_id()
+    rows = await guidance_ical.consultation_rows(Consultation.id == view.id, date(1970, 1, 1))
+    if not rows or rows[0]["branch"] not in branches:
+        raise NotFound(_("No such consultation"))
+    branch = branches[rows[0]["branch"]]
+    item = guidance_ical.consultation_item(rows[0], branch, for_counsellor=principal.id != view.reader_id)
+    return build_calendar(FeedMeta(name=item.summary, tz=branch.timezone, url=item.url), [item])
+
+
 async def _registration_rows(reader_id: int, since: date) -> list[dict]:
     from src.events.ical import EVENT_FEED_COLUMNS
 
@@ -308,8 +324,8 @@ def _registration_items(rows: list[dict], branches: dict[int, BranchInfo], now: 
 
 async def private_feed(token: str, language: str) -> Feed:
     """A reader's sign-ups; a staff member's branches (events, bookings with their purpose, closures, school
-    visits naming programme and school); a school's visits (proposed ones tentative). Consultations join the
-    reader's feed with the guidance issue."""
+    visits naming programme and school); a school's visits (proposed ones tentative). A reader's feed holds
+    their consultations; a counsellor's (the same kind) the consultations they hold, never their notes."""
     row, principal = await _token_owner(token)
     language = language or principal.language or get_settings().language
     branches = await _branches_by_id()
@@ -323,6 +339,7 @@ async def private_feed(token: str, language: str) -> Feed:
     mine: list[BranchInfo] = []
     condition = None
     visits: list[dict] = []
+    consultations: list[dict] = []
     if kind == FEED_READER:
         registrations = await _registration_rows(principal.id, since)
         signature = [(r["id"], r["status"], str(r["event.updated_at"]), str(r["promoted_at"])) for r in registrations]
@@ -331,6 +348,12 @@ async def private_feed(token: str, language: str) -> Feed:
         parts += (tuple(signature), booked)
         latest += [r["event.updated_at"] for r in registrations] + [r["cancelled_at"] or r["promoted_at"] or r["created_at"] for r in registrations]
         latest.append(booked_latest)
+        consultations = await guidance_ical.consultation_rows(
+            (Consultation.counsellor == principal.id) if principal.is_counsellor else (Consultation.reader == principal.id), since
+        )
+        consulted, consulted_latest = guidance_ical.fingerprint(consultations)
+        parts += (consulted,)
+        latest.append(consulted_latest)
     elif kind == FEED_STAFF:
         mine = [branch for branch in branches.values() if principal.is_admin or branch.id in principal.branch_ids]
         ids = [branch.id for branch in mine]
@@ -358,6 +381,7 @@ async def private_feed(token: str, language: str) -> Feed:
             zones = {zone.id: (branch, zone.name) for branch in branches.values() for zone in branch.zones}
             known = [row for row in bookings if row["zone"] in zones]
             items += sources.booking_items(known, zones, await sources.event_titles(known), detailed=True, now=now)
+            items += guidance_ical.consultation_items(consultations, branches, for_counsellor=principal.is_counsellor, now=now)
         elif kind == FEED_STAFF:
             items = await sources.event_feed_items(condition, branches, now)
             zones = {zone.id: (branch, zone.name) for branch in mine for zone in branch.zones}

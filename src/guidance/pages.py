@@ -188,7 +188,10 @@ class GuidancePages(Controller):
         upcoming = [c for c in found if c.is_active and not c.is_past]
         upcoming.reverse()
         other = [c for c in found if c not in upcoming]
-        return page(request, "guidance/consultations.html", upcoming=upcoming, other=other, branches=await branches_by_id(), cancel_hours=CANCEL_HOURS)
+        from src.calendars.links import private_webcal
+
+        return page(request, "guidance/consultations.html", upcoming=upcoming, other=other, branches=await branches_by_id(), cancel_hours=CANCEL_HOURS,
+                    my_feed_webcal=await private_webcal(request.user) if upcoming else "")
 
     @post("/consultations/{consultation_id:int}/cancel", guards=[requires_login])
     async def cancel(self, request: Request, consultation_id: FromPath[int]) -> Redirect:
@@ -310,12 +313,15 @@ class CounsellorPages(Controller):
 
     @get("/consultations/{consultation_id:int}")
     async def consultation(self, request: Request, consultation_id: FromPath[int]) -> Template:
+        from src.calendars.links import private_webcal
+
         view = await guidance_consultations.get_consultation(request.user, consultation_id)
         latest = await guidance_service.latest_result(view.reader_id)
         reader = await guidance_service.reader_ref(view.reader_id)
         return page(
             request, "guidance/consultation.html", c=view, reader=reader, latest=result_context(latest) if latest else None,
             branches=await branches_by_id(), may_write=can_read_private_notes(request.user, view.counsellor_id), errors={},
+            my_feed_webcal=await private_webcal(request.user) if view.is_active and not view.is_past else "",
         )
 
     @post("/consultations/{consultation_id:int}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -26,7 +26,7 @@ from src.rooms.tables import Booking
 from src.timeutil import aware, local
 
 CANCELLING = {"event_cancelled", "registration_released", "booking_cancelled"}
-REMINDERS = {"reminder", "booking_reminder"}
+REMINDERS = {"reminder", "booking_reminder", "consultation_reminder"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,12 +107,28 @@ async def _booking_about(booking_id: int, cancelled: bool) -> About:
     return About(item=item, when=fmt_datetime(local(starts_at, branch.timezone), "d MMMM y, HH:mm"), where=item.location, title=item.summary)
 
 
+async def _consultation_about(consultation_id: int) -> About:
+    """A consultation as its reader sees it (the item of their private feed: never the counsellor's notes)."""
+    from src.guidance import ical as guidance_ical
+    from src.guidance.tables import Consultation
+
+    rows = await guidance_ical.consultation_rows(Consultation.id == consultation_id, date(1970, 1, 1))
+    if not rows:
+        return About(item=None)
+    branch = await rooms_service.branch_by_id(rows[0]["branch"])
+    item = guidance_ical.consultation_item(rows[0], branch, for_counsellor=False)
+    when = fmt_datetime(local(_instant(rows[0]["starts_at"]), branch.timezone), "d MMMM y, HH:mm")
+    return About(item=item, when=when, where=item.location, title=rows[0]["counsellor.full_name"])
+
+
 async def about(kind: str, payload: dict) -> About:
     cancelled = kind in CANCELLING
     if "event_id" in payload:
         return await _event_about(int(payload["event_id"]), cancelled)
     if "booking_id" in payload:
         return await _booking_about(int(payload["booking_id"]), cancelled)
+    if "consultation_id" in payload:
+        return await _consultation_about(int(payload["consultation_id"]))
     return About(item=None, title=str(payload.get("title", "")))
 
 
@@ -125,6 +141,7 @@ def _lead(kind: str, info: About, payload: dict) -> str:
         "registration_released": _("Your seat at «%(title)s» on %(when)s was released because it was not confirmed in time.", title=title, when=info.when),
         "reminder": _("A reminder: «%(title)s» is on %(when)s.", title=title, when=info.when),
         "booking_reminder": _("A reminder: your booking «%(title)s» is on %(when)s.", title=title, when=info.when),
+        "consultation_reminder": _("A reminder: your career consultation with %(title)s is on %(when)s.", title=title, when=info.when),
     }
     return texts.get(kind) or title or str(payload.get("subject", ""))
 
@@ -165,8 +182,8 @@ async def compose(row: dict, recipient: Recipient, settings: MailSettings, cache
     try:
         payload = row["payload"] if isinstance(row["payload"], dict) else {}
         kind = row["kind"]
-        key = (kind, payload.get("event_id"), payload.get("booking_id"), recipient.language)
-        info = cache.get(key) if cache is not None and key[1:3] != (None, None) else None
+        key = (kind, payload.get("event_id"), payload.get("booking_id"), payload.get("consultation_id"), recipient.language)
+        info = cache.get(key) if cache is not None and key[1:4] != (None, None, None) else None
         if info is None:
             info = await about(kind, payload)
             if cache is not None:

@@ -1,4 +1,4 @@
-"""Reminders before what a reader signed up for or booked: 24 and 2 hours before unless the reader chose
+"""Reminders before what a reader signed up for, booked, or a career consultation they booked: 24 and 2 hours before unless the reader chose
 otherwise (``ReminderSetting``). Each reminder is an outbox row with a key of its own, so scheduling runs as
 often as it likes and never enqueues one twice."""
 
@@ -10,6 +10,7 @@ from piccolo.engine import engine_finder
 
 from src.db import write_transaction
 from src.events.tables import Registration
+from src.guidance.tables import Consultation
 from src.notifications import rules
 from src.notifications import service as notifications
 from src.notifications.service import N_
@@ -50,7 +51,10 @@ async def schedule(now: datetime | None = None) -> int:
         (Booking.holder_kind == "reader") & (Booking.status == "confirmed") & Booking.holder.is_not_null()
         & (Booking.starts_at > now) & (Booking.starts_at <= now + HORIZON)
     )
-    hours_of = await settings_of({row["reader"] for row in signups} | {row["holder"] for row in bookings})
+    consultations = await Consultation.select(
+        Consultation.id, Consultation.reader, Consultation.created_at, Consultation.starts_at, Consultation.counsellor.full_name
+    ).where((Consultation.status == "booked") & (Consultation.starts_at > now) & (Consultation.starts_at <= now + HORIZON))
+    hours_of = await settings_of({row["reader"] for row in signups} | {row["holder"] for row in bookings} | {row["reader"] for row in consultations})
     added = 0
     async with write_transaction(engine_finder()):
         for row in signups:
@@ -72,5 +76,15 @@ async def schedule(now: datetime | None = None) -> int:
                         "booking_reminder", [row["holder"]], N_("Reminder: %(title)s"),
                         {"booking_id": row["id"], "title": title, "hours": hours},
                         cause=f"booking-{row['id']}-{starts_at:%Y%m%dT%H%MZ}-{hours}h", subject_vars={"title": title},
+                    )
+        for row in consultations:
+            starts_at = _instant(row["starts_at"])
+            for hours in hours_of[row["reader"]]:
+                if rules.reminder_due(starts_at, hours, hours_of[row["reader"]], _instant(row["created_at"]), now):
+                    title = row["counsellor.full_name"]
+                    added += await notifications.enqueue(
+                        "consultation_reminder", [row["reader"]], N_("Reminder: career consultation with %(title)s"),
+                        {"consultation_id": row["id"], "title": title, "hours": hours},
+                        cause=f"consultation-{row['id']}-{starts_at:%Y%m%dT%H%MZ}-{hours}h", subject_vars={"title": title},
                     )
     return added

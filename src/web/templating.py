@@ -47,10 +47,10 @@ def build_environment() -> Environment:
         weekday=weekday_name,
         urlquote=lambda value: quote(str(value), safe=""),
     )
-    from src.calendars.links import booking_links, event_links, subscription_links, visit_links
+    from src.calendars.links import booking_links, event_links, subscription_links, visit_links, consultation_links
 
     env.globals.update(languages=LANGUAGES, current_language=current_language, label=label, event_calendar_links=event_links,
-                       booking_calendar_links=booking_links, feed_calendar_links=subscription_links, visit_calendar_links=visit_links)
+                       booking_calendar_links=booking_links, feed_calendar_links=subscription_links, visit_calendar_links=visit_links, consultation_calendar_links=consultation_links)
     return env
 
 
