@@ -47,11 +47,11 @@ async def _answer(request: Request, feed: calendars_service.Feed, download: bool
 
 
 class FeedController(Controller):
-    """Not in the OpenAPI document, which describes /api/ (see docs/calendars.md for the feeds)."""
+    """iCalendar feeds for calendar clients (see docs/calendars.md); listed in the OpenAPI document too."""
 
     path = "/feeds"
     tags = ["feeds"]
-    include_in_schema = False
+    include_in_schema = True
 
     @route("/events.ics", http_method=FEED_METHODS, summary="Every branch's events, with the catalogue's filters (iCalendar)")
     async def events(
