@@ -237,12 +237,19 @@ async def authenticate(login: str, password: str, client: str | None = None) -> 
     return principal
 
 
+_PRINCIPAL_COLUMNS = (Account.id, Account.role, Account.full_name, Account.email, Account.language, Account.auth_version, Account.is_active)
+
+
 async def load_principal(account_id: int) -> Principal | None:
-    account = await Account.select(
-        Account.id, Account.role, Account.full_name, Account.email, Account.language, Account.auth_version, Account.is_active
-    ).where(Account.id == account_id).first()
+    account = await Account.select(*_PRINCIPAL_COLUMNS).where(Account.id == account_id).first()
+    return await _principal(account)
+
+
+async def _principal(account: dict | None) -> Principal | None:
+    """The principal of an account row; one more query for a staff member's branches or a reader's card."""
     if account is None or not account["is_active"]:
         return None
+    account_id = account["id"]
     branch_ids: frozenset[int] = frozenset()
     card_number = None
     school_id = None
@@ -281,10 +288,13 @@ async def issue_token(principal: Principal) -> tuple[str, datetime]:
 
 
 async def principal_for_token(token: str) -> Principal | None:
-    row = await ApiToken.select(ApiToken.account, ApiToken.expires_at).where(ApiToken.token_hash == _token_hash(token)).first()
-    if row is None or aware(row["expires_at"]) <= now_utc():
+    """The token and its account in one query: this runs on every API request."""
+    row = await ApiToken.select(
+        ApiToken.expires_at, *[getattr(ApiToken.account, column._meta.name).as_alias(column._meta.name) for column in _PRINCIPAL_COLUMNS]
+    ).where(ApiToken.token_hash == _token_hash(token)).first()
+    if row is None or row["id"] is None or aware(row["expires_at"]) <= now_utc():
         return None
-    return await load_principal(row["account"])
+    return await _principal(row)
 
 
 async def revoke_token(token: str) -> None:

@@ -10,6 +10,7 @@ its lease has run out.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import os
 import socket
@@ -80,9 +81,7 @@ async def claim(now: datetime, settings: MailSettings, limit: int | None = None)
             await Outbox.update({Outbox.lease_until: lease_until, Outbox.attempts: Outbox.attempts + 1}).where(Outbox.id.is_in(ids))
             rows = await Outbox.select().where(Outbox.id.is_in(ids))
     for row in rows:
-        if isinstance(row["payload"], str):
-            import json
-
+        if isinstance(row["payload"], str):  # raw SQL on PostgreSQL and SQLite's JSON come back as text
             row["payload"] = json.loads(row["payload"] or "{}")
     return sorted(rows, key=lambda row: row["id"])
 
