@@ -48,6 +48,13 @@ class Conflict(AppError):
         super().__init__(detail=detail, status_code=409, **kw)
 
 
+class Gone(AppError):
+    """Something that existed and is used up or expired (a one-time link): 410."""
+
+    def __init__(self, detail: str = "This is no longer available", **kw: Any) -> None:
+        super().__init__(detail=detail, status_code=410, **kw)
+
+
 class Invalid(AppError):
     """Input that parses but breaks a rule: 422 with the fields at fault."""
 

@@ -52,3 +52,20 @@ class LoginAttempt(Table, tablename="login_attempt"):
 
     key = Varchar(length=300, index=True)
     at = Timestamptz(index=True)
+
+
+class AccountToken(Table, tablename="account_token"):
+    """A one-time token of an account: an activation or password-reset link, a desk access code, a staff
+    invitation (see ``src/accounts/tokens.py``). The token itself is never stored: only its SHA-256 (to find
+    the row) and the random salt it was signed from with the secret key."""
+
+    account = ForeignKey(references=Account, on_delete=OnDelete.cascade, index=True)
+    purpose = Varchar(length=16)
+    token_hash = Varchar(length=64, unique=True)
+    salt = Varchar(length=32)
+    created_by = ForeignKey(references=Account, on_delete=OnDelete.set_null, null=True, default=None)
+    created_at = Timestamptz()
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)
+    revoked_reason = Varchar(length=16, default="")
