@@ -24,13 +24,20 @@ run: install
 	$(BIN)/libspace demo --if-empty
 	$(BIN)/libspace serve --host 127.0.0.1 --port 8000
 
+# LIBSPACE_TEST_NOW=2026-12-31T23:30:00+09:00 (any ISO instant with an offset) runs the suite as of that instant
+export LIBSPACE_TEST_NOW
+ENGINES ?= sqlite postgres
+
+# every engine runs even when one fails; both results are printed at the end; fails if any failed
 test: install
-	@start=$$(date +%s); \
-	LIBSPACE_TEST_DB=sqlite $(BIN)/python -m pytest $(PYTEST_ARGS) || exit $$?; \
-	mid=$$(date +%s); \
-	LIBSPACE_TEST_DB=postgres $(BIN)/python -m pytest $(PYTEST_ARGS) || exit $$?; \
-	end=$$(date +%s); \
-	echo "make test: SQLite $$((mid-start)) s, PostgreSQL $$((end-mid)) s"
+	@summary=$$(mktemp -d); status=0; \
+	for engine in $(ENGINES); do \
+		start=$$(date +%s); \
+		LIBSPACE_TEST_DB=$$engine LIBSPACE_TEST_SUMMARY=$$summary/$$engine $(BIN)/python -m pytest $(PYTEST_ARGS); code=$$?; \
+		[ $$code -eq 0 ] || status=1; \
+		echo "$$engine: $$(cat $$summary/$$engine 2>/dev/null || echo 'no result'), exit $$code, $$(( $$(date +%s) - start )) s" >> $$summary/all; \
+	done; \
+	echo "make test:"; sed 's/^/  /' $$summary/all; rm -rf $$summary; exit $$status
 
 test-sqlite: install
 	LIBSPACE_TEST_DB=sqlite $(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from dateutil.relativedelta import relativedelta
 from dateutil.rrule import FR, MONTHLY, rrule
 
 from src.accounts import rules as account_rules
@@ -126,6 +127,12 @@ READERS = [
 ]
 
 
+def demo_birth_date(age: int, today: date) -> date:
+    """A 15 March birthday that makes the reader ``age`` years old today (relativedelta: 29 February is fine)."""
+    birth = date(today.year - age, 3, 15)
+    return birth if birth <= today - relativedelta(years=age) else birth - relativedelta(years=1)
+
+
 async def load(if_empty: bool = False, with_events: bool = True) -> str:
     from piccolo.engine import engine_finder
 
@@ -146,9 +153,7 @@ async def load(if_empty: bool = False, with_events: bool = True) -> str:
         for seed, email, name, age, branch_slug, guardian in READERS:
             account_id, created = await _account(email, ROLE_READER, name, password_hash)
             if created:
-                birth = date(today.year - age, 3, 15)
-                if birth > today.replace(year=today.year - age):
-                    birth = birth - timedelta(days=365)
+                birth = demo_birth_date(age, today)
                 await ReaderCard.insert(
                     ReaderCard(account=account_id, card_number=card_for(seed), birth_date=birth, home_branch=branches[branch_slug], consent_at=now, guardian_name=guardian, guardian_consent_at=now if guardian else None, created_at=now)
                 )

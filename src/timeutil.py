@@ -1,17 +1,20 @@
-"""Time: stored in UTC, shown in the branch's zone, ISO 8601 with offset in the API."""
+"""Time: stored in UTC, shown in the branch's zone, ISO 8601 with offset in the API.
+
+"Now" and "today" come from the one clock, ``src/clock.py``; ``now_utc`` and ``today_in`` are its names here.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
-UTC = timezone.utc
+from src.clock import UTC
+from src.clock import now as now_utc
+from src.clock import today as today_in
 
-
-def now_utc() -> datetime:
-    return datetime.now(UTC)
+__all__ = ["UTC", "age_on", "aware", "local", "now_utc", "today_in"]
 
 
 def aware(value: datetime) -> datetime:
@@ -25,7 +28,3 @@ def local(value: datetime, tz: str | ZoneInfo) -> datetime:
 
 def age_on(birth_date: date, on: date) -> int:
     return relativedelta(on, birth_date).years
-
-
-def today_in(tz: str | ZoneInfo) -> date:
-    return now_utc().astimezone(ZoneInfo(tz) if isinstance(tz, str) else tz).date()

@@ -1,8 +1,12 @@
-"""Test set-up: a throwaway database per run (SQLite file, or a fresh PostgreSQL database).
+"""Test set-up: a throwaway database per run (SQLite file, or a fresh PostgreSQL database), and the clock.
 
 ``LIBSPACE_TEST_DB=sqlite|postgres`` picks the engine (``make test`` runs both). Without a reachable
 PostgreSQL the postgres run skips every test and says why, unless ``LIBSPACE_REQUIRE_POSTGRES=1`` (CI), when
 it fails instead. The environment is set before ``src`` is imported: Piccolo caches its engine on first use.
+
+``LIBSPACE_TEST_NOW=2026-12-31T23:30:00+09:00`` runs the whole suite (and the servers, CLI commands and workers
+it starts) as if it were that instant: see ``tests/timetravel.py``. Choose test dates with ``tests/dates.py``,
+never from a calendar.
 """
 
 from __future__ import annotations
@@ -12,12 +16,19 @@ import os
 import re
 import tempfile
 import uuid
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
+from tests import timetravel
+
+TEST_NOW = timetravel.start_from_environment()  # before src is imported, so that no one caches the real time
+
 ROOT = Path(__file__).resolve().parent.parent
 ENGINE = os.environ.get("LIBSPACE_TEST_DB", "sqlite")
+if ENGINE not in ("sqlite", "postgres"):
+    raise pytest.UsageError(f"LIBSPACE_TEST_DB={ENGINE!r}: say sqlite or postgres")
 PG_ADMIN_URL = os.environ.get("LIBSPACE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 PG_PROBLEM: str | None = None
 PG_NAME = f"libspace_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
@@ -59,7 +70,19 @@ from src.piccolo_app import APP_CONFIG  # noqa: E402
 
 
 def pytest_report_header(config):
-    return f"libspace test database: {ENGINE} ({os.environ['LIBSPACE_DATABASE_URL']})"
+    clock = f"as of {TEST_NOW.isoformat()} ({timetravel.NOW_VARIABLE})" if TEST_NOW else "the real clock"
+    return [f"libspace test database: {ENGINE} ({os.environ['LIBSPACE_DATABASE_URL']})", f"libspace test clock: {clock}"]
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """``make test`` prints one line per engine at the end: it asks for it through LIBSPACE_TEST_SUMMARY."""
+    path = os.environ.get("LIBSPACE_TEST_SUMMARY")
+    if not path:
+        return
+    stats = terminalreporter.stats
+    counts = ", ".join(f"{len(stats[key])} {key}" for key in ("passed", "failed", "error", "skipped", "xfailed", "xpassed") if stats.get(key))
+    clock = f" as of {TEST_NOW.isoformat()}" if TEST_NOW else ""
+    Path(path).write_text(f"{counts or 'nothing ran'}{clock}")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -74,6 +97,17 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             if "postgres_only" in item.keywords:
                 item.add_marker(marker)
+
+
+@pytest.fixture
+def frozen_clock():
+    """Stop the clock (this process's) at the current instant for one test: ``frozen_clock.now()``,
+    ``frozen_clock.move_to(instant)``, ``frozen_clock.advance(hours=22)``. Servers a test starts through
+    ``support.running_server`` start on the clock's current instant and tick from there."""
+    import time_machine
+
+    with time_machine.travel(datetime.now(timezone.utc).timestamp(), tick=False) as traveller:
+        yield timetravel.FrozenClock(traveller)
 
 
 @pytest.fixture(scope="session")

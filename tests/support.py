@@ -1,4 +1,5 @@
-"""Real parts for tests: a `libspace serve` subprocess on the test database, and headless Chromium."""
+"""Real parts for tests: `libspace` commands and servers as subprocesses (on the test database and the test's
+clock), and headless Chromium."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from typing import AsyncIterator
 import httpx
 import pytest
 
+from tests.timetravel import subprocess_env
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("LIBSPACE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -29,6 +32,21 @@ CHROMIUM_ARGS = [
 ]
 
 
+def libspace_env(env: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment for a `libspace` subprocess: the test database, the test's clock, and ``env``."""
+    return {**os.environ, **subprocess_env(), **(env or {})}
+
+
+def libspace(*args: str, stdin: str | None = None, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    """Run a `libspace` command as a user does (on the test database and the test's clock); wait for it."""
+    return subprocess.run([sys.executable, "-m", "src.cli", *args], cwd=ROOT, input=stdin, capture_output=True, text=True, env=libspace_env(env), timeout=timeout)
+
+
+def start_libspace(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
+    """Start a long-running `libspace` command (a worker) in its own process group; the caller stops it."""
+    return subprocess.Popen([sys.executable, "-m", "src.cli", *args], cwd=ROOT, env=libspace_env(env), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -37,16 +55,9 @@ def free_port() -> int:
 
 @asynccontextmanager
 async def running_server(workers: int = 1, timeout: float = 30.0, env: dict[str, str] | None = None) -> AsyncIterator[str]:
-    """Start `libspace serve` against the test database; yield its base URL; stop it with SIGTERM."""
+    """Start `libspace serve` against the test database, on the test's clock; yield its base URL; stop it."""
     port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "src.cli", "serve", "--port", str(port), "--workers", str(workers)],
-        cwd=ROOT,
-        env={**os.environ, **(env or {})},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
+    process = start_libspace("serve", "--port", str(port), "--workers", str(workers), env=env)
     base_url = f"http://127.0.0.1:{port}"
     try:
         async with httpx.AsyncClient() as client:

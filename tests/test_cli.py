@@ -1,15 +1,6 @@
 """The `libspace` command, run as a user runs it (a subprocess on the test database)."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def libspace(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "src.cli", *args], cwd=ROOT, input=stdin, capture_output=True, text=True, env=os.environ.copy(), timeout=120)
+from tests.support import libspace
 
 
 async def test_demo_is_idempotent_and_if_empty_skips(database):

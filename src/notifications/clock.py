@@ -1,15 +1,16 @@
-"""Time for the worker, replaceable in tests: reminders and retries are decided against ``clock.now()``."""
+"""Time for the worker: reminders and retries are decided against ``clock.now()``, which is the one clock
+(``src/clock.py``); a ``FixedClock`` stands still for unit tests of the worker."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from src.timeutil import now_utc
+from src import clock
 
 
 class Clock:
     def now(self) -> datetime:
-        return now_utc()
+        return clock.now()
 
 
 class FixedClock(Clock):

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import threading
 from datetime import date
 from functools import partial
@@ -16,13 +13,9 @@ from src.calendars.imports import parse_closures
 from src.exceptions import Invalid
 from src.rooms.tables import Branch, Closure
 from tests.conftest import CSRF_RE
+from tests.support import libspace
 
 TODAY = date(2026, 11, 25)
-ROOT = __import__("pathlib").Path(__file__).resolve().parent.parent.parent
-
-
-def libspace(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "src.cli", *args], cwd=ROOT, capture_output=True, text=True, env=os.environ.copy(), timeout=120)
 
 GOOD = b"""BEGIN:VCALENDAR\r
 VERSION:2.0\r

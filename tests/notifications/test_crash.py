@@ -5,22 +5,18 @@ after it has accepted the third message and before the worker hears "250"."""
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
-import sys
 from collections import Counter
-from pathlib import Path
 
 from src.notifications.tables import Outbox
 from tests.notifications.support import account, enqueue
-
-ROOT = Path(__file__).resolve().parent.parent.parent
+from tests.support import start_libspace
 
 
 def start_worker(smtp_url: str) -> subprocess.Popen:
-    env = {**os.environ, "LIBSPACE_SMTP_URL": smtp_url + "?from=noreply@libspace.example", "LIBSPACE_WORKER_POLL_SECONDS": "0.2",
+    env = {"LIBSPACE_SMTP_URL": smtp_url + "?from=noreply@libspace.example", "LIBSPACE_WORKER_POLL_SECONDS": "0.2",
            "LIBSPACE_WORKER_LEASE_SECONDS": "1", "LIBSPACE_WORKER_BATCH": "50"}
-    return subprocess.Popen([sys.executable, "-m", "src.cli", "worker"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return start_libspace("worker", env=env)
 
 
 async def wait_for(condition, timeout: float = 30.0) -> None:
