@@ -19,6 +19,7 @@ from piccolo.engine import engine_finder
 
 from src.accounts.controllers import AuthApi, MeApi, ReaderApi
 from src.accounts.pages import AccountPages, StaffPages
+from src.accounts.recovery_pages import RecoveryPages
 from src.calendars.controllers import FeedController, MyFeedsApi
 from src.calendars.pages import CalendarStaffPages, MyBookingCalendar, MyFeedPages, ConsultationCalendar, VisitCalendar
 from src.notifications.controllers import MyRemindersApi, ReminderPages
@@ -128,6 +129,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             BookingPages,
             StaffRoomPages,
             AccountPages,
+            RecoveryPages,
             StaffPages,
             EventPages,
             StaffEventPages,

@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
+from litestar.background_tasks import BackgroundTask
 from litestar.params import FromPath, JSONBody
 
+from src.accounts import recovery
 from src.accounts import service as accounts_service
-from src.accounts.schemas import CardOut, MeOut, PasswordChange, ReaderCreate, TokenOut, TokenRequest, card_out
+from src.accounts.schemas import (
+    AcceptedOut,
+    ActivateRequest,
+    CardOut,
+    MeOut,
+    PasswordChange,
+    PasswordResetConfirm,
+    PasswordResetRequest,
+    ReaderCreate,
+    TokenOut,
+    TokenRequest,
+    card_out,
+)
 from src.accounts.service import ReaderInput
 from src.rooms import service as rooms_service
+from src.i18n import _
+from src.web.auth import client_address
 from src.web.guards import requires_login, requires_staff
 
 
@@ -45,7 +61,48 @@ class AuthApi(Controller):
 
     @post("/token", summary="Exchange a card number or e-mail and password for a bearer token", status_code=200)
     async def token(self, request: Request, data: JSONBody[TokenRequest]) -> TokenOut:
-        principal = await accounts_service.authenticate(data.login, data.password, client=request.client.host if request.client else None)
+        principal = await accounts_service.authenticate(data.login, data.password, client=client_address(request))
+        token, expires_at = await accounts_service.issue_token(principal)
+        return TokenOut(access_token=token, expires_at=expires_at)
+
+    @post(
+        "/activate",
+        summary="Activate an imported card: card number, birth date and the e-mail or phone on file; a one-time link goes to the e-mail",
+        description="Always 202 for well-formed input, whether or not anything matched (nothing about the card or address is revealed). "
+        "422 for malformed input, 429 when tried too often for this card or from this address.",
+        status_code=202,
+    )
+    async def activate(self, request: Request, data: JSONBody[ActivateRequest]) -> Response[AcceptedOut]:
+        prepared = await recovery.prepare_activation(data.card_number, data.birth_date, data.contact, client_address(request))
+        return Response(
+            AcceptedOut(detail=_("If these details match a card with an e-mail address, a link to activate it has been sent there.")),
+            status_code=202,
+            background=BackgroundTask(recovery.send_activation, prepared),
+        )
+
+    @post(
+        "/password-reset",
+        summary="Ask for a password-reset link by e-mail (single use, valid one hour)",
+        description="Always 202 for a well-formed e-mail or card number, whether or not there is such an account; 429 when tried too often.",
+        status_code=202,
+    )
+    async def password_reset(self, request: Request, data: JSONBody[PasswordResetRequest]) -> Response[AcceptedOut]:
+        prepared = await recovery.prepare_reset(data.login, client_address(request))
+        return Response(
+            AcceptedOut(detail=_("If there is an account with this e-mail or card, a link to choose a new password has been sent to its e-mail.")),
+            status_code=202,
+            background=BackgroundTask(recovery.send_reset, prepared),
+        )
+
+    @post(
+        "/password-reset/confirm",
+        summary="Choose a password with the token of an activation or reset link, or a desk code; ends every other session and token",
+        description="Answers a bearer token for this client. 422 for a weak password or a token that is not ours, 410 for a used, expired "
+        "or replaced one.",
+        status_code=200,
+    )
+    async def password_reset_confirm(self, request: Request, data: JSONBody[PasswordResetConfirm]) -> TokenOut:
+        principal = await recovery.set_password(data.token, data.password, data.consent_personal_data, client_address(request))
         token, expires_at = await accounts_service.issue_token(principal)
         return TokenOut(access_token=token, expires_at=expires_at)
 

@@ -8,24 +8,30 @@ from typing import Annotated
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
+from src.accounts import consent
 from src.accounts import service as accounts_service
 from src.accounts.service import ReaderInput
 from src.config import LANGUAGES, get_settings
 from src.exceptions import AppError, FieldError, Invalid, NotFound
-from src.i18n import _
+from src.i18n import _, current_language
 from src.rooms import service as rooms_service
-from src.web.auth import SESSION_USER, SESSION_VERSION, language_cookie
+from src.web.auth import SESSION_USER, SESSION_VERSION, client_address, language_cookie
 from src.web.forms import Form, safe_next
 from src.web.guards import requires_login, requires_reader, requires_staff
 from src.web.templating import errors_by_field, flash, page, qr_svg
 
 
-def _start_session(request: Request, principal) -> None:
+def start_session(request: Request, principal) -> None:
     request.clear_session()
     request.set_session({SESSION_USER: principal.id, SESSION_VERSION: principal.auth_version})
 
 
-def _landing(principal) -> str:
+def _consent_context() -> dict:
+    current = consent.current()
+    return {"consent_text": current.consent_text(current_language()), "consent_version": current.version}
+
+
+def landing_path(principal) -> str:
     if principal.is_staff:
         return "/staff"
     if principal.is_reader:
@@ -38,7 +44,7 @@ class AccountPages(Controller):
 
     @get("/register")
     async def register_form(self, request: Request) -> Template:
-        return page(request, "accounts/register.html", branches=await rooms_service.list_branches(), values={}, errors={})
+        return page(request, "accounts/register.html", branches=await rooms_service.list_branches(), values={}, errors={}, **_consent_context())
 
     @post("/register")
     async def register(self, request: Request) -> Template | Redirect:
@@ -75,9 +81,10 @@ class AccountPages(Controller):
                 values={k: v for k, v in values.items() if "password" not in k},
                 errors=errors_by_field(errors),
                 error_list=errors,
+                **_consent_context(),
             )
         principal = await accounts_service.load_principal(card.account_id)
-        _start_session(request, principal)
+        start_session(request, principal)
         flash(request, _("Welcome! Your reader card is ready. It is valid in every city library."))
         return Redirect(path="/me/card", status_code=303)
 
@@ -90,7 +97,7 @@ class AccountPages(Controller):
         form = await Form.read(request)
         login = form.str("login", 254)
         try:
-            principal = await accounts_service.authenticate(login, form.data.get("password", ""), client=request.client.host if request.client else None)
+            principal = await accounts_service.authenticate(login, form.data.get("password", ""), client=client_address(request))
         except AppError as error:
             if error.status_code not in (401, 429):
                 raise
@@ -103,8 +110,8 @@ class AccountPages(Controller):
                 errors={"login": error.detail},
                 error_list=[FieldError("login", error.detail)],
             )
-        _start_session(request, principal)
-        return Redirect(path=safe_next(form.data.get("next"), _landing(principal)), status_code=303)
+        start_session(request, principal)
+        return Redirect(path=safe_next(form.data.get("next"), landing_path(principal)), status_code=303)
 
     @post("/logout")
     async def logout(self, request: Request) -> Redirect:
@@ -135,7 +142,7 @@ class AccountPages(Controller):
             return page(request, "accounts/password.html", status_code=422, errors=errors_by_field(errors), error_list=errors)
         request.set_session({SESSION_USER: request.user.id, SESSION_VERSION: version})
         flash(request, _("Your password has been changed. Other devices have been logged out."))
-        return Redirect(path=_landing(request.user), status_code=303)
+        return Redirect(path=landing_path(request.user), status_code=303)
 
     @get("/lang/{code:str}")
     async def switch_language(self, request: Request, code: FromPath[str], next_: Annotated[str, QueryParameter(name="next", required=False)] = "/") -> Redirect:

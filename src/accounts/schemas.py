@@ -32,6 +32,7 @@ class CardOut(msgspec.Struct):
     phone: str | None
     home_branch: str
     consent_at: datetime
+    consent_version: Annotated[str, msgspec.Meta(description="The version of the consent text agreed to; empty: on paper, to the old library system")]
     guardian_name: str
     guardian_consent_at: datetime | None
     is_minor: bool
@@ -47,6 +48,7 @@ def card_out(card: CardView) -> CardOut:
         phone=card.phone,
         home_branch=card.home_branch_slug,
         consent_at=card.consent_at,
+        consent_version=card.consent_version,
         guardian_name=card.guardian_name,
         guardian_consent_at=card.guardian_consent_at,
         is_minor=card.is_minor,
@@ -63,6 +65,28 @@ class TokenOut(msgspec.Struct):
     access_token: str
     expires_at: datetime
     token_type: str = "bearer"
+
+
+class ActivateRequest(msgspec.Struct, forbid_unknown_fields=True):
+    card_number: Annotated[str, msgspec.Meta(max_length=40, description="The number printed on the reader card")]
+    birth_date: date
+    contact: Annotated[str, msgspec.Meta(max_length=254, description="The e-mail address or phone number the library has on file")]
+
+
+class PasswordResetRequest(msgspec.Struct, forbid_unknown_fields=True):
+    login: Annotated[str, msgspec.Meta(max_length=254, description="E-mail or card number")]
+
+
+class PasswordResetConfirm(msgspec.Struct, forbid_unknown_fields=True):
+    token: Annotated[str, msgspec.Meta(max_length=100, description="The token of the link (its last path segment or ?token=) or a desk code")]
+    password: Annotated[str, msgspec.Meta(max_length=256)]
+    consent_personal_data: Annotated[
+        bool, msgspec.Meta(description="Agree to the current consent text (asked of cards whose consent is older, e.g. imported ones)")
+    ] = False
+
+
+class AcceptedOut(msgspec.Struct):
+    detail: str
 
 
 class MeOut(msgspec.Struct):

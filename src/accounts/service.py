@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import hashlib
 import io
@@ -11,7 +12,7 @@ from datetime import date, datetime, timedelta
 
 from piccolo.engine import engine_finder
 
-from src.accounts import rules
+from src.accounts import consent, messages, rules, tokens
 from src.accounts.constants import ROLE_READER, ROLE_TEACHER, ROLES, STAFF_ROLES
 from src.accounts.passwords import hash_password, needs_rehash, verify_password
 from src.accounts.permissions import Principal
@@ -20,6 +21,7 @@ from src.config import get_settings
 from src.db import write_transaction
 from src.exceptions import Conflict, FieldError, Invalid, NotAuthenticated, NotFound, RateLimited
 from src.i18n import _
+from src.notifications import service as notifications
 from src.rooms.tables import Branch
 from src.schools.constants import TEACHER_APPROVED
 from src.schools.tables import School, Teacher
@@ -51,6 +53,7 @@ class CardView:
     home_branch_slug: str
     home_branch_name: str
     consent_at: datetime
+    consent_version: str
     guardian_name: str
     guardian_consent_at: datetime | None
     is_minor: bool
@@ -127,11 +130,16 @@ async def register_reader(data: ReaderInput) -> CardView:
             birth_date=data.birth_date,
             home_branch=branch_id,
             consent_at=now,
+            consent_version=consent.current().version,
             guardian_name=data.guardian_name.strip() if minor else "",
             guardian_consent_at=now if minor else None,
             created_at=now,
         )
         await card.save()
+        if email:
+            await notifications.enqueue(
+                messages.WELCOME, [account.id], messages.SUBJECTS[messages.WELCOME], {"card": card.card_number}, cause=str(account.id)
+            )
     return await get_card(account.id)
 
 
@@ -140,6 +148,7 @@ _CARD_COLUMNS = (
     ReaderCard.card_number,
     ReaderCard.birth_date,
     ReaderCard.consent_at,
+    ReaderCard.consent_version,
     ReaderCard.guardian_name,
     ReaderCard.guardian_consent_at,
     ReaderCard.created_at,
@@ -163,6 +172,7 @@ def _card_view(row: dict) -> CardView:
         home_branch_slug=row["home_branch.slug"],
         home_branch_name=row["home_branch.name"],
         consent_at=aware(row["consent_at"]),
+        consent_version=row["consent_version"],
         guardian_name=row["guardian_name"],
         guardian_consent_at=aware(row["guardian_consent_at"]) if row["guardian_consent_at"] else None,
         is_minor=rules.needs_guardian(row["birth_date"], today_in(tz)),
@@ -310,13 +320,24 @@ async def change_password(principal: Principal, current: str, new: str) -> int:
     errors += rules.password_errors(new, "new_password")
     if errors:
         raise Invalid(errors=errors)
-    version = row["auth_version"] + 1
+    password_hash = await asyncio.to_thread(hash_password, new)
+    now = now_utc()
     async with _tx():
-        await Account.update(
-            {Account.password_hash: hash_password(new), Account.auth_version: version, Account.updated_at: now_utc()}
-        ).where(Account.id == principal.id)
-        await ApiToken.delete().where(ApiToken.account == principal.id)
+        await Account.update({Account.password_hash: password_hash, Account.updated_at: now}).where(Account.id == principal.id)
+        version = await end_sessions(principal.id)
+        await tokens.revoke_open(principal.id, tokens.PASSWORD_CHANGED, now=now)
+        await notifications.enqueue(
+            messages.PASSWORD_CHANGED, [principal.id], messages.SUBJECTS[messages.PASSWORD_CHANGED], {}, cause=f"{principal.id}-{version}"
+        )
     return version
+
+
+async def end_sessions(account_id: int) -> int:
+    """End every session and API token of the account (joins the caller's transaction); returns the new auth
+    version. Sessions carry the account's auth version, so bumping it ends them all."""
+    rows = await Account.update({Account.auth_version: Account.auth_version + 1}).where(Account.id == account_id).returning(Account.auth_version)
+    await ApiToken.delete().where(ApiToken.account == account_id)
+    return rows[0]["auth_version"] if rows else 0
 
 
 async def set_language(account_id: int, language: str) -> None:

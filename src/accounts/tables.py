@@ -27,9 +27,13 @@ class ReaderCard(Table, tablename="reader_card"):
     birth_date = Date()
     home_branch = ForeignKey(references=Branch, on_delete=OnDelete.restrict)
     consent_at = Timestamptz()
+    consent_version = Varchar(length=32, default="")  # "" = on paper, to the old library system
     guardian_name = Varchar(length=200, default="")
     guardian_consent_at = Timestamptz(null=True, default=None)
     imported_at = Timestamptz(null=True, default=None)
+    blocked_at = Timestamptz(null=True, default=None)
+    blocked_reason = Varchar(length=300, default="")
+    blocked_by = ForeignKey(references=Account, on_delete=OnDelete.set_null, null=True, default=None)
     created_at = Timestamptz()
 
 

@@ -190,18 +190,19 @@ def _unknown() -> Invalid:
 
 
 def _closed(row: dict, now: datetime) -> Gone | None:
-    """Why a found token may not be used any more; None if it may."""
+    """Why a found token may not be used any more (``reason`` in the answer: used, superseded, revoked,
+    expired); None if it may."""
     if row["used_at"] is not None:
-        message = _("This link or code has already been used. If you need to set a password again, ask for a new one.")
+        reason, message = "used", _("This link or code has already been used. If you need to set a password again, ask for a new one.")
     elif row["revoked_at"] is not None and row["revoked_reason"] == SUPERSEDED:
-        message = _("A newer link or code was issued after this one: use the newest one.")
+        reason, message = "superseded", _("A newer link or code was issued after this one: use the newest one.")
     elif row["revoked_at"] is not None:
-        message = _("This link or code is no longer valid. Ask for a new one.")
+        reason, message = "revoked", _("This link or code is no longer valid. Ask for a new one.")
     elif aware(row["expires_at"]) <= now:
-        message = _("This link or code has expired. Ask for a new one.")
+        reason, message = "expired", _("This link or code has expired. Ask for a new one.")
     else:
         return None
-    return Gone(detail=message, errors=[FieldError("token", message)])
+    return Gone(detail=message, errors=[FieldError("token", message)], extra={"reason": reason})
 
 
 async def _find(token: str, purposes: tuple[str, ...]) -> dict:

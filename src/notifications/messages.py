@@ -19,7 +19,7 @@ from src.calendars.ical import FeedItem, FeedMeta, build_calendar, sequence_of, 
 from src.config import get_settings
 from src.events.tables import Event
 from src.i18n import _, fmt_datetime, reset_language, set_language
-from src.notifications import rules
+from src.notifications import registry, rules
 from src.notifications.settings import MailSettings
 from src.rooms import service as rooms_service
 from src.rooms.tables import Booking
@@ -143,7 +143,8 @@ def _lead(kind: str, info: About, payload: dict) -> str:
         "booking_reminder": _("A reminder: your booking «%(title)s» is on %(when)s.", title=title, when=info.when),
         "consultation_reminder": _("A reminder: your career consultation with %(title)s is on %(when)s.", title=title, when=info.when),
     }
-    return texts.get(kind) or title or str(payload.get("subject", ""))
+    described = registry.KINDS.get(kind)
+    return texts.get(kind) or (described.lead(payload) if described else "") or title or str(payload.get("subject", ""))
 
 
 def render_body(kind: str, info: About, payload: dict, recipient: Recipient) -> str:
@@ -151,6 +152,8 @@ def render_body(kind: str, info: About, payload: dict, recipient: Recipient) -> 
     lines = [greeting, "", _lead(kind, info, payload)]
     if payload.get("path") and (info.item is None or not info.item.url):
         lines += ["", get_settings().base_url + str(payload["path"])]
+    elif payload.get("link_gone"):
+        lines += ["", _(str(payload["link_gone"]))]
     if payload.get("reason"):
         lines.append(_("Reason: %(reason)s", reason=payload["reason"]))
     if info.where:
@@ -182,6 +185,10 @@ async def compose(row: dict, recipient: Recipient, settings: MailSettings, cache
     try:
         payload = row["payload"] if isinstance(row["payload"], dict) else {}
         kind = row["kind"]
+        described = registry.KINDS.get(kind)
+        if described is not None and described.link is not None:
+            path = await described.link(payload)
+            payload = {**payload, "path": path or "", "link_gone": "" if path else described.gone}
         key = (kind, payload.get("event_id"), payload.get("booking_id"), payload.get("consultation_id"), recipient.language)
         info = cache.get(key) if cache is not None and key[1:4] != (None, None, None) else None
         if info is None:
@@ -209,3 +216,6 @@ async def compose(row: dict, recipient: Recipient, settings: MailSettings, cache
         return message
     finally:
         reset_language(token)
+
+
+from src.accounts import messages as _accounts_messages  # noqa: E402,F401 - fills the registry with the accounts' kinds

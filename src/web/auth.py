@@ -55,3 +55,8 @@ def _cookies(headers: Headers) -> dict[str, str]:
 
 def language_cookie(language: str, secure: bool) -> Cookie:
     return Cookie(key=LANGUAGE_COOKIE, value=language, max_age=365 * 24 * 3600, httponly=True, samesite="lax", secure=secure, path="/")
+
+
+def client_address(connection) -> str | None:
+    """The client's address for throttles (issue 11 puts the trusted-proxy rule here)."""
+    return connection.client.host if connection.client else None

@@ -1,0 +1,84 @@
+"""What the accounts' messages say: kinds, subjects (marked for translation) and the lead of each e-mail.
+
+Links with a one-time token carry only the token's id in the outbox; the link is signed again as the message
+is written (``tokens.open_path``), so no usable token is ever stored.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from src.accounts import tokens
+from src.i18n import _
+from src.labels import N_
+from src.notifications import registry
+
+ACTIVATION = "account.activation"
+ALREADY_ACTIVE = "account.already_active"
+PASSWORD_RESET = "account.password_reset"
+PASSWORD_CHANGED = "account.password_changed"
+WELCOME = "account.welcome"
+
+SUBJECTS = {
+    ACTIVATION: N_("Activate your library card"),
+    ALREADY_ACTIVE: N_("Your library card is already active"),
+    PASSWORD_RESET: N_("Choose a new password for the library"),
+    PASSWORD_CHANGED: N_("Your library password was changed"),
+    WELCOME: N_("Welcome to the libraries of Blagoveshchensk"),
+}
+LINK_GONE = N_("This link can no longer be used: a newer one was sent, or it was used already. Ask for a new one if you still need it.")
+
+
+async def token_link(payload: dict[str, Any]) -> str | None:
+    token_id = payload.get("token_id")
+    return await tokens.open_path(int(token_id)) if isinstance(token_id, int) else None
+
+
+def _card(payload: dict[str, Any]) -> str:
+    return str(payload.get("card", ""))
+
+
+registry.register(
+    ACTIVATION,
+    lambda payload: _(
+        "You asked to activate your reader card %(card)s online. Open the link below within 24 hours and choose a password. "
+        "If it was not you, ignore this message: nothing changes.",
+        card=_card(payload),
+    ),
+    link=token_link,
+    gone=LINK_GONE,
+)
+registry.register(
+    ALREADY_ACTIVE,
+    lambda payload: _(
+        "Someone asked to activate your reader card %(card)s, but it is already active. If you forgot your password, open "
+        "the link below within an hour and choose a new one. If it was not you, ignore this message.",
+        card=_card(payload),
+    ),
+    link=token_link,
+    gone=LINK_GONE,
+)
+registry.register(
+    PASSWORD_RESET,
+    lambda payload: _(
+        "Someone, hopefully you, asked to reset the password of your library account. Open the link below within an hour "
+        "and choose a new password. If it was not you, ignore this message: your password stays as it is."
+    ),
+    link=token_link,
+    gone=LINK_GONE,
+)
+registry.register(
+    PASSWORD_CHANGED,
+    lambda payload: _(
+        "The password of your library account was changed, and every other device was logged out. If it was not you, "
+        "reset the password at once or come to any library branch."
+    ),
+)
+registry.register(
+    WELCOME,
+    lambda payload: _(
+        "Your reader card %(card)s is active. It is valid in every municipal library of Blagoveshchensk: sign up for "
+        "events, book zones and career consultations online.",
+        card=_card(payload),
+    ),
+)
