@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date
-
-from dateutil.relativedelta import relativedelta
+from datetime import date, timedelta
 
 from src.accounts import service, tokens
-from src.config import get_settings
 from src.notifications import service as notifications
-from src.timeutil import today_in
+from tests import dates
 
 
-def years_ago(years: int, days: int = 40) -> date:
-    """A birth date that makes someone ``years`` old today (and for the next ``days`` days at least)."""
-    return today_in(get_settings().tz) - relativedelta(years=years, days=days)
+def years_ago(years: int) -> date:
+    """A birth date of someone ``years`` old today (and for months either side)."""
+    return dates.birth_date(years)
+
+
+def next_year() -> date:
+    """A date that is surely in the future (for "a birth date in the future")."""
+    return dates.today() + timedelta(days=400)
 
 
 async def imported(
