@@ -33,11 +33,11 @@ async def seed(events: int, sign_ups: int, readers: int) -> tuple[list[int], lis
     from piccolo.engine import engine_finder
 
     from src.accounts.tables import Account, ApiToken, ReaderCard
+    from src.branches.tables import Branch
     from src.config import get_settings
     from src.db import write_transaction
     from src.events.rules import new_ticket_code, search_text
     from src.events.tables import Event, Registration
-    from src.rooms.tables import Branch
     from src.timeutil import now_utc
 
     rng = random.Random(4)

@@ -14,8 +14,8 @@ import asyncio
 import os
 import shutil
 import socket
-import subprocess
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -45,8 +45,8 @@ async def seed(count: int) -> None:
     from datetime import datetime, timedelta, timezone
 
     from src import demo
+    from src.branches.tables import Branch
     from src.events.tables import Event, EventSeries
-    from src.rooms.tables import Branch
 
     await demo.load()
     branches = [row["id"] for row in await Branch.select(Branch.id)]

@@ -67,8 +67,9 @@ end
 
 async def _zones_to(total: int) -> None:
     """Demo data has 34 zones; add plausible ones round the branches until there are ``total``."""
-    from src.db import write_transaction
     from piccolo.engine import engine_finder
+
+    from src.db import write_transaction
     from src.rooms import service as rooms_service
     from src.rooms.tables import Zone, ZoneFeature
     from src.timeutil import now_utc
@@ -106,6 +107,7 @@ async def _readers(count: int, prefix: str) -> list[int]:
 async def _year_of_bookings(history_readers: list[int]) -> int:
     """About three bookings a day in every zone on every open day, from 270 days ago to 95 days ahead, packed
     without overlaps (buffers kept), plus some cancelled ones; written in bulk (the database guards still run)."""
+    from src.branches import rules as branch_rules
     from src.rooms import rules
     from src.rooms import service as rooms_service
     from src.rooms.tables import Booking
@@ -125,7 +127,7 @@ async def _year_of_bookings(history_readers: list[int]) -> int:
                 day = zone.schedule.day(on)
                 if not day.is_open:
                     continue
-                opens, closes = rules.open_intervals(day, tz)[0]
+                opens, closes = branch_rules.open_intervals(day, tz)[0]
                 cursor = opens
                 for _n in range(rng.choice([2, 3, 3, 4])):
                     start = cursor + timedelta(minutes=rng.choice([0, 30, 60, 90])) + zone.rules.buffer_before
@@ -174,9 +176,9 @@ async def _free_slots(limit: int) -> list[tuple[int, datetime, datetime]]:
 
 
 async def _timings(runs: int) -> dict[str, tuple[float, float]]:
+    from src.branches.rules import week_start
     from src.rooms import availability
     from src.rooms import service as rooms_service
-    from src.rooms.rules import week_start
     from src.timeutil import today_in
 
     rng = random.Random(7)

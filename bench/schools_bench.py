@@ -41,6 +41,7 @@ async def _fill(days_back: int = 182, days_ahead: int = 183) -> int:
     """About 50,000 bookings over a year in every zone of every branch, written directly into the table."""
     from piccolo.engine import engine_finder
 
+    from src.branches import rules as branch_rules
     from src.db import write_transaction
     from src.rooms import rules as rooms_rules
     from src.rooms import service as rooms_service
@@ -60,7 +61,7 @@ async def _fill(days_back: int = 182, days_ahead: int = 183) -> int:
                 on = first + timedelta(days=offset)
                 if (zone.id, on) in taken_days:
                     continue
-                for opens, closes in rooms_rules.open_intervals(zone.schedule.day(on), tz):
+                for opens, closes in branch_rules.open_intervals(zone.schedule.day(on), tz):
                     start = opens + timedelta(minutes=30 * rng.randint(0, 1))
                     while True:
                         end = start + timedelta(minutes=rng.choice((60, 60, 90)))

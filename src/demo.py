@@ -9,25 +9,26 @@ from zoneinfo import ZoneInfo
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import FR, MONTHLY, rrule
 
+from src import cache
 from src.accounts import rules as account_rules
 from src.accounts.constants import ROLE_READER
 from src.accounts.passwords import hash_password
 from src.accounts.tables import Account, ReaderCard, StaffBranch
-from src import cache
+from src.branches.tables import Branch, Closure, WeeklyHours
 from src.config import get_settings
-from src.guidance import rules as guidance_rules
-from src.guidance import availability as guidance_availability
-from src.guidance import service as guidance_service
-from src.events.tables import Event, Registration
-from src.guidance.tables import Consultation, CounsellorAvailability, ProfessionField, SurveyResponse
 from src.db import write_transaction
 from src.events import demo as demo_events
+from src.events.tables import Event, Registration
 from src.exceptions import AppError
+from src.guidance import availability as guidance_availability
+from src.guidance import rules as guidance_rules
+from src.guidance import service as guidance_service
+from src.guidance.tables import Consultation, CounsellorAvailability, ProfessionField, SurveyResponse
 from src.rooms import bookings
 from src.rooms import service as rooms_service
 from src.rooms.constants import CONFIRMED, HOLDER_BLOCK, HOLDER_READER, HOLDER_STAFF, PENDING
 from src.rooms.rules import Recurrence
-from src.rooms.tables import Booking, Branch, Closure, WeeklyHours, Zone, ZoneFeature
+from src.rooms.tables import Booking, Zone, ZoneFeature
 from src.schools import demo as schools_demo
 from src.timeutil import UTC, now_utc, today_in
 

@@ -11,6 +11,7 @@ from piccolo.conf.apps import AppConfig, table_finder
 
 TABLE_MODULES = [
     "src.tables",
+    "src.branches.tables",
     "src.rooms.tables",
     "src.accounts.tables",
     "src.events.tables",

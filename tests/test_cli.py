@@ -10,7 +10,7 @@ async def test_demo_is_idempotent_and_if_empty_skips(database):
     assert again.returncode == 0 and "nothing loaded" in again.stdout
     assert libspace("demo").returncode == 0
     from src.accounts.tables import Account
-    from src.rooms.tables import Branch
+    from src.branches.tables import Branch
 
     assert await Branch.count() == 10
     assert await Account.count().where(Account.email == "admin@libspace.local") == 1

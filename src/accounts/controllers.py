@@ -22,7 +22,7 @@ from src.accounts.schemas import (
     card_out,
 )
 from src.accounts.service import ReaderInput
-from src.rooms import service as rooms_service
+from src.branches import service as branches_service
 from src.i18n import _
 from src.web.auth import client_address
 from src.web.guards import requires_login, requires_staff
@@ -122,7 +122,7 @@ class MeApi(Controller):
         card = None
         if principal.card_number:
             card = card_out(await accounts_service.get_card(principal.id))
-        slugs = [branch.slug for branch in await rooms_service.list_branches() if branch.id in principal.branch_ids]
+        slugs = [branch.slug for branch in await branches_service.list_branches() if branch.id in principal.branch_ids]
         return MeOut(
             id=principal.id,
             role=principal.role,

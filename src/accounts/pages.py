@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from litestar import Controller, Request, get, post
 from typing import Annotated
 
+from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
 from src.accounts import consent
 from src.accounts import service as accounts_service
 from src.accounts.service import ReaderInput
+from src.branches import service as branches_service
 from src.config import LANGUAGES, get_settings
 from src.exceptions import AppError, FieldError, Invalid, NotFound
 from src.i18n import _, current_language
-from src.rooms import service as rooms_service
 from src.web.auth import SESSION_USER, SESSION_VERSION, client_address, language_cookie
 from src.web.forms import Form, safe_next
 from src.web.guards import requires_login, requires_reader, requires_staff
@@ -44,7 +44,7 @@ class AccountPages(Controller):
 
     @get("/register")
     async def register_form(self, request: Request) -> Template:
-        return page(request, "accounts/register.html", branches=await rooms_service.list_branches(), values={}, errors={}, **_consent_context())
+        return page(request, "accounts/register.html", branches=await branches_service.list_branches(), values={}, errors={}, **_consent_context())
 
     @post("/register")
     async def register(self, request: Request) -> Template | Redirect:
@@ -77,7 +77,7 @@ class AccountPages(Controller):
                 request,
                 "accounts/register.html",
                 status_code=422 if errors else 400,
-                branches=await rooms_service.list_branches(),
+                branches=await branches_service.list_branches(),
                 values={k: v for k, v in values.items() if "password" not in k},
                 errors=errors_by_field(errors),
                 error_list=errors,
@@ -162,7 +162,7 @@ class StaffPages(Controller):
 
     @get("/")
     async def landing(self, request: Request) -> Template:
-        branches = [branch for branch in await rooms_service.list_branches() if request.user.is_admin or branch.id in request.user.branch_ids]
+        branches = [branch for branch in await branches_service.list_branches() if request.user.is_admin or branch.id in request.user.branch_ids]
         return page(request, "accounts/staff.html", branches=branches)
 
     @get("/readers")

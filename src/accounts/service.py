@@ -17,12 +17,12 @@ from src.accounts.constants import ROLE_READER, ROLE_TEACHER, ROLES, STAFF_ROLES
 from src.accounts.passwords import hash_password, needs_rehash, verify_password
 from src.accounts.permissions import Principal
 from src.accounts.tables import Account, ApiToken, LoginAttempt, ReaderCard, StaffBranch
+from src.branches.tables import Branch
 from src.config import get_settings
 from src.db import write_transaction
 from src.exceptions import Conflict, FieldError, Invalid, NotAuthenticated, NotFound, RateLimited
 from src.i18n import _
 from src.notifications import service as notifications
-from src.rooms.tables import Branch
 from src.schools.constants import TEACHER_APPROVED
 from src.schools.tables import School, Teacher
 from src.timeutil import aware, now_utc, today_in

@@ -3,7 +3,7 @@
 from piccolo.columns import Boolean, Date, ForeignKey, Integer, OnDelete, Timestamptz, Varchar
 from piccolo.table import Table
 
-from src.rooms.tables import Branch
+from src.branches.tables import Branch
 
 
 class Account(Table, tablename="account"):

@@ -15,11 +15,11 @@ from zoneinfo import ZoneInfo
 
 from piccolo.engine import engine_finder
 
+from src.branches import service as branches_service
+from src.branches.constants import CLOSURE_KINDS
+from src.branches.tables import Closure
 from src.exceptions import FieldError, Invalid
 from src.i18n import _
-from src.rooms import service as rooms_service
-from src.rooms.constants import CLOSURE_KINDS
-from src.rooms.tables import Closure
 from src.timeutil import now_utc
 
 MAX_BYTES = 2 * 1024 * 1024
@@ -170,7 +170,7 @@ async def import_closures(branch_slug: str, data: bytes, kind: str | None = None
     from src.db import write_transaction
     from src.timeutil import today_in
 
-    branch = await rooms_service.get_branch(branch_slug)
+    branch = await branches_service.get_branch(branch_slug)
     today = today_in(branch.timezone)
     drafts = parse_closures(data, branch.timezone, today, kind)
     report = ImportReport()
@@ -190,5 +190,5 @@ async def import_closures(branch_slug: str, data: bytes, kind: str | None = None
                 new_rows.append(Closure(branch=branch.id, starts_on=draft.starts_on, ends_on=draft.ends_on, kind=draft.kind, reason=draft.reason, created_at=now))
         if new_rows:
             await Closure.insert(*new_rows)
-            await rooms_service.changed()
+            await branches_service.changed()
     return report

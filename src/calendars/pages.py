@@ -8,19 +8,19 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from src.accounts.permissions import can_import_closures
+from src.branches import service as branches_service
+from src.branches.constants import CLOSURE_KINDS
 from src.calendars import imports
-from src.exceptions import AppError, FieldError, Forbidden
-from src.i18n import _
-from src.rooms import service as rooms_service
-from src.rooms.constants import CLOSURE_KINDS
 from src.calendars import service as calendars_service
 from src.calendars.schemas import private_feed_out
+from src.exceptions import AppError, FieldError, Forbidden
+from src.i18n import _
 from src.web.guards import requires_login, requires_staff
 from src.web.templating import flash, page
 
 
 async def _managed_branch(request: Request, slug: str):
-    branch = await rooms_service.get_branch(slug)
+    branch = await branches_service.get_branch(slug)
     if not can_import_closures(request.user, branch.id):
         raise Forbidden(_("You do not manage this branch"))
     return branch

@@ -11,6 +11,7 @@ from piccolo.engine import engine_finder
 from piccolo.query.functions.aggregate import Count, Max
 
 from src.accounts.permissions import Principal, private_feed_kinds
+from src.branches.tables import Closure
 from src.calendars import sources
 from src.calendars.constants import FEED_KINDS, FEED_READER, FEED_SCHOOL, FEED_STAFF, TOKEN_BYTES
 from src.calendars.ical import FeedItem, FeedMeta, build_calendar
@@ -21,12 +22,11 @@ from src.db import write_transaction
 from src.events import queries as events_queries
 from src.events.tables import Event, Registration
 from src.exceptions import NotFound
-from src.i18n import _, reset_language, set_language
-from src.rooms import service as rooms_service
-from src.rooms.service import BranchInfo
-from src.rooms.tables import Closure
 from src.guidance import ical as guidance_ical
 from src.guidance.tables import Consultation
+from src.i18n import _, reset_language, set_language
+from src.rooms import service as rooms_service
+from src.rooms.service import BranchZones
 from src.schools import ical as school_ical
 from src.schools.constants import HOLDER_KIND as HOLDER_VISIT
 from src.schools.tables import VisitRequest
@@ -79,7 +79,7 @@ async def _common(language: str) -> tuple:
     return (language, get_settings().base_url, today, await sources.closures_fingerprint())
 
 
-async def _branches_by_id() -> dict[int, BranchInfo]:
+async def _branches_by_id() -> dict[int, BranchZones]:
     return {branch.id: branch for branch in await rooms_service.list_branches()}
 
 
@@ -162,7 +162,7 @@ async def branch_feed(slug: str, language: str) -> Feed:
     return Feed(fingerprint, _in_language(language, build), filename=f"{branch.slug}.ics")
 
 
-async def _zone(zone_id: int) -> tuple[BranchInfo, str]:
+async def _zone(zone_id: int) -> tuple[BranchZones, str]:
     for branch in await rooms_service.list_branches():
         for zone in branch.zones:
             if zone.id == zone_id:
@@ -298,7 +298,7 @@ async def _registration_rows(reader_id: int, since: date) -> list[dict]:
     ).order_by(Registration.id)
 
 
-def _registration_items(rows: list[dict], branches: dict[int, BranchInfo], now: datetime) -> list[FeedItem]:
+def _registration_items(rows: list[dict], branches: dict[int, BranchZones], now: datetime) -> list[FeedItem]:
     """A reader's sign-ups: confirmed, on the waiting list (tentative), or cancelled lately."""
     from src.calendars.ical import keep_cancelled, replace
     from src.events.ical import event_item
@@ -336,7 +336,7 @@ async def private_feed(token: str, language: str) -> Feed:
     latest: list = [row["created_at"]]
     registrations: list[dict] = []
     bookings: list[dict] = []
-    mine: list[BranchInfo] = []
+    mine: list[BranchZones] = []
     condition = None
     visits: list[dict] = []
     consultations: list[dict] = []

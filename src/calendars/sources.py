@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
 from src import cache
+from src.branches import service as branches_service
+from src.branches.service import BranchInfo
+from src.branches.tables import Closure
 from src.calendars.constants import FEED_PAST_DAYS
 from src.calendars.ical import FeedItem, uid
 from src.config import get_settings
 from src.i18n import _
 from src.labels import label
-from src.rooms import service as rooms_service
-from src.rooms.service import BranchInfo
-from src.rooms.tables import Closure
 
 EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)  # Last-Modified of a feed with no data at all
 
@@ -54,7 +54,7 @@ def feed_since(today: date) -> date:
 
 async def closures_fingerprint() -> tuple:
     """Closures change only through writers that bump the branches revision (src/cache.py)."""
-    return ("closures", await cache.revision(rooms_service.CACHE_NAME))
+    return ("closures", await cache.revision(branches_service.CACHE_NAME))
 
 
 async def closure_rows(branch_ids: list[int], since: date, zone_id: int | None = None) -> list[dict]:

@@ -55,7 +55,7 @@ SIGN_UPS = [
 ]
 
 
-def _open_day(branch: rooms_service.BranchInfo, on: date) -> date:
+def _open_day(branch: rooms_service.BranchZones, on: date) -> date:
     while not branch.schedule.day(on).is_open:
         on += timedelta(days=1)
     return on

@@ -11,7 +11,7 @@ from src.calendars.ical import FeedItem, Occurrence
 from src.calendars.sources import branch_geo, branch_location, page_url
 from src.i18n import _, current_language
 from src.labels import label
-from src.rooms.service import BranchInfo
+from src.rooms.service import BranchZones
 from src.timeutil import aware
 
 EVENT_FEED_COLUMNS = (
@@ -38,7 +38,7 @@ def description(row: dict) -> str:
     return "\n\n".join(part for part in parts if part)
 
 
-def event_item(row: dict, branch: BranchInfo, status: str | None = None, summary_prefix: str = "") -> FeedItem:
+def event_item(row: dict, branch: BranchZones, status: str | None = None, summary_prefix: str = "") -> FeedItem:
     """One event row (the columns of EVENT_FEED_COLUMNS) as a VEVENT of its branch's zone; memoized per
     language, row version and branch details, so a feed rebuilt after one change maps one event anew."""
     key = (current_language(), row["id"], row["updated_at"], row["status"], status, summary_prefix,
@@ -55,7 +55,7 @@ _items: dict[tuple, FeedItem] = {}
 ITEMS_KEPT = 100_000
 
 
-def _event_item(row: dict, branch: BranchInfo, status: str | None, summary_prefix: str) -> FeedItem:
+def _event_item(row: dict, branch: BranchZones, status: str | None, summary_prefix: str) -> FeedItem:
     zone_name = next((zone.name for zone in branch.zones if zone.id == row["zone"]), "") if row["zone"] else ""
     created, modified = _instant(row["created_at"]), _instant(row["updated_at"])
     return FeedItem(
@@ -76,7 +76,7 @@ def _event_item(row: dict, branch: BranchInfo, status: str | None, summary_prefi
     )
 
 
-def event_items(rows: Iterable[dict], branches: dict[int, BranchInfo], series_rules: dict[int, str], complete_series: set[int], now: datetime) -> list[FeedItem]:
+def event_items(rows: Iterable[dict], branches: dict[int, BranchZones], series_rules: dict[int, str], complete_series: set[int], now: datetime) -> list[FeedItem]:
     """Events for a feed. A series whose every occurrence is here becomes one RRULE (with EXDATEs for the
     cancelled and missing dates and RECURRENCE-ID overrides for the changed ones); the rest stand alone.
     Cancelled events stay as STATUS:CANCELLED for 30 days after cancellation."""

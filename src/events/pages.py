@@ -182,7 +182,7 @@ async def _event_page(request: Request, event_id: int, error: AppError | None = 
 # --- staff --------------------------------------------------------------------------------------------------
 
 
-async def _managed_branches(request: Request) -> list[rooms_service.BranchInfo]:
+async def _managed_branches(request: Request) -> list[rooms_service.BranchZones]:
     branches = await rooms_service.list_branches()
     ids = managed_branch_ids(request.user, {branch.id for branch in branches})
     return [branch for branch in branches if branch.id in ids]

@@ -92,7 +92,7 @@ class EventView:
 EVENT_COLUMNS = tuple(column for column in Event._meta.columns if column._meta.name not in ("search_text",))
 
 
-def event_view(row: dict, branches: dict[int, rooms_service.BranchInfo]) -> EventView:
+def event_view(row: dict, branches: dict[int, rooms_service.BranchZones]) -> EventView:
     branch = branches.get(row["branch"])
     zone_name = ""
     if branch is not None and row["zone"] is not None:
@@ -134,7 +134,7 @@ def event_view(row: dict, branches: dict[int, rooms_service.BranchInfo]) -> Even
     )
 
 
-async def _branches() -> dict[int, rooms_service.BranchInfo]:
+async def _branches() -> dict[int, rooms_service.BranchZones]:
     return {branch.id: branch for branch in await rooms_service.list_branches()}
 
 
@@ -142,7 +142,7 @@ def _day_start(on: date) -> datetime:
     return datetime.combine(on, time(0), tzinfo=get_settings().tz)
 
 
-async def _where(filters: Filters, branches: dict[int, rooms_service.BranchInfo]):
+async def _where(filters: Filters, branches: dict[int, rooms_service.BranchZones]):
     start = filters.start or (None if filters.end else today_in(get_settings().tz))
     condition = Event.id > 0
     if start is not None:

@@ -123,14 +123,14 @@ def _facts(data: EventInput) -> rules.EventFacts:
     )
 
 
-async def _branch_for(slug: str) -> rooms_service.BranchInfo:
+async def _branch_for(slug: str) -> rooms_service.BranchZones:
     try:
         return await rooms_service.get_branch(slug)
     except NotFound:
         raise Invalid.one("branch", _("Unknown library branch: %(slug)s", slug=slug)) from None
 
 
-def _zone_errors(branch: rooms_service.BranchInfo, zone_id: int | None) -> list[FieldError]:
+def _zone_errors(branch: rooms_service.BranchZones, zone_id: int | None) -> list[FieldError]:
     if zone_id is not None and zone_id not in {zone.id for zone in branch.zones}:
         return [FieldError("zone_id", _("This zone is not in %(branch)s", branch=branch.short_name))]
     return []

@@ -4,7 +4,8 @@ from piccolo.columns import Boolean, ForeignKey, Integer, OnDelete, SmallInt, Te
 from piccolo.table import Table
 
 from src.accounts.tables import Account
-from src.rooms.tables import Branch, Zone
+from src.branches.tables import Branch
+from src.rooms.tables import Zone
 
 
 class EventSeries(Table, tablename="event_series"):

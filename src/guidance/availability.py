@@ -17,6 +17,7 @@ from src.accounts import permissions as perm
 from src.accounts.constants import ROLE_COUNSELLOR
 from src.accounts.permissions import Principal
 from src.accounts.tables import Account
+from src.branches import service as branches_service
 from src.config import get_settings
 from src.db import write_transaction
 from src.exceptions import Conflict, FieldError, Forbidden, Invalid, NotFound
@@ -24,7 +25,6 @@ from src.guidance import rules
 from src.guidance.constants import BOOKED, EXCEPTION_EXTRA, EXCEPTION_KINDS, EXCEPTION_OFF, HORIZON_DAYS, LEAD_MINUTES, MAX_SLOT_SEARCH_DAYS
 from src.guidance.tables import AvailabilityException, Consultation, CounsellorAvailability
 from src.i18n import _
-from src.rooms import service as rooms_service
 from src.timeutil import UTC, aware, now_utc, today_in
 
 AVAILABILITY_CACHE = "guidance_availability"
@@ -73,7 +73,7 @@ async def availability_of(counsellor_id: int) -> tuple[list[WindowView], list[Ex
 
 
 async def branch_id_of(branch_slug: str, field_name: str = "branch") -> int:
-    for branch in await rooms_service.list_branches():
+    for branch in await branches_service.list_branches():
         if branch.slug == branch_slug:
             return branch.id
     raise Invalid.one(field_name, _("Unknown library branch: %(slug)s", slug=branch_slug))
@@ -202,7 +202,7 @@ async def delete_exception(principal: Principal, exception_id: int) -> None:
 async def _places() -> dict[int, rules.Place]:
     return {
         branch.id: rules.Place(ZoneInfo(branch.timezone), branch.schedule)
-        for branch in await rooms_service.list_branches()
+        for branch in await branches_service.list_branches()
     }
 
 

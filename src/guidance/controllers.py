@@ -8,15 +8,15 @@ from typing import Annotated
 from litestar import Controller, Request, get, patch, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from src.branches import service as branches_service
 from src.config import get_settings
-from src.guidance import schemas
 from src.guidance import availability as guidance_availability
 from src.guidance import consultations as guidance_consultations
+from src.guidance import schemas
 from src.guidance import service as guidance_service
 from src.guidance.constants import SURVEY_VERSION
 from src.i18n import _
 from src.pagination import Page, PageNumber, PageSize, paginate
-from src.rooms import service as rooms_service
 from src.timeutil import today_in
 from src.web.guards import requires_login, requires_reader
 
@@ -24,7 +24,7 @@ CardQuery = Annotated[str | None, QueryParameter(description="A reader's card nu
 
 
 async def branches_by_id() -> dict:
-    return {branch.id: branch for branch in await rooms_service.list_branches()}
+    return {branch.id: branch for branch in await branches_service.list_branches()}
 
 
 async def counsellor_names() -> dict[int, str]:

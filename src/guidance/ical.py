@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
+from src.branches.service import BranchInfo
 from src.calendars import ical
 from src.calendars.ical import FeedItem
 from src.calendars.sources import _instant, branch_geo, branch_location, page_url
 from src.guidance.constants import CANCELLED
 from src.i18n import _
-from src.rooms.service import BranchInfo
 
 FEED_COLUMNS = ("id", "counsellor", "reader", "branch", "starts_at", "ends_at", "status", "topic", "created_at", "cancelled_at")
 

@@ -11,16 +11,16 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
 from src.accounts.permissions import can_manage_profession_fields, can_read_private_notes
+from src.branches import service as branches_service
 from src.config import get_settings
 from src.exceptions import AppError, FieldError, Forbidden
-from src.guidance import content, rules
 from src.guidance import availability as guidance_availability
 from src.guidance import consultations as guidance_consultations
+from src.guidance import content, rules
 from src.guidance import service as guidance_service
 from src.guidance.constants import CANCEL_HOURS, EXCEPTION_KINDS, SLOT_LENGTHS, TYPES
 from src.guidance.controllers import branches_by_id, counsellor_names
 from src.i18n import _, current_language
-from src.rooms import service as rooms_service
 from src.timeutil import today_in
 from src.web.forms import Form
 from src.web.guards import requires_counsellor, requires_login, requires_reader, requires_staff
@@ -128,7 +128,7 @@ class GuidancePages(Controller):
             status_code=status_code,
             days=sorted(days.items()),
             branches=branches,
-            branch_list=await rooms_service.list_branches(),
+            branch_list=await branches_service.list_branches(),
             counsellors=await guidance_availability.counsellors(),
             names=await counsellor_names(),
             branch=branch,
@@ -246,7 +246,7 @@ class CounsellorPages(Controller):
         weekly, exceptions = await guidance_availability.availability_of(counsellor_id)
         return page(
             request, "guidance/availability.html", status_code=status_code, weekly=weekly, exceptions=exceptions,
-            branches=await branches_by_id(), branch_list=await rooms_service.list_branches(), counsellor_id=counsellor_id,
+            branches=await branches_by_id(), branch_list=await branches_service.list_branches(), counsellor_id=counsellor_id,
             names=await counsellor_names(), slot_lengths=SLOT_LENGTHS, kinds=EXCEPTION_KINDS,
             error_list=errors or [], errors=errors_by_field(errors or []), values=values or {}, form_name=form_name,
         )

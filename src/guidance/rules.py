@@ -8,11 +8,11 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Callable, Iterable, Mapping
 from zoneinfo import ZoneInfo
 
+from src.branches.rules import Schedule
 from src.exceptions import FieldError
 from src.guidance import content
-from src.guidance.constants import EXCEPTION_EXTRA, EXCEPTION_OFF, RATED_MAX, SLOT_LENGTHS, TYPES, MAX_BUFFER_MINUTES
+from src.guidance.constants import EXCEPTION_EXTRA, EXCEPTION_OFF, MAX_BUFFER_MINUTES, RATED_MAX, SLOT_LENGTHS, TYPES
 from src.i18n import _, ngettext
-from src.rooms.rules import Schedule
 
 # --- the survey ------------------------------------------------------------------------------------------
 

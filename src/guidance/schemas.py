@@ -12,12 +12,12 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
+from src.branches.service import BranchInfo
 from src.guidance import content, rules
 from src.guidance.consultations import ConsultationView
 from src.guidance.service import FieldInfo, Passport, Result
 from src.guidance.workshops import AttendedWorkshop
 from src.i18n import current_language
-from src.rooms.service import BranchInfo
 
 
 class OptionOut(msgspec.Struct):

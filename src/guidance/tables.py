@@ -9,7 +9,7 @@ from piccolo.columns import JSON, Boolean, Date, ForeignKey, Integer, OnDelete, 
 from piccolo.table import Table
 
 from src.accounts.tables import Account
-from src.rooms.tables import Branch
+from src.branches.tables import Branch
 
 
 class ProfessionField(Table, tablename="profession_field"):

@@ -14,6 +14,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 
+from src.branches import service as branches_service
 from src.calendars import sources as feed_sources
 from src.calendars.ical import FeedItem, FeedMeta, build_calendar, sequence_of, uid
 from src.config import get_settings
@@ -21,7 +22,6 @@ from src.events.tables import Event
 from src.i18n import _, fmt_datetime, reset_language, set_language
 from src.notifications import registry, rules
 from src.notifications.settings import MailSettings
-from src.rooms import service as rooms_service
 from src.rooms.tables import Booking
 from src.timeutil import aware, local
 
@@ -64,7 +64,7 @@ async def _event_about(event_id: int, cancelled: bool) -> About:
     row = await Event.select().where(Event.id == event_id).first()
     if row is None:
         return About(item=None)
-    branch = await rooms_service.branch_by_id(row["branch"])
+    branch = await branches_service.branch_by_id(row["branch"])
     starts_at, ends_at = _instant(row["starts_at"]), _instant(row["ends_at"])
     item = FeedItem(
         uid=uid("event", row["id"]),
@@ -87,7 +87,7 @@ async def _booking_about(booking_id: int, cancelled: bool) -> About:
     row = await Booking.select(Booking.all_columns(), Booking.zone.name, Booking.zone.branch).where(Booking.id == booking_id).first()
     if row is None:
         return About(item=None)
-    branch = await rooms_service.branch_by_id(row["zone.branch"])
+    branch = await branches_service.branch_by_id(row["zone.branch"])
     starts_at, ends_at = _instant(row["starts_at"]), _instant(row["ends_at"])
     changed = _instant(row["status_changed_at"] or row["created_at"])
     item = FeedItem(
@@ -115,7 +115,7 @@ async def _consultation_about(consultation_id: int) -> About:
     rows = await guidance_ical.consultation_rows(Consultation.id == consultation_id, date(1970, 1, 1))
     if not rows:
         return About(item=None)
-    branch = await rooms_service.branch_by_id(rows[0]["branch"])
+    branch = await branches_service.branch_by_id(rows[0]["branch"])
     item = guidance_ical.consultation_item(rows[0], branch, for_counsellor=False)
     when = fmt_datetime(local(_instant(rows[0]["starts_at"]), branch.timezone), "d MMMM y, HH:mm")
     return About(item=item, when=when, where=item.location, title=rows[0]["counsellor.full_name"])

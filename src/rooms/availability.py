@@ -13,13 +13,15 @@ from typing import Iterable, Sequence
 from zoneinfo import ZoneInfo as TimeZone
 
 from src.accounts.permissions import Principal, can_manage_branch
+from src.branches.rules import DayHours, Interval, overlaps
+from src.branches.service import BranchInfo
 from src.exceptions import FieldError, Invalid
 from src.i18n import _
 from src.rooms import rules
 from src.rooms import service as rooms_service
 from src.rooms.constants import ACTIVE_STATUSES, MAX_AVAILABILITY_DAYS
-from src.rooms.rules import Interval, Policy
-from src.rooms.service import BranchInfo, ZoneInfo
+from src.rooms.rules import Policy
+from src.rooms.service import ZoneInfo
 from src.rooms.tables import Booking
 from src.timeutil import aware, now_utc
 
@@ -117,7 +119,7 @@ async def zone_free(zone_id: int, start: datetime, end: datetime, viewer: Princi
 @dataclass(frozen=True, slots=True)
 class ZoneDay:
     on: date
-    hours: rules.DayHours
+    hours: DayHours
     free: list[Interval]
     busy: list[Taken]
 
@@ -159,8 +161,8 @@ async def branch_week(slug: str, start: date, viewer: Principal | None = None, z
         zone_days = []
         for on in dates:
             day_window = local_day(on, branch.tz)
-            day_busy = [item for item in by_zone[zone.id] if rules.overlaps(item.own, day_window)]
-            day_free = [(max(start, day_window[0]), min(end, day_window[1])) for start, end in free if rules.overlaps((start, end), day_window)]
+            day_busy = [item for item in by_zone[zone.id] if overlaps(item.own, day_window)]
+            day_free = [(max(start, day_window[0]), min(end, day_window[1])) for start, end in free if overlaps((start, end), day_window)]
             zone_days.append(ZoneDay(on, zone.schedule.day(on), day_free, day_busy))
         weeks.append(ZoneWeek(zone, zone_days))
     return BranchWeek(branch, start, dates, weeks, manager=policy.limits)
@@ -246,7 +248,7 @@ def grid(zone_week: ZoneWeek, tz: TimeZone, min_minutes: int) -> tuple[list[date
         for day in zone_week.days:
             start = datetime.combine(day.on, row_time.timetz())
             cell = (start, start + slot)
-            holder = next((item for item in day.busy if rules.overlaps(item.own, cell)), None)
+            holder = next((item for item in day.busy if overlaps(item.own, cell)), None)
             free = next(((free_start, free_end) for free_start, free_end in day.free if free_start <= cell[0] and cell[1] <= free_end), None)
             if holder is not None:
                 row.append(Cell(cell[0], cell[1], "busy", booking=holder))

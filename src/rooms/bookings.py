@@ -38,6 +38,8 @@ from piccolo.engine import engine_finder
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from src.accounts.permissions import Principal, can_book_zone, can_change_booking, can_manage_branch, managed_branch_ids
+from src.branches.rules import Interval
+from src.branches.service import BranchInfo
 from src.db import is_postgres, write_transaction
 from src.exceptions import Conflict, FieldError, Forbidden, Invalid, NotFound
 from src.i18n import _, fmt_date
@@ -59,8 +61,8 @@ from src.rooms.constants import (
     PENDING,
 )
 from src.rooms.exceptions import BookingClash, Clash
-from src.rooms.rules import Interval, Policy, Recurrence
-from src.rooms.service import BranchInfo, ZoneInfo
+from src.rooms.rules import Policy, Recurrence
+from src.rooms.service import ZoneInfo
 from src.rooms.tables import Booking, Zone
 from src.timeutil import aware, now_utc
 

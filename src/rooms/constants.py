@@ -24,7 +24,6 @@ FEATURES = (
     "fireplace",
     "kitchenette",
 )
-CLOSURE_KINDS = ("holiday", "sanitary", "repair", "other")
 
 PENDING, CONFIRMED, DECLINED, CANCELLED = "pending", "confirmed", "declined", "cancelled"
 BOOKING_STATUSES = (PENDING, CONFIRMED, DECLINED, CANCELLED)

@@ -9,6 +9,8 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from src import cache
+from src.branches.rules import week_start
+from src.branches.service import CACHE_NAME
 from src.config import get_settings
 from src.exceptions import Invalid
 from src.i18n import _
@@ -16,7 +18,6 @@ from src.pagination import Page, PageNumber, PageSize, offset, paginate
 from src.rooms import availability, bookings
 from src.rooms import service as rooms_service
 from src.rooms.constants import BOOKING_STATUSES
-from src.rooms.rules import week_start
 from src.rooms.schemas import (
     AvailabilityOut,
     BookingCreate,
@@ -56,7 +57,7 @@ class BranchApi(Controller):
         async def build() -> list[BranchOut]:
             return [branch_out(branch) for branch in await rooms_service.list_branches()]
 
-        items = await cache.cached(rooms_service.CACHE_NAME, ("api", today), build)
+        items = await cache.cached(CACHE_NAME, ("api", today), build)
         return paginate(items, page, page_size)
 
     @get("/{slug:str}", summary="One branch by slug")

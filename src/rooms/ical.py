@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from src.branches.service import BranchInfo
 from src.calendars import ical
 from src.calendars.ical import FeedItem
 from src.calendars.sources import branch_geo, branch_location, page_url
 from src.i18n import _
-from src.rooms.service import BranchInfo
 from src.timeutil import aware
 
 BOOKING_FEED_COLUMNS = ("id", "zone", "starts_at", "ends_at", "status", "holder_kind", "holder_ref", "purpose", "created_at", "status_changed_at")

@@ -11,6 +11,8 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
 from src.accounts.permissions import can_book_zone, can_manage_branch
+from src.branches.rules import week_start
+from src.branches.service import BranchInfo
 from src.config import get_settings
 from src.exceptions import AppError, FieldError, Invalid
 from src.i18n import _
@@ -18,8 +20,8 @@ from src.rooms import availability, bookings
 from src.rooms import service as rooms_service
 from src.rooms.constants import FEATURES, ZONE_KINDS
 from src.rooms.exceptions import BookingClash
-from src.rooms.rules import Recurrence, week_start
-from src.rooms.service import BranchInfo, ZoneInfo
+from src.rooms.rules import Recurrence
+from src.rooms.service import ZoneInfo
 from src.timeutil import now_utc, today_in
 from src.web.forms import Form, safe_next
 from src.web.guards import requires_login

@@ -1,26 +1,25 @@
-"""Pure rules about places and time: opening hours, the slot grid, booking limits, weekly quotas, overlaps,
-free intervals and recurrences. No I/O: every function takes what it needs and returns a value.
+"""Pure rules about booking zones: the slot grid, booking limits, weekly quotas, clashes, free intervals and
+recurrences. No I/O: every function takes what it needs and returns a value.
 
-Instants are aware datetimes (UTC in the database); "local" means the branch's time zone, in which the grid,
-opening hours and weeks are counted. An interval is a half-open ``(start, end)`` pair: a booking ending at
-11:00 and the next starting at 11:00 do not overlap.
+Opening hours (``Schedule``) and the interval algebra are the branches' (src/branches/rules.py). Instants are
+aware datetimes (UTC in the database); "local" means the branch's time zone, in which the grid and weeks are
+counted.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Iterable, Sequence
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import DAILY, WEEKLY, rrule
 
+from src.branches.rules import DayHours, Interval, Schedule, merge, minutes, open_between, overlaps, subtract, week_start
 from src.exceptions import FieldError
 from src.i18n import _, fmt_date, fmt_time
 from src.rooms.constants import MAX_OCCURRENCES, RECURRENCE_FREQUENCIES
-
-Interval = tuple[datetime, datetime]
 
 # A booking lasts at most a day and each buffer at most 12 hours: the database checks both, and reads rely on
 # them to bound index scans (a booking that reaches into a window starts at most LOOKBACK before it).
@@ -28,142 +27,6 @@ MAX_DURATION = timedelta(hours=24)
 MAX_BUFFER = timedelta(hours=12)
 LOOKBACK = MAX_DURATION + MAX_BUFFER
 LOOKAHEAD = MAX_BUFFER
-
-
-@dataclass(frozen=True, slots=True)
-class HoursRow:
-    weekday: int
-    opens: time
-    closes: time
-
-
-@dataclass(frozen=True, slots=True)
-class DateRow:
-    on: date
-    opens: time | None
-    closes: time | None
-    note: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class ClosureRow:
-    starts_on: date
-    ends_on: date
-    kind: str
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class DayHours:
-    on: date
-    intervals: tuple[tuple[time, time], ...] = ()
-    closed_reason: str = ""  # set when a closure or a closed exception day applies
-    closure_kind: str = ""
-    note: str = ""
-    exceptional: bool = False
-
-    @property
-    def is_open(self) -> bool:
-        return bool(self.intervals)
-
-
-@dataclass(frozen=True, slots=True)
-class Schedule:
-    """Everything needed to answer "when is this place open" for any date."""
-
-    weekly: tuple[HoursRow, ...] = ()
-    dates: dict[date, tuple[DateRow, ...]] = field(default_factory=dict)
-    closures: tuple[ClosureRow, ...] = ()
-
-    def day(self, on: date) -> DayHours:
-        for closure in self.closures:
-            if closure.starts_on <= on <= closure.ends_on:
-                return DayHours(on=on, closed_reason=closure.reason, closure_kind=closure.kind, exceptional=True)
-        special = self.dates.get(on)
-        if special:
-            intervals = tuple(sorted((row.opens, row.closes) for row in special if row.opens and row.closes))
-            note = "; ".join(row.note for row in special if row.note)
-            return DayHours(on=on, intervals=intervals, closed_reason="" if intervals else note, note=note, exceptional=True)
-        intervals = tuple(sorted((row.opens, row.closes) for row in self.weekly if row.weekday == on.weekday()))
-        return DayHours(on=on, intervals=intervals)
-
-    def days(self, start: date, count: int) -> list[DayHours]:
-        return [self.day(start + timedelta(days=offset)) for offset in range(count)]
-
-
-def zone_schedule(branch: Schedule, weekly: Sequence[HoursRow] = (), dates: dict[date, tuple[DateRow, ...]] | None = None, closures: Sequence[ClosureRow] = ()) -> Schedule:
-    """A zone's hours: its own weekly pattern if it has one, else its branch's; its own hours for a date replace
-    the branch's for that date; the branch's closures and the zone's own both apply."""
-    if not weekly and not dates and not closures:
-        return branch
-    return Schedule(weekly=tuple(weekly) or branch.weekly, dates={**branch.dates, **(dates or {})}, closures=branch.closures + tuple(closures))
-
-
-def week_start(on: date) -> date:
-    return on - timedelta(days=on.weekday())
-
-
-def open_intervals(day: DayHours, tz: ZoneInfo) -> list[Interval]:
-    """A day's opening intervals as aware instants in the place's zone."""
-    result = []
-    for opens, closes in day.intervals:
-        start = datetime.combine(day.on, opens, tzinfo=tz)
-        end = datetime.combine(day.on, closes, tzinfo=tz) if closes > opens else datetime.combine(day.on + timedelta(days=1), closes, tzinfo=tz)
-        result.append((start, end))
-    return result
-
-
-def open_between(schedule: Schedule, tz: ZoneInfo, start: datetime, end: datetime) -> list[Interval]:
-    """The opening intervals that meet ``[start, end)``, clipped to it (a day may run past midnight)."""
-    result = []
-    on = start.astimezone(tz).date() - timedelta(days=1)
-    last = end.astimezone(tz).date()
-    while on <= last:
-        for opens, closes in open_intervals(schedule.day(on), tz):
-            if opens < end and closes > start:
-                result.append((max(opens, start), min(closes, end)))
-        on += timedelta(days=1)
-    return merge(result)
-
-
-# --- intervals -------------------------------------------------------------------------------------------
-
-
-def overlaps(a: Interval, b: Interval) -> bool:
-    return a[0] < b[1] and b[0] < a[1]
-
-
-def merge(intervals: Iterable[Interval]) -> list[Interval]:
-    result: list[Interval] = []
-    for start, end in sorted(intervals):
-        if result and start <= result[-1][1]:
-            if end > result[-1][1]:
-                result[-1] = (result[-1][0], end)
-        else:
-            result.append((start, end))
-    return result
-
-
-def subtract(intervals: Iterable[Interval], remove: Iterable[Interval]) -> list[Interval]:
-    """``intervals`` minus ``remove``; both may be unsorted and overlapping."""
-    cuts = merge(remove)
-    result: list[Interval] = []
-    for start, end in merge(intervals):
-        for cut_start, cut_end in cuts:
-            if cut_end <= start or cut_start >= end:
-                continue
-            if cut_start > start:
-                result.append((start, cut_start))
-            start = max(start, cut_end)
-            if start >= end:
-                break
-        if start < end:
-            result.append((start, end))
-    return result
-
-
-def minutes(interval: Interval) -> int:
-    return int((interval[1] - interval[0]).total_seconds() // 60)
 
 
 # --- zones and their rules ----------------------------------------------------------------------------------

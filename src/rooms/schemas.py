@@ -10,12 +10,14 @@ from zoneinfo import ZoneInfo as TZ
 
 import msgspec
 
+from src.branches.rules import Interval, open_intervals, week_start
+from src.branches.service import BranchInfo
 from src.exceptions import Invalid
 from src.i18n import _
 from src.rooms.availability import BranchWeek, Taken
 from src.rooms.bookings import BookingResult, BookingView
-from src.rooms.rules import Interval, Recurrence, open_intervals, week_start
-from src.rooms.service import BranchInfo, ZoneInfo
+from src.rooms.rules import Recurrence
+from src.rooms.service import BranchZones, ZoneInfo
 from src.timeutil import today_in
 
 
@@ -98,7 +100,7 @@ def hours_out(branch: BranchInfo, today: date | None = None) -> HoursOut:
     )
 
 
-def branch_out(branch: BranchInfo, today: date | None = None) -> BranchOut:
+def branch_out(branch: BranchZones, today: date | None = None) -> BranchOut:
     return BranchOut(
         slug=branch.slug,
         name=branch.name,

@@ -10,34 +10,37 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from src.accounts.permissions import can_manage_branch, managed_branch_ids
+from src.branches import service as branches_service
+from src.branches.constants import CLOSURE_KINDS
+from src.branches.rules import week_start
 from src.exceptions import FieldError, Forbidden, Invalid
 from src.i18n import _
 from src.labels import label
 from src.rooms import bookings
 from src.rooms import service as rooms_service
-from src.rooms.constants import CLOSURE_KINDS, HOLDER_BLOCK, PENDING
+from src.rooms.constants import HOLDER_BLOCK, PENDING
 from src.rooms.exceptions import BookingClash
 from src.rooms.pages import form_errors
-from src.rooms.rules import Recurrence, week_start
-from src.rooms.service import BranchInfo
+from src.rooms.rules import Recurrence
+from src.rooms.service import BranchZones
 from src.timeutil import now_utc, today_in
 from src.web.forms import Form, safe_next
 from src.web.guards import requires_staff
 from src.web.templating import errors_by_field, flash, page
 
 
-async def _managed(request: Request, slug: str) -> BranchInfo:
+async def _managed(request: Request, slug: str) -> BranchZones:
     branch = await rooms_service.get_branch(slug)
     if not can_manage_branch(request.user, branch.id):
         raise Forbidden(_("Only staff of this library can see this"))
     return branch
 
 
-def _midnight(on: date, branch: BranchInfo) -> datetime:
+def _midnight(on: date, branch: BranchZones) -> datetime:
     return datetime.combine(on, time(0), tzinfo=branch.tz)
 
 
-async def _branch_bookings(request: Request, branch: BranchInfo, first: date, days: int, **filters) -> list[bookings.BookingView]:
+async def _branch_bookings(request: Request, branch: BranchZones, first: date, days: int, **filters) -> list[bookings.BookingView]:
     query = bookings.BookingQuery(branch=branch.slug, start=_midnight(first, branch), end=_midnight(first + timedelta(days=days), branch), **filters)
     views, _total = await bookings.list_bookings(request.user, query, limit=500, offset=0)
     return views
@@ -129,7 +132,7 @@ class StaffRoomPages(Controller):
 
     # --- internal blocks ------------------------------------------------------------------------------
 
-    async def _blocks_page(self, request: Request, branch: BranchInfo, values: dict, errors: list[FieldError], conflicts=(), status_code: int = 200) -> Template:
+    async def _blocks_page(self, request: Request, branch: BranchZones, values: dict, errors: list[FieldError], conflicts=(), status_code: int = 200) -> Template:
         upcoming = [view for view in await _branch_bookings(request, branch, today_in(branch.tz), 120) if view.holder_kind == HOLDER_BLOCK and view.active]
         return page(
             request,
@@ -186,13 +189,13 @@ class StaffRoomPages(Controller):
 
     # --- closures -------------------------------------------------------------------------------------
 
-    async def _closures_page(self, request: Request, branch: BranchInfo, values: dict, errors: list[FieldError], status_code: int = 200) -> Template:
+    async def _closures_page(self, request: Request, branch: BranchZones, values: dict, errors: list[FieldError], status_code: int = 200) -> Template:
         return page(
             request,
             "rooms/closures.html",
             status_code=status_code,
             branch=branch,
-            closures=await rooms_service.list_closures(branch, today_in(branch.tz)),
+            closures=await branches_service.list_closures(branch, today_in(branch.tz)),
             kinds=CLOSURE_KINDS,
             values=values,
             errors=errors_by_field(errors),
@@ -214,7 +217,9 @@ class StaffRoomPages(Controller):
         if form.errors:
             return await self._closures_page(request, branch, form.data, form.errors, status_code=422)
         try:
-            await rooms_service.add_closure(request.user, branch, starts_on, ends_on, form.str("kind", 20), form.str("reason", 300), zone_id, today_in(branch.tz))
+            await branches_service.add_closure(
+                request.user, branch, starts_on, ends_on, form.str("kind", 20), form.str("reason", 300), zone_id, today_in(branch.tz), zone_ids={zone.id for zone in branch.zones}
+            )
         except Invalid as invalid:
             return await self._closures_page(request, branch, form.data, invalid.errors, status_code=422)
         affected = [view for view in await _branch_bookings(request, branch, starts_on, (ends_on - starts_on).days + 1) if view.active and (zone_id is None or view.zone_id == zone_id)]
@@ -227,6 +232,6 @@ class StaffRoomPages(Controller):
     @post("/branches/{slug:str}/closures/{closure_id:int}/delete")
     async def delete_closure(self, request: Request, slug: FromPath[str], closure_id: FromPath[int]) -> Redirect:
         branch = await _managed(request, slug)
-        await rooms_service.delete_closure(request.user, branch, closure_id)
+        await branches_service.delete_closure(request.user, branch, closure_id)
         flash(request, _("The closure is removed."))
         return Redirect(path=f"/staff/branches/{branch.slug}/closures", status_code=303)

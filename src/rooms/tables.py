@@ -1,39 +1,14 @@
-"""Branches, their opening hours and closures, their bookable zones, and bookings of zones."""
+"""Bookable zones of the branches, their features, and bookings of zones."""
 
-from piccolo.columns import (
-    Boolean,
-    Date,
-    ForeignKey,
-    Integer,
-    OnDelete,
-    Real,
-    SmallInt,
-    Text,
-    Time,
-    Timestamptz,
-    Varchar,
-)
+from piccolo.columns import Boolean, ForeignKey, Integer, OnDelete, SmallInt, Text, Timestamptz, Varchar
 from piccolo.columns.reference import LazyTableReference
 from piccolo.table import Table
 
-# accounts.tables imports this module (a reader card names its home branch), so bookings name Account lazily.
+from src.branches.tables import Branch
+
+# accounts.tables imports the branches, not this module, but bookings still name Account lazily so that the table
+# modules can be imported in any order.
 ACCOUNT = LazyTableReference(table_class_name="Account", module_path="src.accounts.tables")
-
-
-class Branch(Table, tablename="branch"):
-    slug = Varchar(length=64, unique=True)
-    name = Varchar(length=200)
-    short_name = Varchar(length=100, default="")
-    address = Varchar(length=300, default="")
-    timezone = Varchar(length=64, default="Asia/Yakutsk")
-    phone = Varchar(length=40, default="")
-    email = Varchar(length=254, default="")
-    description = Text(default="")
-    accessibility = Text(default="")
-    latitude = Real(null=True, default=None)
-    longitude = Real(null=True, default=None)
-    is_active = Boolean(default=True)
-    updated_at = Timestamptz()
 
 
 class Zone(Table, tablename="zone"):
@@ -61,39 +36,6 @@ class Zone(Table, tablename="zone"):
 class ZoneFeature(Table, tablename="zone_feature"):
     zone = ForeignKey(references=Zone, on_delete=OnDelete.cascade, index=True)
     feature = Varchar(length=40, index=True)
-
-
-class WeeklyHours(Table, tablename="weekly_hours"):
-    """One opening interval on a weekday (0 = Monday); a zone's rows override its branch's."""
-
-    branch = ForeignKey(references=Branch, on_delete=OnDelete.cascade, index=True)
-    zone = ForeignKey(references=Zone, on_delete=OnDelete.cascade, null=True, default=None)
-    weekday = SmallInt()
-    opens = Time()
-    closes = Time()
-
-
-class DateHours(Table, tablename="date_hours"):
-    """Hours for one date that replace the weekly pattern; no interval (opens null) means closed."""
-
-    branch = ForeignKey(references=Branch, on_delete=OnDelete.cascade, index=True)
-    zone = ForeignKey(references=Zone, on_delete=OnDelete.cascade, null=True, default=None)
-    on = Date()
-    opens = Time(null=True, default=None)
-    closes = Time(null=True, default=None)
-    note = Varchar(length=300, default="")
-
-
-class Closure(Table, tablename="closure"):
-    """Whole days closed to readers (holiday, sanitary day, repairs), inclusive of both ends."""
-
-    branch = ForeignKey(references=Branch, on_delete=OnDelete.cascade, index=True)
-    zone = ForeignKey(references=Zone, on_delete=OnDelete.cascade, null=True, default=None)
-    starts_on = Date()
-    ends_on = Date()
-    kind = Varchar(length=20, default="other")
-    reason = Varchar(length=300, default="")
-    created_at = Timestamptz()
 
 
 class Booking(Table, tablename="booking"):

@@ -7,11 +7,12 @@ from typing import Annotated
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
+from src.branches import service as branches_service
 from src.pagination import Page, PageNumber, PageSize, offset, paginate
-from src.rooms import service as rooms_service
 from src.schools import programmes as programmes_service
 from src.schools import service as visits
 from src.schools import teachers as teachers_service
+from src.schools.rules import Window
 from src.schools.schemas import (
     ProgrammeOut,
     SchoolOut,
@@ -26,7 +27,6 @@ from src.schools.schemas import (
     suggestion_out,
     visit_out,
 )
-from src.schools.rules import Window
 from src.web.guards import requires_login, requires_staff
 
 
@@ -53,13 +53,13 @@ class ProgrammeApi(Controller):
         page: PageNumber = 1,
         page_size: PageSize = 50,
     ) -> Page[ProgrammeOut]:
-        branches = {b.id: b for b in await rooms_service.list_branches()}
+        branches = {b.id: b for b in await branches_service.list_branches()}
         found = await programmes_service.catalogue(grade, branch, topic)
         return paginate([programme_out(programme, branches) for programme in found], page, page_size)
 
     @get("/{programme_id:int}", summary="One programme")
     async def get_programme(self, programme_id: FromPath[int]) -> ProgrammeOut:
-        branches = {b.id: b for b in await rooms_service.list_branches()}
+        branches = {b.id: b for b in await branches_service.list_branches()}
         return programme_out(await programmes_service.get_programme(programme_id), branches)
 
 

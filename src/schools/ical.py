@@ -12,7 +12,7 @@ from src.calendars import ical
 from src.calendars.ical import FeedItem
 from src.calendars.sources import _instant, branch_geo, branch_location, page_url
 from src.i18n import _, ngettext
-from src.rooms.service import BranchInfo
+from src.rooms.service import BranchZones
 from src.schools.constants import CANCELLED, CONFIRMED, DECLINED, HOLDER_KIND, PROPOSED
 
 FEED_STATUSES = (PROPOSED, CONFIRMED, CANCELLED, DECLINED)  # a requested visit has no time yet
@@ -71,7 +71,7 @@ def fingerprint(rows: list[dict]) -> tuple[tuple, datetime | None]:
     return ("visits", len(rows), digest), latest
 
 
-def visit_item(row: dict, branch: BranchInfo, for_staff: bool) -> FeedItem:
+def visit_item(row: dict, branch: BranchZones, for_staff: bool) -> FeedItem:
     """One visit: TENTATIVE while proposed, CONFIRMED, or CANCELLED (declined or cancelled)."""
     zone_name = next((zone.name for zone in branch.zones if zone.id == row["zone"]), "") if row["zone"] else ""
     programme, school = row["programme.title"], row["school.name"]
@@ -110,7 +110,7 @@ def visit_item(row: dict, branch: BranchInfo, for_staff: bool) -> FeedItem:
     )
 
 
-def visit_items(rows: list[dict], branches: dict[int, BranchInfo], for_staff: bool, now: datetime) -> list[FeedItem]:
+def visit_items(rows: list[dict], branches: dict[int, BranchZones], for_staff: bool, now: datetime) -> list[FeedItem]:
     items = []
     for row in rows:
         branch = branches.get(row["branch"])

@@ -17,7 +17,7 @@ from src.config import get_settings
 from src.exceptions import AppError, FieldError, Invalid
 from src.i18n import _
 from src.rooms import service as rooms_service
-from src.rooms.service import BranchInfo
+from src.rooms.service import BranchZones
 from src.schools import programmes as programmes_service
 from src.schools import service as visits
 from src.schools import teachers as teachers_service
@@ -31,7 +31,7 @@ from src.web.templating import errors_by_field, flash, page
 QUEUE_PAGE = 20
 
 
-def _windows(form: Form, branch: BranchInfo | None) -> list[Window]:
+def _windows(form: Form, branch: BranchZones | None) -> list[Window]:
     """Up to three windows from ``w{i}_date``, ``w{i}_from``, ``w{i}_to`` in the branch's local time; the
     first is required, the others only when their date is given."""
     tz = branch.tz if branch else get_settings().tz

@@ -10,10 +10,10 @@ from piccolo.engine import engine_finder
 
 from src import cache
 from src.accounts.permissions import Principal, can_manage_branch
+from src.branches import service as branches_service
 from src.db import write_transaction
 from src.exceptions import FieldError, Forbidden, Invalid, NotFound
 from src.i18n import _
-from src.rooms import service as rooms_service
 from src.rooms.constants import ZONE_KINDS
 from src.schools.constants import GRADE_MAX, GRADE_MIN, MAX_GROUP, TOPICS
 from src.schools.rules import ProgrammeHoursRow, ProgrammeRules
@@ -106,7 +106,7 @@ async def catalogue(grade: int | None = None, branch_slug: str | None = None, to
     """Active programmes for a grade, offered at a branch, on a topic (each filter optional)."""
     branch_id = None
     if branch_slug:
-        branch_id = (await rooms_service.get_branch(branch_slug)).id
+        branch_id = (await branches_service.get_branch(branch_slug)).id
     return [programme for programme in await list_programmes() if programme.matches(grade, branch_id, topic)]
 
 
@@ -162,7 +162,7 @@ async def create_programme(principal: Principal, data: ProgrammeInput) -> int:
     branch_ids: list[int] = []
     for slug in data.branches:
         try:
-            branch = await rooms_service.get_branch(slug)
+            branch = await branches_service.get_branch(slug)
         except NotFound:
             errors.append(FieldError("branches", _("Unknown library branch: %(slug)s", slug=slug)))
             continue

@@ -12,9 +12,9 @@ from datetime import date, datetime, time, timedelta
 from typing import Mapping, Sequence
 from zoneinfo import ZoneInfo
 
+from src.branches.rules import Schedule, open_intervals
 from src.exceptions import FieldError
 from src.i18n import _
-from src.rooms.rules import Schedule, open_intervals
 from src.schools.constants import (
     CANCELLED,
     CONFIRMED,

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import msgspec
 
-from src.rooms.service import BranchInfo
+from src.rooms.service import BranchZones
 from src.schools.programmes import ProgrammeInfo
 from src.schools.rules import Suggestion
 from src.schools.service import VisitView
@@ -60,7 +60,7 @@ class ProgrammeOut(msgspec.Struct):
     hours: list[ProgrammeHoursOut]
 
 
-def programme_out(programme: ProgrammeInfo, branches: dict[int, BranchInfo]) -> ProgrammeOut:
+def programme_out(programme: ProgrammeInfo, branches: dict[int, BranchZones]) -> ProgrammeOut:
     return ProgrammeOut(
         id=programme.id,
         title=programme.title,
@@ -188,7 +188,7 @@ class SuggestionOut(msgspec.Struct):
     action: str  # "confirm" or "propose"
 
 
-def suggestion_out(suggestion: Suggestion, branch: BranchInfo) -> SuggestionOut:
+def suggestion_out(suggestion: Suggestion, branch: BranchZones) -> SuggestionOut:
     names = {zone.id: zone.name for zone in branch.zones}
     return SuggestionOut(
         zone_id=suggestion.zone_id,

@@ -9,7 +9,6 @@ notification for the other side.
 from __future__ import annotations
 
 import uuid
-
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Awaitable, Callable, Sequence
@@ -26,7 +25,7 @@ from src.labels import N_
 from src.notifications import service as notifications
 from src.rooms import rules as rooms_rules
 from src.rooms import service as rooms_service
-from src.rooms.service import BranchInfo, ZoneInfo
+from src.rooms.service import BranchZones, ZoneInfo
 from src.schools import programmes as programmes_service
 from src.schools import rules, zones
 from src.schools.constants import CANCELLED, CONFIRMED, DECLINED, OPEN_STATUSES, PROPOSED, REQUESTED, SEARCH_DAYS_AFTER, VISIT_STATUSES
@@ -235,7 +234,7 @@ async def list_visits(principal: Principal, query: VisitQuery, limit: int, offse
 # --- requesting --------------------------------------------------------------------------------------------
 
 
-async def _programme_at(programme_id: int, branch_slug: str) -> tuple[ProgrammeInfo | None, BranchInfo | None, list[FieldError]]:
+async def _programme_at(programme_id: int, branch_slug: str) -> tuple[ProgrammeInfo | None, BranchZones | None, list[FieldError]]:
     errors: list[FieldError] = []
     programme = branch = None
     try:
@@ -336,7 +335,7 @@ async def _change(principal: Principal, visit_id: int, action: str, sides: tuple
     return await get_visit(principal, visit_id)
 
 
-async def _zone_of(visit: VisitView, zone_id: int) -> tuple[BranchInfo, ZoneInfo]:
+async def _zone_of(visit: VisitView, zone_id: int) -> tuple[BranchZones, ZoneInfo]:
     branch = await rooms_service.branch_by_id(visit.branch_id)
     for zone in branch.zones:
         if zone.id == zone_id:
@@ -412,7 +411,7 @@ async def propose(principal: Principal, visit_id: int, starts_at: datetime, zone
     return await _change(principal, visit_id, "propose", (LIBRARY,), prepare)
 
 
-async def _free_zone(visit: VisitView, branch: BranchInfo, programme: ProgrammeInfo, starts_at: datetime, now: datetime) -> ZoneInfo:
+async def _free_zone(visit: VisitView, branch: BranchZones, programme: ProgrammeInfo, starts_at: datetime, now: datetime) -> ZoneInfo:
     candidates = zones.suitable(branch, programme.rules, visit.headcount)
     if not candidates:
         raise Invalid.one("zone_id", _("This branch has no zone that suits the programme"))
@@ -482,7 +481,7 @@ async def cancel(principal: Principal, visit_id: int, reason: str = "") -> Visit
 # --- suggestions -------------------------------------------------------------------------------------------
 
 
-async def suggestions(principal: Principal, visit_id: int, limit: int = rules.SUGGESTIONS) -> tuple[BranchInfo, list[Suggestion]]:
+async def suggestions(principal: Principal, visit_id: int, limit: int = rules.SUGGESTIONS) -> tuple[BranchZones, list[Suggestion]]:
     """Free zones and times for an open request (staff of the branch): see rules.suggest."""
     visit = await _load(visit_id)
     if visit_side(principal, visit.school_id, visit.branch_id) != LIBRARY:

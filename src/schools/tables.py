@@ -4,7 +4,8 @@ from piccolo.columns import Boolean, ForeignKey, OnDelete, SmallInt, Text, Time,
 from piccolo.table import Table
 
 from src.accounts.tables import Account
-from src.rooms.tables import Booking, Branch, Zone
+from src.branches.tables import Branch
+from src.rooms.tables import Booking, Zone
 
 
 class School(Table, tablename="school"):

@@ -12,7 +12,7 @@ from src.rooms import bookings as rooms_bookings
 from src.rooms import rules as rooms_rules
 from src.rooms.bookings import Reservation
 from src.rooms.constants import HOLDER_VISIT
-from src.rooms.service import BranchInfo, ZoneInfo
+from src.rooms.service import BranchZones, ZoneInfo
 from src.schools.rules import Interval, ProgrammeRules, ZoneFit, zone_problem
 
 
@@ -20,18 +20,18 @@ def zone_fit(zone: ZoneInfo) -> ZoneFit:
     return ZoneFit(id=zone.id, kind=zone.kind, capacity=zone.capacity, bookable_by_schools=zone.bookable_by_schools, slot_minutes=zone.rules.slot)
 
 
-def suitable(branch: BranchInfo, programme: ProgrammeRules, headcount: int = 0) -> list[ZoneInfo]:
+def suitable(branch: BranchZones, programme: ProgrammeRules, headcount: int = 0) -> list[ZoneInfo]:
     """The branch's zones the programme can use for this many people, the smallest first."""
     fitting = [zone for zone in branch.zones if zone_problem(programme, zone_fit(zone), headcount) is None]
     return sorted(fitting, key=lambda zone: (zone.capacity, zone.id))
 
 
-def largest(branch: BranchInfo, programme: ProgrammeRules) -> int | None:
+def largest(branch: BranchZones, programme: ProgrammeRules) -> int | None:
     capacities = [zone.capacity for zone in suitable(branch, programme)]
     return max(capacities) if capacities else None
 
 
-async def free_time(branch: BranchInfo, zones: Sequence[ZoneInfo], start: datetime, end: datetime, now: datetime) -> dict[int, list[Interval]]:
+async def free_time(branch: BranchZones, zones: Sequence[ZoneInfo], start: datetime, end: datetime, now: datetime) -> dict[int, list[Interval]]:
     """Each zone's free intervals over ``[start, end)`` (its hours minus closures minus bookings and buffers),
     with one query for all of them."""
     blocked: dict[int, list[Interval]] = defaultdict(list)

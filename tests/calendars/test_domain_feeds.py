@@ -11,12 +11,12 @@ from piccolo.engine import engine_finder
 
 from src.accounts import service as accounts_service
 from src.accounts.tables import Account
+from src.branches.tables import Branch
 from src.db import write_transaction
 from src.events import service as events_service
 from src.events.service import EventChange, EventInput
 from src.events.tables import Event
 from src.rooms import service as rooms_service
-from src.rooms.tables import Branch
 from tests.calendars.clients import icaljs, icaljs_spans, instant, python_spans
 from tests.conftest import bearer
 

@@ -6,10 +6,11 @@ from datetime import date, datetime, timedelta, timezone
 
 import icalendar
 
+from src.branches.tables import Branch, Closure
 from src.calendars.http import bodies
 from src.db import write_transaction
 from src.rooms import service as rooms_service
-from src.rooms.tables import Branch, Closure, Zone
+from src.rooms.tables import Zone
 from tests.calendars.clients import icaljs, python_spans
 from tests.conftest import bearer
 

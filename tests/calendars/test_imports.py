@@ -9,9 +9,9 @@ from http.server import HTTPServer, SimpleHTTPRequestHandler
 
 import pytest
 
+from src.branches.tables import Branch, Closure
 from src.calendars.imports import parse_closures
 from src.exceptions import Invalid
-from src.rooms.tables import Branch, Closure
 from tests.conftest import CSRF_RE
 from tests.support import libspace
 

@@ -9,9 +9,9 @@ import pytest
 from src.accounts import service as accounts_service
 from src.accounts.permissions import Principal
 from src.accounts.tables import Account, ReaderCard
+from src.branches.tables import Branch
 from src.events import service as events_service
 from src.events.service import EventInput
-from src.rooms.tables import Branch
 from src.timeutil import now_utc
 
 

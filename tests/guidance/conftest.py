@@ -8,9 +8,9 @@ import pytest
 
 from src.accounts import service as accounts_service
 from src.accounts.tables import Account, ReaderCard
+from src.branches.tables import Branch
 from src.demo import card_for
 from src.guidance import availability as guidance_availability
-from src.rooms.tables import Branch
 from src.timeutil import now_utc
 
 

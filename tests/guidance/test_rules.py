@@ -3,10 +3,10 @@
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from src.branches.rules import ClosureRow, DateRow, HoursRow, Schedule
 from src.guidance import content, rules
 from src.guidance.constants import TYPES
 from src.i18n import reset_language, set_language
-from src.rooms.rules import ClosureRow, DateRow, HoursRow, Schedule
 
 TZ = ZoneInfo("Asia/Yakutsk")
 UTC = ZoneInfo("UTC")

@@ -3,9 +3,9 @@
 from datetime import date, timedelta
 
 from src.accounts.tables import Account
+from src.branches.tables import Branch
 from src.events.tables import Event, Registration
 from src.guidance import service as guidance_service
-from src.rooms.tables import Branch
 from src.timeutil import now_utc
 from tests.conftest import bearer
 from tests.guidance.conftest import make_reader, principal, token_for

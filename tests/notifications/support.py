@@ -90,8 +90,8 @@ async def enqueue(kind: str, recipients: list[int], payload: dict, cause: str, s
 
 
 async def an_event(branch_slug: str = "chekhov", starts_at: datetime | None = None, title: str = "Краеведческая лекция") -> int:
+    from src.branches.tables import Branch
     from src.events.tables import Event
-    from src.rooms.tables import Branch
 
     branch = await Branch.select(Branch.id).where(Branch.slug == branch_slug).first()
     starts_at = starts_at or datetime(2027, 2, 10, 9, 0, tzinfo=UTC)

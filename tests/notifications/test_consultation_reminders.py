@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+from src.branches.tables import Branch
 from src.guidance.tables import Consultation
 from src.notifications import reminders
 from src.notifications.clock import FixedClock
 from src.notifications.tables import Outbox
-from src.rooms.tables import Branch
 from tests.notifications.support import account
 
 UTC = timezone.utc

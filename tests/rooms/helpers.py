@@ -12,7 +12,7 @@ from src.accounts import service as accounts_service
 from src.accounts.permissions import Principal
 from src.accounts.tables import Account
 from src.rooms import service as rooms_service
-from src.rooms.service import BranchInfo, ZoneInfo
+from src.rooms.service import BranchZones, ZoneInfo
 from src.timeutil import today_in
 
 READER = "reader@libspace.local"
@@ -24,7 +24,7 @@ def staff_of(slug: str) -> str:
     return f"staff.{slug}@libspace.local"
 
 
-async def zone_named(slug: str, name: str) -> tuple[BranchInfo, ZoneInfo]:
+async def zone_named(slug: str, name: str) -> tuple[BranchZones, ZoneInfo]:
     branch = await rooms_service.get_branch(slug)
     return branch, next(zone for zone in branch.zones if zone.name == name)
 
@@ -43,7 +43,7 @@ def _ordinary(zone: ZoneInfo, on: date) -> bool:
     return day.is_open and not day.exceptional
 
 
-def at(branch: BranchInfo, on: date, hour: int, minute: int = 0) -> datetime:
+def at(branch: BranchZones, on: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(on, time(hour, minute), tzinfo=branch.tz)
 
 

@@ -7,7 +7,8 @@ from html import unescape
 
 import pytest
 
-from src.rooms.tables import Booking, Closure
+from src.branches.tables import Closure
+from src.rooms.tables import Booking
 from tests.conftest import post_form
 from tests.rooms.helpers import READER, TEEN, at, open_day, staff_of, zone_named
 

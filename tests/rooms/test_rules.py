@@ -5,8 +5,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from src.branches import rules as branch_rules
+from src.branches.rules import ClosureRow, DateRow, HoursRow, Schedule
 from src.rooms import rules
-from src.rooms.rules import ClosureRow, DateRow, HoursRow, Policy, Recurrence, Schedule, ZoneRules
+from src.rooms.rules import Policy, Recurrence, ZoneRules
 
 TZ = ZoneInfo("Asia/Yakutsk")
 UTC = timezone.utc
@@ -101,13 +103,13 @@ def test_date_exceptions_replace_the_weekly_pattern():
 
 def test_zone_overrides_its_branch_hours():
     evening = (HoursRow(1, time(16), time(21)),)
-    schedule = rules.zone_schedule(HOURS, weekly=evening)
+    schedule = branch_rules.zone_schedule(HOURS, weekly=evening)
     assert check(at(TUESDAY, 19), at(TUESDAY, 21), schedule=schedule) == []
     assert check(at(TUESDAY, 10), at(TUESDAY, 11), schedule=schedule)  # the branch opens at 10, the zone at 16
     assert check(at(TUESDAY + timedelta(days=1), 10), at(TUESDAY + timedelta(days=1), 11), schedule=schedule)  # no Wednesday hours
-    zone_closed = rules.zone_schedule(HOURS, closures=(ClosureRow(TUESDAY, TUESDAY, "repair", "Ремонт проектора"),))
+    zone_closed = branch_rules.zone_schedule(HOURS, closures=(ClosureRow(TUESDAY, TUESDAY, "repair", "Ремонт проектора"),))
     assert "Ремонт проектора" in check(at(TUESDAY, 10), at(TUESDAY, 11), schedule=zone_closed)[0].message
-    assert rules.zone_schedule(HOURS) is HOURS
+    assert branch_rules.zone_schedule(HOURS) is HOURS
 
 
 def test_hours_past_midnight():
@@ -125,11 +127,11 @@ def test_headcount_and_capacity():
 
 def test_interval_arithmetic():
     a, b, c, d = (at(TUESDAY, hour) for hour in (10, 11, 12, 13))
-    assert rules.overlaps((a, c), (b, d)) and not rules.overlaps((a, b), (b, c))  # half-open
-    assert rules.merge([(b, c), (a, b), (c, d)]) == [(a, d)]
-    assert rules.subtract([(a, d)], [(b, c)]) == [(a, b), (c, d)]
-    assert rules.subtract([(a, d)], [(a, b), (c, d)]) == [(b, c)]
-    assert rules.subtract([(a, b)], [(a, d)]) == []
+    assert branch_rules.overlaps((a, c), (b, d)) and not branch_rules.overlaps((a, b), (b, c))  # half-open
+    assert branch_rules.merge([(b, c), (a, b), (c, d)]) == [(a, d)]
+    assert branch_rules.subtract([(a, d)], [(b, c)]) == [(a, b), (c, d)]
+    assert branch_rules.subtract([(a, d)], [(a, b), (c, d)]) == [(b, c)]
+    assert branch_rules.subtract([(a, b)], [(a, d)]) == []
 
 
 def test_buffers_widen_a_booking_and_block_neighbours():
@@ -215,6 +217,6 @@ def test_bad_recurrences(recurrence, field):
 
 
 def test_open_between_clips_to_the_window():
-    week = rules.open_between(HOURS, TZ, at(MONDAY, 0), at(MONDAY + timedelta(days=7), 0))
+    week = branch_rules.open_between(HOURS, TZ, at(MONDAY, 0), at(MONDAY + timedelta(days=7), 0))
     assert len(week) == 6 and week[0] == (at(TUESDAY, 10), at(TUESDAY, 19))
-    assert rules.open_between(HOURS, TZ, at(TUESDAY, 12), at(TUESDAY, 13)) == [(at(TUESDAY, 12), at(TUESDAY, 13))]
+    assert branch_rules.open_between(HOURS, TZ, at(TUESDAY, 12), at(TUESDAY, 13)) == [(at(TUESDAY, 12), at(TUESDAY, 13))]

@@ -5,6 +5,8 @@ from datetime import time, timedelta
 import pytest
 from piccolo.engine import engine_finder
 
+from src.branches.rules import week_start
+from src.branches.tables import Closure, WeeklyHours
 from src.db import write_transaction
 from src.exceptions import Conflict, Forbidden, Invalid, NotFound
 from src.rooms import availability, bookings, rules
@@ -13,7 +15,7 @@ from src.rooms.bookings import BookingRequest, Reservation
 from src.rooms.constants import CANCELLED, CONFIRMED, DECLINED, HOLDER_EVENT, HOLDER_READER, PENDING
 from src.rooms.exceptions import BookingClash
 from src.rooms.rules import Recurrence
-from src.rooms.tables import Booking, Closure, WeeklyHours
+from src.rooms.tables import Booking
 from src.timeutil import now_utc, today_in
 from tests.rooms.helpers import ADMIN, READER, TEEN, at, open_day, principal, staff_of, zone_named
 
@@ -150,7 +152,7 @@ async def test_weekly_quota_counts_one_card_across_every_branch(demo):
     # coworking: at most 10 hours a week per reader, wherever
     places = [await zone_named(slug, "Коворкинг") for slug in ("centralnaya", "chekhov", "mashuk-observatory")]
     branch, first = places[0]
-    monday = rules.week_start(today_in(branch.tz) + timedelta(days=14))
+    monday = week_start(today_in(branch.tz) + timedelta(days=14))
     wednesday, thursday, friday = (monday + timedelta(days=n) for n in (2, 3, 4))
     assert first.rules.weekly_quota_minutes == 600
     await book(READER, first, at(branch, wednesday, 12), at(branch, wednesday, 16))
@@ -342,7 +344,7 @@ async def test_zone_availability_subtracts_bookings_and_buffers(demo):
 
 async def test_branch_week_and_search_across_branches(demo):
     branch, zone, day = await coworking()
-    monday = rules.week_start(day)
+    monday = week_start(day)
     week = await availability.branch_week("centralnaya", monday)
     assert week.days[0] == monday and len(week.days) == 7 and {z.zone.id for z in week.zones} == {z.id for z in branch.zones}
     await book(READER, zone, at(branch, day, 12), at(branch, day, 14))

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from src.rooms.rules import ClosureRow, HoursRow, Schedule
+from src.branches.rules import ClosureRow, HoursRow, Schedule
 from src.schools import rules
 from src.schools.rules import ProgrammeHoursRow, ProgrammeRules, Window, ZoneFit
 

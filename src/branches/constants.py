@@ -1,0 +1,1 @@
+CLOSURE_KINDS = ("holiday", "sanitary", "repair", "other")
