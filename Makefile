@@ -49,8 +49,8 @@ bench: install
 	$(BIN)/python -m bench
 
 messages: install
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -o src/locale/messages.pot --no-location --sort-output .
-	$(BIN)/pybabel update -i src/locale/messages.pot -d src/locale --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -o src/locale/messages.pot --no-location --sort-output --no-wrap .
+	$(BIN)/pybabel update -i src/locale/messages.pot -d src/locale --no-fuzzy-matching --ignore-obsolete --no-wrap
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -36,6 +36,7 @@ from src.guidance.controllers import GuidanceApi
 from src.guidance.pages import CounsellorPages, FieldPages, GuidancePages
 from src.web.auth import AuthMiddleware
 from src.web.errors import EXCEPTION_HANDLERS
+from src.web.site import SitePages
 from src.web.templating import template_engine
 
 SESSION_COOKIE = "libspace_session"
@@ -89,7 +90,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         samesite="lax",
         secure=settings.secure_cookies,
         max_age=14 * 24 * 3600,
-        exclude=["/api/", "/static/", "/healthz", "/schema", "^/feeds/"],
+        exclude=["/api/", "/static/", "/healthz", "/schema", "^/feeds/", "/favicon.ico", "/manifest.webmanifest"],
     )
     csrf = CSRFConfig(
         secret=settings.secret_key,
@@ -138,6 +139,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             GuidancePages,
             CounsellorPages,
             FieldPages,
+            SitePages,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         ],
         middleware=[session.middleware, AuthMiddleware()],

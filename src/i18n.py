@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import io
 from contextvars import ContextVar
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, tzinfo
 from functools import lru_cache
 from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_time
+from babel.units import format_unit
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
+from src import clock
 from src.config import LANGUAGES, get_settings
 
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -98,3 +100,61 @@ def fmt_time(value, fmt: str = "HH:mm") -> str:
 def weekday_name(index: int, width: str = "wide") -> str:
     """0 = Monday, in the current language."""
     return Locale.parse(current_language()).days["format"][width][index]
+
+
+# --- the one date style in prose ----------------------------------------------------------------------------
+# Prose says "9 декабря, среда" (English "Wednesday, 9 December"); the year only when it is not this year.
+# Numeric dates (``fmt_date(value, "dd.MM.yyyy")``) belong in tables and form fields only.
+_DAY_PATTERNS = {
+    "ru": ("d MMMM, EEEE", "d MMMM y, EEEE"),
+    "en": ("EEEE, d MMMM", "EEEE, d MMMM y"),
+}
+
+
+def _as_day(value: date | datetime, tz: tzinfo | None) -> date:
+    if isinstance(value, datetime):
+        return value.astimezone(tz).date() if tz is not None and value.tzinfo is not None else value.date()
+    return value
+
+
+def fmt_day(value: date | datetime, tz: tzinfo | None = None, this_year: int | None = None) -> str:
+    """"9 декабря, среда": a day in prose, with the year when it is not ``this_year`` (default: the year now)."""
+    day = _as_day(value, tz)
+    year = this_year if this_year is not None else clock.now().astimezone(tz).year
+    language = current_language()
+    short, with_year = _DAY_PATTERNS.get(language, _DAY_PATTERNS["en"])
+    return format_date(day, format=short if day.year == year else with_year, locale=Locale.parse(language))
+
+
+def fmt_day_time(value: datetime, tz: tzinfo | None = None, this_year: int | None = None) -> str:
+    """"9 декабря, среда, 18:00": a moment in prose, in the given zone."""
+    moment = value.astimezone(tz) if tz is not None and value.tzinfo is not None else value
+    return gettext("%(day)s, %(time)s", day=fmt_day(moment, None, this_year), time=fmt_time(moment))
+
+
+def fmt_ahead(delta: timedelta) -> str:
+    """How long before something, in words: "за неделю", "за 3 дня", "за 2 часа" (never "за 168 часов")."""
+    minutes = max(int(delta.total_seconds() // 60), 0)
+    weeks, days, hours = minutes // (7 * 24 * 60), minutes // (24 * 60), minutes // 60
+    if minutes and minutes % (7 * 24 * 60) == 0:
+        return gettext("a week before") if weeks == 1 else ngettext("%(num)s week before", "%(num)s weeks before", weeks)
+    if minutes and minutes % (24 * 60) == 0:
+        return gettext("a day before") if days == 1 else ngettext("%(num)s day before", "%(num)s days before", days)
+    if minutes and minutes % 60 == 0:
+        return gettext("an hour before") if hours == 1 else ngettext("%(num)s hour before", "%(num)s hours before", hours)
+    return ngettext("%(num)s minute before", "%(num)s minutes before", minutes)
+
+
+def fmt_duration(delta: timedelta) -> str:
+    """A length of time in words through CLDR units: "1 час 30 минут", "3 дня", "2 недели"."""
+    minutes = max(int(delta.total_seconds() // 60), 0)
+    locale = Locale.parse(current_language())
+    if minutes and minutes % (7 * 24 * 60) == 0:
+        return format_unit(minutes // (7 * 24 * 60), "duration-week", length="long", locale=locale)
+    if minutes and minutes % (24 * 60) == 0:
+        return format_unit(minutes // (24 * 60), "duration-day", length="long", locale=locale)
+    hours, rest = divmod(minutes, 60)
+    parts = [format_unit(hours, "duration-hour", length="long", locale=locale)] if hours else []
+    if rest or not hours:
+        parts.append(format_unit(rest, "duration-minute", length="long", locale=locale))
+    return " ".join(parts)

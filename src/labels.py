@@ -56,7 +56,7 @@ LABELS = {
     "waitlisted": N_("On the waitlist"),
     # roles
     "reader": N_("Reader"),
-    "staff": N_("Staff"),
+    "staff": N_("Library staff member"),
     "admin": N_("Administrator"),
     "counsellor": N_("Career counsellor"),
     "teacher": N_("Teacher"),

@@ -123,3 +123,108 @@ async def browser_page(viewport: dict | None = None, locale: str = "ru-RU"):
             yield page
         finally:
             await browser.close()
+
+
+# --- the frame: header links are in a menu on phones and in the account menu on wide screens ------------------
+
+
+async def header_click(page, name: str, role: str = "link") -> None:
+    """Click a link (or the log-out button) of the header the way a person does: directly when it is shown,
+    else after opening the menu (phones) or the account menu (wide screens) that holds it."""
+    header = page.locator("header.top")
+    shown = header.get_by_role(role, name=name, exact=True)
+    for index in range(await shown.count()):
+        if await shown.nth(index).is_visible():
+            await shown.nth(index).click()
+            return
+    for dropdown in ("details.menu", "details.account"):
+        holder = header.locator(dropdown)
+        if await holder.count() and await holder.locator("summary").is_visible():
+            target = holder.get_by_role(role, name=name, exact=True, include_hidden=True)
+            if await target.count():
+                if not await holder.evaluate("details => details.open"):
+                    await holder.locator("summary").click()
+                await target.first.click()
+                return
+    raise AssertionError(f"no {role} named {name!r} in the header")
+
+
+async def log_out(page) -> None:
+    await header_click(page, "Выйти", role="button")
+    await page.wait_for_load_state()
+
+
+# --- axe-core (tests/js, from the npm registry; `make install` runs npm ci) ------------------------------------
+AXE_JS = ROOT / "tests" / "js" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def require_axe() -> None:
+    require_browser()
+    if not AXE_JS.exists():
+        skip_unless_required(f"axe-core is not installed ({AXE_JS}); run `make install` (npm ci in tests/js)", "accessibility tests")
+
+
+async def axe_problems(page, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:
+    """Run axe-core in the page (WCAG 2.1 A and AA rules and best practices); the violations of the given
+    impacts, one line each: rule, impact, and the first few offending elements."""
+    if not await page.evaluate("() => typeof window.axe !== 'undefined'"):
+        await page.add_script_tag(path=str(AXE_JS))
+    result = await page.evaluate(
+        """async () => {
+            const r = await axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}, resultTypes: ['violations']});
+            return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 3).map(n => n.target.join(' '))}));
+        }"""
+    )
+    return [f"{v['id']} ({v['impact']}): {v['help']} at {', '.join(v['targets'])}" for v in result if v["impact"] in impacts]
+
+
+async def scrolls_sideways(page) -> bool:
+    return await page.evaluate("() => document.documentElement.scrollWidth > document.documentElement.clientWidth + 1")
+
+
+@asynccontextmanager
+async def chromium():
+    """One headless Chromium for a whole module (pages come from ``new_page``): browser tests stay quick."""
+    require_browser()
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            await browser.close()
+
+
+@asynccontextmanager
+async def new_page(browser, viewport: dict | None = None, locale: str = "ru-RU", javascript: bool = True, cookies: list[dict] | None = None):
+    """A fresh context (own cookies) and page in a shared browser."""
+    context = await browser.new_context(viewport=viewport or {"width": 1280, "height": 900}, locale=locale, java_script_enabled=javascript)
+    if cookies:
+        await context.add_cookies(cookies)
+    try:
+        page = await context.new_page()
+        page.set_default_timeout(15000)
+        yield page
+    finally:
+        await context.close()
+
+
+async def log_in_page(page, base_url: str, login: str, password: str = "libspace-demo") -> None:
+    """Log in through the form (the form is the same on every screen)."""
+    await page.goto(f"{base_url}/login")
+    await page.locator("#f-login").fill(login)
+    await page.locator("#f-password").fill(password)
+    await page.locator("main form button[type=submit]").click()
+    await page.wait_for_load_state()
+
+
+SMALL_TARGETS_JS = """() => {
+  const small = [];
+  for (const el of document.querySelectorAll('header a, header button, header summary, .vision-bar a, .vision-bar summary')) {
+    if (!el.checkVisibility({visibilityProperty: true})) continue;  // not shown at this width, or in a closed menu
+    const r = el.getBoundingClientRect();
+    if (r.width < 44 || r.height < 44) small.push(`${el.textContent.trim() || el.getAttribute('aria-label')} ${Math.round(r.width)}x${Math.round(r.height)}`);
+  }
+  return small;
+}"""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import quote
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery, QueryParameter
@@ -16,9 +17,9 @@ from src.config import LANGUAGES, get_settings
 from src.exceptions import AppError, FieldError, Invalid, NotFound
 from src.i18n import _, current_language
 from src.web.auth import SESSION_USER, SESSION_VERSION, client_address, language_cookie
-from src.web.forms import Form, safe_next
+from src.web.forms import Form, back_with_errors, safe_next
 from src.web.guards import requires_login, requires_reader, requires_staff
-from src.web.templating import errors_by_field, flash, page, qr_svg
+from src.web.templating import flash, page, qr_svg
 
 
 def start_session(request: Request, principal) -> None:
@@ -47,7 +48,7 @@ class AccountPages(Controller):
         return page(request, "accounts/register.html", branches=await branches_service.list_branches(), values={}, errors={}, **_consent_context())
 
     @post("/register")
-    async def register(self, request: Request) -> Template | Redirect:
+    async def register(self, request: Request) -> Redirect:
         form = await Form.read(request)
         values = form.data
         birth = form.date("birth_date")
@@ -73,16 +74,7 @@ class AccountPages(Controller):
             except AppError as error:
                 errors = error.errors or [FieldError("form", error.detail)]
         if card is None:
-            return page(
-                request,
-                "accounts/register.html",
-                status_code=422 if errors else 400,
-                branches=await branches_service.list_branches(),
-                values={k: v for k, v in values.items() if "password" not in k},
-                errors=errors_by_field(errors),
-                error_list=errors,
-                **_consent_context(),
-            )
+            return back_with_errors(request, errors, values, to="/register")
         principal = await accounts_service.load_principal(card.account_id)
         start_session(request, principal)
         flash(request, _("Welcome! Your reader card is ready. It is valid in every city library."))
@@ -93,7 +85,7 @@ class AccountPages(Controller):
         return page(request, "accounts/login.html", next=safe_next(next_ or None, ""), values={}, errors={})
 
     @post("/login")
-    async def login(self, request: Request) -> Template | Redirect:
+    async def login(self, request: Request) -> Redirect:
         form = await Form.read(request)
         login = form.str("login", 254)
         try:
@@ -101,15 +93,8 @@ class AccountPages(Controller):
         except AppError as error:
             if error.status_code not in (401, 429):
                 raise
-            return page(
-                request,
-                "accounts/login.html",
-                status_code=error.status_code,
-                next=safe_next(form.data.get("next"), ""),
-                values={"login": login},
-                errors={"login": error.detail},
-                error_list=[FieldError("login", error.detail)],
-            )
+            target = safe_next(form.data.get("next"), "")
+            return back_with_errors(request, [FieldError("login", error.detail)], {"login": login}, to="/login" + (f"?next={quote(target, safe='')}" if target else ""))
         start_session(request, principal)
         return Redirect(path=safe_next(form.data.get("next"), landing_path(principal)), status_code=303)
 
@@ -128,7 +113,7 @@ class AccountPages(Controller):
         return page(request, "accounts/password.html", errors={})
 
     @post("/me/password", guards=[requires_login])
-    async def change_password(self, request: Request) -> Template | Redirect:
+    async def change_password(self, request: Request) -> Redirect:
         form = await Form.read(request)
         errors: list[FieldError] = []
         if form.data.get("new_password", "") != form.data.get("new_password_repeat", ""):
@@ -139,7 +124,7 @@ class AccountPages(Controller):
             except Invalid as error:
                 errors = error.errors
         if errors:
-            return page(request, "accounts/password.html", status_code=422, errors=errors_by_field(errors), error_list=errors)
+            return back_with_errors(request, errors, {}, to="/me/password")
         request.set_session({SESSION_USER: request.user.id, SESSION_VERSION: version})
         flash(request, _("Your password has been changed. Other devices have been logged out."))
         return Redirect(path=landing_path(request.user), status_code=303)

@@ -36,7 +36,7 @@ PAGE_SIZE = 20
 # there (never on the event page, and never when signing up, which counts seats under a lock).
 CATALOGUE_TTL_SECONDS = 2.0
 CATALOGUE_CACHE_SIZE = 512
-_catalogue_cache: dict[tuple[str, str], tuple[float, str]] = {}
+_catalogue_cache: dict[tuple[str, str, str], tuple[float, str]] = {}
 WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 AgeQuery = Annotated[str, QueryParameter(description="Age", required=False)]
 
@@ -78,8 +78,9 @@ class EventPages(Controller):
         month: FromQuery[str] = "",
         page_number: Annotated[int, QueryParameter(name="page", ge=1, required=False)] = 1,
     ) -> Template | Response[str]:
-        anonymous = request.user is None and not request.session.get("flash")
-        key = (current_language(), request.url.query)
+        anonymous = request.user is None and not request.session  # nothing personal to show (flash, kept form)
+        vision = request.scope.get("vision")
+        key = (current_language(), vision.classes if vision else "", request.url.query)
         if anonymous:
             hit = _catalogue_cache.get(key)
             if hit is not None and time.monotonic() - hit[0] < CATALOGUE_TTL_SECONDS:

@@ -9,6 +9,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from src.accounts import service as accounts_service
 from src.accounts.permissions import Principal
 from src.i18n import pick_language, reset_language, set_language
+from src.web.vision import VISION_COOKIE, Vision
 
 LANGUAGE_COOKIE = "lang"
 SESSION_USER = "uid"
@@ -37,6 +38,7 @@ class AuthMiddleware(ASGIMiddleware):
         cookies = _cookies(headers)
         language = pick_language(cookies.get(LANGUAGE_COOKIE) or (principal.language if principal else None), headers.get("accept-language"))
         scope.setdefault("state", {})["language"] = language
+        scope["vision"] = Vision.from_cookie(cookies.get(VISION_COOKIE))  # the version for the visually impaired
         token = set_language(language)
         try:
             await next_app(scope, receive, send)

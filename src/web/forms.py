@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+import time as time_module
+from typing import Any
 from zoneinfo import ZoneInfo
 from urllib.parse import urlsplit
 
 from litestar import Request
+from litestar.response import Redirect
 
 from src.exceptions import FieldError
 from src.i18n import _
@@ -72,3 +75,41 @@ def safe_next(target: str | None, default: str = "/") -> str:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return default
     return target
+
+
+# --- the error pattern --------------------------------------------------------------------------------------
+KEPT_FORM = "kept_form"
+_NOT_KEPT = ("password", "_csrf_token")
+_KEPT_VALUE_LENGTH = 4000
+_KEPT_SECONDS = 600
+
+
+def back_with_errors(request: Request, errors: list[FieldError], values: dict[str, Any], to: str | None = None) -> Redirect:
+    """A failed form post: keep what was typed (never passwords) and the errors for one look, and go back with
+    a 303 to the form's own address (``to``, default: the address posted to), so the address bar shows the form
+    and a refresh does not post again. The form page shows the error summary at its top, focused, each error
+    linked to its field (``page()`` fills ``values``, ``errors`` and ``error_list``)."""
+    target = to or (request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+    kept_values = {
+        key: str(value)[:_KEPT_VALUE_LENGTH]
+        for key, value in values.items()
+        if value is not None and not any(secret in key for secret in _NOT_KEPT)
+    }
+    request.session[KEPT_FORM] = {
+        "path": target.split("?", 1)[0], "at": time_module.time(), "values": kept_values, "errors": [[e.field, e.message] for e in errors],
+    }
+    return Redirect(path=target, status_code=303)
+
+
+def take_kept_form(request: Request) -> tuple[dict[str, Any], list[FieldError]] | None:
+    """The form kept by :func:`back_with_errors` for this page, once (then it is gone)."""
+    if "session" not in request.scope:
+        return None
+    kept = request.session.get(KEPT_FORM)
+    if not isinstance(kept, dict) or kept.get("path") != request.url.path:
+        return None
+    request.session.pop(KEPT_FORM, None)
+    if time_module.time() - float(kept.get("at") or 0) > _KEPT_SECONDS:
+        return None  # an old failed post: the person has moved on
+    errors = [FieldError(str(name), str(message)) for name, message in kept.get("errors", [])]
+    return dict(kept.get("values") or {}), errors

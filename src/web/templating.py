@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from babel import Locale
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from litestar import Request
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
@@ -15,8 +18,10 @@ from markupsafe import Markup
 from src.config import LANGUAGES, TEMPLATES_DIR, get_settings
 from src.exceptions import FieldError
 from src.labels import label
-from src.i18n import current_language, fmt_date, fmt_datetime, fmt_time, translations, weekday_name
+from src.i18n import current_language, fmt_ahead, fmt_date, fmt_datetime, fmt_day, fmt_day_time, fmt_duration, fmt_time, translations, weekday_name
 from src.timeutil import local
+from src.web.forms import take_kept_form
+from src.web.vision import Vision
 
 
 def _gettext(message: str) -> str:
@@ -29,6 +34,35 @@ def _ngettext(singular: str, plural: str, n: int) -> str:
 
 def _local_dt(value: datetime, tz: str | None = None, fmt: str = "d MMMM, HH:mm") -> str:
     return fmt_datetime(local(value, tz or get_settings().timezone), fmt)
+
+
+def _zone(tz: str | ZoneInfo | None) -> ZoneInfo:
+    return tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz or get_settings().timezone)
+
+
+def _day(value: date | datetime | None, tz: str | ZoneInfo | None = None) -> str:
+    """The one date style in prose: "9 декабря, среда" (datetimes in the given zone, else the city's)."""
+    if value is None:
+        return ""
+    return fmt_day(value, _zone(tz) if isinstance(value, datetime) else None)
+
+
+def _day_time(value: datetime | None, tz: str | ZoneInfo | None = None) -> str:
+    """"9 декабря, среда, 18:00"."""
+    return fmt_day_time(value, _zone(tz)) if value is not None else ""
+
+
+@pass_context
+def _current(context, href: str, exact: bool = False) -> Markup:
+    """``aria-current="page"`` on the link to the page being shown (or to a section it belongs to)."""
+    path = str(context.get("path", "")).split("?", 1)[0]
+    hit = path == href or (not exact and path.startswith(href.rstrip("/") + "/"))
+    return Markup(' aria-current="page"') if hit else Markup("")
+
+
+def _language_name(code: str) -> str:
+    name = Locale.parse(code).get_display_name(code) or code
+    return name[:1].upper() + name[1:]
 
 
 def build_environment() -> Environment:
@@ -45,11 +79,15 @@ def build_environment() -> Environment:
         datetime=_local_dt,
         time=lambda value, fmt="HH:mm": fmt_time(value, fmt),
         weekday=weekday_name,
+        day=_day,
+        daytime=_day_time,
+        ahead=fmt_ahead,
+        duration=fmt_duration,
         urlquote=lambda value: quote(str(value), safe=""),
     )
     from src.calendars.links import booking_links, event_links, subscription_links, visit_links, consultation_links
 
-    env.globals.update(languages=LANGUAGES, current_language=current_language, label=label, event_calendar_links=event_links,
+    env.globals.update(languages=LANGUAGES, current_language=current_language, label=label, current=_current, language_name=_language_name, event_calendar_links=event_links,
                        booking_calendar_links=booking_links, feed_calendar_links=subscription_links, visit_calendar_links=visit_links, consultation_calendar_links=consultation_links)
     return env
 
@@ -59,14 +97,25 @@ def template_engine() -> JinjaTemplateEngine:
 
 
 def page_context(request: Request, **context: Any) -> dict[str, Any]:
-    """What every page needs: the viewer, the language, the path for the language switch, a flash message."""
-    return {
+    """What every page needs: the viewer, the language, the path for the language switch, a flash message,
+    the settings of the version for the visually impaired, and a form sent back with its errors (the error
+    pattern: :func:`src.web.forms.back_with_errors`), which fills ``values``, ``errors`` and ``error_list``."""
+    result = {
         "viewer": request.scope.get("user"),
         "lang": current_language(),
         "path": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
         "flash": request.session.pop("flash", None) if "session" in request.scope else None,
+        "vision": request.scope.get("vision") or Vision(),
+        "vision_open": bool(request.session.pop("vision_open", None)) if "session" in request.scope else False,
         **context,
     }
+    kept = take_kept_form(request)
+    if kept is not None:
+        values, errors = kept
+        result["values"] = {**(result.get("values") or {}), **values}
+        result["errors"] = errors_by_field(errors)
+        result["error_list"] = errors
+    return result
 
 
 def page(request: Request, name: str, status_code: int = 200, **context: Any) -> Template:
@@ -78,6 +127,31 @@ def render_html(request: Request, name: str, **context: Any) -> str:
     """A page rendered to a string, for pages cached whole. Only for pages without forms that need CSRF."""
     template = request.app.template_engine.get_template(name)  # type: ignore[union-attr]
     return template.render(**page_context(request, csrf_input="", **context))
+
+
+@dataclass
+class Confirmation:
+    """The confirmation step of a destructive action (the confirmation pattern; see templates/confirm.html).
+
+    The page is the GET of the action's own URL; its form posts to the same URL. ``what_happens`` says in plain
+    words what the action will do (who is told, what is freed). ``reason_label`` asks for a reason (staff
+    cancellations require one: ``reason_required``), and says who will read it."""
+
+    title: str
+    subject: str
+    what_happens: list[str]
+    confirm_label: str
+    back: str
+    back_label: str = ""
+    reason_label: str = ""
+    reason_required: bool = False
+    reason_hint: str = ""
+    fields: dict[str, str] = field(default_factory=dict)  # hidden fields to carry (next, ...)
+
+
+def confirm_page(request: Request, confirmation: Confirmation, action: str | None = None) -> Template:
+    """Render the confirmation step; errors kept by ``back_with_errors`` appear at its top."""
+    return page(request, "confirm.html", confirmation=confirmation, action=action or request.url.path, values={}, errors={})
 
 
 def flash(request: Request, message: str) -> None:

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.support import browser_page, running_server
+from tests.support import browser_page, header_click, log_out, running_server
 
 pytestmark = pytest.mark.browser
 
@@ -12,7 +12,7 @@ pytestmark = pytest.mark.browser
 async def test_register_login_and_see_card_with_qr(demo):
     async with running_server() as base_url, browser_page(viewport={"width": 390, "height": 844}) as page:
         await page.goto(f"{base_url}/")
-        await page.get_by_role("link", name="Получить карту").click()
+        await header_click(page, "Получить карту")
         await page.get_by_role("textbox", name="ФИО", exact=True).fill("Вера Николаевна Соколова")
         await page.get_by_label("Дата рождения").fill("1990-07-15")
         await page.get_by_role("textbox", name="E-mail", exact=True).fill("vera@example.ru")
@@ -26,14 +26,14 @@ async def test_register_login_and_see_card_with_qr(demo):
         assert re.fullmatch(r"28\d{10}", number)
         assert await page.locator("[data-testid=card-qr] svg").count() == 1
 
-        await page.get_by_role("button", name="Выйти").click()
-        await page.get_by_role("link", name="Войти").first.click()
+        await log_out(page)
+        await header_click(page, "Войти")
         await page.get_by_label("Номер карты или e-mail").fill(number)
         await page.get_by_label(re.compile("^Пароль")).fill("vera-secret-1")
         await page.get_by_role("button", name="Войти").click()
         await page.wait_for_url(f"{base_url}/me/card")
         assert (await page.get_by_test_id("card-number").inner_text()).strip() == number
-        await page.get_by_role("link", name="EN").click()
+        await header_click(page, "EN")
         assert await page.get_by_role("heading", name="My reader card").is_visible()
         await page.screenshot(path="var/screenshot-card.png", full_page=True)
 

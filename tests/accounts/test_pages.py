@@ -40,12 +40,15 @@ async def test_register_shows_card_and_qr(client, demo):
     assert len(number) == 12 and "<svg" in answer.text
 
 
-async def test_register_errors_rerender_the_form_in_place(client, demo):
+async def test_register_errors_come_back_to_the_form(client, demo):
     bad = {**FORM, "birth_date": "2020-01-01", "password_repeat": "other", "email": ""}
-    answer = await post_form(client, "/register", bad)
-    assert answer.status_code == 422
-    assert 'aria-invalid="true"' in answer.text and "Пароли не совпадают" in answer.text
+    sent = await post_form(client, "/register", bad)
+    assert sent.status_code == 303 and sent.headers["location"] == "/register"  # the form's own address: a refresh does not post
+    answer = await client.get("/register")
+    assert 'aria-invalid="true"' in answer.text and "Пароли не совпадают" in answer.text and 'data-testid="error-summary"' in answer.text
     assert 'value="Олег Ким"' in answer.text and "oleg-secret" not in answer.text
+    again = await client.get("/register")  # the errors are shown once
+    assert "Пароли не совпадают" not in again.text and 'value="Олег Ким"' not in again.text
 
 
 async def test_form_without_csrf_token_is_refused(client, demo):
@@ -62,9 +65,12 @@ async def test_login_landing_and_session_cookie_flags(client, demo):
     assert "Молодёжная библиотека имени А. П. Чехова" in staff.text
 
 
-async def test_wrong_login_rerenders_with_one_message(client, demo):
-    answer = await post_form(client, "/login", {"login": "reader@libspace.local", "password": "nope-nope"})
-    assert answer.status_code == 401 and "Неверный номер карты" in answer.text
+async def test_wrong_login_comes_back_with_one_message(client, demo):
+    sent = await post_form(client, "/login?next=/me/bookings", {"login": "reader@libspace.local", "password": "nope-nope", "next": "/me/bookings"})
+    assert sent.status_code == 303 and sent.headers["location"] == "/login?next=%2Fme%2Fbookings"
+    answer = await client.get(sent.headers["location"])
+    assert answer.text.count("Неверный номер карты") == 2  # in the summary and at the field
+    assert 'value="reader@libspace.local"' in answer.text and 'name="next" value="/me/bookings"' in answer.text
 
 
 async def test_staff_find_reader_by_scanned_card(client, demo):

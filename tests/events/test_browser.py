@@ -9,7 +9,7 @@ import pytest
 from src.events import service as events_service
 from src.timeutil import now_utc
 from tests.events.conftest import new_event, principal
-from tests.support import browser_page, running_server
+from tests.support import browser_page, header_click, running_server
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
@@ -27,7 +27,7 @@ async def test_teen_finds_a_career_workshop_signs_up_sees_ticket_and_cancels(sta
     await new_event(staff, title="Клуб любителей фантастики", category="reading_club", min_age=None, max_age=None)
     async with running_server() as base_url, browser_page(viewport=PHONE) as page:
         await _log_in(page, base_url, "teen@libspace.local")
-        await page.get_by_role("link", name="Афиша").click()
+        await header_click(page, "Афиша")
         await page.get_by_label("Категория").select_option("career_workshop")
         await page.get_by_label("Возраст").fill("15")
         await page.get_by_role("button", name="Показать").click()
@@ -36,7 +36,7 @@ async def test_teen_finds_a_career_workshop_signs_up_sees_ticket_and_cancels(sta
         await page.get_by_role("link", name="Профессия: инженер-программист").click()
         await page.get_by_role("button", name="Записаться").click()
         await page.get_by_test_id("ticket").wait_for()
-        await page.get_by_role("link", name="Мои записи").click()
+        await header_click(page, "Мои записи")
         code = (await page.get_by_test_id("ticket-code").inner_text()).strip()
         assert re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", code)
         assert await page.locator("[data-testid=ticket] svg").count() == 1

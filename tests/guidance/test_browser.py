@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from tests.support import browser_page, running_server
+from tests.support import browser_page, header_click, running_server
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
@@ -27,7 +27,7 @@ async def test_sixteen_year_old_takes_the_survey_signs_up_and_books_a_consultati
         await page.get_by_role("button", name="Получить билет").click()
         await page.wait_for_url(f"{base_url}/me/card")
 
-        await page.get_by_role("link", name="Профориентация").click()
+        await header_click(page, "Профориентация")
         await page.get_by_role("link", name="Пройти опрос").first.click()
         await page.wait_for_url(f"{base_url}/guidance/survey")
         questions = page.locator("fieldset.question")

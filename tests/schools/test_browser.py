@@ -6,7 +6,7 @@ import re
 import pytest
 
 from tests.schools.conftest import open_day
-from tests.support import browser_page, require_browser, running_server
+from tests.support import browser_page, log_out, require_browser, running_server
 
 pytestmark = pytest.mark.browser
 
@@ -16,11 +16,6 @@ async def log_in(page, base_url: str, login: str) -> None:
     await page.fill("#f-login", login)
     await page.fill("#f-password", "libspace-demo")
     await page.click("main button[type=submit]")
-    await page.wait_for_load_state()
-
-
-async def log_out(page) -> None:
-    await page.click("header button.link")
     await page.wait_for_load_state()
 
 
