@@ -19,6 +19,7 @@ TABLE_MODULES = [
     "src.schools.tables",
     "src.calendars.tables",
     "src.guidance.tables",
+    "src.audit.tables",
 ]
 
 APP_CONFIG = AppConfig(

@@ -16,6 +16,7 @@ from datetime import date
 
 from piccolo.engine import engine_finder
 
+from src import audit
 from src.accounts import consent, messages, rules, throttle, tokens
 from src.accounts import service as accounts_service
 from src.accounts.passwords import hash_password
@@ -230,6 +231,11 @@ async def set_password(token: str, password: str, consent_given: bool = False, c
             raise await _token_failure(client, error)
         await Account.update({Account.password_hash: password_hash, Account.updated_at: now}).where(Account.id == info.account_id)
         await accounts_service.end_sessions(info.account_id)
+        account = await Account.select(Account.role, Account.full_name).where(Account.id == info.account_id).first()
+        await audit.record(
+            audit.ActorRef(info.account_id, account["role"] if account else "", account["full_name"] if account else ""),
+            "activate" if view.activating else "reset_password", "account", info.account_id, changes={"password": ("", ""), **({"consent": (None, True)} if consent_given else {})},
+        )
         if consent_given and view.card_number:
             await consent.record(info.account_id, now)
         kind = messages.WELCOME if view.activating else messages.PASSWORD_CHANGED

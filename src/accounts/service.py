@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 
 from piccolo.engine import engine_finder
 
+from src import audit
 from src.accounts import consent, messages, rules, tokens
 from src.accounts.constants import ROLE_READER, ROLE_TEACHER, ROLES, STAFF_ROLES
 from src.accounts.passwords import hash_password, needs_rehash, verify_password
@@ -136,6 +137,10 @@ async def register_reader(data: ReaderInput) -> CardView:
             created_at=now,
         )
         await card.save()
+        await audit.record(
+            audit.ActorRef(account.id, ROLE_READER, account.full_name), "register", "account", account.id, branch_id=branch_id,
+            changes=audit.diff(None, {"role": ROLE_READER, "card_number": card.card_number, "home_branch": branch_id, "guardian_consent": minor or None}),
+        )
         if email:
             await notifications.enqueue(
                 messages.WELCOME, [account.id], messages.SUBJECTS[messages.WELCOME], {"card": card.card_number}, cause=str(account.id)
@@ -326,6 +331,7 @@ async def change_password(principal: Principal, current: str, new: str) -> int:
         await Account.update({Account.password_hash: password_hash, Account.updated_at: now}).where(Account.id == principal.id)
         version = await end_sessions(principal.id)
         await tokens.revoke_open(principal.id, tokens.PASSWORD_CHANGED, now=now)
+        await audit.record(principal, "change_password", "account", principal.id, changes={"password": ("", "")})
         await notifications.enqueue(
             messages.PASSWORD_CHANGED, [principal.id], messages.SUBJECTS[messages.PASSWORD_CHANGED], {}, cause=f"{principal.id}-{version}"
         )
@@ -341,7 +347,12 @@ async def end_sessions(account_id: int) -> int:
 
 
 async def set_language(account_id: int, language: str) -> None:
-    await Account.update({Account.language: language}).where(Account.id == account_id)
+    async with _tx():
+        before = await Account.select(Account.language).where(Account.id == account_id).first()
+        if before is None or before["language"] == language:
+            return
+        await Account.update({Account.language: language}).where(Account.id == account_id)
+        await audit.record(None, "update", "account", account_id, changes={"language": (before["language"], language)})
 
 
 # --- administration -----------------------------------------------------------------------------------
@@ -394,6 +405,10 @@ async def create_user(
             await StaffBranch.insert(StaffBranch(account=account.id, branch=branch_id))
         if school_id is not None:
             await Teacher.insert(Teacher(account=account.id, school=school_id, status=TEACHER_APPROVED, decided_at=now, created_at=now))
+        await audit.record(
+            None, "create", "account", account.id,
+            changes=audit.diff(None, {"role": role, "email": email_n, "full_name": account.full_name, "branches": sorted(branch_ids) or None, "school": school_id}),
+        )
     return account.id
 
 
@@ -459,6 +474,7 @@ async def import_readers(text: str, skip_bad: bool = False) -> ImportReport:
         for line, item in good:
             account = Account(role=ROLE_READER, email=item["email"], phone=item["phone"], full_name=item["name"], password_hash="", created_at=now, updated_at=now)
             await account.save()
+            await audit.record(None, "import", "account", account.id, branch_id=item["branch"], changes={"role": (None, ROLE_READER), "card_number": (None, item["card"])})
             await ReaderCard.insert(
                 ReaderCard(
                     account=account.id,

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from piccolo.engine import engine_finder
 
+from src import audit
 from src.accounts import permissions
 from src.accounts import service as accounts_service
 from src.accounts.permissions import Principal
@@ -204,6 +205,7 @@ async def create_event(principal: Principal, data: EventInput) -> list[int]:
                 **values,
             )
             await event.save()
+            await audit.record(principal, "create", "event", event.id, branch_id=branch.id, changes=audit.diff(None, {"series": series_id, "starts_at": start, "ends_at": start + duration, **{k: v for k, v in values.items() if k != "search_text"}}))
             await _hold_zone(event.id, data.zone_id, start, start + duration, principal, data.title, data.capacity)
             ids.append(event.id)
     return ids
@@ -269,6 +271,7 @@ async def update_event(principal: Principal, event_id: int, change: EventChange)
         values.update(starts_at=current.starts_at, ends_at=current.ends_at, registration_opens_at=current.registration_opens_at,
                       registration_closes_at=current.registration_closes_at, updated_at=now_utc())
         await Event.update({getattr(Event, name): value for name, value in values.items()}).where(Event.id == event_id)
+        await audit.record(principal, "update", "event", event_id, branch_id=row["branch"], changes=audit.diff(row, values, fields=[name for name in values if name not in ("updated_at", "search_text")]))
         if moved:
             await _move_zone(event_id, current.zone_id, current.starts_at, current.ends_at, principal, current.title, current.capacity)
             await _notify_event(event_id, "event_moved", N_("Event moved: %(title)s"), current.title, current.starts_at, branch.timezone, cause=current.starts_at.isoformat())
@@ -286,9 +289,11 @@ async def cancel_event(principal: Principal, event_id: int, reason: str = "") ->
         now = now_utc()
         branch = await rooms_service.branch_by_id(row["branch"])
         await _notify_event(event_id, "event_cancelled", N_("Event cancelled: %(title)s"), row["title"], row["starts_at"], branch.timezone, cause="", reason=reason)
-        await Registration.update(
+        ended = await Registration.update(
             {Registration.status: REG_CANCELLED, Registration.cancelled_at: now, Registration.cancel_reason: EVENT_WAS_CANCELLED}
-        ).where((Registration.event == event_id) & Registration.status.is_in(list(ACTIVE)))
+        ).where((Registration.event == event_id) & Registration.status.is_in(list(ACTIVE))).returning(Registration.id)
+        await audit.record(principal, "cancel", "event", event_id, branch_id=row["branch"], changes={"status": (row["status"], CANCELLED), "cancel_reason": (row["cancel_reason"], reason.strip()[:300])})
+        await audit.record_many(principal, "cancel", "registration", {item["id"]: {"cancel_reason": (None, EVENT_WAS_CANCELLED)} for item in ended}, branch_id=row["branch"])
         await Event.update(
             {Event.status: CANCELLED, Event.cancelled_at: now, Event.cancel_reason: reason.strip()[:300], Event.seats_taken: 0, Event.updated_at: now}
         ).where(Event.id == event_id)
@@ -454,6 +459,10 @@ async def sign_up(principal: Principal, event_id: int, seats: int = 1, card_numb
                 created_at=now,
             )
             await registration.save()
+            await audit.record(
+                principal, "create", "registration", registration.id, branch_id=row["branch"],
+                changes=audit.diff(None, {"event": event_id, "reader": reader_id, "seats": seats, "status": status, "confirmation_required": probation or None}),
+            )
             if status == CONFIRMED:
                 await Event.update({Event.seats_taken: Event.seats_taken + seats}).where(Event.id == event_id)
             position = waiting + 1 if status == WAITLISTED else None
@@ -491,6 +500,7 @@ async def cancel_registration(principal: Principal, registration_id: int) -> Non
         if not by_staff and now >= row["starts_at"]:
             raise Invalid.one("registration", _("The event has started: a sign-up can be cancelled only before the start"))
         await _end_registration(registration, row, BY_STAFF if by_staff else BY_READER, now)
+        await audit.record(principal, "cancel", "registration", registration_id, branch_id=row["branch"], changes={"status": (registration["status"], REG_CANCELLED)})
         await _promote(await _locked_event(row["id"]))
 
 
@@ -519,6 +529,7 @@ async def _promote(event: dict) -> list[int]:
     by_id = {row["id"]: row for row in queue}
     seats = sum(by_id[registration_id]["seats"] for registration_id in promoted)
     await Registration.update({Registration.status: CONFIRMED, Registration.promoted_at: now}).where(Registration.id.is_in(promoted))
+    await audit.record_many(None, "promote", "registration", {registration_id: {"status": (WAITLISTED, CONFIRMED)} for registration_id in promoted}, branch_id=event["branch"])
     late = [
         registration_id for registration_id in promoted
         if (deadline := rules.confirm_deadline(event["starts_at"], event["confirm_hours_before"], by_id[registration_id]["confirmation_required"])) is not None and now >= deadline
@@ -547,9 +558,14 @@ async def confirm_registration(principal: Principal, registration_id: int) -> No
     if registration["status"] not in ACTIVE:
         raise Conflict(_("This sign-up is cancelled"))
     if registration["confirmed_at"] is None:
-        await Registration.update({Registration.confirmed_at: now_utc()}).where(
-            (Registration.id == registration_id) & Registration.confirmed_at.is_null()
-        )
+        now = now_utc()
+        async with _tx():
+            confirmed = await Registration.update({Registration.confirmed_at: now}).where(
+                (Registration.id == registration_id) & Registration.confirmed_at.is_null()
+            ).returning(Registration.id)
+            if confirmed:
+                branch_row = await Event.select(Event.branch).where(Event.id == registration["event"]).first()
+                await audit.record(principal, "confirm", "registration", registration_id, branch_id=branch_row["branch"] if branch_row else None, changes={"confirmed_at": (None, now)})
 
 
 async def release_unconfirmed(now: datetime | None = None) -> int:
@@ -579,6 +595,7 @@ async def release_unconfirmed(now: datetime | None = None) -> int:
                 continue
             for row in due:
                 await _end_registration(row, event, RELEASED, now)
+            await audit.record_many(None, "release", "registration", {row["id"]: {"status": (row["status"], REG_CANCELLED), "cancel_reason": (None, RELEASED)} for row in due}, branch_id=event["branch"])
             await notifications.enqueue(
                 "registration_released",
                 [row["reader"] for row in due],
@@ -642,6 +659,7 @@ async def check_in(principal: Principal, code: str | None = None, card_number: s
         already = registration["checked_in_at"] is not None
         if not already:
             await Registration.update({Registration.checked_in_at: now, Registration.checked_in_by: principal.id}).where(Registration.id == registration["id"])
+            await audit.record(principal, "check_in", "registration", registration["id"], branch_id=event["branch"], changes={"checked_in_at": (None, now)})
             if not event["attendance_taken"]:
                 await Event.update({Event.attendance_taken: True}).where(Event.id == event["id"])
     card_row = await ReaderCard.select(ReaderCard.card_number, ReaderCard.account.full_name).where(ReaderCard.account == registration["reader"]).first()

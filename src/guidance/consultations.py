@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 
 from piccolo.engine import engine_finder
 
+from src import audit
 from src.accounts import permissions as perm
 from src.accounts.permissions import Principal
 from src.accounts.tables import Account
@@ -210,6 +211,10 @@ async def book(principal: Principal, counsellor_id: int, starts_at: datetime, to
             booking = await _reserve_room(row.id, slot.branch_id, slot.starts_at, slot.ends_at, counsellor_id, principal.id)
             if booking is not None:
                 await Consultation.update({Consultation.zone_booking: booking}).where(Consultation.id == row.id)
+            await audit.record(
+                principal, "create", "consultation", row.id, branch_id=slot.branch_id,
+                changes=audit.diff(None, {"counsellor": counsellor_id, "reader": principal.id, "starts_at": slot.starts_at, "ends_at": slot.ends_at, "status": BOOKED, "room_booking": booking}),
+            )
     except Conflict:
         raise
     except Exception as error:  # the database's own guard (a writer that bypassed the check above)
@@ -238,6 +243,7 @@ async def cancel(principal: Principal, consultation_id: int, now: datetime | Non
         ).where((Consultation.id == consultation_id) & (Consultation.status == BOOKED)).returning(Consultation.id)
         if not updated:
             raise Conflict(_("This consultation is already cancelled"))
+        await audit.record(principal, "cancel", "consultation", consultation_id, branch_id=found.branch_id, changes={"status": (BOOKED, CANCELLED)})
         await _release_room(found.zone_booking, principal.id)
     result = await _load(consultation_id)
     assert result is not None
@@ -264,6 +270,8 @@ async def write_notes(principal: Principal, consultation_id: int, next_steps: st
         values[Consultation.private_notes] = private_notes.strip()
     async with _tx():
         await Consultation.update(values).where(Consultation.id == consultation_id)
+        changes = audit.diff({"next_steps": found.next_steps, "private_notes": found.private_notes}, {name._meta.name: value for name, value in values.items() if name._meta.name != "notes_updated_at"}, fields=[name._meta.name for name in values if name._meta.name != "notes_updated_at"])
+        await audit.record(principal, "write_notes", "consultation", consultation_id, branch_id=found.branch_id, changes=changes, private={"next_steps"})
     result = await _load(consultation_id)
     assert result is not None
     return result

@@ -37,6 +37,7 @@ from zoneinfo import ZoneInfo as TimeZone
 from piccolo.engine import engine_finder
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
+from src import audit
 from src.accounts.permissions import Principal, can_book_zone, can_change_booking, can_manage_branch, managed_branch_ids
 from src.branches.rules import Interval
 from src.branches.service import BranchInfo
@@ -386,6 +387,7 @@ async def reserve(reservation: Reservation, policy: Policy = rules.STAFF_POLICY)
                     raise BookingClash(clashes)
                 raise Invalid(detail=_("None of these dates can be booked"), errors=[FieldError("starts_at", f"{fmt_date(item.on)}: {item.reason}") for item in skipped])
             made = await _insert(reservation, branch, zone, fine, series_id=uuid.uuid4().hex if series else None, now=now)
+            await audit.record_many(None, "create", "booking", {booking.id: _created(booking) for booking in made}, branch_id=branch.id)
     except Exception as error:
         if not _is_overlap_violation(error):
             raise
@@ -481,6 +483,14 @@ async def _insert(reservation: Reservation, branch: BranchInfo, zone: ZoneInfo, 
     ]
 
 
+def _created(booking: BookingView) -> dict:
+    return audit.diff(None, {
+        "zone": booking.zone_id, "starts_at": booking.starts_at, "ends_at": booking.ends_at, "status": booking.status,
+        "holder_kind": booking.holder_kind, "holder": booking.holder_id, "holder_ref": booking.holder_ref,
+        "purpose": booking.purpose, "headcount": booking.headcount, "series": booking.series, "override_hours": booking.override_hours or None,
+    })
+
+
 # --- status changes ----------------------------------------------------------------------------------------
 
 
@@ -493,12 +503,18 @@ async def _targets(booking: BookingView, rest: bool, statuses: Sequence[str], no
     )
 
 
-async def _set_status(targets: list[BookingView], status: str, from_statuses: Sequence[str], actor_id: int, reason: str) -> list[BookingView]:
+async def _set_status(targets: list[BookingView], status: str, from_statuses: Sequence[str], actor: Principal, reason: str, action: str) -> list[BookingView]:
     ids = [booking.id for booking in targets]
     async with _write():
         changed = await Booking.update(
-            {Booking.status: status, Booking.status_changed_by: actor_id, Booking.status_changed_at: now_utc(), Booking.reason: reason.strip()}
+            {Booking.status: status, Booking.status_changed_by: actor.id, Booking.status_changed_at: now_utc(), Booking.reason: reason.strip()}
         ).where(Booking.id.is_in(ids) & Booking.status.is_in(list(from_statuses))).returning(Booking.id)
+        done = {row["id"] for row in changed}
+        before = {booking.id: booking for booking in targets if booking.id in done}
+        await audit.record_many(
+            actor, action, "booking", {id_: audit.diff({"status": item.status, "reason": item.reason}, {"status": status, "reason": reason.strip()}) for id_, item in before.items()},
+            branch_id=targets[0].branch_id if targets else None,
+        )
     if not changed:
         raise Conflict(_("This booking has changed meanwhile; please reload"))
     return await _views(Booking.id.is_in([row["id"] for row in changed]))
@@ -516,15 +532,22 @@ async def cancel(principal: Principal, booking_id: int, rest: bool = False, reas
         raise _status_conflict(booking)
     if booking.ends_at <= now:
         raise Invalid.one("booking", _("This booking is over and cannot be cancelled"))
-    return await _set_status(await _targets(booking, rest, ACTIVE_STATUSES, now), CANCELLED, ACTIVE_STATUSES, principal.id, reason)
+    return await _set_status(await _targets(booking, rest, ACTIVE_STATUSES, now), CANCELLED, ACTIVE_STATUSES, principal, reason, "cancel")
 
 
 async def release(booking_ids: Sequence[int], actor_id: int | None, reason: str = "") -> int:
     """For other domains: cancel the active bookings they reserved (no permission check). Returns how many."""
     async with _write():
+        where = Booking.id.is_in(list(booking_ids) or [0]) & Booking.status.is_in(list(ACTIVE_STATUSES))
+        before = await Booking.select(Booking.id, Booking.status, Booking.zone.branch.as_alias("branch_id")).where(where)
         changed = await Booking.update(
             {Booking.status: CANCELLED, Booking.status_changed_by: actor_id, Booking.status_changed_at: now_utc(), Booking.reason: reason.strip()}
-        ).where(Booking.id.is_in(list(booking_ids) or [0]) & Booking.status.is_in(list(ACTIVE_STATUSES))).returning(Booking.id)
+        ).where(where).returning(Booking.id)
+        done = {row["id"] for row in changed}
+        for branch_id in {row["branch_id"] for row in before}:
+            await audit.record_many(
+                None, "cancel", "booking", {row["id"]: {"status": (row["status"], CANCELLED)} for row in before if row["id"] in done and row["branch_id"] == branch_id}, branch_id=branch_id
+            )
     return len(changed)
 
 
@@ -539,7 +562,7 @@ async def _pending_for_staff(principal: Principal, booking_id: int) -> BookingVi
 
 async def approve(principal: Principal, booking_id: int, rest: bool = False, note: str = "") -> list[BookingView]:
     booking = await _pending_for_staff(principal, booking_id)
-    return await _set_status(await _targets(booking, rest, (PENDING,), now_utc()), CONFIRMED, (PENDING,), principal.id, note)
+    return await _set_status(await _targets(booking, rest, (PENDING,), now_utc()), CONFIRMED, (PENDING,), principal, note, "approve")
 
 
 async def decline(principal: Principal, booking_id: int, reason: str, rest: bool = False) -> list[BookingView]:
@@ -549,7 +572,7 @@ async def decline(principal: Principal, booking_id: int, reason: str, rest: bool
     if len(reason) > 300:
         raise Invalid.one("reason", _("This is too long (at most %(n)s characters)", n=300))
     booking = await _pending_for_staff(principal, booking_id)
-    return await _set_status(await _targets(booking, rest, (PENDING,), now_utc()), DECLINED, (PENDING,), principal.id, reason)
+    return await _set_status(await _targets(booking, rest, (PENDING,), now_utc()), DECLINED, (PENDING,), principal, reason, "decline")
 
 
 # --- moving a booking: reschedule, extend, end early -----------------------------------------------------
@@ -563,7 +586,7 @@ async def _changeable(principal: Principal, booking_id: int) -> tuple[BookingVie
     return booking, branch, zone, can_manage_branch(principal, branch.id)
 
 
-async def _retime(principal: Principal, booking: BookingView, branch: BranchInfo, zone: ZoneInfo, manager: bool, interval: Interval, status: str) -> BookingView:
+async def _retime(principal: Principal, booking: BookingView, branch: BranchInfo, zone: ZoneInfo, manager: bool, interval: Interval, status: str, action: str) -> BookingView:
     """Give a booking new times under the zone's lock: free of clashes (itself aside) and within the quota."""
     tz = branch.tz
     buffered = booking.holder_kind != HOLDER_BLOCK
@@ -579,6 +602,10 @@ async def _retime(principal: Principal, booking: BookingView, branch: BranchInfo
             ).where((Booking.id == booking.id) & Booking.status.is_in(list(ACTIVE_STATUSES))).returning(Booking.id)
             if not changed:
                 raise Conflict(_("This booking has changed meanwhile; please reload"))
+            await audit.record(
+                principal, action, "booking", booking.id, branch_id=branch.id,
+                changes=audit.diff({"starts_at": booking.starts_at, "ends_at": booking.ends_at, "status": booking.status}, {"starts_at": interval[0], "ends_at": interval[1], "status": status}),
+            )
     except Exception as error:
         if not _is_overlap_violation(error):
             raise
@@ -598,7 +625,7 @@ async def reschedule(principal: Principal, booking_id: int, starts_at: datetime,
     if errors:
         raise Invalid(errors=errors)
     status = PENDING if zone.requires_approval and not manager else booking.status
-    return await _retime(principal, booking, branch, zone, manager, interval, status)
+    return await _retime(principal, booking, branch, zone, manager, interval, status, "reschedule")
 
 
 async def extend(principal: Principal, booking_id: int, ends_at: datetime) -> BookingView:
@@ -616,7 +643,7 @@ async def extend(principal: Principal, booking_id: int, ends_at: datetime) -> Bo
     errors = rules.shape_errors(interval, zone.rules, tz, policy) or ([] if policy.hours else rules.hours_errors(interval, zone.schedule, tz))
     if errors:
         raise Invalid(errors=errors)
-    return await _retime(principal, booking, branch, zone, manager, interval, booking.status)
+    return await _retime(principal, booking, branch, zone, manager, interval, booking.status, "extend")
 
 
 async def end_early(principal: Principal, booking_id: int) -> BookingView:
@@ -631,4 +658,5 @@ async def end_early(principal: Principal, booking_id: int) -> BookingView:
     _from, blocked_until = rules.blocked((booking.starts_at, new_end), zone.rules, booking.holder_kind != HOLDER_BLOCK)
     async with _write():
         await Booking.update({Booking.ends_at: new_end, Booking.blocked_until: blocked_until}).where(Booking.id == booking.id)
+        await audit.record(principal, "end", "booking", booking.id, branch_id=branch.id, changes={"ends_at": (booking.ends_at, new_end)})
     return await _one(booking.id)

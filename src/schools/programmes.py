@@ -8,7 +8,7 @@ from datetime import time
 
 from piccolo.engine import engine_finder
 
-from src import cache
+from src import audit, cache
 from src.accounts.permissions import Principal, can_manage_branch
 from src.branches import service as branches_service
 from src.db import write_transaction
@@ -190,5 +190,10 @@ async def create_programme(principal: Principal, data: ProgrammeInput) -> int:
         await ProgrammeBranch.insert(*[ProgrammeBranch(programme=programme.id, branch=branch_id) for branch_id in dict.fromkeys(branch_ids)])
         await ProgrammeZoneKind.insert(*[ProgrammeZoneKind(programme=programme.id, kind=kind) for kind in dict.fromkeys(data.zone_kinds)])
         await ProgrammeHours.insert(*[ProgrammeHours(programme=programme.id, weekday=w, starts=s, ends=e) for w, s, e in data.hours])
+        await audit.record(principal, "create", "programme", programme.id, changes=audit.diff(None, {
+            "title": programme.title, "topic": programme.topic, "duration_minutes": programme.duration_minutes, "grade_min": programme.grade_min,
+            "grade_max": programme.grade_max, "group_min": programme.group_min, "group_max": programme.group_max, "branches": sorted(set(branch_ids)),
+            "zone_kinds": list(dict.fromkeys(data.zone_kinds)),
+        }))
         await cache.bump(CACHE_NAME)
     return programme.id

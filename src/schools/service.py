@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo as TimeZone
 
 from piccolo.engine import engine_finder
 
+from src import audit
 from src.accounts.permissions import Principal, can_request_visits, can_view_visit, managed_branch_ids, visit_side
 from src.accounts.tables import StaffBranch
 from src.db import write_transaction
@@ -291,6 +292,11 @@ async def request_visit(principal: Principal, data: VisitInput) -> VisitView:
             *[VisitWindow(visit=visit.id, position=index, starts_at=w.starts_at, ends_at=w.ends_at) for index, w in enumerate(windows)]
         )
         await _record(visit.id, "", REQUESTED, principal.id, data.note.strip()[:500], now)
+        await audit.record(
+            principal, "create", "visit", visit.id, branch_id=branch.id,
+            changes=audit.diff(None, {"school": principal.school_id, "programme": programme.id, "class_name": visit.class_name, "grade": data.grade,
+                                      "group_size": data.group_size, "adults": data.adults, "status": REQUESTED, "windows": [[w.starts_at, w.ends_at] for w in windows]}),
+        )
         await _notify(await _load(visit.id), "requested", SCHOOL)
     return await get_visit(principal, visit.id)
 
@@ -331,8 +337,14 @@ async def _change(principal: Principal, visit_id: int, action: str, sides: tuple
         if columns:
             await VisitRequest.update(columns).where(VisitRequest.id == visit.id)
         await _record(visit.id, visit.status, target, principal.id, note, now)
+        before = {"status": visit.status, **{column._meta.name: getattr(visit, _VIEW_NAMES.get(column._meta.name, column._meta.name), None) for column in columns}}
+        after = {"status": target, **{column._meta.name: value for column, value in columns.items()}}
+        await audit.record(principal, action, "visit", visit.id, branch_id=visit.branch_id, changes=audit.diff(before, after))
         await _notify(await _load(visit.id), action, side)
     return await get_visit(principal, visit_id)
+
+
+_VIEW_NAMES = {"zone": "zone_id", "booking": "booking_id"}  # VisitRequest columns as VisitView names them
 
 
 async def _zone_of(visit: VisitView, zone_id: int) -> tuple[BranchZones, ZoneInfo]:

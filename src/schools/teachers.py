@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from piccolo.engine import engine_finder
 
+from src import audit
 from src.accounts import rules as account_rules
 from src.accounts.constants import ROLE_TEACHER
 from src.accounts.passwords import hash_password
@@ -115,6 +116,7 @@ async def create_school(principal: Principal, data: SchoolInput) -> SchoolInfo:
             created_at=now_utc(),
         )
         await school.save()
+        await audit.record(principal, "create", "school", school.id, changes=audit.diff(None, {"slug": slug, "name": school.name, "number": school.number, "address": school.address}))
     return await school_by_id(school.id)
 
 
@@ -157,6 +159,7 @@ async def _new_teacher_account(full_name: str, email: str, phone: str | None, pa
         updated_at=now,
     )
     await account.save()
+    await audit.record(audit.ActorRef(account.id, ROLE_TEACHER, account.full_name), "register", "account", account.id, changes={"role": (None, ROLE_TEACHER), "email": (None, email)})
     return account.id
 
 
@@ -254,6 +257,7 @@ async def decide_teacher(principal: Principal, account_id: int, approve: bool) -
             if not await Teacher.exists().where(Teacher.account == account_id):
                 raise NotFound(_("There is no such teacher"))
             raise Conflict(_("This registration has already been decided"))
+        await audit.record(principal, "approve" if approve else "reject", "teacher", account_id, changes={"status": (TEACHER_PENDING, status)})
         subject = N_("Your teacher account has been approved") if approve else N_("Your teacher registration was not approved")
         await notifications.enqueue(f"teacher.{status}", [account_id], subject, {}, cause=str(account_id))
     view = await teacher_of(account_id)
@@ -288,12 +292,13 @@ async def invite_teacher(principal: Principal, email: str, school_slug: str, ful
     async with write_transaction(engine_finder()):
         if await Account.exists().where(Account.email == email_n):
             raise Conflict(_("An account with this e-mail already exists"), errors=[FieldError("email", _("This e-mail is already registered"))])
-        await TeacherInvitation.insert(
+        invited = await TeacherInvitation.insert(
             TeacherInvitation(
                 email=email_n, full_name=full_name.strip(), school=school.id, token_hash=_token_hash(token), invited_by=principal.id,
                 created_at=now, expires_at=expires_at,
             )
-        )
+        ).returning(TeacherInvitation.id)
+        await audit.record(principal, "invite", "teacher_invitation", invited[0]["id"], changes={"email": (None, email_n), "school": (None, school.id)})
         payload = {"school": school.slug, "school_name": school.name, "path": f"/schools/join/{token}", "expires_at": expires_at.isoformat(), "invited_by": principal.full_name}
         await notifications.enqueue_email(
             "teacher.invited",
@@ -346,4 +351,5 @@ async def accept_invitation(token: str, full_name: str, password: str, language:
         await Teacher.insert(
             Teacher(account=account_id, school=invite.school.id, status=TEACHER_APPROVED, invited_by=invite.invited_by, decided_by=invite.invited_by, decided_at=now, created_at=now)
         )
+        await audit.record(audit.ActorRef(account_id, ROLE_TEACHER, full_name.strip()), "accept", "teacher_invitation", invite.id, changes={"school": (None, invite.school.id)})
     return account_id

@@ -6,6 +6,7 @@ from litestar.datastructures import Cookie, Headers
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
+from src import audit
 from src.accounts import service as accounts_service
 from src.accounts.permissions import Principal
 from src.i18n import pick_language, reset_language, set_language
@@ -40,9 +41,11 @@ class AuthMiddleware(ASGIMiddleware):
         scope.setdefault("state", {})["language"] = language
         scope["vision"] = Vision.from_cookie(cookies.get(VISION_COOKIE))  # the version for the visually impaired
         token = set_language(language)
+        acting = audit.acting_as(principal)  # the audit log's "who" for this request
         try:
             await next_app(scope, receive, send)
         finally:
+            audit.stop_acting(acting)
             reset_language(token)
 
 
