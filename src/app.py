@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import logging
 from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
-from litestar import Litestar, get
+from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.openapi import OpenAPIConfig
@@ -34,17 +33,15 @@ from src.schools.controllers import ProgrammeApi, SchoolApi, VisitApi
 from src.schools.pages import SchoolPages, StaffSchoolPages
 from src.guidance.controllers import GuidanceApi
 from src.guidance.pages import CounsellorPages, FieldPages, GuidancePages
+from src.ops import logs as ops_logs
+from src.ops.controllers import ROUTE_HANDLERS as OPS_ROUTES
+from src.ops.observe import RequestObserver
 from src.web.auth import AuthMiddleware
 from src.web.errors import EXCEPTION_HANDLERS
 from src.web.site import SitePages
 from src.web.templating import template_engine
 
 SESSION_COOKIE = "libspace_session"
-
-
-@get("/healthz", include_in_schema=False, cache_control=None)
-async def healthz() -> dict[str, str]:
-    return {"status": "ok"}
 
 
 @asynccontextmanager
@@ -82,7 +79,7 @@ async def _notification_worker(app: Litestar) -> AsyncIterator[None]:
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    ops_logs.configure()
     session = CookieBackendConfig(
         secret=hashlib.sha256(settings.secret_key.encode()).digest(),
         key=SESSION_COOKIE,
@@ -90,7 +87,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         samesite="lax",
         secure=settings.secure_cookies,
         max_age=14 * 24 * 3600,
-        exclude=["/api/", "/static/", "/healthz", "/schema", "^/feeds/", "/favicon.ico", "/manifest.webmanifest"],
+        exclude=["/api/", "/static/", "/healthz", "/readyz", "/metrics", "/schema", "^/feeds/", "/favicon.ico", "/manifest.webmanifest"],
     )
     csrf = CSRFConfig(
         secret=settings.secret_key,
@@ -100,9 +97,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         cookie_secure=settings.secure_cookies,
         exclude=["/api/", "^/feeds/", "^/reminders/off/"],  # one-click unsubscribe (RFC 8058) carries no token
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[
-            healthz,
+            *OPS_ROUTES,
             BranchApi,
             ZoneApi,
             BookingApi,
@@ -146,6 +143,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         csrf_config=csrf,
         template_config=TemplateConfig(engine=template_engine()),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        logging_config=None,  # src/ops/logs.py configures logging (JSON or text, LIBSPACE_LOG_LEVEL)
         lifespan=[_database, _notification_worker],
         openapi_config=OpenAPIConfig(
             title="libspace API",
@@ -160,3 +158,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         debug=settings.debug,
     )
+    # outside Litestar's router, so that unmatched paths and errors get their request id, log line and count too
+    app.asgi_handler = RequestObserver(app.asgi_handler)
+    return app

@@ -58,12 +58,16 @@ def main() -> None:
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=1, show_default=True, type=int)
 @click.option("--reload", is_flag=True, help="Restart on code changes (development).")
-@click.option("--access-log", is_flag=True)
+@click.option("--access-log", is_flag=True, help="Granian's own access log too (libspace logs one line per request anyway).")
 def serve(host: str, port: int, workers: int, reload: bool, access_log: bool) -> None:
     from granian import Granian
     from granian.constants import Interfaces
 
+    from src.ops import logs, multiproc
+    from src.ops.settings import get_ops_settings
+
     os.chdir(ROOT)
+    multiproc.enable(get_ops_settings().metrics_dir, "serve")  # before any worker imports prometheus_client
     Granian(
         "src.app:create_app",
         factory=True,
@@ -74,6 +78,7 @@ def serve(host: str, port: int, workers: int, reload: bool, access_log: bool) ->
         reload=reload,
         reload_paths=[ROOT / "src", ROOT / "templates"] if reload else None,
         log_access=access_log,
+        log_dictconfig=logs.dict_config(),
         workers_kill_timeout=10,
     ).serve()
 
@@ -162,24 +167,31 @@ def release_unconfirmed() -> None:
 @click.option("--once", is_flag=True, help="Send what is due now, then exit.")
 def worker(once: bool) -> None:
     import asyncio
-    import logging
     import signal
 
-    from src.notifications import reminders, worker as notification_worker
+    from src.ops import logs, multiproc
+    from src.ops.settings import get_ops_settings
+
+    if not once:
+        multiproc.enable(get_ops_settings().metrics_dir, "worker")  # before prometheus_client is imported
+    logs.configure()
+
+    from src.notifications import worker as notification_worker
     from src.notifications.clock import Clock
     from src.notifications.transport import make_transport
     from src.notifications.settings import get_mail_settings
-
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from src.ops.heartbeat import Heartbeat
 
     async def work() -> None:
         if once:
-            await reminders.schedule()
+            clock = Clock()
+            await notification_worker.schedule_reminders(clock.now())
             transport = make_transport(get_mail_settings())
             try:
-                stats = await notification_worker.send_due(transport, Clock())
+                stats = await notification_worker.send_job(transport, clock, get_mail_settings())
             finally:
                 await transport.close()
+            await Heartbeat().beat(clock.now())  # a worker run from a timer also counts for /readyz
             click.echo(f"{stats.sent} sent, {stats.retried} to retry, {stats.failed} given up")
             return
         stop = asyncio.Event()

@@ -9,6 +9,7 @@ timeout serialize them across processes).
 from __future__ import annotations
 
 import asyncio
+import os
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, AsyncIterator
@@ -145,11 +146,25 @@ class PooledTransaction(SQLiteTransaction):
 class PooledSQLiteEngine(SQLiteEngine):
     """SQLite with a small pool of long-lived WAL connections per event loop."""
 
-    __slots__ = ("_pools",)
+    __slots__ = ("_pools", "_file_identity")
 
     def __init__(self, path: str, **kwargs: Any) -> None:
         super().__init__(path=path, timeout=BUSY_TIMEOUT_SECONDS, **kwargs)
         self._pools: dict[asyncio.AbstractEventLoop, _Pool] = {}
+        self._file_identity: tuple[int, int] | None = None
+
+    def file_problem(self) -> str | None:
+        """Open connections keep using a database file that was moved, deleted or replaced, and what they write
+        then is lost: say so (``/readyz``), so that someone restarts the service or puts the file back."""
+        try:
+            stat = os.stat(self.path)
+        except FileNotFoundError:
+            return "the database file is missing"
+        except OSError as error:
+            return f"the database file cannot be read ({type(error).__name__})"
+        if self._file_identity is not None and (stat.st_dev, stat.st_ino) != self._file_identity:
+            return "the database file was replaced since the service started: restart it"
+        return None
 
     async def open_connection(self) -> aiosqlite.Connection:
         connection = aiosqlite.connect(**self.connection_kwargs)
@@ -159,6 +174,9 @@ class PooledSQLiteEngine(SQLiteEngine):
         if thread is not None:
             thread.daemon = True
         await connection
+        if self._file_identity is None:
+            stat = os.stat(self.path)
+            self._file_identity = (stat.st_dev, stat.st_ino)
         connection.row_factory = dict_factory  # type: ignore[assignment]
         await connection.execute("PRAGMA foreign_keys = 1")
         await connection.execute("PRAGMA journal_mode = WAL")
@@ -236,3 +254,27 @@ async def close_pools(engine: Engine) -> None:
         await engine.close_connection_pool()
     elif isinstance(engine, PooledSQLiteEngine):
         await engine.close_pool()
+
+
+def database_file_problem(engine: Engine) -> str | None:
+    """For SQLite, whether the database file is still the one the pool opened; PostgreSQL: always None."""
+    return engine.file_problem() if isinstance(engine, PooledSQLiteEngine) else None
+
+
+def pool_stats(engine: Engine) -> tuple[int, int, int]:
+    """This process's connections ``(in use, idle, maximum)`` (for /metrics; zeros before the pool opens)."""
+    if isinstance(engine, PostgresEngine):
+        pool = engine.pool
+        if pool is None:
+            return 0, 0, 0
+        size, idle = pool.get_size(), pool.get_idle_size()
+        return size - idle, idle, pool.get_max_size()
+    if isinstance(engine, PooledSQLiteEngine):
+        try:
+            sqlite_pool = engine._pools.get(asyncio.get_running_loop())
+        except RuntimeError:
+            sqlite_pool = None
+        if sqlite_pool is None:
+            return 0, 0, POOL_SIZE
+        return len(sqlite_pool.all) - len(sqlite_pool.idle), len(sqlite_pool.idle), POOL_SIZE
+    return 0, 0, 0

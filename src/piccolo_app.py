@@ -20,6 +20,7 @@ TABLE_MODULES = [
     "src.calendars.tables",
     "src.guidance.tables",
     "src.audit.tables",
+    "src.ops.tables",
 ]
 
 APP_CONFIG = AppConfig(

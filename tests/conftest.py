@@ -59,6 +59,7 @@ os.environ.setdefault("LIBSPACE_SECRET_KEY", "test-secret-key-" + "x" * 32)
 os.environ.setdefault("LIBSPACE_LANGUAGE", "ru")
 os.environ.setdefault("LIBSPACE_LOGIN_ATTEMPTS", "5")
 os.environ.setdefault("LIBSPACE_OUTBOX_DIR", tempfile.mkdtemp(prefix="libspace-outbox-"))  # servers started by tests write .eml here
+os.environ.setdefault("LIBSPACE_METRICS_DIR", tempfile.mkdtemp(prefix="libspace-metrics-"))  # servers' and workers' Prometheus files
 
 import httpx  # noqa: E402
 from piccolo.engine import engine_finder  # noqa: E402

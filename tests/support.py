@@ -10,9 +10,10 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import AsyncIterator
+from typing import Any, AsyncIterator
 
 import httpx
 import pytest
@@ -42,9 +43,9 @@ def libspace(*args: str, stdin: str | None = None, env: dict[str, str] | None = 
     return subprocess.run([sys.executable, "-m", "src.cli", *args], cwd=ROOT, input=stdin, capture_output=True, text=True, env=libspace_env(env), timeout=timeout)
 
 
-def start_libspace(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
+def start_libspace(*args: str, env: dict[str, str] | None = None, stderr: Any = subprocess.PIPE) -> subprocess.Popen:
     """Start a long-running `libspace` command (a worker) in its own process group; the caller stops it."""
-    return subprocess.Popen([sys.executable, "-m", "src.cli", *args], cwd=ROOT, env=libspace_env(env), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    return subprocess.Popen([sys.executable, "-m", "src.cli", *args], cwd=ROOT, env=libspace_env(env), stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True)
 
 
 def free_port() -> int:
@@ -54,17 +55,24 @@ def free_port() -> int:
 
 
 @asynccontextmanager
-async def running_server(workers: int = 1, timeout: float = 30.0, env: dict[str, str] | None = None) -> AsyncIterator[str]:
-    """Start `libspace serve` against the test database, on the test's clock; yield its base URL; stop it."""
+async def running_server(
+    workers: int = 1, timeout: float = 30.0, env: dict[str, str] | None = None, log_path: Path | None = None
+) -> AsyncIterator[str]:
+    """Start `libspace serve` against the test database, on the test's clock; yield its base URL; stop it.
+
+    Its log (a line per request) goes to ``log_path``, or to a temporary file: never to a pipe nobody reads,
+    which would block the server once full."""
     port = free_port()
-    process = start_libspace("serve", "--port", str(port), "--workers", str(workers), env=env)
+    log = open(log_path, "w+b") if log_path else tempfile.TemporaryFile()
+    process = start_libspace("serve", "--port", str(port), "--workers", str(workers), env=env, stderr=log)
     base_url = f"http://127.0.0.1:{port}"
     try:
         async with httpx.AsyncClient() as client:
             deadline = asyncio.get_running_loop().time() + timeout
             while True:
                 if process.poll() is not None:
-                    raise RuntimeError(f"server exited early: {process.stderr.read().decode(errors='replace')[-2000:]}")
+                    log.seek(0)
+                    raise RuntimeError(f"server exited early: {log.read().decode(errors='replace')[-2000:]}")
                 try:
                     if (await client.get(f"{base_url}/healthz", timeout=1)).status_code == 200:
                         break
@@ -82,6 +90,7 @@ async def running_server(workers: int = 1, timeout: float = 30.0, env: dict[str,
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
+        log.close()
 
 
 def browser_available() -> str | None:

@@ -41,6 +41,7 @@ from src.exceptions import AppError, Conflict, FieldError, Forbidden, Invalid, N
 from src.i18n import _, fmt_datetime
 from src.notifications import service as notifications
 from src.notifications.service import N_
+from src.ops import metrics
 from src.rooms import bookings as rooms_bookings
 from src.rooms import service as rooms_service
 from src.rooms.bookings import Reservation
@@ -472,6 +473,7 @@ async def sign_up(principal: Principal, event_id: int, seats: int = 1, card_numb
         if _is_integrity_error(error):
             raise Conflict(_("Already signed up for this event")) from error
         raise
+    metrics.SIGNUPS.labels(status).inc()
     return SignUpResult(
         id=registration.id, event_id=event_id, status=status, seats=seats, waitlist_position=position, ticket_code=code,
         confirmation_required=deadline is not None and registration.confirmed_at is None,

@@ -12,8 +12,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
-import socket
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -26,6 +24,9 @@ from src.notifications.clock import Clock
 from src.notifications.settings import MailSettings, get_mail_settings
 from src.notifications.tables import Outbox
 from src.notifications.transport import SendError, Transport, make_transport
+from src.ops import metrics
+from src.ops.heartbeat import Heartbeat, worker_name
+from src.ops.observe import job_run
 
 log = logging.getLogger("libspace.worker")
 REMINDER_EVERY = timedelta(seconds=60)
@@ -37,10 +38,6 @@ class Stats:
     retried: int = 0
     failed: int = 0
     errors: list[str] = field(default_factory=list)
-
-
-def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def _due_filter(now: datetime):
@@ -138,40 +135,64 @@ async def send_due(transport: Transport, clock: Clock, settings: MailSettings | 
                 stats.errors.append(f"outbox {row['id']}: {error}")
                 if gave_up:
                     stats.failed += 1
+                    metrics.MESSAGES.labels("given_up").inc()
                     log.warning("outbox %s given up: %s", row["id"], error)
                 else:
                     stats.retried += 1
+                    metrics.MESSAGES.labels("retry").inc()
                 continue
             except Exception as error:  # noqa: BLE001 - a bug in one message must not stop the others
                 log.exception("outbox %s could not be composed", row["id"])
                 await _mark_failed(row, clock.now(), f"internal error: {error!r}", False, settings)
                 stats.retried += 1
+                metrics.MESSAGES.labels("retry").inc()
                 continue
             await _mark_sent(row["id"], clock.now())
             stats.sent += 1
+            metrics.MESSAGES.labels("sent").inc()
     return stats
 
 
-async def run(stop: asyncio.Event, clock: Clock | None = None, settings: MailSettings | None = None) -> None:
-    """The worker loop, until ``stop`` is set: reminders once a minute, sending every poll interval."""
+async def schedule_reminders(now: datetime, swallow: bool = False) -> bool:
+    """One run of the reminders job (logged and counted); False when it failed and ``swallow`` kept it quiet."""
     from src.notifications import reminders
 
+    with job_run("reminders", swallow=swallow) as outcome:
+        outcome.note(enqueued=await reminders.schedule(now))
+    return not outcome.failed
+
+
+async def send_job(transport: Transport, clock: Clock, settings: MailSettings, swallow: bool = False) -> Stats | None:
+    """One run of the sending job (logged and counted; idle runs at DEBUG); None when it failed and was swallowed."""
+    stats = None
+    with job_run("send", swallow=swallow) as outcome:
+        stats = await send_due(transport, clock, settings)
+        outcome.note(sent=stats.sent, retried=stats.retried, given_up=stats.failed)
+        outcome.quiet = not (stats.sent or stats.retried or stats.failed)
+    return None if outcome.failed else stats
+
+
+async def run(stop: asyncio.Event, clock: Clock | None = None, settings: MailSettings | None = None) -> None:
+    """The worker loop, until ``stop`` is set: reminders once a minute, sending every poll interval, and a
+    heartbeat after each pass in which every job succeeded (``/readyz`` reads it)."""
     clock = clock or Clock()
     settings = settings or get_mail_settings()
     transport = make_transport(settings)
+    heartbeat = Heartbeat()
     next_reminders = clock.now()
     log.info("notification worker %s started (%s)", worker_name(), "SMTP" if settings.smtp else f"files in {settings.outbox_dir}")
     try:
         while not stop.is_set():
-            try:
-                if clock.now() >= next_reminders:
-                    await reminders.schedule(clock.now())
-                    next_reminders = clock.now() + REMINDER_EVERY
-                stats = await send_due(transport, clock, settings)
-                if stats.sent or stats.failed or stats.retried:
-                    log.info("notifications: %s sent, %s to retry, %s given up", stats.sent, stats.retried, stats.failed)
-            except Exception:  # noqa: BLE001 - the database may be away for a moment; keep the loop alive
-                log.exception("notification worker pass failed")
+            healthy = True
+            if clock.now() >= next_reminders:  # a failure is logged by its job; the database may be away a moment
+                healthy = await schedule_reminders(clock.now(), swallow=True)
+                next_reminders = clock.now() + REMINDER_EVERY
+            healthy = await send_job(transport, clock, settings, swallow=True) is not None and healthy
+            if healthy:
+                try:
+                    await heartbeat.beat(clock.now())
+                except Exception:  # noqa: BLE001 - keep the loop alive; /readyz will say the worker is silent
+                    log.exception("notification worker heartbeat failed")
             try:
                 await asyncio.wait_for(stop.wait(), timeout=settings.poll_seconds)
             except asyncio.TimeoutError:

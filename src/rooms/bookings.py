@@ -45,6 +45,7 @@ from src.db import is_postgres, write_transaction
 from src.exceptions import Conflict, FieldError, Forbidden, Invalid, NotFound
 from src.i18n import _, fmt_date
 from src.labels import label
+from src.ops import metrics
 from src.rooms import rules
 from src.rooms import service as rooms_service
 from src.rooms.availability import ACTIVE_SQL, placeholders, taken
@@ -317,7 +318,9 @@ async def book(principal: Principal, request: BookingRequest) -> BookingResult:
         quota_holder=principal.id if principal.is_reader and not manager else None,
         holder_name=principal.full_name,
     )
-    return await reserve(reservation, policy=Policy(limits=manager, hours=request.override_hours))
+    result = await reserve(reservation, policy=Policy(limits=manager, hours=request.override_hours))
+    metrics.BOOKINGS.labels(reservation.status).inc(len(result.bookings))
+    return result
 
 
 def _request_errors(reservation: Reservation, zone: ZoneInfo, interval: Interval, tz: TimeZone, policy: Policy) -> list[FieldError]:
