@@ -203,6 +203,34 @@ def worker(once: bool) -> None:
     run_db(work)
 
 
+@main.command(help="Write a consistent backup of the database to FILE while the service runs (SQLite: online backup; PostgreSQL: pg_dump).")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def backup(file: Path) -> None:
+    from src.config import get_settings
+    from src.ops import backup as backups
+
+    try:
+        summary = asyncio.run(backups.backup(get_settings().database_url, file))
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"backed up {summary}")
+
+
+@main.command(help="Restore a backup made by `libspace backup` into the configured database (stop serve and worker first).")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a database that already holds data.")
+def restore(file: Path, force: bool) -> None:
+    from src.config import get_settings
+    from src.ops import backup as backups
+
+    try:
+        summary = asyncio.run(backups.restore(get_settings().database_url, file, force=force))
+    except backups.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"restored {summary}")
+    click.echo("next: `libspace migrate` (when the backup is older than this version), then start libspace")
+
+
 @main.command("import-closures", help="Import closures (holidays, sanitary days) into a branch from an .ics file or URL.")
 @click.option("--branch", "branch_slug", required=True, help="Branch slug, e.g. chekhov.")
 @click.option("--kind", type=click.Choice(["holiday", "sanitary", "repair", "other"]), default=None, help="Kind of every closure (default: guessed from each title).")
