@@ -19,6 +19,7 @@ from typing import Any, Iterator
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from src import clock
 from src.ops import metrics
 from src.ops.logs import request_id_var
 
@@ -134,7 +135,7 @@ def job_run(job: str, swallow: bool = False) -> Iterator[JobOutcome]:
     seconds = time.perf_counter() - started
     metrics.JOB_RUNS.labels(job).inc()
     metrics.JOB_DURATION.labels(job).observe(seconds)
-    metrics.JOB_LAST_SUCCESS.labels(job).set(time.time())
+    metrics.JOB_LAST_SUCCESS.labels(job).set(clock.now().timestamp())
     job_log.log(
         logging.DEBUG if outcome.quiet else logging.INFO,
         "job %s ok in %.1f ms%s", job, seconds * 1000, "".join(f", {key} {value}" for key, value in outcome.details.items()),

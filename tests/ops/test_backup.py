@@ -10,7 +10,6 @@ subprocess) has finished and a few more commits have followed. On both engines.
 from __future__ import annotations
 
 import asyncio
-import os
 import sqlite3
 import subprocess
 import sys
@@ -19,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from src.accounts import service as accounts_service
 from src.events import service as events_service
+from tests import support
 from tests.conftest import ENGINE, PG_ADMIN_URL, PG_NAME, _pg_admin, bearer
 from tests.events.conftest import make_readers, new_event, principal
 from tests.support import ROOT, running_server
@@ -31,10 +30,7 @@ AFTER_BACKUP = 10  # commits the stream still makes once the backup is done
 
 
 def libspace(*args: str, url: str | None = None, **env: str) -> subprocess.CompletedProcess:
-    environment = {**os.environ, **env}
-    if url:
-        environment["LIBSPACE_DATABASE_URL"] = url
-    return subprocess.run([sys.executable, "-m", "src.cli", *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=300)
+    return support.libspace(*args, env={**env, **({"LIBSPACE_DATABASE_URL": url} if url else {})}, timeout=300)
 
 
 @pytest.fixture
@@ -122,7 +118,8 @@ async def test_backup_under_a_stream_of_sign_ups_restores_every_committed_row_an
         assert not task.done(), task.exception()
     committed_before = len(stream.commits)
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "src.cli", "backup", str(backup_file), cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+        sys.executable, "-m", "src.cli", "backup", str(backup_file), cwd=ROOT, env=support.libspace_env(),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
     out, err = await asyncio.wait_for(process.communicate(), timeout=180)
     committed_by_end = len(stream.commits)

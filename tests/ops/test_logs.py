@@ -5,15 +5,12 @@ from __future__ import annotations
 import io
 import json
 import logging
-import os
-import subprocess
-import sys
 
 import pytest
 
 from src.ops import logs
 from src.ops.settings import SettingError, load_ops_settings
-from tests.support import ROOT
+from tests.support import libspace
 
 
 class Terminal(io.StringIO):
@@ -80,14 +77,7 @@ async def test_an_error_is_logged_with_its_traceback_and_request_id(client, capt
 
 
 async def test_each_job_run_writes_one_json_line(database):
-    done = subprocess.run(
-        [sys.executable, "-m", "src.cli", "worker", "--once"],
-        cwd=ROOT,
-        env={**os.environ, "LIBSPACE_LOG_FORMAT": "json", "LIBSPACE_LOG_LEVEL": "DEBUG"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = libspace("worker", "--once", env={"LIBSPACE_LOG_FORMAT": "json", "LIBSPACE_LOG_LEVEL": "DEBUG"})
     assert done.returncode == 0, done.stderr[-2000:]
     lines = [json.loads(line) for line in done.stderr.splitlines() if line.strip()]
     jobs = {line["job"]: line for line in lines if line.get("kind") == "job"}

@@ -9,7 +9,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 
 import httpx
 import pytest
@@ -17,7 +16,7 @@ import pytest
 from src.accounts.tables import Account
 from tests.conftest import bearer
 from tests.ops.metrics_support import scrape, value
-from tests.support import ROOT, running_server
+from tests.support import running_server, start_libspace
 
 REQUESTS = 20
 
@@ -42,13 +41,8 @@ def log_lines(path) -> list[dict]:
 
 async def test_metrics_add_up_every_server_process_and_the_separate_worker(served, metrics_dir):
     base_url, _log = served
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "src.cli", "worker"],
-        cwd=ROOT,
-        env={**os.environ, "LIBSPACE_METRICS_DIR": str(metrics_dir), "LIBSPACE_WORKER_POLL_SECONDS": "0.2", "LIBSPACE_LOG_FORMAT": "json"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
+    worker = start_libspace(
+        "worker", env={"LIBSPACE_METRICS_DIR": str(metrics_dir), "LIBSPACE_WORKER_POLL_SECONDS": "0.2"}, stderr=subprocess.DEVNULL
     )
     try:
         async with httpx.AsyncClient(base_url=base_url, timeout=10) as client:
