@@ -56,7 +56,7 @@ def main() -> None:
 @main.command(help="Serve the web app and API on granian.")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=1, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), envvar="LIBSPACE_WORKERS", help="Worker processes (about one per CPU core).")
 @click.option("--reload", is_flag=True, help="Restart on code changes (development).")
 @click.option("--access-log", is_flag=True, help="Granian's own access log too (libspace logs one line per request anyway).")
 def serve(host: str, port: int, workers: int, reload: bool, access_log: bool) -> None:

@@ -56,13 +56,13 @@ def free_port() -> int:
 
 @asynccontextmanager
 async def running_server(
-    workers: int = 1, timeout: float = 30.0, env: dict[str, str] | None = None, log_path: Path | None = None
+    workers: int = 1, timeout: float = 30.0, env: dict[str, str] | None = None, log_path: Path | None = None, port: int | None = None
 ) -> AsyncIterator[str]:
     """Start `libspace serve` against the test database, on the test's clock; yield its base URL; stop it.
 
     Its log (a line per request) goes to ``log_path``, or to a temporary file: never to a pipe nobody reads,
     which would block the server once full."""
-    port = free_port()
+    port = port or free_port()
     log = open(log_path, "w+b") if log_path else tempfile.TemporaryFile()
     process = start_libspace("serve", "--port", str(port), "--workers", str(workers), env=env, stderr=log)
     base_url = f"http://127.0.0.1:{port}"
