@@ -24,7 +24,7 @@ import time_machine
 import yaml
 
 from src.cli import main
-from tests.support import ROOT, free_port, running_server
+from tests.support import ROOT, free_port, libspace_env, running_server
 from tests.timetravel import real_now
 
 DEPLOY = ROOT / "deploy"
@@ -266,3 +266,21 @@ def test_the_container_image_builds(tmp_path):
         assert ran.returncode == 0 and "backup" in ran.stdout
     finally:
         subprocess.run([engine, "rmi", "--force", tag], capture_output=True, timeout=300)
+
+
+def test_libspace_admin_runs_a_command_with_the_settings_file(database, tmp_path):
+    if not (ROOT / ".venv" / "bin" / "libspace").exists():
+        pytest.skip("deploy/libspace-admin runs .venv/bin/libspace, and this checkout has no .venv")
+    env_file = tmp_path / "libspace.env"
+    env_file.write_text(f"LIBSPACE_DATABASE_URL={os.environ['LIBSPACE_DATABASE_URL']}\nLIBSPACE_LOG_FORMAT=json\n")
+    environment = {
+        **libspace_env(),
+        "LIBSPACE_ENV_FILE": str(env_file),
+        "LIBSPACE_USER": "root" if os.geteuid() == 0 else os.environ.get("USER", ""),
+        "LIBSPACE_DATABASE_URL": "sqlite:///not/this/one.sqlite",  # the settings file wins, as under systemd
+    }
+    done = subprocess.run([str(DEPLOY / "libspace-admin"), "backup", str(tmp_path / "x.backup")], env=environment, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "x.backup").stat().st_size > 0
+    missing = subprocess.run([str(DEPLOY / "libspace-admin"), "--help"], env={**environment, "LIBSPACE_ENV_FILE": str(tmp_path / "none")}, capture_output=True, text=True, timeout=60)
+    assert missing.returncode == 2 and "cannot read" in missing.stderr
