@@ -198,7 +198,9 @@ def worker(once: bool) -> None:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop.set)
-        await notification_worker.run(stop)
+        from src import retention
+
+        await notification_worker.run(stop, periodic=retention.jobs())
 
     run_db(work)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -172,14 +173,25 @@ async def send_job(transport: Transport, clock: Clock, settings: MailSettings, s
     return None if outcome.failed else stats
 
 
-async def run(stop: asyncio.Event, clock: Clock | None = None, settings: MailSettings | None = None) -> None:
-    """The worker loop, until ``stop`` is set: reminders once a minute, sending every poll interval, and a
-    heartbeat after each pass in which every job succeeded (``/readyz`` reads it)."""
+@dataclass(frozen=True)
+class Periodic:
+    """A job the loop runs every ``every`` (the first time at start): ``run(now)`` returns counts to log."""
+
+    name: str
+    every: timedelta
+    run: Callable[[datetime], Awaitable[dict[str, int]]]
+
+
+async def run(stop: asyncio.Event, clock: Clock | None = None, settings: MailSettings | None = None, periodic: Sequence[Periodic] = ()) -> None:
+    """The worker loop, until ``stop`` is set: reminders once a minute, sending every poll interval, the
+    ``periodic`` jobs (pruning) on their own intervals, and a heartbeat after each pass in which every job
+    succeeded (``/readyz`` reads it)."""
     clock = clock or Clock()
     settings = settings or get_mail_settings()
     transport = make_transport(settings)
     heartbeat = Heartbeat()
     next_reminders = clock.now()
+    next_periodic = {job.name: clock.now() for job in periodic}
     log.info("notification worker %s started (%s)", worker_name(), "SMTP" if settings.smtp else f"files in {settings.outbox_dir}")
     try:
         while not stop.is_set():
@@ -188,6 +200,12 @@ async def run(stop: asyncio.Event, clock: Clock | None = None, settings: MailSet
                 healthy = await schedule_reminders(clock.now(), swallow=True)
                 next_reminders = clock.now() + REMINDER_EVERY
             healthy = await send_job(transport, clock, settings, swallow=True) is not None and healthy
+            for job in periodic:
+                if clock.now() >= next_periodic[job.name]:
+                    with job_run(job.name, swallow=True) as outcome:
+                        outcome.note(**await job.run(clock.now()))
+                    healthy = healthy and not outcome.failed
+                    next_periodic[job.name] = clock.now() + job.every
             if healthy:
                 try:
                     await heartbeat.beat(clock.now())

@@ -34,6 +34,13 @@ def _seconds(name: str, default: float, low: float = 0.1, high: float = 86_400.0
     return value
 
 
+def _days(name: str, default: int) -> int:
+    raw = _env(name, str(default))
+    if not raw.isdigit() or int(raw) > 36_500:
+        raise SettingError(f"LIBSPACE_{name} must be a whole number of days from 0 (keep forever) to 36500: {raw!r}")
+    return int(raw)
+
+
 def parse_networks(raw: str, name: str = "METRICS_ALLOW") -> tuple[Network, ...]:
     """``"127.0.0.1, ::1, 10.0.0.0/8"`` → networks (a bare address is a network of one)."""
     networks = []
@@ -57,6 +64,17 @@ class OpsSettings:
     metrics_dir: Path  # prometheus multi-process files of `libspace serve` and `libspace worker`
     health_timeout_seconds: float  # /healthz and /readyz give up on the database after this
     worker_stale_seconds: float  # /readyz: the notification worker must have completed a pass within this
+    retention: "Retention"
+
+
+@dataclass(frozen=True, slots=True)
+class Retention:
+    """How many days the worker keeps things before pruning them; 0 keeps them forever."""
+
+    cancelled_days: int  # cancelled or declined bookings, sign-ups, consultations, visits, events: after their time
+    sent_messages_days: int  # outbox rows sent or given up
+    audit_days: int  # audit log entries
+    expired_tokens_days: int  # API tokens and one-time links or codes, after they expired or were used
 
 
 def load_ops_settings() -> OpsSettings:
@@ -74,6 +92,12 @@ def load_ops_settings() -> OpsSettings:
         metrics_dir=Path(_env("METRICS_DIR") or VAR_DIR / "metrics"),
         health_timeout_seconds=_seconds("HEALTH_TIMEOUT_SECONDS", 2.0, high=60),
         worker_stale_seconds=_seconds("WORKER_STALE_SECONDS", 120.0, low=1),
+        retention=Retention(
+            cancelled_days=_days("KEEP_CANCELLED_DAYS", 400),
+            sent_messages_days=_days("KEEP_SENT_MESSAGES_DAYS", 90),
+            audit_days=_days("KEEP_AUDIT_DAYS", 1095),
+            expired_tokens_days=_days("KEEP_EXPIRED_TOKENS_DAYS", 7),
+        ),
     )
 
 
