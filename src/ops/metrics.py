@@ -9,7 +9,9 @@ answers. Route labels are route templates (``/api/v1/events/{event_id:int}``), n
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import datetime
+from functools import lru_cache
 
 from piccolo.engine import engine_finder
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge, Histogram, disable_created_metrics, generate_latest
@@ -23,6 +25,7 @@ from src.timeutil import aware, now_utc
 
 MEDIA_TYPE = "text/plain; version=0.0.4"  # Litestar adds the charset
 UNMATCHED = "(unmatched)"
+POOL_EVERY = 1.0  # seconds between two samples of a process's pool use
 
 disable_created_metrics()  # the *_created series double the page and say nothing a dashboard needs
 
@@ -45,11 +48,35 @@ SIGNUPS = Counter("libspace_signups", "Event sign-ups, confirmed or waitlisted",
 MESSAGES = Counter("libspace_messages", "Notification messages the worker handled: sent, to retry, given up", ["outcome"])
 
 
+@lru_cache(maxsize=1)
+def _engine():
+    return engine_finder()  # Piccolo looks the configuration up again on every call: once per process is enough
+
+
+_POOL_IN_USE, _POOL_IDLE = POOL.labels("in_use"), POOL.labels("idle")
+_pool_seen = [0.0]
+_requests: dict[tuple[str, str, str], tuple] = {}
+
+
+def observe_request(method: str, route: str, status: str, seconds: float) -> None:
+    """Count and time one answered request (the labelled children are looked up once per label set)."""
+    key = (method, route, status)
+    children = _requests.get(key)
+    if children is None:
+        children = _requests[key] = (REQUESTS.labels(*key), LATENCY.labels(*key))
+    children[0].inc()
+    children[1].observe(seconds)
+    now = time.monotonic()
+    if now - _pool_seen[0] >= POOL_EVERY:
+        _pool_seen[0] = now
+        observe_pool()
+
+
 def observe_pool() -> None:
-    """Record this process's pool use (called as each request ends)."""
-    in_use, idle, most = pool_stats(engine_finder())
-    POOL.labels("in_use").set(in_use)
-    POOL.labels("idle").set(idle)
+    """Record this process's pool use (sampled as requests end, at most every ``POOL_EVERY`` seconds)."""
+    in_use, idle, most = pool_stats(_engine())
+    _POOL_IN_USE.set(in_use)
+    _POOL_IDLE.set(idle)
     POOL_MAX.set(most)
 
 

@@ -72,10 +72,7 @@ class RequestObserver:
     def _record(scope: Scope, status: int, seconds: float, request_id: str) -> None:
         route = scope.get("path_template") or metrics.UNMATCHED
         method = scope.get("method", "")
-        labels = (method, route, str(status))
-        metrics.REQUESTS.labels(*labels).inc()
-        metrics.LATENCY.labels(*labels).observe(seconds)
-        metrics.observe_pool()
+        metrics.observe_request(method, route, str(status), seconds)
         level = logging.WARNING if status >= 500 else logging.DEBUG if route in PROBES and status < 400 else logging.INFO
         if not request_log.isEnabledFor(level):
             return
