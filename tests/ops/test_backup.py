@@ -154,7 +154,7 @@ async def test_backup_under_a_stream_of_sign_ups_restores_every_committed_row_an
 
     first_event = stream.commits[0][1]
     original = await all_registrations(client, first_event, staff_headers)
-    async with running_server(env={"LIBSPACE_DATABASE_URL": target, "LIBSPACE_WORKER": "off"}, timeout=60) as base_url:
+    async with running_server(env={"LIBSPACE_DATABASE_URL": target, "LIBSPACE_WORKER": "off"}, timeout=120) as base_url:
         import httpx
 
         async with httpx.AsyncClient(base_url=base_url, timeout=30) as served:

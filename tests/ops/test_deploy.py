@@ -125,7 +125,7 @@ async def test_nginx_in_front_of_libspace_serve(database, tmp_path):
     app_port, http_port, https_port = free_port(), free_port(), free_port()
     conf = site_config(tmp_path, app_port, http_port, https_port)
     env = {"LIBSPACE_WORKER": "off", "LIBSPACE_METRICS_TOKEN": "token-for-prometheus-0123456789", "LIBSPACE_TRUSTED_PROXIES": "127.0.0.1,::1"}
-    async with running_server(env=env, port=app_port, timeout=60):
+    async with running_server(env=env, port=app_port, timeout=120):
         proxy = subprocess.Popen([nginx, "-p", str(tmp_path), "-c", str(conf), "-g", "daemon off;"], stderr=subprocess.PIPE)
         try:
             await wait_for_port(https_port)

@@ -48,7 +48,7 @@ async def test_readyz_follows_postgresql_going_away_and_coming_back(database):
         "LIBSPACE_HEALTH_TIMEOUT_SECONDS": "1",
     }
     try:
-        async with running_server(env=env) as base_url, httpx.AsyncClient(base_url=base_url) as client:
+        async with running_server(env=env, timeout=120) as base_url, httpx.AsyncClient(base_url=base_url) as client:
             await until_status(client, "/readyz", 200)
             proxy.cut()
             down = await until_status(client, "/readyz", 503)

@@ -30,7 +30,7 @@ def metrics_dir(tmp_path):
 async def served(demo, tmp_path, metrics_dir):
     env = {"LIBSPACE_METRICS_DIR": str(metrics_dir), "LIBSPACE_WORKER": "off", "LIBSPACE_LOG_FORMAT": "json", "LIBSPACE_LOG_LEVEL": "INFO"}
     log_path = tmp_path / "serve.log"
-    async with running_server(workers=2, env=env, log_path=log_path, timeout=60) as base_url:
+    async with running_server(workers=2, env=env, log_path=log_path, timeout=120) as base_url:
         yield base_url, log_path
 
 
