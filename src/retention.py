@@ -11,7 +11,7 @@ a run that fails halfway leaves whole kinds done or untouched.
 - **messages**: outbox rows sent or given up that long ago.
 - **tokens**: API tokens and one-time links or codes expired (or used, or revoked) that long ago, and failed
   log-in records older than a day (they only count within the throttling window).
-- **audit**: the audit log is not there yet (issue 12); its entries join here when it lands.
+- **audit**: audit log entries older than ``audit_days``.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from piccolo.engine import engine_finder
 from piccolo.table import Table
 
 from src.accounts.tables import AccountToken, ApiToken, LoginAttempt
+from src.audit.tables import AuditEntry
 from src.db import write_transaction
 from src.events.tables import Event, Registration
 from src.guidance.tables import Consultation
@@ -65,6 +66,11 @@ async def prune_tokens(cutoff: datetime, now: datetime) -> int:
     return deleted
 
 
+async def prune_audit(cutoff: datetime) -> int:
+    async with write_transaction(engine_finder()):
+        return await _delete(AuditEntry, AuditEntry.at < cutoff)
+
+
 async def prune(now: datetime, retention: Retention | None = None) -> dict[str, int]:
     """Prune every kind whose setting is not 0; how many rows of each kind went."""
     retention = retention or get_ops_settings().retention
@@ -75,6 +81,8 @@ async def prune(now: datetime, retention: Retention | None = None) -> dict[str, 
         counts["messages"] = await prune_messages(now - timedelta(days=retention.sent_messages_days))
     if retention.expired_tokens_days:
         counts["tokens"] = await prune_tokens(now - timedelta(days=retention.expired_tokens_days), now)
+    if retention.audit_days:
+        counts["audit"] = await prune_audit(now - timedelta(days=retention.audit_days))
     return counts
 
 

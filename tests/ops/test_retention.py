@@ -11,6 +11,7 @@ from prometheus_client import REGISTRY
 from src import retention
 from src.accounts import service as accounts_service
 from src.accounts.tables import ApiToken
+from src.audit.tables import AuditEntry
 from src.events import service as events_service
 from src.events.tables import Event, Registration
 from src.notifications.tables import Outbox
@@ -54,8 +55,9 @@ async def made_today():
 
 async def test_nothing_goes_before_its_time_and_everything_old_goes_after(demo, frozen_clock):
     rows = await made_today()
+    await AuditEntry.insert(AuditEntry(at=dates.now(), object_kind="test", action="made"))
     soon = await retention.prune(frozen_clock.advance(days=20))
-    assert soon == {"cancelled": 0, "messages": 0, "tokens": 0}
+    assert soon == {"cancelled": 0, "messages": 0, "tokens": 0, "audit": 0}
 
     frozen_clock.advance(days=KEEP.sent_messages_days)  # past the messages' and the token's time
     some = await retention.prune(frozen_clock.now())
@@ -70,12 +72,16 @@ async def test_nothing_goes_before_its_time_and_everything_old_goes_after(demo, 
     assert [row["id"] for row in await Registration.select(Registration.id).where(Registration.id.is_in(rows["registration"]))] == [rows["registration"][1]]
     assert await Event.exists().where(Event.id == rows["event"])
     assert await Outbox.count() == 1, "a message not sent yet is never pruned"
+    assert await AuditEntry.exists().where(AuditEntry.object_kind == "test")
+    frozen_clock.advance(days=KEEP.audit_days)
+    assert (await retention.prune(frozen_clock.now()))["audit"] >= 1
+    assert not await AuditEntry.exists().where(AuditEntry.object_kind == "test")
 
 
 async def test_zero_keeps_forever_and_the_whole_demo_prunes_cleanly(demo, demo_events, frozen_clock):
     await made_today()
     frozen_clock.advance(days=3 * 365)
-    forever = replace(KEEP, cancelled_days=0, sent_messages_days=0, expired_tokens_days=0)
+    forever = replace(KEEP, cancelled_days=0, sent_messages_days=0, expired_tokens_days=0, audit_days=0)
     assert await retention.prune(frozen_clock.now(), forever) == {}
     before = await Booking.count()
     counts = await retention.prune(frozen_clock.now())  # every domain's cancelled rows, on this engine's keys

@@ -5,7 +5,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
 from piccolo.engine import engine_finder
 
-ID = "2026-12-01T16:53:54:000000"
+ID = "2026-12-01T17:57:20:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "worker heartbeat; index of unsent outbox rows (worker claims, /metrics backlog)"
 
