@@ -25,13 +25,17 @@ from src.notifications.controllers import MyRemindersApi, ReminderPages
 from src.config import STATIC_DIR, Settings, get_settings
 from src.db import close_pools, open_pools
 from src.events.controllers import CheckinApi, EventApi, MyRegistrationApi, RegistrationApi
+from src.events.confirmations import EventConfirmations
 from src.events.pages import EventPages, StaffEventPages
 from src.rooms.controllers import BookingApi, BranchApi, ZoneApi
 from src.rooms.pages import BookingPages, BranchPages
+from src.rooms.confirmations import BookingConfirmations
 from src.rooms.staff_pages import StaffRoomPages
 from src.schools.controllers import ProgrammeApi, SchoolApi, VisitApi
+from src.schools.confirmations import VisitConfirmations
 from src.schools.pages import SchoolPages, StaffSchoolPages
 from src.guidance.controllers import GuidanceApi
+from src.guidance.confirmations import GuidanceConfirmations
 from src.guidance.pages import CounsellorPages, FieldPages, GuidancePages
 from src.ops import logs as ops_logs
 from src.ops.controllers import ROUTE_HANDLERS as OPS_ROUTES
@@ -127,16 +131,20 @@ def create_app(settings: Settings | None = None) -> Litestar:
             BranchPages,
             BookingPages,
             StaffRoomPages,
+            BookingConfirmations,
             AccountPages,
             RecoveryPages,
             StaffPages,
             EventPages,
             StaffEventPages,
+            EventConfirmations,
             SchoolPages,
             StaffSchoolPages,
+            VisitConfirmations,
             GuidancePages,
             CounsellorPages,
             FieldPages,
+            GuidanceConfirmations,
             SitePages,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         ],

@@ -16,7 +16,7 @@ from src.calendars.schemas import private_feed_out
 from src.exceptions import AppError, FieldError, Forbidden
 from src.i18n import _
 from src.web.guards import requires_login, requires_staff
-from src.web.templating import flash, page
+from src.web.templating import Confirmation, confirm_page, flash, page
 
 
 async def _managed_branch(request: Request, slug: str):
@@ -78,6 +78,19 @@ class MyFeedPages(Controller):
     async def show(self, request: Request) -> Template:
         feeds = [private_feed_out(row) for row in await calendars_service.my_tokens(request.user)]
         return page(request, "calendars/my_feeds.html", feeds=feeds)
+
+    @get("/regenerate")
+    async def regenerate_confirm(self, request: Request) -> Template:
+        """The confirmation step: the old addresses stop working at once."""
+        return confirm_page(request, Confirmation(
+            title=_("Replace your calendar addresses?"),
+            subject=_("Your private calendar addresses"),
+            what_happens=[_("The old addresses stop working at once: calendars subscribed to them stop updating."),
+                          _("Subscribe again with the new address in every calendar app you use.")],
+            confirm_label=_("Replace the addresses"),
+            back="/me/feeds",
+            back_label=_("No, keep them"),
+        ))
 
     @post("/regenerate")
     async def regenerate(self, request: Request) -> Redirect:

@@ -27,7 +27,7 @@ from src.i18n import _, current_language
 from src.markup import render_markdown
 from src.rooms import service as rooms_service
 from src.timeutil import local, now_utc, today_in
-from src.web.forms import Form, safe_next
+from src.web.forms import Form, back_with_errors, safe_next
 from src.web.guards import requires_reader, requires_staff
 from src.web.templating import errors_by_field, flash, page, qr_svg, render_html
 
@@ -120,7 +120,7 @@ class EventPages(Controller):
         return await _event_page(request, event_id)
 
     @post("/events/{event_id:int}/signup", guards=[requires_reader])
-    async def sign_up(self, request: Request, event_id: FromPath[int]) -> Template | Redirect:
+    async def sign_up(self, request: Request, event_id: FromPath[int]) -> Redirect:
         form = await Form.read(request)
         seats = form.int("seats", required=False, minimum=1, maximum=100) or 1
         try:
@@ -128,20 +128,13 @@ class EventPages(Controller):
         except AppError as error:
             if error.status_code not in (409, 422):
                 raise
-            return await _event_page(request, event_id, error=error)
+            return back_with_errors(request, error.errors or [FieldError("seats", error.detail)], form.data, to=f"/events/{event_id}")
         if result.status == "confirmed":
             flash(request, _("You are signed up. Your ticket is in “My sign-ups”."))
         else:
             flash(request, _("The seats are taken: you are number %(n)s on the waitlist. We will tell you when a seat frees up.", n=result.waitlist_position))
         return Redirect(path=f"/events/{event_id}", status_code=303)
 
-    @post("/registrations/{registration_id:int}/cancel")
-    async def cancel_registration(self, request: Request, registration_id: FromPath[int]) -> Redirect:
-        form = await Form.read(request)
-        registration = await queries.get_registration(registration_id)
-        await events_service.cancel_registration(request.user, registration_id)
-        flash(request, _("The sign-up is cancelled."))
-        return Redirect(path=safe_next(form.data.get("next"), f"/events/{registration.event_id}"), status_code=303)
 
     @post("/registrations/{registration_id:int}/confirm", guards=[requires_reader])
     async def confirm_registration(self, request: Request, registration_id: FromPath[int]) -> Redirect:
@@ -158,7 +151,7 @@ class EventPages(Controller):
         return page(request, "events/mine.html", upcoming=upcoming, past=past, tickets=tickets, now=now_utc())
 
 
-async def _event_page(request: Request, event_id: int, error: AppError | None = None) -> Template:
+async def _event_page(request: Request, event_id: int) -> Template:
     event = await queries.get_event(event_id)
     viewer = request.user
     mine = await queries.registration_of(event, viewer.id) if viewer is not None and viewer.is_reader else None
@@ -166,7 +159,6 @@ async def _event_page(request: Request, event_id: int, error: AppError | None = 
     return page(
         request,
         "events/event.html",
-        status_code=error.status_code if error else 200,
         event=event,
         description=render_markdown(event.description),
         mine=mine,
@@ -176,7 +168,6 @@ async def _event_page(request: Request, event_id: int, error: AppError | None = 
         window=event.window_state(now_utc()),
         now=now_utc(),
         manager=manager,
-        error=error,
     )
 
 
@@ -318,12 +309,6 @@ class StaffEventPages(Controller):
             categories=CATEGORIES, profession_types=PROFESSION_TYPES,
         )
 
-    @post("/events/{event_id:int}/cancel")
-    async def cancel(self, request: Request, event_id: FromPath[int]) -> Redirect:
-        form = await Form.read(request)
-        await events_service.cancel_event(request.user, event_id, form.str("reason", 300))
-        flash(request, _("The event is cancelled; everyone signed up will be notified."))
-        return Redirect(path=f"/events/{event_id}", status_code=303)
 
     @get("/events/{event_id:int}/attendees")
     async def attendees(self, request: Request, event_id: FromPath[int]) -> Template:

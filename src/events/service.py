@@ -280,7 +280,9 @@ async def update_event(principal: Principal, event_id: int, change: EventChange)
 
 
 async def cancel_event(principal: Principal, event_id: int, reason: str = "") -> None:
-    """The event stays in the catalogue, marked cancelled; its sign-ups end and every holder is told."""
+    """The event stays in the catalogue, marked cancelled; its sign-ups end and every holder is told why."""
+    if not reason.strip():
+        raise Invalid.one("reason", _("Say why the event is cancelled: everyone signed up reads it"))
     async with _tx():
         row = await _locked_event(event_id)
         if not permissions.can_manage_events(principal, row["branch"]):

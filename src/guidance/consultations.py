@@ -20,9 +20,11 @@ from src.config import get_settings
 from src.db import is_postgres, write_transaction
 from src.exceptions import AppError, Conflict, FieldError, Forbidden, Invalid, NotFound
 from src.guidance import availability, rules
+from src.guidance import messages as guidance_messages
 from src.guidance.constants import BOOKED, CANCEL_HOURS, CANCELLED, HORIZON_DAYS, LEAD_MINUTES
 from src.guidance.tables import Consultation
 from src.i18n import _
+from src.notifications import service as notifications
 from src.rooms import bookings
 from src.rooms import rules as room_rules
 from src.rooms import service as rooms_service
@@ -54,6 +56,7 @@ class ConsultationView:
     zone_booking: int | None
     created_at: datetime
     cancelled_at: datetime | None
+    cancel_reason: str = ""
 
     @property
     def is_past(self) -> bool:
@@ -83,6 +86,7 @@ _CONSULTATION_COLUMNS = (
     Consultation.zone_booking,
     Consultation.created_at,
     Consultation.cancelled_at,
+    Consultation.cancel_reason,
 )
 
 
@@ -103,6 +107,7 @@ def _consultation(row: dict) -> ConsultationView:
         zone_booking=row["zone_booking"],
         created_at=aware(row["created_at"]),
         cancelled_at=aware(row["cancelled_at"]) if row["cancelled_at"] else None,
+        cancel_reason=row["cancel_reason"],
     )
 
 
@@ -226,11 +231,19 @@ async def book(principal: Principal, counsellor_id: int, starts_at: datetime, to
     return found
 
 
-async def cancel(principal: Principal, consultation_id: int, now: datetime | None = None) -> ConsultationView:
+async def cancel(principal: Principal, consultation_id: int, now: datetime | None = None, reason: str = "") -> ConsultationView:
+    """The reader (up to the cut-off), the counsellor or an admin cancel; the library's side says why, and the
+    reader receives the reason in the same transaction."""
     now = now or now_utc()
     found = await get_consultation(principal, consultation_id)
     if not perm.can_cancel_consultation(principal, found.reader_id, found.counsellor_id):
         raise NotFound(_("No such consultation"))
+    by_library = principal.id != found.reader_id
+    reason = reason.strip()
+    if by_library and not reason:
+        raise Invalid.one("reason", _("Say why: the reader receives the reason"))
+    if len(reason) > 300:
+        raise Invalid.one("reason", _("This is too long (at most %(n)s characters)", n=300))
     if found.status != BOOKED:
         raise Conflict(_("This consultation is already cancelled"))
     if found.starts_at <= now:
@@ -239,12 +252,17 @@ async def cancel(principal: Principal, consultation_id: int, now: datetime | Non
         raise Conflict(_("It is too late to cancel online: less than %(hours)s hours are left. Please call the library.", hours=CANCEL_HOURS))
     async with _tx():
         updated = await Consultation.update(
-            {Consultation.status: CANCELLED, Consultation.cancelled_at: now, Consultation.cancelled_by: principal.id}
+            {Consultation.status: CANCELLED, Consultation.cancelled_at: now, Consultation.cancelled_by: principal.id, Consultation.cancel_reason: reason}
         ).where((Consultation.id == consultation_id) & (Consultation.status == BOOKED)).returning(Consultation.id)
         if not updated:
             raise Conflict(_("This consultation is already cancelled"))
         await audit.record(principal, "cancel", "consultation", consultation_id, branch_id=found.branch_id, changes={"status": (BOOKED, CANCELLED)})
         await _release_room(found.zone_booking, principal.id)
+        if by_library:
+            await notifications.enqueue(
+                guidance_messages.CONSULTATION_CANCELLED, [found.reader_id], guidance_messages.SUBJECTS[guidance_messages.CONSULTATION_CANCELLED],
+                {"consultation_id": consultation_id, "reason": reason, "slots_url": get_settings().base_url + "/guidance/slots"}, cause=str(consultation_id),
+            )
     result = await _load(consultation_id)
     assert result is not None
     return result

@@ -125,8 +125,11 @@ class GuidanceApi(Controller):
         return consultation_for(request.user, view, await branches_by_id())
 
     @post("/consultations/{consultation_id:int}/cancel", summary="Cancel a consultation (readers up to the cut-off before the start)", status_code=200, guards=[requires_login])
-    async def cancel(self, request: Request, consultation_id: FromPath[int]) -> schemas.ConsultationOut | schemas.CounsellorConsultationOut:
-        view = await guidance_consultations.cancel(request.user, consultation_id)
+    async def cancel(
+        self, request: Request, consultation_id: FromPath[int], data: JSONBody[schemas.CancelIn | None] = None
+    ) -> schemas.ConsultationOut | schemas.CounsellorConsultationOut:
+        """The counsellor or staff send ``{"reason": ...}`` (the reader receives it); readers may send nothing."""
+        view = await guidance_consultations.cancel(request.user, consultation_id, reason=data.reason if data else "")
         return consultation_for(request.user, view, await branches_by_id())
 
     @patch("/consultations/{consultation_id:int}", summary="The counsellor writes next steps (the reader sees them) and private notes (never shown to the reader)", guards=[requires_login])

@@ -193,14 +193,6 @@ class GuidancePages(Controller):
         return page(request, "guidance/consultations.html", upcoming=upcoming, other=other, branches=await branches_by_id(), cancel_hours=CANCEL_HOURS,
                     my_feed_webcal=await private_webcal(request.user) if upcoming else "")
 
-    @post("/consultations/{consultation_id:int}/cancel", guards=[requires_login])
-    async def cancel(self, request: Request, consultation_id: FromPath[int]) -> Redirect:
-        view = await guidance_consultations.cancel(request.user, consultation_id)
-        flash(request, _("The consultation is cancelled."))
-        if request.user.id == view.reader_id:
-            return Redirect(path="/guidance/consultations", status_code=303)
-        return Redirect(path=f"/guidance/counsellor?date={view.starts_at.astimezone(get_settings().tz).date().isoformat()}", status_code=303)
-
     @get("/passport", guards=[requires_login])
     async def passport(self, request: Request, card: OptionalStr = "") -> Template:
         passport = await guidance_service.passport(request.user, card or None)
@@ -277,12 +269,6 @@ class CounsellorPages(Controller):
         flash(request, _("The window is added."))
         return Redirect(path=f"/guidance/counsellor/availability{'?counsellor=%d' % counsellor_id if request.user.is_admin else ''}", status_code=303)
 
-    @post("/availability/{window_id:int}/delete")
-    async def delete_window(self, request: Request, window_id: FromPath[int]) -> Redirect:
-        await guidance_availability.delete_window(request.user, window_id)
-        flash(request, _("The window is removed."))
-        return Redirect(path="/guidance/counsellor/availability", status_code=303)
-
     @post("/exceptions")
     async def add_exception(self, request: Request, counsellor: OptionalInt = None) -> Template | Redirect:
         counsellor_id = self._counsellor_id(request, counsellor)
@@ -303,12 +289,6 @@ class CounsellorPages(Controller):
         if errors:
             return await self._availability_page(request, counsellor_id, 422, errors, form.data, "exception")
         flash(request, _("The exception is added."))
-        return Redirect(path="/guidance/counsellor/availability", status_code=303)
-
-    @post("/exceptions/{exception_id:int}/delete")
-    async def delete_exception(self, request: Request, exception_id: FromPath[int]) -> Redirect:
-        await guidance_availability.delete_exception(request.user, exception_id)
-        flash(request, _("The exception is removed."))
         return Redirect(path="/guidance/counsellor/availability", status_code=303)
 
     @get("/consultations/{consultation_id:int}")

@@ -261,3 +261,9 @@ def passport_out(passport: Passport, branches: dict[int, BranchInfo]) -> Passpor
 class CounsellorOut(msgspec.Struct):
     id: int
     full_name: str
+
+
+class CancelIn(msgspec.Struct):
+    """Why the library cancels (required from the counsellor or staff; the reader receives it)."""
+
+    reason: Annotated[str, msgspec.Meta(max_length=300)] = ""

@@ -85,4 +85,5 @@ class Consultation(Table, tablename="consultation"):
     notes_updated_at = Timestamptz(null=True, default=None)
     cancelled_at = Timestamptz(null=True, default=None)
     cancelled_by = ForeignKey(references=Account, on_delete=OnDelete.set_null, null=True, default=None)
+    cancel_reason = Varchar(length=300, default="")  # when the counsellor or staff cancel: the reader reads it
     created_at = Timestamptz()

@@ -41,11 +41,14 @@ from src import audit
 from src.accounts.permissions import Principal, can_book_zone, can_change_booking, can_manage_branch, managed_branch_ids
 from src.branches.rules import Interval
 from src.branches.service import BranchInfo
+from src.config import get_settings
 from src.db import is_postgres, write_transaction
 from src.exceptions import Conflict, FieldError, Forbidden, Invalid, NotFound
 from src.i18n import _, fmt_date
 from src.labels import label
+from src.notifications import service as notifications
 from src.ops import metrics
+from src.rooms import messages as booking_messages
 from src.rooms import rules
 from src.rooms import service as rooms_service
 from src.rooms.availability import ACTIVE_SQL, placeholders, taken
@@ -506,7 +509,11 @@ async def _targets(booking: BookingView, rest: bool, statuses: Sequence[str], no
     )
 
 
-async def _set_status(targets: list[BookingView], status: str, from_statuses: Sequence[str], actor: Principal, reason: str, action: str) -> list[BookingView]:
+async def _set_status(
+    targets: list[BookingView], status: str, from_statuses: Sequence[str], actor: Principal, reason: str, action: str, tell: str = ""
+) -> list[BookingView]:
+    """Change the status of ``targets`` (audited as ``action``); ``tell``: the message kind that tells their holder
+    (not the actor) why, written in the same transaction."""
     ids = [booking.id for booking in targets]
     async with _write():
         changed = await Booking.update(
@@ -518,9 +525,29 @@ async def _set_status(targets: list[BookingView], status: str, from_statuses: Se
             actor, action, "booking", {id_: audit.diff({"status": item.status, "reason": item.reason}, {"status": status, "reason": reason.strip()}) for id_, item in before.items()},
             branch_id=targets[0].branch_id if targets else None,
         )
+        if done and tell:
+            await _tell_holder(tell, list(before.values()), actor.id, reason.strip())
     if not changed:
         raise Conflict(_("This booking has changed meanwhile; please reload"))
     return await _views(Booking.id.is_in([row["id"] for row in changed]))
+
+
+async def _tell_holder(kind: str, changed: list[BookingView], actor_id: int, reason: str) -> None:
+    first = min(changed, key=lambda booking: booking.starts_at)
+    if first.holder_id is None or first.holder_id == actor_id:
+        return
+    found = (await rooms_service.zone_index()).get(first.zone_id)  # a zone no longer offered has no name here
+    zone_name, tz = (found[1].name, found[0].timezone) if found else ("", get_settings().timezone)
+    payload = booking_messages.payload_of(zone_name, first.starts_at, tz, first.id, reason, len(changed))
+    await notifications.enqueue(kind, [first.holder_id], booking_messages.SUBJECTS[kind], payload, cause=f"{first.id}:{len(changed)}",
+                                subject_vars={"zone": payload["zone"]})
+
+
+def _require_reason(reason: str, message: str) -> None:
+    if not reason.strip():
+        raise Invalid.one("reason", message)
+    if len(reason) > 300:
+        raise Invalid.one("reason", _("This is too long (at most %(n)s characters)", n=300))
 
 
 def _status_conflict(booking: BookingView) -> Conflict:
@@ -528,14 +555,20 @@ def _status_conflict(booking: BookingView) -> Conflict:
 
 
 async def cancel(principal: Principal, booking_id: int, rest: bool = False, reason: str = "") -> list[BookingView]:
-    """The holder or staff of the branch cancel a booking that has not ended (``rest``: and the rest of its series)."""
+    """The holder or staff of the branch cancel a booking that has not ended (``rest``: and the rest of its series).
+
+    Staff cancelling someone else's booking say why; the holder receives the reason."""
     booking = await get_booking(principal, booking_id)
     now = now_utc()
     if not booking.active:
         raise _status_conflict(booking)
     if booking.ends_at <= now:
         raise Invalid.one("booking", _("This booking is over and cannot be cancelled"))
-    return await _set_status(await _targets(booking, rest, ACTIVE_STATUSES, now), CANCELLED, ACTIVE_STATUSES, principal, reason, "cancel")
+    by_staff = booking.holder_id is not None and booking.holder_id != principal.id
+    if by_staff:
+        _require_reason(reason, _("Say why: the person who booked reads it"))
+    targets = await _targets(booking, rest, ACTIVE_STATUSES, now)
+    return await _set_status(targets, CANCELLED, ACTIVE_STATUSES, principal, reason, "cancel", tell=booking_messages.BOOKING_CANCELLED if by_staff else "")
 
 
 async def release(booking_ids: Sequence[int], actor_id: int | None, reason: str = "") -> int:
@@ -569,13 +602,10 @@ async def approve(principal: Principal, booking_id: int, rest: bool = False, not
 
 
 async def decline(principal: Principal, booking_id: int, reason: str, rest: bool = False) -> list[BookingView]:
-    """Staff decline a pending booking; the holder sees the reason."""
-    if not reason.strip():
-        raise Invalid.one("reason", _("Give the reader a reason"))
-    if len(reason) > 300:
-        raise Invalid.one("reason", _("This is too long (at most %(n)s characters)", n=300))
+    """Staff decline a pending booking; the holder receives the reason."""
+    _require_reason(reason, _("Give the reader a reason"))
     booking = await _pending_for_staff(principal, booking_id)
-    return await _set_status(await _targets(booking, rest, (PENDING,), now_utc()), DECLINED, (PENDING,), principal, reason, "decline")
+    return await _set_status(await _targets(booking, rest, (PENDING,), now_utc()), DECLINED, (PENDING,), principal, reason, "decline", tell=booking_messages.BOOKING_DECLINED)
 
 
 # --- moving a booking: reschedule, extend, end early -----------------------------------------------------

@@ -292,23 +292,6 @@ class BookingPages(Controller):
         return page(request, "rooms/my_bookings.html", upcoming=upcoming, past=past, zones=await rooms_service.zone_index(), now=now,
                     my_feed_webcal=feeds[0].links.webcal if feeds else "")
 
-    @post("/me/bookings/{booking_id:int}/cancel")
-    async def cancel(self, request: Request, booking_id: FromPath[int]) -> Redirect:
-        form = await Form.read(request)
-        changed = await bookings.cancel(request.user, booking_id, rest=form.data.get("scope") == "rest")
-        flash(request, _("Cancelled: %(n)s bookings.", n=len(changed)) if len(changed) > 1 else _("The booking is cancelled."))
-        return Redirect(path=safe_next(form.data.get("next"), "/me/bookings"), status_code=303)
-
-    @post("/me/bookings/{booking_id:int}/end")
-    async def end(self, request: Request, booking_id: FromPath[int]) -> Redirect:
-        form = await Form.read(request)
-        try:
-            await bookings.end_early(request.user, booking_id)
-            flash(request, _("The booking is ended; the rest of the time is free for others."))
-        except AppError as error:
-            flash(request, error.errors[0].message if error.errors else error.detail)
-        return Redirect(path=safe_next(form.data.get("next"), "/me/bookings"), status_code=303)
-
     @post("/me/bookings/{booking_id:int}/extend")
     async def extend(self, request: Request, booking_id: FromPath[int]) -> Redirect:
         form = await Form.read(request)

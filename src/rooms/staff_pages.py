@@ -112,24 +112,6 @@ class StaffRoomPages(Controller):
         flash(request, _("Confirmed: %(n)s bookings.", n=len(changed)))
         return Redirect(path=safe_next(form.data.get("next"), "/staff/approvals"), status_code=303)
 
-    @post("/bookings/{booking_id:int}/decline")
-    async def decline(self, request: Request, booking_id: FromPath[int]) -> Template | Redirect:
-        form = await Form.read(request)
-        try:
-            changed = await bookings.decline(request.user, booking_id, reason=form.str("reason", 300), rest=form.data.get("scope") == "rest")
-        except Invalid as invalid:
-            errors = [FieldError(f"reason-{booking_id}", error.message) for error in invalid.errors]
-            return await self._approvals(request, failed=booking_id, errors=errors, status_code=422)
-        flash(request, _("Declined: %(n)s bookings. The reader sees your reason.", n=len(changed)))
-        return Redirect(path=safe_next(form.data.get("next"), "/staff/approvals"), status_code=303)
-
-    @post("/bookings/{booking_id:int}/cancel")
-    async def cancel(self, request: Request, booking_id: FromPath[int]) -> Redirect:
-        form = await Form.read(request)
-        changed = await bookings.cancel(request.user, booking_id, rest=form.data.get("scope") == "rest", reason=form.str("reason", 300))
-        flash(request, _("Cancelled: %(n)s bookings.", n=len(changed)))
-        return Redirect(path=safe_next(form.data.get("next"), "/staff/approvals"), status_code=303)
-
     # --- internal blocks ------------------------------------------------------------------------------
 
     async def _blocks_page(self, request: Request, branch: BranchZones, values: dict, errors: list[FieldError], conflicts=(), status_code: int = 200) -> Template:
@@ -229,9 +211,3 @@ class StaffRoomPages(Controller):
         flash(request, message)
         return Redirect(path=f"/staff/branches/{branch.slug}/closures", status_code=303)
 
-    @post("/branches/{slug:str}/closures/{closure_id:int}/delete")
-    async def delete_closure(self, request: Request, slug: FromPath[str], closure_id: FromPath[int]) -> Redirect:
-        branch = await _managed(request, slug)
-        await branches_service.delete_closure(request.user, branch, closure_id)
-        flash(request, _("The closure is removed."))
-        return Redirect(path=f"/staff/branches/{branch.slug}/closures", status_code=303)

@@ -14,7 +14,7 @@ from litestar.response import Redirect, Template
 from src.accounts import service as accounts_service
 from src.accounts.permissions import can_request_visits, managed_branch_ids, visit_side
 from src.config import get_settings
-from src.exceptions import AppError, FieldError, Invalid
+from src.exceptions import AppError, FieldError, Invalid, NotFound
 from src.i18n import _
 from src.rooms import service as rooms_service
 from src.rooms.service import BranchZones
@@ -24,7 +24,7 @@ from src.schools import teachers as teachers_service
 from src.schools.constants import ACTIVE_STATUSES, CONFIRMED, GRADE_MAX, GRADE_MIN, MAX_WINDOWS, OPEN_STATUSES, PROPOSED, TEACHER_PENDING, TOPICS, VISIT_STATUSES
 from src.schools.rules import Window, actions_for
 from src.web.auth import SESSION_USER, SESSION_VERSION
-from src.web.forms import Form, safe_next
+from src.web.forms import Form, back_with_errors, safe_next
 from src.web.guards import requires_login, requires_staff
 from src.web.templating import errors_by_field, flash, page
 
@@ -159,8 +159,9 @@ class SchoolPages(Controller):
         return await _visit_page(request, visit_id)
 
     @post("/visits/{visit_id:int}/{action:str}", guards=[requires_login])
-    async def act(self, request: Request, visit_id: FromPath[int], action: FromPath[str]) -> Template | Redirect:
-        """Every button of a visit: confirm, propose, accept, decline, cancel. Errors re-render the visit page."""
+    async def act(self, request: Request, visit_id: FromPath[int], action: FromPath[str]) -> Redirect:
+        """The buttons of a visit's page: confirm, propose, accept (decline and cancel have their confirmation
+        steps, ``confirmations.py``). Errors go back to the visit's page."""
         form = await Form.read(request)
         target = safe_next(form.data.get("next"), f"/schools/visits/{visit_id}")
         try:
@@ -181,18 +182,12 @@ class SchoolPages(Controller):
             elif action == "accept":
                 await visits.accept(user, visit_id)
                 message = _("You accepted the proposed time: the visit is confirmed.")
-            elif action == "decline":
-                await visits.decline(user, visit_id, form.str("reason", 500))
-                message = _("The visit has been declined.")
-            elif action == "cancel":
-                await visits.cancel(user, visit_id, form.str("reason", 500))
-                message = _("The visit has been cancelled.")
             else:
-                return await _visit_page(request, visit_id, status_code=404, action_error=_("Page not found"))
+                raise NotFound(_("Page not found"))
         except AppError as error:
             if error.status_code in (401, 403, 404):
                 raise
-            return await _visit_page(request, visit_id, status_code=error.status_code, action_error=error.detail, action_errors=error.errors, values=form.data)
+            return back_with_errors(request, error.errors or [FieldError("form", error.detail)], form.data, to=f"/schools/visits/{visit_id}")
         flash(request, message)
         return Redirect(path=target, status_code=303)
 
@@ -342,12 +337,10 @@ class StaffSchoolPages(Controller):
         flash(request, _("The invitation has been sent to %(email)s.", email=form.str("email", 254)))
         return Redirect(path="/staff/schools", status_code=303)
 
-    @post("/teachers/{account_id:int}/{decision:str}")
-    async def decide(self, request: Request, account_id: FromPath[int], decision: FromPath[str]) -> Redirect:
-        if decision not in ("approve", "reject"):
-            raise Invalid.one("decision", _("Approve or reject"))
-        teacher = await teachers_service.decide_teacher(request.user, account_id, decision == "approve")
-        flash(request, _("%(name)s can now request visits for their school.", name=teacher.full_name) if decision == "approve" else _("The registration has been rejected."))
+    @post("/teachers/{account_id:int}/approve")
+    async def approve_teacher(self, request: Request, account_id: FromPath[int]) -> Redirect:
+        teacher = await teachers_service.decide_teacher(request.user, account_id, True)
+        flash(request, _("%(name)s can now request visits for their school.", name=teacher.full_name))
         return Redirect(path="/staff/schools", status_code=303)
 
 

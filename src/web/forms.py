@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 import time as time_module
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 from urllib.parse import urlsplit
 
 from litestar import Request
+from litestar.params import QueryParameter
 from litestar.response import Redirect
 
 from src.exceptions import FieldError
 from src.i18n import _
+
+
+# ``?next=``: where to go back to (always through safe_next)
+NextQuery = Annotated[str, QueryParameter(name="next", required=False, max_length=2000)]
 
 
 class Form:

@@ -11,7 +11,7 @@ from litestar.response import File, Redirect, Template
 
 from src.config import STATIC_DIR, get_settings
 from src.i18n import _, current_language
-from src.web.forms import safe_next
+from src.web.forms import NextQuery, safe_next
 from src.web.templating import page
 from src.web.vision import Vision, vision_cookie
 
@@ -37,7 +37,7 @@ class SitePages(Controller):
         images: Choice = "",
         spacing: Choice = "",
         layout: Choice = "",
-        next_: Annotated[str, QueryParameter(name="next", required=False, max_length=2000)] = "/",
+        next_: NextQuery = "/",
     ) -> Redirect:
         """A link (no form, no JavaScript): switch the version on or off, or change one of its settings."""
         current = request.scope.get("vision") or Vision()

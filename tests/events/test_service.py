@@ -108,7 +108,9 @@ async def test_staff_cancel_keeps_event_and_notifies_everyone(staff):
         await events_service.sign_up(reader, event_id)
     other_staff = await principal("staff.dialog@libspace.local")
     with pytest.raises(Forbidden):
-        await events_service.cancel_event(other_staff, event_id)
+        await events_service.cancel_event(other_staff, event_id, "Не моё")
+    with pytest.raises(Invalid):  # staff say why: everyone signed up reads it
+        await events_service.cancel_event(staff, event_id, "  ")
     await events_service.cancel_event(staff, event_id, "Болезнь ведущего")
     event = await queries.get_event(event_id)
     assert event.status == "cancelled" and event.seats_taken == 0
@@ -125,7 +127,7 @@ async def test_series_occurrences_move_and_cancel_alone(staff):
     second_id = dates[1][0]
     new_start = dates[1][1] + timedelta(days=1)
     await events_service.update_event(staff, second_id, EventChange(values={"starts_at": new_start, "ends_at": new_start + timedelta(hours=2)}))
-    await events_service.cancel_event(staff, dates[2][0])
+    await events_service.cancel_event(staff, dates[2][0], "Ведущий в отпуске")
     after = await queries.series_dates(event.series_id)
     assert after[1][1] == new_start and [d[2] for d in after] == ["scheduled", "scheduled", "cancelled", "scheduled"]
     assert after[0][1] == dates[0][1] and after[3][1] == dates[3][1]
@@ -220,7 +222,7 @@ async def test_moving_into_a_clash_changes_nothing_and_cancelling_frees_the_zone
     await events_service.update_event(staff, second, EventChange(values={"starts_at": start + timedelta(hours=4), "ends_at": start + timedelta(hours=5)}))
     moved = await Booking.select().where((Booking.holder_kind == "event") & (Booking.holder_ref == second) & (Booking.status == "confirmed")).first()
     assert moved["starts_at"].replace(tzinfo=None) == (start + timedelta(hours=4)).astimezone(timezone.utc).replace(tzinfo=None)
-    await events_service.cancel_event(staff, first)
+    await events_service.cancel_event(staff, first, "Перенесли в другой зал")
     assert await Booking.count().where((Booking.holder_kind == "event") & (Booking.holder_ref == first) & (Booking.status == "confirmed")) == 0
     assert await new_event(staff, zone_id=hall, starts_at=start, ends_at=start + timedelta(hours=1), title="На освободившееся время")
 

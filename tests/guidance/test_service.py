@@ -1,5 +1,6 @@
 """Guidance service against the database: saving results, who sees them, availability, booking, notes."""
 
+import json
 from datetime import date, time, timedelta
 
 import pytest
@@ -10,6 +11,7 @@ from src.guidance import availability as guidance_availability
 from src.guidance import consultations as guidance_consultations
 from src.guidance import service as guidance_service
 from src.guidance.tables import Consultation
+from src.notifications.tables import Outbox
 from src.timeutil import now_utc
 from tests.guidance.conftest import first_free_slot, make_counsellor, make_reader, open_every_day, principal
 from tests.guidance.test_rules import answers_for
@@ -103,8 +105,13 @@ async def test_cancel_cutoff_for_readers_not_for_counsellors(demo, counsellor):
     stranger = await principal(await make_reader(9))
     with pytest.raises(NotFound):
         await guidance_consultations.cancel(stranger, booked.id)
-    cancelled = await guidance_consultations.cancel(await principal(counsellor), booked.id, now=slot.starts_at - timedelta(hours=2))
-    assert cancelled.status == "cancelled" and cancelled.cancelled_at is not None
+    with pytest.raises(Invalid):  # the library's side says why
+        await guidance_consultations.cancel(await principal(counsellor), booked.id, now=slot.starts_at - timedelta(hours=2))
+    cancelled = await guidance_consultations.cancel(await principal(counsellor), booked.id, now=slot.starts_at - timedelta(hours=2), reason="Заболела")
+    assert cancelled.status == "cancelled" and cancelled.cancelled_at is not None and cancelled.cancel_reason == "Заболела"
+    told = await Outbox.select().where(Outbox.kind == "consultation_cancelled")
+    payload = told[0]["payload"] if isinstance(told[0]["payload"], dict) else json.loads(told[0]["payload"])
+    assert [row["recipient"] for row in told] == [reader.id] and payload["reason"] == "Заболела"
     with pytest.raises(Conflict):
         await guidance_consultations.cancel(reader, booked.id)
     again = await guidance_consultations.book(reader, counsellor, slot.starts_at)  # the slot is free again

@@ -131,9 +131,13 @@ async def test_staff_approve_and_decline_with_a_reason(browser_like, demo):
     assert set(mine) <= set(ids)
     approved = await post_form(browser_like, "/staff/approvals", {}, action=f"/staff/bookings/{mine[0]}/approve")
     assert approved.status_code == 303
-    no_reason = await post_form(browser_like, "/staff/approvals", {"reason": ""}, action=f"/staff/bookings/{mine[1]}/decline")
-    assert no_reason.status_code == 422 and f'id="e-reason-{mine[1]}"' in no_reason.text
-    declined = await post_form(browser_like, "/staff/approvals", {"reason": "Зал на ремонте"}, action=f"/staff/bookings/{mine[1]}/decline")
+    step = f"/staff/bookings/{mine[1]}/decline"
+    assert f'href="{step}"' in queue.text  # declining is a step of its own, asking for the reason
+    no_reason = await post_form(browser_like, step, {"reason": ""})
+    assert no_reason.status_code == 303 and no_reason.headers["location"] == step
+    again = await browser_like.get(step)
+    assert 'id="e-reason"' in again.text and 'data-testid="error-summary"' in again.text
+    declined = await post_form(browser_like, step, {"reason": "Зал на ремонте"})
     assert declined.status_code == 303
     statuses = {row["id"]: (row["status"], row["reason"]) for row in await Booking.select(Booking.id, Booking.status, Booking.reason).where(Booking.id.is_in(mine))}
     assert statuses == {mine[0]: ("confirmed", ""), mine[1]: ("declined", "Зал на ремонте")}
