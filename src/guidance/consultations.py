@@ -256,7 +256,7 @@ async def cancel(principal: Principal, consultation_id: int, now: datetime | Non
         ).where((Consultation.id == consultation_id) & (Consultation.status == BOOKED)).returning(Consultation.id)
         if not updated:
             raise Conflict(_("This consultation is already cancelled"))
-        await audit.record(principal, "cancel", "consultation", consultation_id, branch_id=found.branch_id, changes={"status": (BOOKED, CANCELLED)})
+        await audit.record(principal, "cancel", "consultation", consultation_id, branch_id=found.branch_id, changes={"status": (BOOKED, CANCELLED), **({"cancel_reason": ("", reason)} if reason else {})})
         await _release_room(found.zone_booking, principal.id)
         if by_library:
             await notifications.enqueue(
