@@ -2,7 +2,7 @@ from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.columns.column_types import Varchar
 from piccolo.columns.indexes import IndexMethod
 
-ID = "2026-12-01T17:20:41:757798"
+ID = "2026-12-01T18:11:54:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "True"
 
