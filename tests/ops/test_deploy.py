@@ -14,6 +14,7 @@ import re
 import shlex
 import shutil
 import signal
+import ssl
 import subprocess
 import sys
 from pathlib import Path
@@ -130,7 +131,7 @@ async def test_nginx_in_front_of_libspace_serve(database, tmp_path):
         try:
             await wait_for_port(https_port)
             base = f"https://127.0.0.1:{https_port}"
-            async with httpx.AsyncClient(base_url=base, verify=str(tmp_path / "cert.pem"), timeout=20) as client:
+            async with httpx.AsyncClient(base_url=base, verify=ssl.create_default_context(cafile=str(tmp_path / "cert.pem")), timeout=20) as client:
                 healthy = await client.get("/healthz")
                 assert healthy.status_code == 200 and healthy.headers["strict-transport-security"]
                 assert re.fullmatch(r"[0-9a-f]{32}", healthy.headers["x-request-id"]), "nginx's $request_id reaches the app"
