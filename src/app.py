@@ -43,6 +43,7 @@ from src.ops.observe import RequestObserver
 from src.web.auth import AuthMiddleware
 from src.web.errors import EXCEPTION_HANDLERS
 from src.web.site import SitePages
+from src.web.requests import BoundedRequest
 from src.web.templating import template_engine
 
 SESSION_COOKIE = "libspace_session"
@@ -153,6 +154,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         template_config=TemplateConfig(engine=template_engine()),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         logging_config=None,  # src/ops/logs.py configures logging (JSON or text, LIBSPACE_LOG_LEVEL)
+        request_class=BoundedRequest,
         lifespan=[_database, _notification_worker],
         openapi_config=OpenAPIConfig(
             title="libspace API",

@@ -64,6 +64,11 @@ def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
 _ = gettext
 
 
+def N_(message: str) -> str:
+    """Marks a message id for extraction where it is defined; translate it with ``_`` where it is shown."""
+    return message
+
+
 def pick_language(choice: str | None, accept_language: str | None) -> str:
     """The user's remembered choice, else the best of Accept-Language, else the configured default."""
     if choice in LANGUAGES:

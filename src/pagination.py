@@ -7,11 +7,13 @@ from typing import Annotated, Generic, TypeVar
 import msgspec
 from litestar.params import QueryParameter
 
+from src import bounds
+
 T = TypeVar("T")
 
 MAX_PAGE_SIZE = 500
 
-PageNumber = Annotated[int, QueryParameter(ge=1, description="Page number, from 1")]
+PageNumber = Annotated[int, QueryParameter(ge=1, le=bounds.INT32_MAX, description="Page number, from 1")]
 PageSize = Annotated[int, QueryParameter(ge=1, le=MAX_PAGE_SIZE, description="Items per page, up to 500")]
 
 

@@ -6,6 +6,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.background_tasks import BackgroundTask
 from litestar.params import FromPath, JSONBody
 
+from src import bounds
 from src.accounts import recovery
 from src.accounts import service as accounts_service
 from src.accounts.schemas import (
@@ -51,7 +52,7 @@ class ReaderApi(Controller):
         return card_out(card)
 
     @get("/{card_number:str}", summary="Find a reader by card number (staff of any branch)", guards=[requires_staff])
-    async def find(self, card_number: FromPath[str]) -> CardOut:
+    async def find(self, card_number: FromPath[bounds.Line]) -> CardOut:
         return card_out(await accounts_service.find_card(card_number))
 
 

@@ -9,6 +9,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
+from src import bounds
 from src.accounts import consent
 from src.accounts import service as accounts_service
 from src.accounts.service import ReaderInput
@@ -51,7 +52,7 @@ class AccountPages(Controller):
     async def register(self, request: Request) -> Redirect:
         form = await Form.read(request)
         values = form.data
-        birth = form.date("birth_date")
+        birth = form.date("birth_date", window=bounds.BIRTH)
         data = ReaderInput(
             full_name=form.str("full_name", 200),
             birth_date=birth,  # type: ignore[arg-type]
@@ -81,7 +82,7 @@ class AccountPages(Controller):
         return Redirect(path="/me/card", status_code=303)
 
     @get("/login")
-    async def login_form(self, request: Request, next_: Annotated[str, QueryParameter(name="next", required=False)] = "") -> Template:
+    async def login_form(self, request: Request, next_: Annotated[str, QueryParameter(name="next", required=False, max_length=2000, pattern=bounds.ONE_LINE_PATTERN)] = "") -> Template:
         return page(request, "accounts/login.html", next=safe_next(next_ or None, ""), values={}, errors={})
 
     @post("/login")
@@ -130,7 +131,7 @@ class AccountPages(Controller):
         return Redirect(path=landing_path(request.user), status_code=303)
 
     @get("/lang/{code:str}")
-    async def switch_language(self, request: Request, code: FromPath[str], next_: Annotated[str, QueryParameter(name="next", required=False)] = "/") -> Redirect:
+    async def switch_language(self, request: Request, code: FromPath[bounds.Line], next_: Annotated[str, QueryParameter(name="next", required=False, max_length=2000, pattern=bounds.ONE_LINE_PATTERN)] = "/") -> Redirect:
         if code not in LANGUAGES:
             raise NotFound()
         if request.user is not None:
@@ -151,7 +152,7 @@ class StaffPages(Controller):
         return page(request, "accounts/staff.html", branches=branches)
 
     @get("/readers")
-    async def find_reader(self, request: Request, card: FromQuery[str] = "") -> Template:
+    async def find_reader(self, request: Request, card: FromQuery[bounds.Line] = "") -> Template:
         found = error = None
         if card.strip():
             try:

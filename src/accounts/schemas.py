@@ -7,20 +7,18 @@ from typing import Annotated
 
 import msgspec
 
+from src import bounds
 from src.accounts.service import CardView
 
-Str200 = Annotated[str, msgspec.Meta(max_length=200)]
-
-
-class ReaderCreate(msgspec.Struct, forbid_unknown_fields=True):
-    full_name: Str200
-    birth_date: date
-    home_branch: Annotated[str, msgspec.Meta(max_length=64, description="Slug of the reader's home branch")]
-    password: Annotated[str, msgspec.Meta(max_length=256)]
+class ReaderCreate(bounds.Input):
+    full_name: bounds.Line
+    birth_date: bounds.BirthDate
+    home_branch: bounds.line(64, description="Slug of the reader's home branch")
+    password: bounds.Secret
     consent_personal_data: bool
-    email: Annotated[str, msgspec.Meta(max_length=254)] | None = None
-    phone: Annotated[str, msgspec.Meta(max_length=32)] | None = None
-    guardian_name: Str200 = ""
+    email: bounds.line(254) | None = None
+    phone: bounds.line(32) | None = None
+    guardian_name: bounds.Line = ""
     guardian_consent: bool = False
 
 
@@ -56,9 +54,9 @@ def card_out(card: CardView) -> CardOut:
     )
 
 
-class TokenRequest(msgspec.Struct):
-    login: Annotated[str, msgspec.Meta(max_length=254, description="Card number or e-mail")]
-    password: Annotated[str, msgspec.Meta(max_length=256)]
+class TokenRequest(bounds.Input):
+    login: bounds.line(254, description="Card number or e-mail")
+    password: bounds.Secret
 
 
 class TokenOut(msgspec.Struct):
@@ -99,6 +97,6 @@ class MeOut(msgspec.Struct):
     card: CardOut | None
 
 
-class PasswordChange(msgspec.Struct):
-    current_password: Annotated[str, msgspec.Meta(max_length=256)]
-    new_password: Annotated[str, msgspec.Meta(max_length=256)]
+class PasswordChange(bounds.Input):
+    current_password: bounds.Secret
+    new_password: bounds.Secret

@@ -13,6 +13,7 @@ from litestar import Controller, Request, Response, get, post, route
 from litestar.enums import HttpMethod
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
+from src import bounds
 from src.calendars import http
 from src.calendars import service as calendars_service
 from src.calendars.constants import FEED_KINDS, PRIVATE_CACHE_CONTROL, PUBLIC_CACHE_CONTROL
@@ -24,7 +25,7 @@ from src.i18n import _
 from src.web.guards import requires_login
 
 FEED_METHODS = [HttpMethod.GET, HttpMethod.HEAD]
-Language = Annotated[str, QueryParameter(description="ru or en; the feed's language (default: the site's)")]
+Language = Annotated[str, QueryParameter(max_length=8, pattern=bounds.ONE_LINE_PATTERN, description="ru or en; the feed's language (default: the site's)")]
 Download = Annotated[bool, QueryParameter(description="Answer as a file to save rather than to subscribe to")]
 
 
@@ -57,14 +58,14 @@ class FeedController(Controller):
     async def events(
         self,
         request: Request,
-        branch: FromQuery[str] = "",
-        category: FromQuery[str] = "",
+        branch: FromQuery[bounds.Line] = "",
+        category: FromQuery[bounds.Line] = "",
         age: AgeQuery = None,
-        start: FromQuery[date | None] = None,
-        end: FromQuery[date | None] = None,
+        start: FromQuery[bounds.OptionalFilterDate] = None,
+        end: FromQuery[bounds.OptionalFilterDate] = None,
         free_only: FromQuery[bool] = False,
         q: TextQuery = "",
-        profession_type: FromQuery[str] = "",
+        profession_type: FromQuery[bounds.Line] = "",
         lang: FromQuery[Language] = "",
         download: FromQuery[Download] = False,
     ) -> Response:
@@ -72,25 +73,25 @@ class FeedController(Controller):
         return await _answer(request, await calendars_service.events_feed(filters, _language(lang)), download)
 
     @route("/events/{name:str}", http_method=FEED_METHODS, summary="One event (iCalendar): download it, or subscribe to follow its changes")
-    async def event(self, request: Request, name: FromPath[str], lang: FromQuery[Language] = "", download: FromQuery[Download] = False) -> Response:
+    async def event(self, request: Request, name: FromPath[bounds.Line], lang: FromQuery[Language] = "", download: FromQuery[Download] = False) -> Response:
         ident = strip_ics(name)
         if not ident.isdigit():
             raise NotFound(_("There is no such event"))
         return await _answer(request, await calendars_service.event_feed(int(ident), _language(lang)), download)
 
     @route("/branches/{name:str}", http_method=FEED_METHODS, summary="A branch's events and closures (iCalendar)")
-    async def branch(self, request: Request, name: FromPath[str], lang: FromQuery[Language] = "", download: FromQuery[Download] = False) -> Response:
+    async def branch(self, request: Request, name: FromPath[bounds.Line], lang: FromQuery[Language] = "", download: FromQuery[Download] = False) -> Response:
         return await _answer(request, await calendars_service.branch_feed(strip_ics(name), _language(lang)), download)
 
     @route("/zones/{name:str}", http_method=FEED_METHODS, summary="A zone's occupancy: busy blocks, no personal data (iCalendar)")
-    async def zone(self, request: Request, name: FromPath[str], lang: FromQuery[Language] = "", download: FromQuery[Download] = False) -> Response:
+    async def zone(self, request: Request, name: FromPath[bounds.Line], lang: FromQuery[Language] = "", download: FromQuery[Download] = False) -> Response:
         ident = strip_ics(name)
         if not ident.isdigit():
             raise NotFound(_("There is no such zone"))
         return await _answer(request, await calendars_service.zone_feed(int(ident), _language(lang)), download)
 
     @route("/private/{name:str}", http_method=FEED_METHODS, summary="A private feed behind its owner's secret token (iCalendar)")
-    async def private(self, request: Request, name: FromPath[str], lang: FromQuery[Language] = "", download: FromQuery[Download] = False) -> Response:
+    async def private(self, request: Request, name: FromPath[bounds.Line], lang: FromQuery[Language] = "", download: FromQuery[Download] = False) -> Response:
         return await _answer(request, await calendars_service.private_feed(strip_ics(name), lang if lang in LANGUAGES else ""), download)
 
 

@@ -151,6 +151,9 @@ def _event(item: FeedItem) -> Event:
     return event
 
 
+MAX_TZ_YEARS = 40
+
+
 def _tz_span(items: list[FeedItem]) -> tuple[date, date]:
     """The years the data spans, a year either side: VTIMEZONEs need to cover only those."""
     days = [
@@ -160,11 +163,14 @@ def _tz_span(items: list[FeedItem]) -> tuple[date, date]:
     ]
     if not days:
         return EARLIEST_TZ_DATE, EARLIEST_TZ_DATE
-    first = date(min(days).year - 1, 1, 1)
-    last = date(max(days).year + 2, 1, 1)
+    first_year = max(min(days).year - 1, EARLIEST_TZ_DATE.year)
+    last_year = max(days).year + 2
     if any(item.rrule and "UNTIL" not in item.rrule.upper() and "COUNT" not in item.rrule.upper() for item in items):
-        last = date(max(last.year, max(days).year + 10), 1, 1)  # an endless rule: cover a decade ahead
-    return max(first, EARLIEST_TZ_DATE), last
+        last_year = max(last_year, max(days).year + 10)  # an endless rule: cover a decade ahead
+    # A date far from the rest (an old row at 9999-12-31) must neither overflow nor make thousands of years of
+    # time zone rules: clients read times past the last transition by the last rule anyway.
+    last_year = min(last_year, first_year + MAX_TZ_YEARS, date.max.year)
+    return date(first_year, 1, 1), date(last_year, 1, 1)
 
 
 def build_calendar(meta: FeedMeta, items: list[FeedItem]) -> bytes:

@@ -7,6 +7,7 @@ from urllib.parse import quote, urlencode
 
 import msgspec
 
+from src import bounds
 from src.config import get_settings
 
 
@@ -26,8 +27,8 @@ class PrivateFeedsOut(msgspec.Struct):
     feeds: list[PrivateFeedOut]
 
 
-class RegenerateIn(msgspec.Struct, forbid_unknown_fields=True):
-    kind: str | None = None  # one kind of feed, or every feed of the caller when left out
+class RegenerateIn(bounds.Input):
+    kind: bounds.line(32) | None = None  # one kind of feed, or every feed of the caller when left out
 
 
 def feed_links(path: str) -> FeedLinks:

@@ -8,6 +8,7 @@ from typing import Annotated
 from litestar import Controller, Request, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
+from src import bounds
 from src.events import queries
 from src.events import service as events_service
 from src.events.constants import CATEGORIES
@@ -35,12 +36,14 @@ from src.pagination import Page, PageNumber, PageSize
 from src.web.guards import requires_login, requires_reader, requires_staff
 
 AgeQuery = Annotated[int | None, QueryParameter(ge=0, le=120, description="Events suitable for this age")]
-TextQuery = Annotated[str, QueryParameter(max_length=100, description="Words to find in the title, host or description")]
+TextQuery = Annotated[str, QueryParameter(max_length=100, pattern=bounds.ONE_LINE_PATTERN, description="Words to find in the title, host or description")]
 
 
 def catalogue_filters(branch: str, category: str, age: int | None, start: date | None, end: date | None, free_only: bool, q: str, profession_type: str = "") -> queries.Filters:
     if category and category not in CATEGORIES:
         raise Invalid.one("category", _("Choose one of the categories: %(list)s", list=", ".join(CATEGORIES)))
+    bounds.check(start, bounds.FILTER, "start")
+    bounds.check(end, bounds.FILTER, "end")
     if start and end and end < start:
         raise Invalid.one("end", _("The end date cannot be before the start date"))
     return queries.Filters(branch=branch, category=category, age=age, start=start, end=end, free_only=free_only, q=q.strip(), profession_type=profession_type)
@@ -59,14 +62,14 @@ class EventApi(Controller):
     @get("/", summary="The catalogue of events in every branch, filtered, in date order (upcoming by default)")
     async def list_events(
         self,
-        branch: FromQuery[str] = "",
-        category: FromQuery[str] = "",
+        branch: FromQuery[bounds.Line] = "",
+        category: FromQuery[bounds.Line] = "",
         age: AgeQuery = None,
-        start: FromQuery[date | None] = None,
-        end: FromQuery[date | None] = None,
+        start: FromQuery[bounds.OptionalFilterDate] = None,
+        end: FromQuery[bounds.OptionalFilterDate] = None,
         free_only: FromQuery[bool] = False,
         q: TextQuery = "",
-        profession_type: FromQuery[str] = "",
+        profession_type: FromQuery[bounds.Line] = "",
         page: PageNumber = 1,
         page_size: PageSize = 50,
     ) -> Page[EventOut]:
@@ -75,7 +78,7 @@ class EventApi(Controller):
         return Page(items=[event_out(event) for event in events], total=total, page=page, page_size=page_size)
 
     @get("/{event_id:int}", summary="One event: description, seats, waitlist, other dates of its series, and your sign-up")
-    async def get_event(self, request: Request, event_id: FromPath[int]) -> EventDetailOut:
+    async def get_event(self, request: Request, event_id: FromPath[bounds.Id]) -> EventDetailOut:
         return await _detail(request, event_id)
 
     @post("/", summary="Create an event, or a series from an RRULE (staff of the branch); reserves its zone", status_code=201, guards=[requires_staff])
@@ -84,21 +87,21 @@ class EventApi(Controller):
         return await _detail(request, ids[0])
 
     @patch("/{event_id:int}", summary="Change, move or resize one event (one occurrence of a series)", guards=[requires_staff])
-    async def update_event(self, request: Request, event_id: FromPath[int], data: JSONBody[EventPatch]) -> EventDetailOut:
+    async def update_event(self, request: Request, event_id: FromPath[bounds.Id], data: JSONBody[EventPatch]) -> EventDetailOut:
         await events_service.update_event(request.user, event_id, data.to_change())
         return await _detail(request, event_id)
 
     @post("/{event_id:int}/cancel", summary="Cancel an event: it stays listed as cancelled and everyone signed up is notified", status_code=200, guards=[requires_staff])
-    async def cancel_event(self, request: Request, event_id: FromPath[int], data: JSONBody[CancelIn]) -> EventDetailOut:
+    async def cancel_event(self, request: Request, event_id: FromPath[bounds.Id], data: JSONBody[CancelIn]) -> EventDetailOut:
         await events_service.cancel_event(request.user, event_id, data.reason)
         return await _detail(request, event_id)
 
     @post("/{event_id:int}/registrations", summary="Sign up (a reader for themself; staff give card_number): confirmed or waitlisted", status_code=201, guards=[requires_login])
-    async def sign_up(self, request: Request, event_id: FromPath[int], data: JSONBody[RegistrationCreate]) -> RegistrationOut:
+    async def sign_up(self, request: Request, event_id: FromPath[bounds.Id], data: JSONBody[RegistrationCreate]) -> RegistrationOut:
         return signup_out(await events_service.sign_up(request.user, event_id, data.seats, data.card_number))
 
     @get("/{event_id:int}/registrations", summary="The attendee list with statuses and waitlist positions (staff of the branch)", guards=[requires_staff])
-    async def attendees(self, request: Request, event_id: FromPath[int], page: PageNumber = 1, page_size: PageSize = 500) -> Page[AttendeeOut]:
+    async def attendees(self, request: Request, event_id: FromPath[bounds.Id], page: PageNumber = 1, page_size: PageSize = 500) -> Page[AttendeeOut]:
         event = await queries.get_event(event_id)
         events_service.require_manager(request.user, event.branch_id)
         rows, total = await queries.attendees(event, page, page_size)
@@ -111,12 +114,12 @@ class RegistrationApi(Controller):
     guards = [requires_login]
 
     @post("/{registration_id:int}/cancel", summary="Cancel a sign-up (the reader until the start; staff of the branch); the waitlist moves up", status_code=200)
-    async def cancel(self, request: Request, registration_id: FromPath[int]) -> RegistrationOut:
+    async def cancel(self, request: Request, registration_id: FromPath[bounds.Id]) -> RegistrationOut:
         await events_service.cancel_registration(request.user, registration_id)
         return registration_out(await queries.get_registration(registration_id))
 
     @post("/{registration_id:int}/confirm", summary="Confirm that you are coming (when the seat must be confirmed or it is released)", status_code=200, guards=[requires_reader])
-    async def confirm(self, request: Request, registration_id: FromPath[int]) -> RegistrationOut:
+    async def confirm(self, request: Request, registration_id: FromPath[bounds.Id]) -> RegistrationOut:
         await events_service.confirm_registration(request.user, registration_id)
         return registration_out(await queries.get_registration(registration_id))
 

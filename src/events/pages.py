@@ -15,6 +15,7 @@ from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
+from src import bounds
 from src.accounts.permissions import managed_branch_ids
 from src.config import get_settings
 from src.events import queries, rules
@@ -38,7 +39,7 @@ CATALOGUE_TTL_SECONDS = 2.0
 CATALOGUE_CACHE_SIZE = 512
 _catalogue_cache: dict[tuple[str, str, str], tuple[float, str]] = {}
 WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-AgeQuery = Annotated[str, QueryParameter(description="Age", required=False)]
+AgeQuery = Annotated[str, QueryParameter(description="Age", required=False, max_length=3, pattern=bounds.ONE_LINE_PATTERN)]
 
 
 def _int_or_none(value: str) -> int | None:
@@ -47,17 +48,11 @@ def _int_or_none(value: str) -> int | None:
 
 
 def _date_or_none(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value.strip()) if value and value.strip() else None
-    except ValueError:
-        return None
+    return bounds.parse_date(value)
 
 
 def _month_or_today(value: str) -> date:
-    try:
-        return date.fromisoformat(value + "-01") if value else today_in(get_settings().tz).replace(day=1)
-    except ValueError:
-        return today_in(get_settings().tz).replace(day=1)
+    return bounds.parse_date(value + "-01" if value else "") or today_in(get_settings().tz).replace(day=1)
 
 
 class EventPages(Controller):
@@ -67,16 +62,16 @@ class EventPages(Controller):
     async def catalogue(
         self,
         request: Request,
-        branch: FromQuery[str] = "",
-        category: FromQuery[str] = "",
+        branch: FromQuery[bounds.Line] = "",
+        category: FromQuery[bounds.Line] = "",
         age: AgeQuery = "",
-        start: FromQuery[str] = "",
-        end: FromQuery[str] = "",
-        free_only: FromQuery[str] = "",
-        q: FromQuery[str] = "",
-        view: FromQuery[str] = "list",
-        month: FromQuery[str] = "",
-        page_number: Annotated[int, QueryParameter(name="page", ge=1, required=False)] = 1,
+        start: FromQuery[bounds.Line] = "",
+        end: FromQuery[bounds.Line] = "",
+        free_only: FromQuery[bounds.Line] = "",
+        q: FromQuery[bounds.Line] = "",
+        view: FromQuery[bounds.Line] = "list",
+        month: FromQuery[bounds.Line] = "",
+        page_number: Annotated[int, QueryParameter(name="page", ge=1, le=bounds.INT32_MAX, required=False)] = 1,
     ) -> Template | Response[str]:
         anonymous = request.user is None and not request.session  # nothing personal to show (flash, kept form)
         vision = request.scope.get("vision")
@@ -116,11 +111,11 @@ class EventPages(Controller):
         return Response(content=html, media_type=MediaType.HTML)
 
     @get("/events/{event_id:int}")
-    async def event(self, request: Request, event_id: FromPath[int]) -> Template:
+    async def event(self, request: Request, event_id: FromPath[bounds.Id]) -> Template:
         return await _event_page(request, event_id)
 
     @post("/events/{event_id:int}/signup", guards=[requires_reader])
-    async def sign_up(self, request: Request, event_id: FromPath[int]) -> Redirect:
+    async def sign_up(self, request: Request, event_id: FromPath[bounds.Id]) -> Redirect:
         form = await Form.read(request)
         seats = form.int("seats", required=False, minimum=1, maximum=100) or 1
         try:
@@ -137,7 +132,7 @@ class EventPages(Controller):
 
 
     @post("/registrations/{registration_id:int}/confirm", guards=[requires_reader])
-    async def confirm_registration(self, request: Request, registration_id: FromPath[int]) -> Redirect:
+    async def confirm_registration(self, request: Request, registration_id: FromPath[bounds.Id]) -> Redirect:
         form = await Form.read(request)
         await events_service.confirm_registration(request.user, registration_id)
         flash(request, _("Thank you: your seat is confirmed."))
@@ -195,28 +190,28 @@ def _repeat_rule(kind: str, count: int | None, starts_at: datetime | None) -> st
 
 
 def _event_form(form: Form, tz: ZoneInfo) -> dict[str, Any]:
-    starts_at = form.local_datetime("starts_at", tz)
+    starts_at = form.local_datetime("starts_at", tz, window=bounds.SCHEDULE)
     return dict(
         title=form.str("title", 200),
         category=form.str("category", 32),
-        description=form.str("description", 20000),
+        description=form.text("description", 20000),
         zone_id=form.int("zone_id", required=False, minimum=1, maximum=10**9),
         audience=form.str("audience", 200),
         starts_at=starts_at,
-        ends_at=form.local_datetime("ends_at", tz),
+        ends_at=form.local_datetime("ends_at", tz, window=bounds.SCHEDULE),
         capacity=form.int("capacity", required=False, minimum=0, maximum=100000),
         seats_per_signup=form.int("seats_per_signup", required=False, minimum=1, maximum=100) or 1,
         min_age=form.int("min_age", required=False, minimum=0, maximum=120),
         max_age=form.int("max_age", required=False, minimum=0, maximum=120),
-        registration_opens_at=form.local_datetime("registration_opens_at", tz, required=False),
-        registration_closes_at=form.local_datetime("registration_closes_at", tz, required=False),
+        registration_opens_at=form.local_datetime("registration_opens_at", tz, required=False, window=bounds.SCHEDULE),
+        registration_closes_at=form.local_datetime("registration_closes_at", tz, required=False, window=bounds.SCHEDULE),
         waitlist=form.bool("waitlist"),
         host_name=form.str("host_name", 200),
         host_profession=form.str("host_profession", 200),
         host_organisation=form.str("host_organisation", 200),
         profession_types=[code for code in PROFESSION_TYPES if form.bool(f"pt_{code}")],
         career_fields=rules.split_list(form.str("career_fields", 300)),
-        accessibility=form.str("accessibility", 2000),
+        accessibility=form.text("accessibility", 2000),
         confirm_hours_before=form.int("confirm_hours_before", required=False, minimum=1, maximum=168),
     )
 
@@ -245,7 +240,7 @@ class StaffEventPages(Controller):
     guards = [requires_staff]
 
     @get("/events")
-    async def list_events(self, request: Request, page_number: Annotated[int, QueryParameter(name="page", ge=1, required=False)] = 1) -> Template:
+    async def list_events(self, request: Request, page_number: Annotated[int, QueryParameter(name="page", ge=1, le=bounds.INT32_MAX, required=False)] = 1) -> Template:
         branches = await _managed_branches(request)
         events, total = await queries.branch_events({b.id for b in branches}, today_in(get_settings().tz), page_number, 50)
         return page(request, "events/staff_list.html", events=events, total=total, branches=branches, page_number=page_number, pages=max((total + 49) // 50, 1))
@@ -277,13 +272,13 @@ class StaffEventPages(Controller):
         return Redirect(path=f"/events/{ids[0]}", status_code=303)
 
     @get("/events/{event_id:int}/edit")
-    async def edit_form(self, request: Request, event_id: FromPath[int]) -> Template:
+    async def edit_form(self, request: Request, event_id: FromPath[bounds.Id]) -> Template:
         event = await queries.get_event(event_id)
         events_service.require_manager(request.user, event.branch_id)
         return page(request, "events/editor.html", **await self._editor_context(request, _form_values(event), [], event))
 
     @post("/events/{event_id:int}/edit")
-    async def update(self, request: Request, event_id: FromPath[int]) -> Template | Redirect:
+    async def update(self, request: Request, event_id: FromPath[bounds.Id]) -> Template | Redirect:
         event = await queries.get_event(event_id)
         events_service.require_manager(request.user, event.branch_id)
         form = await Form.read(request)
@@ -311,14 +306,14 @@ class StaffEventPages(Controller):
 
 
     @get("/events/{event_id:int}/attendees")
-    async def attendees(self, request: Request, event_id: FromPath[int]) -> Template:
+    async def attendees(self, request: Request, event_id: FromPath[bounds.Id]) -> Template:
         event = await queries.get_event(event_id)
         events_service.require_manager(request.user, event.branch_id)
         rows, _total = await queries.attendees(event, include_cancelled=True)
         return page(request, "events/attendees.html", event=event, rows=rows, values={}, errors={})
 
     @get("/events/{event_id:int}/attendees.csv")
-    async def attendees_csv(self, request: Request, event_id: FromPath[int]) -> Response[str]:
+    async def attendees_csv(self, request: Request, event_id: FromPath[bounds.Id]) -> Response[str]:
         event = await queries.get_event(event_id)
         events_service.require_manager(request.user, event.branch_id)
         rows, _total = await queries.attendees(event, include_cancelled=True)
@@ -338,7 +333,7 @@ class StaffEventPages(Controller):
         )
 
     @post("/events/{event_id:int}/walk-in")
-    async def walk_in(self, request: Request, event_id: FromPath[int]) -> Template | Redirect:
+    async def walk_in(self, request: Request, event_id: FromPath[bounds.Id]) -> Template | Redirect:
         form = await Form.read(request)
         card = form.str("card_number", 40)
         seats = form.int("seats", required=False, minimum=1, maximum=100) or 1
@@ -355,7 +350,7 @@ class StaffEventPages(Controller):
         return Redirect(path=f"/staff/events/{event_id}/attendees", status_code=303)
 
     @get("/checkin")
-    async def checkin_form(self, request: Request, event: FromQuery[int | None] = None) -> Template:
+    async def checkin_form(self, request: Request, event: FromQuery[bounds.OptionalId] = None) -> Template:
         return await _checkin_page(request, event, None, None, {})
 
     @post("/checkin")

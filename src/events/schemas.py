@@ -7,41 +7,44 @@ from typing import Annotated, Any
 
 import msgspec
 
+from src import bounds
 from src.events import rules
 from src.events.queries import Attendee, EventView, RegistrationView
 from src.events.service import CheckInResult, EventChange, EventInput, SignUpResult
 from src.markup import render_markdown
 
-Aware = Annotated[datetime, msgspec.Meta(tz=True, description="ISO 8601 with an offset, e.g. 2026-12-03T16:00:00+09:00")]
-Str200 = Annotated[str, msgspec.Meta(max_length=200)]
-Text = Annotated[str, msgspec.Meta(max_length=20000)]
-Age = Annotated[int, msgspec.Meta(ge=0, le=120)]
+Aware = bounds.ScheduleAt
+Str200 = bounds.Line
+Text = bounds.text(20000)
+Age = bounds.count(0, 120)
+ProfessionTypes = bounds.items(bounds.line(32), 10)
+CareerFields = bounds.items(bounds.line(60), 30)
 
 
-class EventCreate(msgspec.Struct, forbid_unknown_fields=True):
+class EventCreate(bounds.Input):
     title: Str200
-    category: Annotated[str, msgspec.Meta(max_length=32, description="career_workshop, local_history, reading_club, master_class, lecture, exhibition, family, other")]
-    branch: Annotated[str, msgspec.Meta(max_length=64, description="Branch slug")]
+    category: bounds.line(32, description="career_workshop, local_history, reading_club, master_class, lecture, exhibition, family, other")
+    branch: bounds.line(64, description="Branch slug")
     starts_at: Aware
     ends_at: Aware
     description: Text = ""
-    zone_id: int | None = None
+    zone_id: bounds.Id | None = None
     audience: Str200 = ""
-    capacity: Annotated[int, msgspec.Meta(ge=0, le=100000)] | None = msgspec.field(default=None)
-    seats_per_signup: Annotated[int, msgspec.Meta(ge=1, le=100)] = 1
+    capacity: bounds.count(0, 100000) | None = msgspec.field(default=None)
+    seats_per_signup: bounds.count(1, 100) = 1
     min_age: Age | None = None
     max_age: Age | None = None
     registration_opens_at: Aware | None = None
     registration_closes_at: Aware | None = None
     waitlist: bool = True
-    recurrence: Annotated[str, msgspec.Meta(max_length=500, description="RFC 5545 RRULE, e.g. FREQ=WEEKLY;INTERVAL=2;COUNT=6")] | None = None
+    recurrence: bounds.line(500, description="RFC 5545 RRULE, e.g. FREQ=WEEKLY;INTERVAL=2;COUNT=6") | None = None
     host_name: Str200 = ""
     host_profession: Str200 = ""
     host_organisation: Str200 = ""
-    profession_types: list[str] = msgspec.field(default_factory=list)
-    career_fields: list[Annotated[str, msgspec.Meta(max_length=60)]] = msgspec.field(default_factory=list)
+    profession_types: ProfessionTypes = msgspec.field(default_factory=list)
+    career_fields: CareerFields = msgspec.field(default_factory=list)
     accessibility: Text = ""
-    confirm_hours_before: Annotated[int, msgspec.Meta(ge=1, le=168)] | None = None
+    confirm_hours_before: bounds.count(1, 168) | None = None
 
     def to_input(self) -> EventInput:
         return EventInput(
@@ -58,18 +61,18 @@ class EventCreate(msgspec.Struct, forbid_unknown_fields=True):
 NULLABLE = {"zone_id", "capacity", "min_age", "max_age", "registration_opens_at", "registration_closes_at", "confirm_hours_before"}
 
 
-class EventPatch(msgspec.Struct, forbid_unknown_fields=True):
+class EventPatch(bounds.Input):
     """Only the fields given change; ``null`` clears a nullable field. Moving = new ``starts_at``/``ends_at``."""
 
     title: Str200 | msgspec.UnsetType = msgspec.UNSET
     description: Text | msgspec.UnsetType = msgspec.UNSET
-    category: str | msgspec.UnsetType = msgspec.UNSET
+    category: bounds.line(32) | msgspec.UnsetType = msgspec.UNSET
     audience: Str200 | msgspec.UnsetType = msgspec.UNSET
-    zone_id: int | None | msgspec.UnsetType = msgspec.UNSET
+    zone_id: bounds.Id | None | msgspec.UnsetType = msgspec.UNSET
     starts_at: Aware | msgspec.UnsetType = msgspec.UNSET
     ends_at: Aware | msgspec.UnsetType = msgspec.UNSET
-    capacity: Annotated[int, msgspec.Meta(ge=0, le=100000)] | None | msgspec.UnsetType = msgspec.UNSET
-    seats_per_signup: Annotated[int, msgspec.Meta(ge=1, le=100)] | msgspec.UnsetType = msgspec.UNSET
+    capacity: bounds.count(0, 100000) | None | msgspec.UnsetType = msgspec.UNSET
+    seats_per_signup: bounds.count(1, 100) | msgspec.UnsetType = msgspec.UNSET
     min_age: Age | None | msgspec.UnsetType = msgspec.UNSET
     max_age: Age | None | msgspec.UnsetType = msgspec.UNSET
     registration_opens_at: Aware | None | msgspec.UnsetType = msgspec.UNSET
@@ -78,10 +81,10 @@ class EventPatch(msgspec.Struct, forbid_unknown_fields=True):
     host_name: Str200 | msgspec.UnsetType = msgspec.UNSET
     host_profession: Str200 | msgspec.UnsetType = msgspec.UNSET
     host_organisation: Str200 | msgspec.UnsetType = msgspec.UNSET
-    profession_types: list[str] | msgspec.UnsetType = msgspec.UNSET
-    career_fields: list[str] | msgspec.UnsetType = msgspec.UNSET
+    profession_types: ProfessionTypes | msgspec.UnsetType = msgspec.UNSET
+    career_fields: CareerFields | msgspec.UnsetType = msgspec.UNSET
     accessibility: Text | msgspec.UnsetType = msgspec.UNSET
-    confirm_hours_before: Annotated[int, msgspec.Meta(ge=1, le=168)] | None | msgspec.UnsetType = msgspec.UNSET
+    confirm_hours_before: bounds.count(1, 168) | None | msgspec.UnsetType = msgspec.UNSET
 
     def to_change(self) -> EventChange:
         values: dict[str, Any] = {}
@@ -97,8 +100,8 @@ class EventPatch(msgspec.Struct, forbid_unknown_fields=True):
         return EventChange(values=values, clear=clear)
 
 
-class CancelIn(msgspec.Struct):
-    reason: Annotated[str, msgspec.Meta(max_length=300)] = ""
+class CancelIn(bounds.Input):
+    reason: bounds.text(300) = ""
 
 
 class HostOut(msgspec.Struct):
@@ -167,9 +170,9 @@ class EventDetailOut(msgspec.Struct):
     my_registration: RegistrationOut | None = None
 
 
-class RegistrationCreate(msgspec.Struct, forbid_unknown_fields=True):
-    seats: Annotated[int, msgspec.Meta(ge=1, le=100)] = 1
-    card_number: Annotated[str, msgspec.Meta(max_length=40, description="Staff only: the walk-in reader's card")] | None = None
+class RegistrationCreate(bounds.Input):
+    seats: bounds.count(1, 100) = 1
+    card_number: bounds.line(40, description="Staff only: the walk-in reader's card") | None = None
 
 
 class AttendeeOut(msgspec.Struct):
@@ -184,10 +187,10 @@ class AttendeeOut(msgspec.Struct):
     created_at: datetime
 
 
-class CheckinIn(msgspec.Struct, forbid_unknown_fields=True):
-    code: Annotated[str, msgspec.Meta(max_length=40)] | None = None
-    card_number: Annotated[str, msgspec.Meta(max_length=40)] | None = None
-    event: int | None = None
+class CheckinIn(bounds.Input):
+    code: bounds.line(40) | None = None
+    card_number: bounds.line(40) | None = None
+    event: bounds.Id | None = None
 
 
 class CheckinOut(msgspec.Struct):

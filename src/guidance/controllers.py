@@ -6,8 +6,9 @@ from datetime import date, timedelta
 from typing import Annotated
 
 from litestar import Controller, Request, get, patch, post
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
+from src import bounds
 from src.branches import service as branches_service
 from src.config import get_settings
 from src.guidance import availability as guidance_availability
@@ -20,7 +21,7 @@ from src.pagination import Page, PageNumber, PageSize, paginate
 from src.timeutil import today_in
 from src.web.guards import requires_login, requires_reader
 
-CardQuery = Annotated[str | None, QueryParameter(description="A reader's card number (counsellors of the reader and admins)", required=False)]
+CardQuery = bounds.optional_line(40, description="A reader's card number (counsellors of the reader and admins)")
 
 
 async def branches_by_id() -> dict:
@@ -56,7 +57,7 @@ class GuidanceApi(Controller):
         return schemas.result_out(guidance_service.evaluate(data.answers))
 
     @get("/survey/responses/{response_id:int}", summary="One saved result (the reader, their counsellors, admins)", guards=[requires_login])
-    async def get_response(self, request: Request, response_id: FromPath[int]) -> schemas.ResultOut:
+    async def get_response(self, request: Request, response_id: FromPath[bounds.Id]) -> schemas.ResultOut:
         return schemas.result_out(await guidance_service.get_result(request.user, response_id))
 
     @get("/profile", summary="Saved survey results, newest first: the caller's, or a reader's by card", guards=[requires_login])
@@ -90,13 +91,15 @@ class GuidanceApi(Controller):
     @get("/slots", summary="Free consultation slots, by branch and counsellor, from start to end (dates, 62 days at most)")
     async def slots(
         self,
-        branch: Annotated[str | None, QueryParameter(description="Branch slug", required=False)] = None,
-        counsellor: Annotated[int | None, QueryParameter(description="Counsellor id", required=False)] = None,
+        branch: FromQuery[bounds.optional_line(64, description="Branch slug")] = None,
+        counsellor: FromQuery[bounds.optional_count(1, description="Counsellor id")] = None,
         start: Annotated[date | None, QueryParameter(description="First date (default today)", required=False)] = None,
         end: Annotated[date | None, QueryParameter(description="Last date, inclusive (default start + 13 days)", required=False)] = None,
         page: PageNumber = 1,
         page_size: PageSize = 100,
     ) -> Page[schemas.SlotOut]:
+        bounds.check(start, bounds.FILTER, "start")
+        bounds.check(end, bounds.FILTER, "end")
         start = start or today_in(get_settings().tz)
         end = end or start + timedelta(days=13)
         found = await guidance_availability.slots(start, end, branch, counsellor)
@@ -120,20 +123,20 @@ class GuidanceApi(Controller):
         return schemas.consultation_out(view, await branches_by_id())
 
     @get("/consultations/{consultation_id:int}", summary="One consultation (its reader, its counsellor, admins)", guards=[requires_login])
-    async def get_consultation(self, request: Request, consultation_id: FromPath[int]) -> schemas.ConsultationOut | schemas.CounsellorConsultationOut:
+    async def get_consultation(self, request: Request, consultation_id: FromPath[bounds.Id]) -> schemas.ConsultationOut | schemas.CounsellorConsultationOut:
         view = await guidance_consultations.get_consultation(request.user, consultation_id)
         return consultation_for(request.user, view, await branches_by_id())
 
     @post("/consultations/{consultation_id:int}/cancel", summary="Cancel a consultation (readers up to the cut-off before the start)", status_code=200, guards=[requires_login])
     async def cancel(
-        self, request: Request, consultation_id: FromPath[int], data: JSONBody[schemas.CancelIn | None] = None
+        self, request: Request, consultation_id: FromPath[bounds.Id], data: JSONBody[schemas.CancelIn | None] = None
     ) -> schemas.ConsultationOut | schemas.CounsellorConsultationOut:
         """The counsellor or staff send ``{"reason": ...}`` (the reader receives it); readers may send nothing."""
         view = await guidance_consultations.cancel(request.user, consultation_id, reason=data.reason if data else "")
         return consultation_for(request.user, view, await branches_by_id())
 
     @patch("/consultations/{consultation_id:int}", summary="The counsellor writes next steps (the reader sees them) and private notes (never shown to the reader)", guards=[requires_login])
-    async def write_notes(self, request: Request, consultation_id: FromPath[int], data: JSONBody[schemas.NotesIn]) -> schemas.CounsellorConsultationOut:
+    async def write_notes(self, request: Request, consultation_id: FromPath[bounds.Id], data: JSONBody[schemas.NotesIn]) -> schemas.CounsellorConsultationOut:
         view = await guidance_consultations.write_notes(request.user, consultation_id, data.next_steps, data.private_notes)
         return schemas.counsellor_consultation_out(view, await branches_by_id())
 

@@ -7,13 +7,14 @@ from datetime import date, datetime, timedelta
 from typing import Annotated
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath, QueryParameter
+from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
+from src import bounds
 from src.accounts.permissions import can_manage_profession_fields, can_read_private_notes
 from src.branches import service as branches_service
 from src.config import get_settings
-from src.exceptions import AppError, FieldError, Forbidden
+from src.exceptions import AppError, FieldError, Forbidden, Invalid
 from src.guidance import availability as guidance_availability
 from src.guidance import consultations as guidance_consultations
 from src.guidance import content, rules
@@ -26,9 +27,9 @@ from src.web.forms import Form
 from src.web.guards import requires_counsellor, requires_login, requires_reader, requires_staff
 from src.web.templating import errors_by_field, flash, page
 
-OptionalStr = Annotated[str, QueryParameter(required=False)]
+OptionalStr = Annotated[str, QueryParameter(required=False, max_length=200, pattern=bounds.ONE_LINE_PATTERN)]
 OptionalDate = Annotated[date | None, QueryParameter(required=False)]
-OptionalInt = Annotated[int | None, QueryParameter(required=False)]
+OptionalInt = bounds.OptionalId
 
 
 def chart(result: guidance_service.Result) -> list[dict]:
@@ -92,7 +93,7 @@ class GuidancePages(Controller):
         return page(request, "guidance/result.html", saved=False, **result_context(result))
 
     @get("/results/{result_id:int}", guards=[requires_login])
-    async def result(self, request: Request, result_id: FromPath[int]) -> Template:
+    async def result(self, request: Request, result_id: FromPath[bounds.Id]) -> Template:
         result = await guidance_service.get_result(request.user, result_id)
         return page(request, "guidance/result.html", saved=True, **result_context(result))
 
@@ -142,10 +143,12 @@ class GuidancePages(Controller):
 
     @get("/slots")
     async def slots(self, request: Request, branch: OptionalStr = "", counsellor: OptionalInt = None, start: OptionalDate = None) -> Template:
+        start = start if bounds.within(start, bounds.SCHEDULE) else None
         return await self._slots_page(request, branch, counsellor, start)
 
     @get("/book", guards=[requires_reader])
-    async def confirm(self, request: Request, counsellor: Annotated[int, QueryParameter()], starts_at: Annotated[datetime, QueryParameter()]) -> Template:
+    async def confirm(self, request: Request, counsellor: FromQuery[bounds.Id], starts_at: Annotated[datetime, QueryParameter()]) -> Template:
+        bounds.check(starts_at, bounds.SCHEDULE, "starts_at")
         return await self._confirm_page(request, counsellor, starts_at)
 
     async def _confirm_page(self, request: Request, counsellor_id: int, starts_at: datetime, status_code: int = 200, errors: list[FieldError] | None = None, topic: str = "") -> Template:
@@ -167,6 +170,8 @@ class GuidancePages(Controller):
         try:
             starts_at = datetime.fromisoformat(form.data.get("starts_at", ""))
         except ValueError:
+            starts_at = None
+        if not bounds.within(starts_at, bounds.SCHEDULE):
             starts_at = None
         if counsellor_id is None or starts_at is None:
             return await self._slots_page(request, "", None, None, 422, [FieldError("starts_at", _("Choose a slot"))])
@@ -225,7 +230,7 @@ class CounsellorPages(Controller):
     @get("/")
     async def day(self, request: Request, date_: Annotated[date | None, QueryParameter(name="date", required=False)] = None, counsellor: OptionalInt = None) -> Template:
         counsellor_id = self._counsellor_id(request, counsellor) if (counsellor or request.user.is_counsellor) else None
-        on = date_ or today_in(get_settings().tz)
+        on = date_ if bounds.within(date_, bounds.FILTER) and date_ else today_in(get_settings().tz)
         found = await guidance_consultations.consultations_of_counsellor(counsellor_id, *guidance_consultations.day_range(on, on)) if counsellor_id else []
         free = await guidance_availability.slots(on, on, None, counsellor_id) if counsellor_id else []
         week = await guidance_consultations.consultations_of_counsellor(counsellor_id, *guidance_consultations.day_range(on + timedelta(days=1), on + timedelta(days=7))) if counsellor_id else []
@@ -274,7 +279,7 @@ class CounsellorPages(Controller):
         counsellor_id = self._counsellor_id(request, counsellor)
         form = await Form.read(request)
         data = guidance_availability.ExceptionInput(
-            on=form.date("on"), kind=form.str("kind", 8), branch=form.str("branch", 64), starts=form.time("starts", required=False), ends=form.time("ends", required=False),
+            on=form.date("on", window=bounds.SCHEDULE), kind=form.str("kind", 8), branch=form.str("branch", 64), starts=form.time("starts", required=False), ends=form.time("ends", required=False),
             slot_minutes=form.int("slot_minutes", required=False) or 45, buffer_minutes=form.int("buffer_minutes", required=False, minimum=0, maximum=60) or 0,
             note=form.str("note", 300),
         )
@@ -292,7 +297,7 @@ class CounsellorPages(Controller):
         return Redirect(path="/guidance/counsellor/availability", status_code=303)
 
     @get("/consultations/{consultation_id:int}")
-    async def consultation(self, request: Request, consultation_id: FromPath[int]) -> Template:
+    async def consultation(self, request: Request, consultation_id: FromPath[bounds.Id]) -> Template:
         from src.calendars.links import private_webcal
 
         view = await guidance_consultations.get_consultation(request.user, consultation_id)
@@ -305,9 +310,14 @@ class CounsellorPages(Controller):
         )
 
     @post("/consultations/{consultation_id:int}")
-    async def write_notes(self, request: Request, consultation_id: FromPath[int]) -> Redirect:
+    async def write_notes(self, request: Request, consultation_id: FromPath[bounds.Id]) -> Redirect:
         form = await Form.read(request)
-        await guidance_consultations.write_notes(request.user, consultation_id, form.str("next_steps", 5000), form.str("private_notes", 5000))
+        # a field the post does not carry stays as it is (a form with next steps only must not blank the private notes)
+        next_steps = form.text("next_steps", 5000) if form.has("next_steps") else None
+        private_notes = form.text("private_notes", 5000) if form.has("private_notes") else None
+        if form.errors:
+            raise Invalid(errors=form.errors)
+        await guidance_consultations.write_notes(request.user, consultation_id, next_steps, private_notes)
         flash(request, _("The notes are saved."))
         return Redirect(path=f"/guidance/counsellor/consultations/{consultation_id}", status_code=303)
 

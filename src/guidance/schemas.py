@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
+from src import bounds
 from src.branches.service import BranchInfo
 from src.guidance import content, rules
 from src.guidance.consultations import ConsultationView
@@ -64,8 +65,8 @@ def type_out(code: str) -> TypeOut:
     return TypeOut(code, text.name, text.description, text.examples)
 
 
-class ResponseIn(msgspec.Struct, forbid_unknown_fields=True):
-    answers: Annotated[dict[str, str | int], msgspec.Meta(description="item id -> option value", max_length=100)]
+class ResponseIn(bounds.Input):
+    answers: Annotated[dict[bounds.line(64), bounds.line(64) | bounds.Int], msgspec.Meta(description="item id -> option value", max_length=100)]
     save: Annotated[bool, msgspec.Meta(description="Readers' results are saved unless this is false")] = True
 
 
@@ -135,15 +136,15 @@ def slot_out(slot: rules.Slot, branches: dict[int, BranchInfo], names: dict[int,
     return SlotOut(slot.counsellor_id, names.get(slot.counsellor_id, ""), branch.slug, branch.name, _local(slot.starts_at, branch), _local(slot.ends_at, branch))
 
 
-class ConsultationIn(msgspec.Struct, forbid_unknown_fields=True):
-    counsellor_id: int
-    starts_at: datetime
-    topic: Annotated[str, msgspec.Meta(max_length=500)] = ""
+class ConsultationIn(bounds.Input):
+    counsellor_id: bounds.Id
+    starts_at: bounds.ScheduleLocal
+    topic: bounds.text(500) = ""
 
 
-class NotesIn(msgspec.Struct, forbid_unknown_fields=True):
-    next_steps: Annotated[str, msgspec.Meta(max_length=5000)] | None = None
-    private_notes: Annotated[str, msgspec.Meta(max_length=5000)] | None = None
+class NotesIn(bounds.Input):
+    next_steps: bounds.text(5000) | None = None
+    private_notes: bounds.text(5000) | None = None
 
 
 class ConsultationOut(msgspec.Struct):

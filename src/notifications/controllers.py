@@ -6,6 +6,7 @@ from litestar import Controller, Request, Response, get, post, put
 from litestar.params import FromPath, JSONBody
 from litestar.response import Redirect, Template
 
+from src import bounds
 from src.exceptions import Invalid
 from src.i18n import _
 from src.notifications import preferences, rules
@@ -57,12 +58,12 @@ class ReminderPages(Controller):
         return Redirect(path="/me/reminders", status_code=303)
 
     @get("/reminders/off/{account_id:int}/{signature:str}")
-    async def confirm_off(self, request: Request, account_id: FromPath[int], signature: FromPath[str]) -> Template:
+    async def confirm_off(self, request: Request, account_id: FromPath[bounds.Id], signature: FromPath[bounds.Line]) -> Template:
         preferences.check_unsubscribe(account_id, signature)
         return page(request, "notifications/unsubscribe.html", done=False)
 
     @post("/reminders/off/{account_id:int}/{signature:str}", status_code=200)
-    async def turn_off(self, request: Request, account_id: FromPath[int], signature: FromPath[str]) -> Template:
+    async def turn_off(self, request: Request, account_id: FromPath[bounds.Id], signature: FromPath[bounds.Line]) -> Template:
         """Also RFC 8058's one-click unsubscribe: mail clients POST here without a session or a CSRF token."""
         await preferences.unsubscribe(account_id, signature)
         return page(request, "notifications/unsubscribe.html", done=True)

@@ -2,6 +2,8 @@
 
 import msgspec
 
+from src import bounds
+
 
 class RemindersOut(msgspec.Struct):
     enabled: bool
@@ -9,6 +11,6 @@ class RemindersOut(msgspec.Struct):
     allowed_hours: list[int]
 
 
-class RemindersIn(msgspec.Struct, forbid_unknown_fields=True):
+class RemindersIn(bounds.Input):
     enabled: bool
-    hours: list[int]
+    hours: bounds.items(bounds.count(0, 24 * 366), 10)

@@ -8,6 +8,7 @@ from typing import Annotated
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
+from src import bounds
 from src import cache
 from src.branches.rules import week_start
 from src.branches.service import CACHE_NAME
@@ -43,7 +44,7 @@ from src.rooms.schemas import (
 from src.timeutil import now_utc, today_in
 from src.web.guards import requires_login
 
-Instant = Annotated[str | None, QueryParameter(description="ISO 8601 date or date-time; without an offset, the branch's local time")]
+Instant = bounds.optional_line(40, description="ISO 8601 date or date-time; without an offset, the branch's local time")
 
 
 class BranchApi(Controller):
@@ -61,13 +62,14 @@ class BranchApi(Controller):
         return paginate(items, page, page_size)
 
     @get("/{slug:str}", summary="One branch by slug")
-    async def get_branch(self, slug: FromPath[str]) -> BranchOut:
+    async def get_branch(self, slug: FromPath[bounds.Line]) -> BranchOut:
         return branch_out(await rooms_service.get_branch(slug))
 
     @get("/{slug:str}/week", summary="The week grid of a branch: every zone by day, free and busy times")
     async def week(
-        self, request: Request, slug: FromPath[str], start: Annotated[date | None, QueryParameter(description="First day (default: this Monday)")] = None
+        self, request: Request, slug: FromPath[bounds.Line], start: Annotated[date | None, QueryParameter(description="First day (default: this Monday); 1970 to 2100")] = None
     ) -> BranchWeekOut:
+        bounds.check(start, bounds.FILTER, "start")
         branch = await rooms_service.get_branch(slug)
         first = start or week_start(today_in(branch.tz))
         return branch_week_out(await availability.branch_week(slug, first, request.user))
@@ -80,10 +82,10 @@ class ZoneApi(Controller):
     @get("/", summary="Zones of every branch: filter by branch, kind, capacity, features and a free time")
     async def list_zones(
         self,
-        branch: FromQuery[str | None] = None,
-        kind: FromQuery[str | None] = None,
-        min_capacity: Annotated[int | None, QueryParameter(ge=1)] = None,
-        feature: Annotated[list[str] | None, QueryParameter(description="Repeat for several; all must be present")] = None,
+        branch: FromQuery[bounds.OptionalLine] = None,
+        kind: FromQuery[bounds.OptionalLine] = None,
+        min_capacity: FromQuery[bounds.optional_count(1)] = None,
+        feature: Annotated[list[bounds.line(60)] | None, QueryParameter(max_items=20, description="Repeat for several; all must be present")] = None,
         free_from: Instant = None,
         free_to: Instant = None,
         page: PageNumber = 1,
@@ -101,11 +103,11 @@ class ZoneApi(Controller):
         return paginate([zone_out(branch, zone) for branch, zone in await availability.search(query)], page, page_size)
 
     @get("/{zone_id:int}", summary="One zone with its features, who may book it and its booking rules")
-    async def get_zone(self, zone_id: FromPath[int]) -> ZoneOut:
+    async def get_zone(self, zone_id: FromPath[bounds.Id]) -> ZoneOut:
         return zone_out(*await rooms_service.get_zone(zone_id))
 
     @get("/{zone_id:int}/availability", summary="Free intervals of a zone (hours minus closures, bookings and buffers)")
-    async def availability(self, request: Request, zone_id: FromPath[int], start: Instant = None, end: Instant = None) -> AvailabilityOut:
+    async def availability(self, request: Request, zone_id: FromPath[bounds.Id], start: Instant = None, end: Instant = None) -> AvailabilityOut:
         branch, _zone = await rooms_service.get_zone(zone_id)
         tz = branch.tz
         first = parse_instant(start, tz, "start") if start else now_utc().astimezone(tz)
@@ -155,11 +157,11 @@ class BookingApi(Controller):
     async def list_bookings(
         self,
         request: Request,
-        zone_id: FromQuery[int | None] = None,
-        branch: FromQuery[str | None] = None,
+        zone_id: FromQuery[bounds.OptionalId] = None,
+        branch: FromQuery[bounds.OptionalLine] = None,
         start: Instant = None,
         end: Instant = None,
-        status: FromQuery[str | None] = None,
+        status: FromQuery[bounds.OptionalLine] = None,
         mine: Annotated[bool, QueryParameter(description="Only the bookings I hold (staff too)")] = False,
         page: PageNumber = 1,
         page_size: PageSize = 50,
@@ -179,31 +181,31 @@ class BookingApi(Controller):
         return Page(items=[await _out(view) for view in views], total=total, page=page, page_size=page_size)
 
     @get("/{booking_id:int}", summary="One booking (its holder, or staff of its branch)")
-    async def get_booking(self, request: Request, booking_id: FromPath[int]) -> BookingOut:
+    async def get_booking(self, request: Request, booking_id: FromPath[bounds.Id]) -> BookingOut:
         return await _out(await bookings.get_booking(request.user, booking_id))
 
     @post("/{booking_id:int}/cancel", summary="Cancel a booking, or it and the rest of its series", status_code=200)
-    async def cancel(self, request: Request, booking_id: FromPath[int], data: JSONBody[ScopeIn | None] = None) -> BookingsChanged:
+    async def cancel(self, request: Request, booking_id: FromPath[bounds.Id], data: JSONBody[ScopeIn | None] = None) -> BookingsChanged:
         data = data or ScopeIn()
         return await _changed(await bookings.cancel(request.user, booking_id, rest=_rest(data.scope), reason=data.reason))
 
     @post("/{booking_id:int}/approve", summary="Approve a pending booking (staff of its branch)", status_code=200)
-    async def approve(self, request: Request, booking_id: FromPath[int], data: JSONBody[ScopeIn | None] = None) -> BookingsChanged:
+    async def approve(self, request: Request, booking_id: FromPath[bounds.Id], data: JSONBody[ScopeIn | None] = None) -> BookingsChanged:
         data = data or ScopeIn()
         return await _changed(await bookings.approve(request.user, booking_id, rest=_rest(data.scope), note=data.reason))
 
     @post("/{booking_id:int}/decline", summary="Decline a pending booking with a reason (staff of its branch)", status_code=200)
-    async def decline(self, request: Request, booking_id: FromPath[int], data: JSONBody[DeclineIn]) -> BookingsChanged:
+    async def decline(self, request: Request, booking_id: FromPath[bounds.Id], data: JSONBody[DeclineIn]) -> BookingsChanged:
         return await _changed(await bookings.decline(request.user, booking_id, reason=data.reason, rest=_rest(data.scope)))
 
     @post("/{booking_id:int}/reschedule", summary="Move a booking that has not started, with every check of a new one", status_code=200)
-    async def reschedule(self, request: Request, booking_id: FromPath[int], data: JSONBody[RescheduleIn]) -> BookingOut:
+    async def reschedule(self, request: Request, booking_id: FromPath[bounds.Id], data: JSONBody[RescheduleIn]) -> BookingOut:
         return await _out(await bookings.reschedule(request.user, booking_id, data.starts_at, data.ends_at))
 
     @post("/{booking_id:int}/extend", summary="Make a booking in progress last longer while the zone is free", status_code=200)
-    async def extend(self, request: Request, booking_id: FromPath[int], data: JSONBody[ExtendIn]) -> BookingOut:
+    async def extend(self, request: Request, booking_id: FromPath[bounds.Id], data: JSONBody[ExtendIn]) -> BookingOut:
         return await _out(await bookings.extend(request.user, booking_id, data.ends_at))
 
     @post("/{booking_id:int}/end", summary="End a booking in progress now, freeing the rest of it", status_code=200)
-    async def end(self, request: Request, booking_id: FromPath[int]) -> BookingOut:
+    async def end(self, request: Request, booking_id: FromPath[bounds.Id]) -> BookingOut:
         return await _out(await bookings.end_early(request.user, booking_id))

@@ -10,6 +10,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
+from src import bounds
 from src.accounts.permissions import can_book_zone, can_manage_branch
 from src.branches.rules import week_start
 from src.branches.service import BranchInfo
@@ -50,10 +51,7 @@ def _week(branch):
 
 
 def _date(value: str, default: date) -> date:
-    try:
-        return date.fromisoformat(value) if value else default
-    except ValueError:
-        return default
+    return bounds.parse_date(value) or default
 
 
 def may_book(viewer, branch: BranchInfo, zone: ZoneInfo) -> bool:
@@ -96,13 +94,13 @@ class BranchPages(Controller):
         return page(request, "rooms/branches.html", branches=[(branch, *_week(branch)) for branch in branches])
 
     @get("/branches/{slug:str}")
-    async def branch(self, request: Request, slug: FromPath[str]) -> Template:
+    async def branch(self, request: Request, slug: FromPath[bounds.Line]) -> Template:
         branch = await rooms_service.get_branch(slug)
         today, week = _week(branch)
         return page(request, "rooms/branch.html", branch=branch, today=today, week=week, manager=can_manage_branch(request.user, branch.id))
 
     @get("/branches/{slug:str}/week")
-    async def week(self, request: Request, slug: FromPath[str], start: FromQuery[str] = "", zone: FromQuery[int | None] = None) -> Template:
+    async def week(self, request: Request, slug: FromPath[bounds.Line], start: FromQuery[bounds.Line] = "", zone: FromQuery[bounds.OptionalId] = None) -> Template:
         """The week grid: zones by days; a free cell links to the booking form for that time."""
         branch = await rooms_service.get_branch(slug)
         monday = week_start(_date(start, today_in(branch.tz)))
@@ -121,7 +119,7 @@ class BranchPages(Controller):
         )
 
     @get("/zones/{zone_id:int}")
-    async def zone(self, request: Request, zone_id: FromPath[int]) -> Template:
+    async def zone(self, request: Request, zone_id: FromPath[bounds.Id]) -> Template:
         branch, zone = await rooms_service.get_zone(zone_id)
         today = today_in(branch.tz)
         start = datetime.combine(today, time(0), tzinfo=branch.tz)
@@ -143,13 +141,13 @@ class BranchPages(Controller):
     async def find_zone(
         self,
         request: Request,
-        branch: FromQuery[str] = "",
-        kind: FromQuery[str] = "",
-        min_capacity: FromQuery[str] = "",
-        feature: Annotated[list[str] | None, QueryParameter()] = None,
-        on: FromQuery[str] = "",
-        start: FromQuery[str] = "",
-        end: FromQuery[str] = "",
+        branch: FromQuery[bounds.Line] = "",
+        kind: FromQuery[bounds.Line] = "",
+        min_capacity: FromQuery[bounds.Line] = "",
+        feature: Annotated[list[bounds.line(60)] | None, QueryParameter(max_items=20)] = None,
+        on: FromQuery[bounds.Line] = "",
+        start: FromQuery[bounds.Line] = "",
+        end: FromQuery[bounds.Line] = "",
     ) -> Template:
         """Search every branch at once: capacity, kind, features, and free at a time."""
         form = Form({"branch": branch, "kind": kind, "min_capacity": min_capacity, "on": on, "start": start, "end": end})
@@ -194,7 +192,9 @@ def _form_values(zone: ZoneInfo, tz, start: str, end: str) -> dict[str, str]:
     try:
         begins = datetime.fromisoformat(start.replace(" ", "+")).astimezone(tz) if start else None
         ends = datetime.fromisoformat(end.replace(" ", "+")).astimezone(tz) if end else None
-    except ValueError:
+    except (ValueError, OverflowError):
+        return values
+    if not (bounds.within(begins, bounds.FILTER) and bounds.within(ends, bounds.FILTER)):
         return values
     if begins:
         values |= {"date": begins.date().isoformat(), "start": begins.strftime("%H:%M")}
@@ -220,7 +220,7 @@ async def _booking_form(request: Request, branch: BranchInfo, zone: ZoneInfo, va
 
 def read_booking(form: Form, branch: BranchInfo, zone: ZoneInfo) -> bookings.BookingRequest:
     """The booking form as a request; parse errors are collected on the form."""
-    on = form.date("date")
+    on = form.date("date", window=bounds.SCHEDULE)
     start, end = form.time("start"), form.time("end")
     headcount = form.int("headcount", minimum=0, maximum=10000)
     purpose = form.str("purpose", 300)
@@ -228,7 +228,7 @@ def read_booking(form: Form, branch: BranchInfo, zone: ZoneInfo) -> bookings.Boo
     if form.bool("repeat"):
         interval = form.int("interval", minimum=1, maximum=52)
         count = form.int("count", required=False, minimum=1, maximum=1000)
-        until = form.date("until", required=False)
+        until = form.date("until", required=False, window=bounds.SCHEDULE)
         recurrence = Recurrence(freq="weekly", interval=interval or 1, count=count, until=until)
     tz = branch.tz
     return bookings.BookingRequest(
@@ -249,7 +249,7 @@ class BookingPages(Controller):
     guards = [requires_login]
 
     @get("/bookings/new")
-    async def new_booking(self, request: Request, zone: FromQuery[int], start: FromQuery[str] = "", end: FromQuery[str] = "") -> Template:
+    async def new_booking(self, request: Request, zone: FromQuery[bounds.Id], start: FromQuery[bounds.Line] = "", end: FromQuery[bounds.Line] = "") -> Template:
         branch, found = await rooms_service.get_zone(zone)
         return await _booking_form(request, branch, found, _form_values(found, branch.tz, start, end), [])
 
@@ -293,7 +293,7 @@ class BookingPages(Controller):
                     my_feed_webcal=feeds[0].links.webcal if feeds else "")
 
     @post("/me/bookings/{booking_id:int}/extend")
-    async def extend(self, request: Request, booking_id: FromPath[int]) -> Redirect:
+    async def extend(self, request: Request, booking_id: FromPath[bounds.Id]) -> Redirect:
         form = await Form.read(request)
         minutes = form.int("minutes", minimum=1, maximum=24 * 60) or 30
         booking = await bookings.get_booking(request.user, booking_id)

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo as TZ
 
 import msgspec
 
+from src import bounds
 from src.branches.rules import Interval, open_intervals, week_start
 from src.branches.service import BranchInfo
 from src.exceptions import Invalid
@@ -257,22 +258,22 @@ def branch_week_out(week: BranchWeek) -> BranchWeekOut:
 
 # --- bookings --------------------------------------------------------------------------------------------
 
-Purpose = Annotated[str, msgspec.Meta(max_length=300, description="What the zone is booked for")]
+Purpose = bounds.line(300, description="What the zone is booked for")
 
 
-class RecurrenceIn(msgspec.Struct, forbid_unknown_fields=True):
-    freq: Annotated[str, msgspec.Meta(description="weekly or daily")] = "weekly"
-    interval: Annotated[int, msgspec.Meta(description="Every N weeks (or days)")] = 1
-    count: Annotated[int | None, msgspec.Meta(description="How many bookings in all (or give until)")] = None
-    until: Annotated[date | None, msgspec.Meta(description="The last date, inclusive (or give count)")] = None
+class RecurrenceIn(bounds.Input):
+    freq: bounds.line(16, description="weekly or daily") = "weekly"
+    interval: bounds.count(1, 52, description="Every N weeks (or days)") = 1
+    count: bounds.count(1, 1000, description="How many bookings in all (or give until)") | None = None
+    until: Annotated[bounds.ScheduleDate | None, msgspec.Meta(description="The last date, inclusive (or give count)")] = None
 
 
-class BookingCreate(msgspec.Struct, forbid_unknown_fields=True):
-    zone_id: int
-    starts_at: Annotated[datetime, msgspec.Meta(description="ISO 8601; without an offset it is read in the branch's time zone")]
-    ends_at: datetime
+class BookingCreate(bounds.Input):
+    zone_id: bounds.Id
+    starts_at: bounds.ScheduleLocal
+    ends_at: bounds.ScheduleLocal
     purpose: Purpose = ""
-    headcount: int = 1
+    headcount: bounds.count(0, 10000) = 1
     recurrence: RecurrenceIn | None = None
     skip_conflicts: Annotated[bool, msgspec.Meta(description="Book the free dates of a series and list the others")] = False
     block: Annotated[bool, msgspec.Meta(description="Staff: an internal block (maintenance) rather than a booking")] = False
@@ -321,23 +322,23 @@ class BookingsChanged(msgspec.Struct):
     bookings: list[BookingOut]
 
 
-class ScopeIn(msgspec.Struct, forbid_unknown_fields=True):
-    scope: Annotated[str, msgspec.Meta(description="one, or rest: this and the later bookings of its series")] = "one"
-    reason: Annotated[str, msgspec.Meta(max_length=300)] = ""
+class ScopeIn(bounds.Input):
+    scope: bounds.line(16, description="one, or rest: this and the later bookings of its series") = "one"
+    reason: bounds.text(300) = ""
 
 
-class DeclineIn(msgspec.Struct, forbid_unknown_fields=True):
-    reason: Annotated[str, msgspec.Meta(max_length=300, description="Shown to the holder")]
-    scope: str = "one"
+class DeclineIn(bounds.Input):
+    reason: bounds.text(300, description="Shown to the holder")
+    scope: bounds.line(16) = "one"
 
 
-class RescheduleIn(msgspec.Struct, forbid_unknown_fields=True):
-    starts_at: datetime
-    ends_at: datetime
+class RescheduleIn(bounds.Input):
+    starts_at: bounds.ScheduleLocal
+    ends_at: bounds.ScheduleLocal
 
 
-class ExtendIn(msgspec.Struct, forbid_unknown_fields=True):
-    ends_at: datetime
+class ExtendIn(bounds.Input):
+    ends_at: bounds.ScheduleLocal
 
 
 def recurrence_in(data: RecurrenceIn | None) -> Recurrence | None:
@@ -390,8 +391,10 @@ def parse_instant(value: str, tz: TZ, field: str, end_of_day: bool = False) -> d
     try:
         if len(text) == 10:
             on = date.fromisoformat(text)
+            bounds.check(on, bounds.FILTER, field)
             return datetime.combine(on + timedelta(days=1 if end_of_day else 0), time(0), tzinfo=tz)
         instant = datetime.fromisoformat(text)
     except ValueError:
         raise Invalid.one(field, _("Give a date (2026-12-01) or a date and time (2026-12-01T10:00+09:00)")) from None
+    bounds.check(instant, bounds.FILTER, field)
     return instant.replace(tzinfo=tz) if instant.tzinfo is None else instant

@@ -9,6 +9,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from src import bounds
 from src.accounts.permissions import can_manage_branch, managed_branch_ids
 from src.branches import service as branches_service
 from src.branches.constants import CLOSURE_KINDS
@@ -52,13 +53,10 @@ class StaffRoomPages(Controller):
     guards = [requires_staff]
 
     @get("/branches/{slug:str}/schedule")
-    async def schedule(self, request: Request, slug: FromPath[str], day: FromQuery[str] = "", view: FromQuery[str] = "day") -> Template:
+    async def schedule(self, request: Request, slug: FromPath[bounds.Line], day: FromQuery[bounds.Line] = "", view: FromQuery[bounds.Line] = "day") -> Template:
         """Every zone's bookings for a day or a week, with who holds them and what for."""
         branch = await _managed(request, slug)
-        try:
-            on = date.fromisoformat(day) if day else today_in(branch.tz)
-        except ValueError:
-            on = today_in(branch.tz)
+        on = bounds.parse_date(day) or today_in(branch.tz)
         week = view == "week"
         first = week_start(on) if week else on
         days = [first + timedelta(days=offset) for offset in range(7 if week else 1)]
@@ -106,7 +104,7 @@ class StaffRoomPages(Controller):
         )
 
     @post("/bookings/{booking_id:int}/approve")
-    async def approve(self, request: Request, booking_id: FromPath[int]) -> Redirect:
+    async def approve(self, request: Request, booking_id: FromPath[bounds.Id]) -> Redirect:
         form = await Form.read(request)
         changed = await bookings.approve(request.user, booking_id, rest=form.data.get("scope") == "rest")
         flash(request, _("Confirmed: %(n)s bookings.", n=len(changed)))
@@ -131,18 +129,18 @@ class StaffRoomPages(Controller):
         )
 
     @get("/branches/{slug:str}/blocks")
-    async def blocks(self, request: Request, slug: FromPath[str]) -> Template:
+    async def blocks(self, request: Request, slug: FromPath[bounds.Line]) -> Template:
         branch = await _managed(request, slug)
         return await self._blocks_page(request, branch, {"date": today_in(branch.tz).isoformat()}, [])
 
     @post("/branches/{slug:str}/blocks")
-    async def add_block(self, request: Request, slug: FromPath[str]) -> Template | Redirect:
+    async def add_block(self, request: Request, slug: FromPath[bounds.Line]) -> Template | Redirect:
         """Block a zone (maintenance, set-up) for one day or each day up to a last date."""
         branch = await _managed(request, slug)
         form = await Form.read(request)
         zone_id = form.int("zone_id")
-        on = form.date("date")
-        until = form.date("until", required=False)
+        on = form.date("date", window=bounds.SCHEDULE)
+        until = form.date("until", required=False, window=bounds.SCHEDULE)
         start, end = form.time("start"), form.time("end")
         reason = form.str("reason", 300)
         if zone_id is not None and zone_id not in {zone.id for zone in branch.zones}:
@@ -185,16 +183,16 @@ class StaffRoomPages(Controller):
         )
 
     @get("/branches/{slug:str}/closures")
-    async def closures(self, request: Request, slug: FromPath[str]) -> Template:
+    async def closures(self, request: Request, slug: FromPath[bounds.Line]) -> Template:
         branch = await _managed(request, slug)
         return await self._closures_page(request, branch, {"kind": "sanitary"}, [])
 
     @post("/branches/{slug:str}/closures")
-    async def add_closure(self, request: Request, slug: FromPath[str]) -> Template | Redirect:
+    async def add_closure(self, request: Request, slug: FromPath[bounds.Line]) -> Template | Redirect:
         branch = await _managed(request, slug)
         form = await Form.read(request)
-        starts_on = form.date("starts_on")
-        ends_on = form.date("ends_on", required=False) or starts_on
+        starts_on = form.date("starts_on", window=bounds.SCHEDULE)
+        ends_on = form.date("ends_on", required=False, window=bounds.SCHEDULE) or starts_on
         zone_id = form.int("zone_id", required=False)
         if form.errors:
             return await self._closures_page(request, branch, form.data, form.errors, status_code=422)

@@ -7,6 +7,7 @@ from typing import Annotated
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
+from src import bounds
 from src.branches import service as branches_service
 from src.pagination import Page, PageNumber, PageSize, offset, paginate
 from src.schools import programmes as programmes_service
@@ -48,8 +49,8 @@ class ProgrammeApi(Controller):
     async def list_programmes(
         self,
         grade: Annotated[int | None, QueryParameter(ge=1, le=11)] = None,
-        branch: FromQuery[str | None] = None,
-        topic: FromQuery[str | None] = None,
+        branch: FromQuery[bounds.OptionalLine] = None,
+        topic: FromQuery[bounds.OptionalLine] = None,
         page: PageNumber = 1,
         page_size: PageSize = 50,
     ) -> Page[ProgrammeOut]:
@@ -58,7 +59,7 @@ class ProgrammeApi(Controller):
         return paginate([programme_out(programme, branches) for programme in found], page, page_size)
 
     @get("/{programme_id:int}", summary="One programme")
-    async def get_programme(self, programme_id: FromPath[int]) -> ProgrammeOut:
+    async def get_programme(self, programme_id: FromPath[bounds.Id]) -> ProgrammeOut:
         branches = {b.id: b for b in await branches_service.list_branches()}
         return programme_out(await programmes_service.get_programme(programme_id), branches)
 
@@ -90,8 +91,8 @@ class VisitApi(Controller):
     async def list_visits(
         self,
         request: Request,
-        status: Annotated[list[str] | None, QueryParameter(description="Repeat for several")] = None,
-        branch: FromQuery[str | None] = None,
+        status: Annotated[list[bounds.line(32)] | None, QueryParameter(max_items=10, description="Repeat for several")] = None,
+        branch: FromQuery[bounds.OptionalLine] = None,
         page: PageNumber = 1,
         page_size: PageSize = 50,
     ) -> Page[VisitOut]:
@@ -100,30 +101,30 @@ class VisitApi(Controller):
         return Page(items=[visit_out(item) for item in items], total=total, page=page, page_size=page_size)
 
     @get("/{visit_id:int}", summary="One visit with its windows and history")
-    async def get_visit(self, request: Request, visit_id: FromPath[int]) -> VisitOut:
+    async def get_visit(self, request: Request, visit_id: FromPath[bounds.Id]) -> VisitOut:
         return visit_out(await visits.get_visit(request.user, visit_id))
 
     @get("/{visit_id:int}/suggestions", summary="Free zones and times for an open request (staff of the branch)")
-    async def suggestions(self, request: Request, visit_id: FromPath[int]) -> list[SuggestionOut]:
+    async def suggestions(self, request: Request, visit_id: FromPath[bounds.Id]) -> list[SuggestionOut]:
         branch, found = await visits.suggestions(request.user, visit_id)
         return [suggestion_out(item, branch) for item in found]
 
     @post("/{visit_id:int}/confirm", summary="Confirm into a zone at a time (staff); books the zone, a clash is 409", status_code=200)
-    async def confirm(self, request: Request, visit_id: FromPath[int], data: JSONBody[VisitConfirm]) -> VisitOut:
+    async def confirm(self, request: Request, visit_id: FromPath[bounds.Id], data: JSONBody[VisitConfirm]) -> VisitOut:
         return visit_out(await visits.confirm(request.user, visit_id, data.zone_id, data.starts_at))
 
     @post("/{visit_id:int}/propose", summary="Propose another time, and optionally the zone (staff)", status_code=200)
-    async def propose(self, request: Request, visit_id: FromPath[int], data: JSONBody[VisitPropose]) -> VisitOut:
+    async def propose(self, request: Request, visit_id: FromPath[bounds.Id], data: JSONBody[VisitPropose]) -> VisitOut:
         return visit_out(await visits.propose(request.user, visit_id, data.starts_at, data.zone_id, data.note))
 
     @post("/{visit_id:int}/accept", summary="Accept the proposed time (the school)", status_code=200)
-    async def accept(self, request: Request, visit_id: FromPath[int]) -> VisitOut:
+    async def accept(self, request: Request, visit_id: FromPath[bounds.Id]) -> VisitOut:
         return visit_out(await visits.accept(request.user, visit_id))
 
     @post("/{visit_id:int}/decline", summary="Decline: staff with a reason, or the school a proposed time", status_code=200)
-    async def decline(self, request: Request, visit_id: FromPath[int], data: JSONBody[VisitReason | None] = None) -> VisitOut:
+    async def decline(self, request: Request, visit_id: FromPath[bounds.Id], data: JSONBody[VisitReason | None] = None) -> VisitOut:
         return visit_out(await visits.decline(request.user, visit_id, data.reason if data else ""))
 
     @post("/{visit_id:int}/cancel", summary="Cancel the visit (the school; staff with a reason)", status_code=200)
-    async def cancel(self, request: Request, visit_id: FromPath[int], data: JSONBody[VisitReason | None] = None) -> VisitOut:
+    async def cancel(self, request: Request, visit_id: FromPath[bounds.Id], data: JSONBody[VisitReason | None] = None) -> VisitOut:
         return visit_out(await visits.cancel(request.user, visit_id, data.reason if data else ""))

@@ -11,6 +11,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
+from src import bounds
 from src.accounts import service as accounts_service
 from src.accounts.permissions import can_request_visits, managed_branch_ids, visit_side
 from src.config import get_settings
@@ -39,7 +40,7 @@ def _windows(form: Form, branch: BranchZones | None) -> list[Window]:
     for index in range(MAX_WINDOWS):
         if index and not form.data.get(f"w{index}_date", "").strip():
             continue
-        on = form.date(f"w{index}_date")
+        on = form.date(f"w{index}_date", window=bounds.SCHEDULE)
         start, end = form.time(f"w{index}_from"), form.time(f"w{index}_to")
         if on and start and end:
             result.append(Window(datetime.combine(on, start, tzinfo=tz), datetime.combine(on, end, tzinfo=tz)))
@@ -60,11 +61,12 @@ def _instant(form: Form, tz: Any, name: str = "starts_at") -> datetime | None:
     if raw:
         try:
             value = datetime.fromisoformat(raw)
-            return value if value.tzinfo else value.replace(tzinfo=tz)
         except ValueError:
             form.errors.append(FieldError(name, _("Enter a date and a time")))
             return None
-    on = form.date(f"{name}_date")
+        value = value if value.tzinfo else value.replace(tzinfo=tz)
+        return form.within(name, value, bounds.SCHEDULE)
+    on = form.date(f"{name}_date", window=bounds.SCHEDULE)
     at = form.time(f"{name}_time")
     return datetime.combine(on, at, tzinfo=tz) if on and at else None
 
@@ -104,13 +106,13 @@ class SchoolPages(Controller):
         self,
         request: Request,
         grade: Annotated[int | None, QueryParameter(ge=GRADE_MIN, le=GRADE_MAX, required=False)] = None,
-        branch: FromQuery[str] = "",
-        topic: FromQuery[str] = "",
+        branch: FromQuery[bounds.Line] = "",
+        topic: FromQuery[bounds.Line] = "",
     ) -> Template:
         return page(request, "schools/programmes.html", **await _catalogue_context(grade, branch, topic))
 
     @get("/visits/new", guards=[requires_login])
-    async def request_form(self, request: Request, programme: FromQuery[int], branch: FromQuery[str] = "") -> Template:
+    async def request_form(self, request: Request, programme: FromQuery[bounds.Id], branch: FromQuery[bounds.Line] = "") -> Template:
         found = await programmes_service.get_programme(programme)
         return await self._request_page(request, found, {"branch": branch, "adults": "2"}, [])
 
@@ -139,8 +141,8 @@ class SchoolPages(Controller):
             grade=form.int("grade", minimum=GRADE_MIN, maximum=GRADE_MAX) or 0,
             group_size=form.int("group_size", minimum=0, maximum=99) or 0,
             adults=form.int("adults", minimum=0, maximum=99) or 0,
-            needs=form.str("needs", 1000),
-            note=form.str("note", 2000),
+            needs=form.text("needs", 1000),
+            note=form.text("note", 2000),
         )
         errors = list(form.errors)
         if not errors:
@@ -155,11 +157,11 @@ class SchoolPages(Controller):
         return await self._request_page(request, programme, form.data, errors, status_code=422)
 
     @get("/visits/{visit_id:int}", guards=[requires_login])
-    async def visit(self, request: Request, visit_id: FromPath[int]) -> Template:
+    async def visit(self, request: Request, visit_id: FromPath[bounds.Id]) -> Template:
         return await _visit_page(request, visit_id)
 
     @post("/visits/{visit_id:int}/{action:str}", guards=[requires_login])
-    async def act(self, request: Request, visit_id: FromPath[int], action: FromPath[str]) -> Redirect:
+    async def act(self, request: Request, visit_id: FromPath[bounds.Id], action: FromPath[bounds.Line]) -> Redirect:
         """The buttons of a visit's page: confirm, propose, accept (decline and cancel have their confirmation
         steps, ``confirmations.py``). Errors go back to the visit's page."""
         form = await Form.read(request)
@@ -177,7 +179,7 @@ class SchoolPages(Controller):
                 starts_at = _instant(form, visit.tz)
                 zone_id = form.int("zone_id", required=False)
                 _raise_form_errors(form)
-                await visits.propose(user, visit_id, starts_at, zone_id, form.str("note", 500))  # type: ignore[arg-type]
+                await visits.propose(user, visit_id, starts_at, zone_id, form.text("note", 500))  # type: ignore[arg-type]
                 message = _("The new time has been proposed to the school.")
             elif action == "accept":
                 await visits.accept(user, visit_id)
@@ -222,12 +224,12 @@ class SchoolPages(Controller):
         return page(request, "schools/register.html", status_code=422, schools=await teachers_service.list_schools(), values=values, errors=errors_by_field(errors), error_list=errors)
 
     @get("/join/{token:str}")
-    async def join_form(self, request: Request, token: FromPath[str]) -> Template:
+    async def join_form(self, request: Request, token: FromPath[bounds.Line]) -> Template:
         invite = await teachers_service.invitation(token)
         return page(request, "schools/join.html", invite=invite, token=token, values={"full_name": invite.full_name}, errors={})
 
     @post("/join/{token:str}")
-    async def join(self, request: Request, token: FromPath[str]) -> Template | Redirect:
+    async def join(self, request: Request, token: FromPath[bounds.Line]) -> Template | Redirect:
         invite = await teachers_service.invitation(token)
         form = await Form.read(request)
         errors = _password_repeat_errors(form)
@@ -287,7 +289,7 @@ class StaffSchoolPages(Controller):
     guards = [requires_staff]
 
     @get("/visits")
-    async def queue(self, request: Request, status: FromQuery[str] = "open", branch: FromQuery[str] = "", page_number: Annotated[int, QueryParameter(name="page", ge=1)] = 1) -> Template:
+    async def queue(self, request: Request, status: FromQuery[bounds.Line] = "open", branch: FromQuery[bounds.Line] = "", page_number: Annotated[int, QueryParameter(name="page", ge=1, le=bounds.INT32_MAX)] = 1) -> Template:
         """Open requests, oldest first, each with suggested free zones and times; or the confirmed, or all."""
         statuses = {"open": list(OPEN_STATUSES), "confirmed": [CONFIRMED], "active": list(ACTIVE_STATUSES), "all": []}.get(status)
         if statuses is None:
@@ -338,7 +340,7 @@ class StaffSchoolPages(Controller):
         return Redirect(path="/staff/schools", status_code=303)
 
     @post("/teachers/{account_id:int}/approve")
-    async def approve_teacher(self, request: Request, account_id: FromPath[int]) -> Redirect:
+    async def approve_teacher(self, request: Request, account_id: FromPath[bounds.Id]) -> Redirect:
         teacher = await teachers_service.decide_teacher(request.user, account_id, True)
         flash(request, _("%(name)s can now request visits for their school.", name=teacher.full_name))
         return Redirect(path="/staff/schools", status_code=303)

@@ -7,13 +7,14 @@ from typing import Annotated
 
 import msgspec
 
+from src import bounds
 from src.rooms.service import BranchZones
 from src.schools.programmes import ProgrammeInfo
 from src.schools.rules import Suggestion
 from src.schools.service import VisitView
 from src.schools.teachers import SchoolInfo
 
-Instant = Annotated[datetime, msgspec.Meta(description="ISO 8601, e.g. 2027-03-09T10:00:00+09:00; without an offset, the branch's local time")]
+Instant = bounds.ScheduleLocal
 
 
 class SchoolOut(msgspec.Struct):
@@ -78,36 +79,36 @@ def programme_out(programme: ProgrammeInfo, branches: dict[int, BranchZones]) ->
     )
 
 
-class WindowIn(msgspec.Struct, forbid_unknown_fields=True):
+class WindowIn(bounds.Input):
     starts_at: Instant
     ends_at: Instant
 
 
-class VisitCreate(msgspec.Struct, forbid_unknown_fields=True):
-    programme_id: int
-    branch: Annotated[str, msgspec.Meta(max_length=64, description="Slug of the branch")]
-    windows: Annotated[list[WindowIn], msgspec.Meta(description="One to three preferred time windows, in order of preference")]
-    class_name: Annotated[str, msgspec.Meta(max_length=16, description="Grade and letter, e.g. 8Б or 8B")]
-    grade: int
-    group_size: int
-    adults: int
-    needs: Annotated[str, msgspec.Meta(max_length=1000)] = ""
-    note: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+class VisitCreate(bounds.Input):
+    programme_id: bounds.Id
+    branch: bounds.line(64, description="Slug of the branch")
+    windows: bounds.items(WindowIn, 3, description="One to three preferred time windows, in order of preference")
+    class_name: bounds.line(16, description="Grade and letter, e.g. 8Б or 8B")
+    grade: bounds.count(0, 100)
+    group_size: bounds.count(0, 1000)
+    adults: bounds.count(0, 1000)
+    needs: bounds.text(1000) = ""
+    note: bounds.text(2000) = ""
 
 
-class VisitConfirm(msgspec.Struct, forbid_unknown_fields=True):
-    zone_id: int
+class VisitConfirm(bounds.Input):
+    zone_id: bounds.Id
     starts_at: Instant
 
 
-class VisitPropose(msgspec.Struct, forbid_unknown_fields=True):
+class VisitPropose(bounds.Input):
     starts_at: Instant
-    zone_id: int | None = None
-    note: Annotated[str, msgspec.Meta(max_length=500)] = ""
+    zone_id: bounds.Id | None = None
+    note: bounds.text(500) = ""
 
 
-class VisitReason(msgspec.Struct, forbid_unknown_fields=True):
-    reason: Annotated[str, msgspec.Meta(max_length=500)] = ""
+class VisitReason(bounds.Input):
+    reason: bounds.text(500) = ""
 
 
 class WindowOut(msgspec.Struct):

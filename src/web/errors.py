@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 from urllib.parse import quote
 
 from litestar import MediaType, Request, Response
@@ -11,35 +12,106 @@ from litestar.exceptions import HTTPException, NotAuthorizedException, Permissio
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from src.bounds import FIELD_SEPARATOR
 from src.exceptions import AppError, FieldError
-from src.i18n import _
+from src.i18n import N_, _
 from src.web.auth import is_api_path
 from src.web.templating import page
 
 log = logging.getLogger("libspace")
 _MISSING = re.compile(r"missing required field `([^`]+)`(?: - at `\$\.([^`]+)`)?")
+_UNKNOWN = re.compile(r"unknown field `([^`]+)`")
 
 
 def _field_of(key: str) -> str:
     return key.removeprefix("$.").strip("`") or "body"
 
 
+_KINDS = {
+    "str": N_("text"),
+    "int": N_("a whole number"),
+    "float": N_("a number"),
+    "bool": N_("true or false"),
+    "array": N_("a list"),
+    "object": N_("an object"),
+    "null": N_("nothing (null)"),
+    "datetime": N_("a date and time"),
+    "date": N_("a date"),
+    "time": N_("a time"),
+}
+_REASONS: list[tuple[re.Pattern[str], Any]] = [
+    (re.compile(r"Expected `str` of length <= (\d+)"), lambda m: _("At most %(n)s characters", n=m[1])),
+    (re.compile(r"Expected `str` of length >= (\d+)"), lambda m: _("At least %(n)s characters", n=m[1])),
+    (re.compile(r"Expected `(?:array|object)` of length <= (\d+)"), lambda m: _("At most %(n)s items", n=m[1])),
+    (re.compile(r"Expected `(?:array|object)` of length >= (\d+)"), lambda m: _("At least %(n)s items", n=m[1])),
+    (re.compile(r"Expected `(?:int|float)` <= (\S+)"), lambda m: _("At most %(n)s", n=m[1])),
+    (re.compile(r"Expected `(?:int|float)` >= (\S+)"), lambda m: _("At least %(n)s", n=m[1])),
+    (re.compile(r"Expected `(?:int|float)` < (\S+)"), lambda m: _("Less than %(n)s", n=m[1])),
+    (re.compile(r"Expected `(?:int|float)` > (\S+)"), lambda m: _("More than %(n)s", n=m[1])),
+    (re.compile(r"Expected `str` matching regex '(.*)'"), lambda m: _control_or_format(m[1])),
+    (re.compile(r"Expected `datetime` with a timezone component"), lambda m: _("Give the time with an offset, such as 2026-12-03T16:00:00+09:00")),
+    (re.compile(r"Invalid RFC3339 encoded datetime|Expected `datetime`"), lambda m: _("Enter a date and time in ISO 8601, such as 2026-12-03T16:00:00+09:00")),
+    (re.compile(r"Invalid RFC3339 encoded date|Expected `date`"), lambda m: _("Enter a date as YYYY-MM-DD")),
+    (re.compile(r"Invalid RFC3339 encoded time|Expected `time`"), lambda m: _("Enter a time as HH:MM")),
+    (re.compile(r"Invalid enum value"), lambda m: _("This is not one of the allowed values")),
+    (re.compile(r"Expected `([a-z]+)`(?: \| `[a-z]+`)*, got `([a-z]+)`"), lambda m: _("Expected %(kind)s", kind=_(_KINDS.get(m[1], m[1])))),
+    (re.compile(r"Object contains unknown field"), lambda m: _("There is no such field")),
+]
+
+
+def _control_or_format(pattern: str) -> str:
+    from src import bounds
+
+    unescaped = pattern.replace("\\\\", "\\")
+    if unescaped == bounds.ONE_LINE_PATTERN:
+        return bounds.control_message(False)
+    if unescaped == bounds.MULTI_LINE_PATTERN:
+        return bounds.control_message(True)
+    return _("This value does not have the expected form")
+
+
+def reason(message: str) -> str:
+    """msgspec's English reason for a bad value, said in the caller's language."""
+    for pattern, say in _REASONS:
+        match = pattern.search(message)
+        if match:
+            return say(match)
+    return _("This value is not valid")
+
+
+def _field_error(item: dict) -> FieldError:
+    message = str(item.get("message", ""))
+    key = str(item.get("key") or "")
+    if item.get("source") == "body":  # Litestar names the body "data"; clients know only its fields
+        key = "" if key == "data" else key.removeprefix("data.")
+    missing = _MISSING.search(message)
+    if missing:  # msgspec names a missing field in its message, not in the key
+        where = missing.group(2) or (key if key not in ("", "$", "body") else "")
+        field = ".".join(part for part in (where, missing.group(1)) if part)
+        return FieldError(field, _("This field is required"))
+    unknown = _UNKNOWN.search(message)
+    if unknown:
+        return FieldError(".".join(part for part in (key, unknown.group(1)) if part), _("There is no such field"))
+    if FIELD_SEPARATOR in message:  # a date window checked in bounds.Input.__post_init__
+        field, _sep, text = message.partition(FIELD_SEPARATOR)
+        text = text.rsplit(" - at `", 1)[0]
+        return FieldError(".".join(part for part in (key, field) if part), text)
+    return FieldError(_field_of(key or str(item.get("source") or "body")), reason(message))
+
+
 def from_litestar(exc: HTTPException) -> AppError:
     if isinstance(exc, ValidationException):
-        errors = []
         extra = exc.extra if isinstance(exc.extra, list) else []
-        for item in extra:
-            if isinstance(item, dict):
-                missing = _MISSING.search(str(item.get("message", "")))
-                if missing:  # msgspec names a missing field in its message, not in the key
-                    field = ".".join(part for part in (missing.group(2), missing.group(1)) if part)
-                    errors.append(FieldError(field, _("This field is required")))
-                    continue
-                field = _field_of(str(item.get("key") or item.get("source") or "body"))
-                errors.append(FieldError(field, _("This value is not valid: %(reason)s", reason=item.get("message", ""))))
-        detail = exc.detail if not errors else _("Some values are missing or not valid")
-        if "JSON is malformed" in str(exc.detail) or "malformed" in str(exc.detail).lower():
+        items = [item for item in extra if isinstance(item, dict)]
+        if items and all(item.get("source") == "path" for item in items):
+            return AppError(detail=_("Page not found"), status_code=404)  # /visits/18446744073709551615 names nothing
+        errors = [_field_error(item) for item in items]
+        if errors:
+            detail = _("Some values are missing or not valid")
+        elif "malformed" in str(exc.detail).lower():
             detail = _("The request body is not valid JSON")
+        else:
+            detail = _("Please correct the errors below")
         return AppError(detail=detail, errors=errors, status_code=422)
     status = exc.status_code
     messages = {
@@ -47,9 +119,14 @@ def from_litestar(exc: HTTPException) -> AppError:
         403: _("You are not allowed to do this"),
         404: _("Page not found"),
         405: _("This method is not allowed here"),
+        413: _("The request is too large"),
         429: _("Too many requests, please try again later"),
     }
     detail = messages.get(status, exc.detail)
+    if status == 400 and "malformed" in str(exc.detail).lower():
+        detail = _("The request body is not valid JSON")
+    elif status == 400:
+        detail = _("The request could not be read")
     if isinstance(exc, PermissionDeniedException) and "CSRF" in str(exc.detail):
         detail = _("The form has expired. Please reload the page and try again.")
     headers = dict(exc.headers or {})

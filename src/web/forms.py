@@ -12,6 +12,7 @@ from litestar import Request
 from litestar.params import QueryParameter
 from litestar.response import Redirect
 
+from src import bounds
 from src.exceptions import FieldError
 from src.i18n import _
 
@@ -31,10 +32,28 @@ class Form:
         return cls({key: str(value) for key, value in form.items() if isinstance(value, str)})
 
     def str(self, name: str, max_length: int = 300) -> str:
+        """One line of text: refused (and reported) with a tab, line break or other control character."""
+        return self._text(name, max_length, multi_line=False)
+
+    def text(self, name: str, max_length: int = 5000) -> str:
+        """Several lines (a textarea): tabs and line breaks are kept, other control characters refused."""
+        return self._text(name, max_length, multi_line=True)
+
+    def _text(self, name: str, max_length: int, multi_line: bool) -> str:
         value = self.data.get(name, "").strip()
+        if multi_line:
+            value = value.replace("\r\n", "\n")  # browsers send CRLF from a textarea
         if len(value) > max_length:
             self.errors.append(FieldError(name, _("This is too long (at most %(n)s characters)", n=max_length)))
+        problem = bounds.control_problem(value, multi_line)
+        if problem:
+            self.errors.append(FieldError(name, problem))
+            value = (bounds.clean_text if multi_line else bounds.clean_line)(value)
         return value[:max_length]
+
+    def has(self, name: str) -> bool:
+        """Whether the form carried the field at all (an absent field must not blank a stored value)."""
+        return name in self.data
 
     def bool(self, name: str) -> bool:
         return self.data.get(name, "") in ("on", "1", "true", "yes")
@@ -51,25 +70,42 @@ class Form:
             self.errors.append(FieldError(name, problem))
             return None
 
-    def date(self, name: str, required: bool = True) -> date | None:
-        return self._parsed(name, required, date.fromisoformat, _("Enter a date as YYYY-MM-DD"))
+    def within(self, name: str, value, window: bounds.Window):
+        """The value when it lies in the window; else None and the error recorded."""
+        problem = bounds.window_problem(value, window)
+        if problem:
+            self.errors.append(FieldError(name, problem))
+            return None
+        return value
+
+    def date(self, name: str, required: bool = True, window: bounds.Window = bounds.FILTER) -> date | None:
+        """A date within the window (bounds.SCHEDULE, bounds.BIRTH; 1970 to 2100 unless said)."""
+        return self.within(name, self._parsed(name, required, date.fromisoformat, _("Enter a date as YYYY-MM-DD")), window)
 
     def time(self, name: str, required: bool = True) -> time | None:
         return self._parsed(name, required, time.fromisoformat, _("Enter a time as HH:MM"))
 
-    def local_datetime(self, name: str, tz: ZoneInfo, required: bool = True) -> datetime | None:
-        """A ``datetime-local`` input (``2026-12-03T16:00``), read in the given time zone."""
+    def local_datetime(self, name: str, tz: ZoneInfo, required: bool = True, window: bounds.Window = bounds.FILTER) -> datetime | None:
+        """A ``datetime-local`` input (``2026-12-03T16:00``), read in the given time zone, within the window."""
         parsed = self._parsed(name, required, datetime.fromisoformat, _("Enter a date and time, such as 2026-12-03 16:00"))
-        return parsed.replace(tzinfo=tz) if parsed is not None and parsed.tzinfo is None else parsed
+        parsed = parsed.replace(tzinfo=tz) if parsed is not None and parsed.tzinfo is None else parsed
+        return self.within(name, parsed, window)
 
-    def int(self, name: str, required: bool = True, minimum: int | None = None, maximum: int | None = None) -> int | None:
-        number = self._parsed(name, required, int, _("Enter a whole number"))
+    def int(self, name: str, required: bool = True, minimum: int = -bounds.INT32_MAX - 1, maximum: int = bounds.INT32_MAX) -> int | None:
+        """A whole number in [minimum, maximum] (the engines' integer range unless said)."""
+        number = self._parsed(name, required, _whole_number, _("Enter a whole number"))
         if number is None:
             return None
-        if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
+        if number < minimum or number > maximum:
             self.errors.append(FieldError(name, _("Enter a number from %(a)s to %(b)s", a=minimum, b=maximum)))
             return None
         return number
+
+
+def _whole_number(text: str) -> int:
+    if len(text) > 20:  # int() of a huge string is slow and no bounded number is that long
+        raise ValueError(text[:20])
+    return int(text)
 
 
 def safe_next(target: str | None, default: str = "/") -> str:

@@ -3,11 +3,15 @@ Private notes must not appear in any page a reader can open."""
 
 import re
 from contextlib import asynccontextmanager
+from datetime import timedelta
+
+from babel.dates import format_date
 
 import httpx
 
 from src.accounts.tables import Account
 from src.guidance import content
+from src.timeutil import today_in
 from tests.conftest import post_form
 from tests.guidance.conftest import first_free_slot
 from tests.guidance.test_rules import answers_for
@@ -141,9 +145,12 @@ async def test_counsellor_edits_availability_and_staff_edit_fields(app, demo):
         added = await post_form(client, "/guidance/counsellor/availability", {"weekday": "4", "branch": "dialog", "starts": "11:00", "ends": "13:00", "slot_minutes": "60", "buffer_minutes": "0"}, follow_redirects=False)
         assert added.status_code == 303
         assert (await client.get("/guidance/counsellor/availability")).text.count("/delete") == 3
-        off = await post_form(client, "/guidance/counsellor/availability", {"on": "2099-01-05", "kind": "off"}, action="/guidance/counsellor/exceptions", follow_redirects=False)
+        day_off = today_in("Asia/Yakutsk") + timedelta(days=400)  # inside the three-year window of bookable dates
+        off = await post_form(client, "/guidance/counsellor/availability", {"on": day_off.isoformat(), "kind": "off"}, action="/guidance/counsellor/exceptions", follow_redirects=False)
         assert off.status_code == 303
-        assert "5 января" in (await client.get("/guidance/counsellor/availability")).text
+        assert format_date(day_off, "d MMMM", locale="ru") in (await client.get("/guidance/counsellor/availability")).text
+        far = await post_form(client, "/guidance/counsellor/availability", {"on": "2099-01-05", "kind": "off"}, action="/guidance/counsellor/exceptions")
+        assert far.status_code == 422
         assert (await client.get("/guidance/fields")).status_code == 403
     async with logged_in(app, "teen@libspace.local") as reader:
         assert (await reader.get("/guidance/counsellor/availability")).status_code == 403
