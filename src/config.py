@@ -20,6 +20,10 @@ def _env(name: str, default: str = "") -> str:
     return os.environ.get(f"LIBSPACE_{name}", default)
 
 
+def _list(name: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in _env(name).split(",") if item.strip())
+
+
 def _secret_key() -> str:
     """The configured key, else one kept in ``var/secret_key`` so sessions survive restarts."""
     configured = _env("SECRET_KEY")
@@ -48,6 +52,15 @@ class Settings:
     cache_enabled: bool
     sqlite_pool: bool
     no_show_limit: int
+    import_allow_hosts: tuple[str, ...] = ()
+    import_deadline_seconds: float = 20.0
+    import_max_bytes: int = 5 * 1024 * 1024
+    import_concurrency: int = 2
+    trusted_proxies: tuple[str, ...] = ()
+    registrations_per_hour: int = 20
+    db_pool_timeout_seconds: float = 5.0
+    db_lock_timeout_seconds: float = 5.0
+    db_statement_timeout_seconds: float = 30.0
 
     @property
     def tz(self) -> ZoneInfo:
@@ -76,6 +89,15 @@ def load_settings() -> Settings:
         cache_enabled=_env("CACHE", "on") != "off",  # off: for benchmarks and debugging only
         sqlite_pool=_env("SQLITE_POOL", "on") != "off",  # off: Piccolo's stock engine, for comparison
         no_show_limit=int(_env("NO_SHOW_LIMIT", "2")),
+        import_allow_hosts=_list("IMPORT_ALLOW_HOSTS"),
+        import_deadline_seconds=float(_env("IMPORT_DEADLINE_SECONDS", "20")),
+        import_max_bytes=int(_env("IMPORT_MAX_BYTES", str(5 * 1024 * 1024))),
+        import_concurrency=int(_env("IMPORT_CONCURRENCY", "2")),
+        trusted_proxies=_list("TRUSTED_PROXIES"),
+        registrations_per_hour=int(_env("REGISTRATIONS_PER_HOUR", "20")),
+        db_pool_timeout_seconds=float(_env("DB_POOL_TIMEOUT_SECONDS", "5")),
+        db_lock_timeout_seconds=float(_env("DB_LOCK_TIMEOUT_SECONDS", "5")),
+        db_statement_timeout_seconds=float(_env("DB_STATEMENT_TIMEOUT_SECONDS", "30")),
     )
 
 

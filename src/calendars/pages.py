@@ -7,6 +7,7 @@ from litestar.datastructures import UploadFile
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from src import bounds
 from src.accounts.permissions import can_import_closures
 from src.branches import service as branches_service
 from src.branches.constants import CLOSURE_KINDS
@@ -32,12 +33,12 @@ class CalendarStaffPages(Controller):
     guards = [requires_staff]
 
     @get("/{slug:str}/closures/import")
-    async def import_form(self, request: Request, slug: FromPath[str]) -> Template:
+    async def import_form(self, request: Request, slug: FromPath[bounds.Line]) -> Template:
         branch = await _managed_branch(request, slug)
         return page(request, "calendars/import_closures.html", branch=branch, kinds=CLOSURE_KINDS, values={}, errors=[], report=None)
 
     @post("/{slug:str}/closures/import")
-    async def import_closures(self, request: Request, slug: FromPath[str]) -> Template:
+    async def import_closures(self, request: Request, slug: FromPath[bounds.Line]) -> Template:
         branch = await _managed_branch(request, slug)
         form = await request.form()
         url = str(form.get("url") or "").strip()
@@ -45,6 +46,7 @@ class CalendarStaffPages(Controller):
         upload = form.get("file")
         report = None
         errors: list[FieldError] = []
+        status = 200
         try:
             if isinstance(upload, UploadFile) and upload.filename:
                 data = await upload.read()
@@ -55,16 +57,20 @@ class CalendarStaffPages(Controller):
             report = await imports.import_closures(branch.slug, data, kind)
         except AppError as error:
             errors = error.errors or [FieldError("file", error.detail)]
-        return page(
+            status = error.status_code
+        response = page(
             request,
             "calendars/import_closures.html",
-            status_code=422 if errors else 200,
+            status_code=status,
             branch=branch,
             kinds=CLOSURE_KINDS,
             values={"url": url, "kind": kind or ""},
             errors=errors,
             report=report,
         )
+        if status == 429:
+            response.headers["Retry-After"] = "30"
+        return response
 
 
 class MyFeedPages(Controller):
@@ -104,7 +110,7 @@ class MyBookingCalendar(Controller):
     guards = [requires_login]
 
     @get("/me/bookings/{booking_id:int}/calendar.ics")
-    async def booking(self, request: Request, booking_id: FromPath[int]) -> Response:
+    async def booking(self, request: Request, booking_id: FromPath[bounds.Id]) -> Response:
         """One booking as an .ics to save, for its holder or staff of its branch."""
         body = await calendars_service.booking_calendar(request.user, booking_id)
         return Response(content=body, media_type="text/calendar", headers={"Content-Disposition": f'attachment; filename="booking-{booking_id}.ics"'})
@@ -115,7 +121,7 @@ class VisitCalendar(Controller):
     guards = [requires_login]
 
     @get("/schools/visits/{visit_id:int}/calendar.ics")
-    async def visit(self, request: Request, visit_id: FromPath[int]) -> Response:
+    async def visit(self, request: Request, visit_id: FromPath[bounds.Id]) -> Response:
         """One school visit as an .ics to save: the school's teachers and the branch's staff; 404 otherwise."""
         body = await calendars_service.visit_calendar(request.user, visit_id)
         return Response(content=body, media_type="text/calendar", headers={"Content-Disposition": f'attachment; filename="visit-{visit_id}.ics"'})
@@ -126,7 +132,7 @@ class ConsultationCalendar(Controller):
     guards = [requires_login]
 
     @get("/guidance/consultations/{consultation_id:int}/calendar.ics")
-    async def consultation(self, request: Request, consultation_id: FromPath[int]) -> Response:
+    async def consultation(self, request: Request, consultation_id: FromPath[bounds.Id]) -> Response:
         """One consultation as an .ics to save: its reader, its counsellor, admins; 404 otherwise."""
         body = await calendars_service.consultation_calendar(request.user, consultation_id)
         return Response(content=body, media_type="text/calendar", headers={"Content-Disposition": f'attachment; filename="consultation-{consultation_id}.ics"'})

@@ -13,6 +13,7 @@ from src.branches.tables import Branch, Closure
 from src.calendars.imports import parse_closures
 from src.exceptions import Invalid
 from tests.conftest import CSRF_RE
+from tests.hardening.support import settings  # noqa: F401 - fixture
 from tests.support import libspace
 
 TODAY = date(2026, 11, 25)
@@ -105,8 +106,10 @@ async def test_cli_imports_once_and_malformed_imports_nothing(demo, tmp_path):
     assert await _chekhov_closures() == before + added
 
 
-async def test_import_from_an_address(demo, tmp_path):
+async def test_import_from_an_address(demo, tmp_path, settings):
     from src.calendars import imports
+
+    settings(import_allow_hosts=("127.0.0.1",))  # a test server on loopback; loopback is refused otherwise
 
     (tmp_path / "holidays.ics").write_bytes(GOOD)
     server = HTTPServer(("127.0.0.1", 0), partial(SimpleHTTPRequestHandler, directory=str(tmp_path)))
