@@ -12,7 +12,7 @@ from dateutil.rrule import FR, MONTHLY, rrule
 from src import cache
 from src.accounts import rules as account_rules
 from src.accounts.constants import ROLE_READER
-from src.accounts.passwords import hash_password
+from src.accounts.passwords import hash_password_sync as hash_password
 from src.accounts.tables import Account, ReaderCard, StaffBranch
 from src.branches.tables import Branch, Closure, WeeklyHours
 from src.config import get_settings

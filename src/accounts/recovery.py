@@ -222,7 +222,7 @@ async def set_password(token: str, password: str, consent_given: bool = False, c
         errors.append(FieldError("consent_personal_data", _("The library needs your consent to process personal data to keep your card")))
     if errors:
         raise Invalid(errors=errors)
-    password_hash = await asyncio.to_thread(hash_password, password)
+    password_hash = await hash_password(password)
     now = now_utc()
     async with write_transaction(engine_finder()):
         try:

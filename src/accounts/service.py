@@ -105,7 +105,7 @@ async def register_reader(data: ReaderInput) -> CardView:
         errors.append(FieldError("home_branch", _("Choose your home library")))
     if errors:
         raise Invalid(errors=errors)
-    password_hash = hash_password(data.password)
+    password_hash = await hash_password(data.password)
     now = now_utc()
     async with _tx():
         if email and await Account.exists().where(Account.email == email):
@@ -238,14 +238,14 @@ async def authenticate(login: str, password: str, client: str | None = None) -> 
     keys = _attempt_keys(login, client)
     await _check_rate_limit(keys)
     account = await _account_for_login(login) if login.strip() else None
-    ok = verify_password(account["password_hash"] if account else "", password)
+    ok = await verify_password(account["password_hash"] if account else "", password)
     if not ok or account is None or not account["is_active"]:
         now = now_utc()
         async with _tx():
             await LoginAttempt.insert(*[LoginAttempt(key=key, at=now) for key in keys])
         raise NotAuthenticated(_("Wrong card number, e-mail or password"), errors=[FieldError("login", _("Wrong card number, e-mail or password"))])
     if needs_rehash(account["password_hash"]):
-        await Account.update({Account.password_hash: hash_password(password)}).where(Account.id == account["id"])
+        await Account.update({Account.password_hash: await hash_password(password)}).where(Account.id == account["id"])
     await LoginAttempt.delete().where(LoginAttempt.key == keys[0])
     principal = await load_principal(account["id"])
     assert principal is not None
@@ -320,12 +320,12 @@ async def change_password(principal: Principal, current: str, new: str) -> int:
     """Returns the new auth version: every other session and token of the account stops working."""
     row = await Account.select(Account.password_hash, Account.auth_version).where(Account.id == principal.id).first()
     errors = []
-    if row is None or not verify_password(row["password_hash"], current):
+    if row is None or not await verify_password(row["password_hash"], current):
         errors.append(FieldError("current_password", _("The current password is not right")))
     errors += rules.password_errors(new, "new_password")
     if errors:
         raise Invalid(errors=errors)
-    password_hash = await asyncio.to_thread(hash_password, new)
+    password_hash = await hash_password(new)
     now = now_utc()
     async with _tx():
         await Account.update({Account.password_hash: password_hash, Account.updated_at: now}).where(Account.id == principal.id)
@@ -387,6 +387,7 @@ async def create_user(
             school_id = school["id"]
     if errors:
         raise Invalid(errors=errors)
+    password_hash = await hash_password(password)
     now = now_utc()
     async with _tx():
         if await Account.exists().where(Account.email == email_n):
@@ -396,7 +397,7 @@ async def create_user(
             email=email_n,
             phone=rules.normalize_phone(phone),
             full_name=full_name.strip() or email_n.split("@")[0],
-            password_hash=hash_password(password),
+            password_hash=password_hash,
             created_at=now,
             updated_at=now,
         )

@@ -144,8 +144,8 @@ class TeacherInput:
     language: str = ""
 
 
-async def _new_teacher_account(full_name: str, email: str, phone: str | None, password: str, language: str, now: datetime) -> int:
-    """Inside the caller's transaction."""
+async def _new_teacher_account(full_name: str, email: str, phone: str | None, password_hash: str, language: str, now: datetime) -> int:
+    """Inside the caller's transaction (hash the password before it: hashing takes a while)."""
     if await Account.exists().where(Account.email == email):
         raise Conflict(_("An account with this e-mail already exists"), errors=[FieldError("email", _("This e-mail is already registered"))])
     account = Account(
@@ -153,7 +153,7 @@ async def _new_teacher_account(full_name: str, email: str, phone: str | None, pa
         email=email,
         phone=phone,
         full_name=full_name.strip(),
-        password_hash=hash_password(password),
+        password_hash=password_hash,
         language=language,
         created_at=now,
         updated_at=now,
@@ -182,8 +182,9 @@ async def register_teacher(data: TeacherInput) -> int:
         raise Invalid(errors=_unique(errors))
     assert school is not None and email is not None
     now = now_utc()
+    password_hash = await hash_password(data.password)
     async with write_transaction(engine_finder()):
-        account_id = await _new_teacher_account(data.full_name, email, phone, data.password, data.language, now)
+        account_id = await _new_teacher_account(data.full_name, email, phone, password_hash, data.language, now)
         await Teacher.insert(Teacher(account=account_id, school=school.id, status=TEACHER_PENDING, created_at=now))
         await notifications.enqueue(
             "teacher.registered",
@@ -340,6 +341,7 @@ async def accept_invitation(token: str, full_name: str, password: str, language:
     errors = [*account_rules.name_errors(full_name), *account_rules.password_errors(password)]
     if errors:
         raise Invalid(errors=errors)
+    password_hash = await hash_password(password)
     now = now_utc()
     async with write_transaction(engine_finder()):
         claimed = await TeacherInvitation.update({TeacherInvitation.accepted_at: now}).where(
@@ -347,7 +349,7 @@ async def accept_invitation(token: str, full_name: str, password: str, language:
         ).returning(TeacherInvitation.id)
         if not claimed:
             raise NotFound(_("This invitation is not valid any more. Ask the library for a new one."))
-        account_id = await _new_teacher_account(full_name, invite.email, None, password, language, now)
+        account_id = await _new_teacher_account(full_name, invite.email, None, password_hash, language, now)
         await Teacher.insert(
             Teacher(account=account_id, school=invite.school.id, status=TEACHER_APPROVED, invited_by=invite.invited_by, decided_by=invite.invited_by, decided_at=now, created_at=now)
         )
