@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar import Controller, Request, Response, get, post
 from litestar.background_tasks import BackgroundTask
+from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, JSONBody
 
 from src import bounds
@@ -18,14 +19,16 @@ from src.accounts.schemas import (
     PasswordResetConfirm,
     PasswordResetRequest,
     ReaderCreate,
+    RegistrationAccepted,
     TokenOut,
     TokenRequest,
     card_out,
+    registration_accepted_message,
 )
-from src.accounts.service import ReaderInput
+from src.accounts.service import AlreadyRegistered, ReaderInput
 from src.branches import service as branches_service
 from src.i18n import _
-from src.web.auth import client_address
+from src.web.auth import bearer_token, client_address
 from src.web.guards import requires_login, requires_staff
 
 
@@ -33,9 +36,26 @@ class ReaderApi(Controller):
     path = "/api/v1/readers"
     tags = ["readers"]
 
-    @post("/", summary="Register a reader and issue one card valid in every branch", status_code=201)
-    async def register(self, request: Request, data: JSONBody[ReaderCreate]) -> CardOut:
-        card = await accounts_service.register_reader(
+    @post(
+        "/",
+        summary="Register a reader and issue one card valid in every branch",
+        description="Without an e-mail: 201 with the card. With an e-mail: 202, and the card number arrives by e-mail "
+        "(an address that already has an account gets a message instead, and the answer is the same).",
+        status_code=201,
+        responses={202: ResponseSpec(data_container=RegistrationAccepted, description="Check the mailbox")},
+    )
+    async def register(self, request: Request, data: JSONBody[ReaderCreate]) -> Response[CardOut | RegistrationAccepted]:
+        try:
+            card = await self._register(request, data)
+        except AlreadyRegistered:
+            card = None
+        if data.email:
+            return Response(RegistrationAccepted(detail=registration_accepted_message()), status_code=202)
+        assert card is not None
+        return Response(card_out(card), status_code=201)
+
+    async def _register(self, request: Request, data: ReaderCreate):
+        return await accounts_service.register_reader(
             ReaderInput(
                 full_name=data.full_name,
                 birth_date=data.birth_date,
@@ -47,9 +67,9 @@ class ReaderApi(Controller):
                 guardian_name=data.guardian_name,
                 guardian_consent=data.guardian_consent,
                 language=request.scope["state"].get("language", ""),
-            )
+            ),
+            client=client_address(request),
         )
-        return card_out(card)
 
     @get("/{card_number:str}", summary="Find a reader by card number (staff of any branch)", guards=[requires_staff])
     async def find(self, card_number: FromPath[bounds.Line]) -> CardOut:
@@ -109,7 +129,7 @@ class AuthApi(Controller):
 
     @post("/logout", summary="Revoke the bearer token of this request", status_code=204, guards=[requires_login])
     async def logout(self, request: Request) -> None:
-        await accounts_service.revoke_token(request.headers.get("authorization", "")[7:].strip())
+        await accounts_service.revoke_token(bearer_token(request))
 
 
 class MeApi(Controller):
@@ -134,7 +154,7 @@ class MeApi(Controller):
             card=card,
         )
 
-    @post("/password", summary="Change the password; every other token and session stops working", status_code=204)
+    @post("/password", summary="Change the password; every token and session of the account stops working (this one too)", status_code=204)
     async def change_password(self, request: Request, data: JSONBody[PasswordChange]) -> None:
         await accounts_service.change_password(request.user, data.current_password, data.new_password)
 

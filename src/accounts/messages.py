@@ -18,6 +18,7 @@ ALREADY_ACTIVE = "account.already_active"
 PASSWORD_RESET = "account.password_reset"
 PASSWORD_CHANGED = "account.password_changed"
 WELCOME = "account.welcome"
+ACCOUNT_EXISTS = "account.exists"  # a registration with an e-mail that already has an account (issue 11)
 
 SUBJECTS = {
     ACTIVATION: N_("Activate your library card"),
@@ -25,6 +26,7 @@ SUBJECTS = {
     PASSWORD_RESET: N_("Choose a new password for the library"),
     PASSWORD_CHANGED: N_("Your library password was changed"),
     WELCOME: N_("Welcome to the libraries of Blagoveshchensk"),
+    ACCOUNT_EXISTS: N_("Someone asked for a reader card with your e-mail"),
 }
 LINK_GONE = N_("This link can no longer be used: a newer one was sent, or it was used already. Ask for a new one if you still need it.")
 
@@ -80,5 +82,12 @@ registry.register(
         "Your reader card %(card)s is active. It is valid in every municipal library of Blagoveshchensk: sign up for "
         "events, book zones and career consultations online.",
         card=_card(payload),
+    ),
+)
+registry.register(
+    ACCOUNT_EXISTS,
+    lambda payload: _(
+        "Someone asked for a new reader card with this e-mail address, which already has an account. If it was you, log "
+        "in or reset your password. If not, ignore this message: nothing has changed."
     ),
 )

@@ -12,20 +12,16 @@ from litestar.response import Redirect, Template
 from src import bounds
 from src.accounts import consent
 from src.accounts import service as accounts_service
-from src.accounts.service import ReaderInput
+from src.accounts.schemas import registration_accepted_message
+from src.accounts.service import AlreadyRegistered, ReaderInput
 from src.branches import service as branches_service
 from src.config import LANGUAGES, get_settings
 from src.exceptions import AppError, FieldError, Invalid, NotFound
 from src.i18n import _, current_language
-from src.web.auth import SESSION_USER, SESSION_VERSION, client_address, language_cookie
+from src.web.auth import client_address, end_session, language_cookie, session_token, start_session
 from src.web.forms import Form, back_with_errors, safe_next
 from src.web.guards import requires_login, requires_reader, requires_staff
 from src.web.templating import flash, page, qr_svg
-
-
-def start_session(request: Request, principal) -> None:
-    request.clear_session()
-    request.set_session({SESSION_USER: principal.id, SESSION_VERSION: principal.auth_version})
 
 
 def _consent_context() -> dict:
@@ -69,15 +65,23 @@ class AccountPages(Controller):
         if values.get("password", "") != values.get("password_repeat", ""):
             errors.append(FieldError("password_repeat", _("The passwords do not match")))
         card = None
+        registered = False
+        status = 422
         if not errors:
             try:
-                card = await accounts_service.register_reader(data)
+                card = await accounts_service.register_reader(data, client=client_address(request))
+                registered = True
+            except AlreadyRegistered:
+                registered = True  # the owner is told by e-mail; this page must look exactly like a new card's
             except AppError as error:
                 errors = error.errors or [FieldError("form", error.detail)]
+                status = error.status_code
+        if registered and data.email:
+            return page(request, "accounts/registered.html", message=registration_accepted_message())
         if card is None:
             return back_with_errors(request, errors, values, to="/register")
         principal = await accounts_service.load_principal(card.account_id)
-        start_session(request, principal)
+        await start_session(request, principal)
         flash(request, _("Welcome! Your reader card is ready. It is valid in every city library."))
         return Redirect(path="/me/card", status_code=303)
 
@@ -96,12 +100,12 @@ class AccountPages(Controller):
                 raise
             target = safe_next(form.data.get("next"), "")
             return back_with_errors(request, [FieldError("login", error.detail)], {"login": login}, to="/login" + (f"?next={quote(target, safe='')}" if target else ""))
-        start_session(request, principal)
+        await start_session(request, principal)
         return Redirect(path=safe_next(form.data.get("next"), landing_path(principal)), status_code=303)
 
     @post("/logout")
     async def logout(self, request: Request) -> Redirect:
-        request.clear_session()
+        await end_session(request)
         return Redirect(path="/", status_code=303)
 
     @get("/me/card", guards=[requires_reader])
@@ -121,22 +125,37 @@ class AccountPages(Controller):
             errors.append(FieldError("new_password_repeat", _("The passwords do not match")))
         else:
             try:
-                version = await accounts_service.change_password(request.user, form.data.get("current_password", ""), form.data.get("new_password", ""))
+                await accounts_service.change_password(
+                    request.user, form.data.get("current_password", ""), form.data.get("new_password", ""), keep=session_token(request)
+                )
             except Invalid as error:
                 errors = error.errors
         if errors:
-            return back_with_errors(request, errors, {}, to="/me/password")
-        request.set_session({SESSION_USER: request.user.id, SESSION_VERSION: version})
+from src.web.auth import client_address, end_session, language_cookie, session_token, start_session
+from src.web.forms import Form, back_with_errors, safe_next
         flash(request, _("Your password has been changed. Other devices have been logged out."))
         return Redirect(path=landing_path(request.user), status_code=303)
 
     @get("/lang/{code:str}")
-    async def switch_language(self, request: Request, code: FromPath[bounds.Line], next_: Annotated[str, QueryParameter(name="next", required=False, max_length=2000, pattern=bounds.ONE_LINE_PATTERN)] = "/") -> Redirect:
+    async def switch_language(
+        self, code: FromPath[bounds.line(8)], next_: Annotated[str, QueryParameter(name="next", required=False, max_length=2000, pattern=bounds.ONE_LINE_PATTERN)] = "/"
+    ) -> Redirect:
+        """A link anyone may follow: only the cookie changes (a GET changes nothing stored)."""
         if code not in LANGUAGES:
             raise NotFound()
+        response = Redirect(path=safe_next(next_), status_code=303)
+        response.set_cookie(language_cookie(code, get_settings().secure_cookies))
+        return response
+
+    @post("/lang/{code:str}")
+    async def save_language(self, request: Request, code: FromPath[bounds.line(8)]) -> Redirect:
+        """The header's switch for a logged-in person (a form with CSRF): also the language of their e-mails."""
+        if code not in LANGUAGES:
+            raise NotFound()
+        form = await Form.read(request)
         if request.user is not None:
             await accounts_service.set_language(request.user.id, code)
-        response = Redirect(path=safe_next(next_), status_code=303)
+        response = Redirect(path=safe_next(form.str("next", 2000)), status_code=303)
         response.set_cookie(language_cookie(code, get_settings().secure_cookies))
         return response
 

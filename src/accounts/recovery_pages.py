@@ -11,11 +11,11 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
 from src.accounts import consent, recovery, tokens
-from src.accounts.pages import landing_path, start_session
+from src.accounts.pages import landing_path
 from src.exceptions import AppError, FieldError, Invalid
 from src.i18n import _, current_language
 from src.markup import render_markdown
-from src.web.auth import client_address
+from src.web.auth import client_address, start_session
 from src.web.forms import Form
 from src.web.templating import errors_by_field, flash, page
 
@@ -119,7 +119,7 @@ class RecoveryPages(Controller):
                 errors = error.errors or [FieldError("password", error.detail)]
         if errors:
             return _set_password_page(request, view, token, {"consent_personal_data": consent_given}, errors, status_code=422)
-        start_session(request, principal)
+        await start_session(request, principal)
         flash(request, _("Your card is active. Welcome!") if view.activating else _("Your new password is set. Other devices have been logged out."))
         return Redirect(path=landing_path(principal), status_code=303)
 

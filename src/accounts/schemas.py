@@ -9,6 +9,7 @@ import msgspec
 
 from src import bounds
 from src.accounts.service import CardView
+from src.i18n import _
 
 class ReaderCreate(bounds.Input):
     full_name: bounds.Line
@@ -52,6 +53,14 @@ def card_out(card: CardView) -> CardOut:
         is_minor=card.is_minor,
         created_at=card.created_at,
     )
+
+
+class RegistrationAccepted(msgspec.Struct):
+    detail: str
+
+
+def registration_accepted_message() -> str:
+    return _("Thank you! Check your mailbox: we have sent your card number there. Log in with your e-mail and password.")
 
 
 class TokenRequest(bounds.Input):

@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
 import csv
-import hashlib
 import io
-import secrets
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from piccolo.engine import engine_finder
 
-from src import audit
-from src.accounts import consent, messages, rules, tokens
+from src import audit, bounds
+from src.accounts import consent, messages, rules, sessions, tokens
 from src.accounts.constants import ROLE_READER, ROLE_TEACHER, ROLES, STAFF_ROLES
 from src.accounts.passwords import hash_password, needs_rehash, verify_password
 from src.accounts.permissions import Principal
-from src.accounts.tables import Account, ApiToken, LoginAttempt, ReaderCard, StaffBranch
+from src.accounts.tables import Account, ApiToken, ReaderCard, StaffBranch
 from src.branches.tables import Branch
 from src.config import get_settings
 from src.db import write_transaction
-from src.exceptions import Conflict, FieldError, Invalid, NotAuthenticated, NotFound, RateLimited
+from src.exceptions import Conflict, FieldError, Invalid, NotAuthenticated, NotFound
 from src.i18n import _
 from src.notifications import service as notifications
 from src.schools.constants import TEACHER_APPROVED
@@ -96,8 +93,22 @@ def _validate_reader(data: ReaderInput, today: date) -> tuple[str | None, str | 
     return email, phone, errors
 
 
-async def register_reader(data: ReaderInput) -> CardView:
-    """Issue a new city-wide reader card. All checks first; one transaction writes account and card."""
+class AlreadyRegistered(Conflict):
+    """The e-mail already has an account: its owner has been told by e-mail. Callers answer exactly as for a new
+    registration with an e-mail (check your mailbox), so that nobody learns who is registered."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _("A reader with this e-mail is already registered. Log in, or ask any branch to restore access."),
+            errors=[FieldError("email", _("This e-mail is already registered"))],
+        )
+
+
+async def register_reader(data: ReaderInput, client: str | None = None) -> CardView:
+    """Issue a new city-wide reader card. All checks first; one transaction writes account and card, and the
+    welcome e-mail with the card number when an e-mail is given. An e-mail that already has an account gets a
+    message instead, and :class:`AlreadyRegistered` is raised after it is queued. ``client`` (the address) is
+    throttled (``LIBSPACE_REGISTRATIONS_PER_HOUR``)."""
     today = today_in(get_settings().tz)
     email, phone, errors = _validate_reader(data, today)
     branch_id = await _branch_id(data.home_branch) if data.home_branch else None
@@ -105,14 +116,18 @@ async def register_reader(data: ReaderInput) -> CardView:
         errors.append(FieldError("home_branch", _("Choose your home library")))
     if errors:
         raise Invalid(errors=errors)
+    await sessions.check_registration(client)
     password_hash = await hash_password(data.password)
     now = now_utc()
     async with _tx():
-        if email and await Account.exists().where(Account.email == email):
-            raise Conflict(
-                _("A reader with this e-mail is already registered. Log in, or ask any branch to restore access."),
-                errors=[FieldError("email", _("This e-mail is already registered"))],
+        owner = await Account.select(Account.id).where(Account.email == email).first() if email else None
+        if owner is not None:
+            await notifications.enqueue(
+                messages.ACCOUNT_EXISTS, [owner["id"]], messages.SUBJECTS[messages.ACCOUNT_EXISTS], {}, cause=now.isoformat()
             )
+    if owner is not None:
+        raise AlreadyRegistered()
+    async with _tx():
         account = Account(
             role=ROLE_READER,
             email=email,
@@ -202,25 +217,6 @@ async def find_card(card_number: str) -> CardView:
 # --- log-in -------------------------------------------------------------------------------------------
 
 
-def _attempt_keys(login: str, client: str | None) -> list[str]:
-    keys = [f"login:{login.strip().lower()}"]
-    if client:
-        keys.append(f"ip:{client}")
-    return keys
-
-
-async def _check_rate_limit(keys: list[str]) -> None:
-    settings = get_settings()
-    since = now_utc() - timedelta(seconds=settings.login_window_seconds)
-    for key in keys:
-        limit = settings.login_attempts * (4 if key.startswith("ip:") else 1)
-        rows = await LoginAttempt.select(LoginAttempt.at).where((LoginAttempt.key == key) & (LoginAttempt.at > since)).order_by(LoginAttempt.at).limit(limit)
-        if len(rows) >= limit:
-            oldest = aware(rows[0]["at"])
-            retry = int((oldest + timedelta(seconds=settings.login_window_seconds) - now_utc()).total_seconds()) + 1
-            raise RateLimited(retry_after=max(retry, 1))
-
-
 async def _account_for_login(login: str) -> dict | None:
     login = login.strip()
     columns = (Account.id, Account.password_hash, Account.is_active)
@@ -235,18 +231,16 @@ async def _account_for_login(login: str) -> dict | None:
 
 async def authenticate(login: str, password: str, client: str | None = None) -> Principal:
     """Card number or e-mail plus password. Unknown login and wrong password get the same answer."""
-    keys = _attempt_keys(login, client)
-    await _check_rate_limit(keys)
+    await sessions.check_login(login, client)
     account = await _account_for_login(login) if login.strip() else None
     ok = await verify_password(account["password_hash"] if account else "", password)
     if not ok or account is None or not account["is_active"]:
-        now = now_utc()
         async with _tx():
-            await LoginAttempt.insert(*[LoginAttempt(key=key, at=now) for key in keys])
+            await sessions.record_login_failure(login, client)
         raise NotAuthenticated(_("Wrong card number, e-mail or password"), errors=[FieldError("login", _("Wrong card number, e-mail or password"))])
     if needs_rehash(account["password_hash"]):
         await Account.update({Account.password_hash: await hash_password(password)}).where(Account.id == account["id"])
-    await LoginAttempt.delete().where(LoginAttempt.key == keys[0])
+    await sessions.clear_login_failures(login, client)
     principal = await load_principal(account["id"])
     assert principal is not None
     return principal
@@ -290,34 +284,32 @@ async def _principal(account: dict | None) -> Principal | None:
     )
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 async def issue_token(principal: Principal) -> tuple[str, datetime]:
-    token = secrets.token_urlsafe(32)
-    now = now_utc()
-    expires_at = now + timedelta(days=get_settings().token_ttl_days)
-    await ApiToken.insert(ApiToken(account=principal.id, token_hash=_token_hash(token), created_at=now, expires_at=expires_at))
-    return token, expires_at
+    return await sessions.issue(principal.id, sessions.API)
 
 
-async def principal_for_token(token: str) -> Principal | None:
-    """The token and its account in one query: this runs on every API request."""
+async def principal_for_token(token: str, kind: str = sessions.API) -> Principal | None:
+    """The token (an API token, or a page session with ``kind=sessions.SESSION``) and its account in one
+    query: this runs on every request."""
     row = await ApiToken.select(
         ApiToken.expires_at, *[getattr(ApiToken.account, column._meta.name).as_alias(column._meta.name) for column in _PRINCIPAL_COLUMNS]
-    ).where(ApiToken.token_hash == _token_hash(token)).first()
+    ).where((ApiToken.token_hash == sessions.token_hash(token)) & (ApiToken.kind == kind)).first()
     if row is None or row["id"] is None or aware(row["expires_at"]) <= now_utc():
         return None
     return await _principal(row)
 
 
+async def start_session(principal: Principal) -> tuple[str, datetime]:
+    return await sessions.issue(principal.id, sessions.SESSION)
+
+
 async def revoke_token(token: str) -> None:
-    await ApiToken.delete().where(ApiToken.token_hash == _token_hash(token))
+    await sessions.revoke(token)
 
 
-async def change_password(principal: Principal, current: str, new: str) -> int:
-    """Returns the new auth version: every other session and token of the account stops working."""
+async def change_password(principal: Principal, current: str, new: str, keep: str | None = None) -> int:
+    """Returns the new auth version: every other session and token of the account (all but ``keep``, the
+    caller's own session or token) stops working."""
     row = await Account.select(Account.password_hash, Account.auth_version).where(Account.id == principal.id).first()
     errors = []
     if row is None or not await verify_password(row["password_hash"], current):
@@ -329,7 +321,7 @@ async def change_password(principal: Principal, current: str, new: str) -> int:
     now = now_utc()
     async with _tx():
         await Account.update({Account.password_hash: password_hash, Account.updated_at: now}).where(Account.id == principal.id)
-        version = await end_sessions(principal.id)
+        version = await end_sessions(principal.id, keep=keep)
         await tokens.revoke_open(principal.id, tokens.PASSWORD_CHANGED, now=now)
         await audit.record(principal, "change_password", "account", principal.id, changes={"password": ("", "")})
         await notifications.enqueue(
@@ -338,11 +330,11 @@ async def change_password(principal: Principal, current: str, new: str) -> int:
     return version
 
 
-async def end_sessions(account_id: int) -> int:
-    """End every session and API token of the account (joins the caller's transaction); returns the new auth
-    version. Sessions carry the account's auth version, so bumping it ends them all."""
+async def end_sessions(account_id: int, keep: str | None = None) -> int:
+    """End every session and API token of the account but ``keep`` (the caller's own secret, if given); joins
+    the caller's transaction; returns the new auth version (see src/accounts/sessions.py)."""
     rows = await Account.update({Account.auth_version: Account.auth_version + 1}).where(Account.id == account_id).returning(Account.auth_version)
-    await ApiToken.delete().where(ApiToken.account == account_id)
+    await sessions.end_sessions(account_id, keep=keep)
     return rows[0]["auth_version"] if rows else 0
 
 

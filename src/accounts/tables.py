@@ -43,9 +43,10 @@ class StaffBranch(Table, tablename="staff_branch"):
 
 
 class ApiToken(Table, tablename="api_token"):
-    """Bearer tokens; only a SHA-256 of the token is stored."""
+    """Bearer tokens and page sessions (see src/accounts/sessions.py); only a SHA-256 of the secret is stored."""
 
     account = ForeignKey(references=Account, on_delete=OnDelete.cascade, index=True)
+    kind = Varchar(length=16, default="api")  # api: a bearer token; session: a page session (its secret is in the cookie)
     token_hash = Varchar(length=64, unique=True)
     created_at = Timestamptz()
     expires_at = Timestamptz()

@@ -24,7 +24,7 @@ from src.schools import service as visits
 from src.schools import teachers as teachers_service
 from src.schools.constants import ACTIVE_STATUSES, CONFIRMED, GRADE_MAX, GRADE_MIN, MAX_WINDOWS, OPEN_STATUSES, PROPOSED, TEACHER_PENDING, TOPICS, VISIT_STATUSES
 from src.schools.rules import Window, actions_for
-from src.web.auth import SESSION_USER, SESSION_VERSION
+from src.web.auth import start_session
 from src.web.forms import Form, back_with_errors, safe_next
 from src.web.guards import requires_login, requires_staff
 from src.web.templating import errors_by_field, flash, page
@@ -260,8 +260,7 @@ def _raise_form_errors(form: Form) -> None:
 async def _log_in(request: Request, account_id: int) -> None:
     principal = await accounts_service.load_principal(account_id)
     assert principal is not None
-    request.clear_session()
-    request.set_session({SESSION_USER: principal.id, SESSION_VERSION: principal.auth_version})
+    await start_session(request, principal)
 
 
 async def _visit_page(request: Request, visit_id: int, status_code: int = 200, **context: Any) -> Template:

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+from litestar import Request
 from litestar.datastructures import Cookie, Headers
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from src import audit
 from src.accounts import service as accounts_service
+from src.accounts import sessions
 from src.accounts.permissions import Principal
 from src.i18n import pick_language, reset_language, set_language
 from src.web.vision import VISION_COOKIE, Vision
 
 LANGUAGE_COOKIE = "lang"
-SESSION_USER = "uid"
-SESSION_VERSION = "v"
+SESSION_TOKEN = "sid"  # the secret of the page session's row (src/accounts/sessions.py); the cookie is signed too
 
 
 def is_api_path(path: str) -> bool:
@@ -30,11 +31,9 @@ class AuthMiddleware(ASGIMiddleware):
             principal = await accounts_service.principal_for_token(authorization[7:].strip())
         elif not is_api_path(scope["path"]):
             session = scope.get("session") or {}
-            user_id = session.get(SESSION_USER) if isinstance(session, dict) else None
-            if isinstance(user_id, int):
-                principal = await accounts_service.load_principal(user_id)
-                if principal is not None and principal.auth_version != session.get(SESSION_VERSION):
-                    principal = None  # the password changed since this session began
+            secret = session.get(SESSION_TOKEN) if isinstance(session, dict) else None
+            if isinstance(secret, str) and secret:
+                principal = await accounts_service.principal_for_token(secret, sessions.SESSION)
         scope["user"] = principal
         cookies = _cookies(headers)
         language = pick_language(cookies.get(LANGUAGE_COOKIE) or (principal.language if principal else None), headers.get("accept-language"))
@@ -47,6 +46,32 @@ class AuthMiddleware(ASGIMiddleware):
         finally:
             audit.stop_acting(acting)
             reset_language(token)
+
+
+async def start_session(request: Request, principal: Principal) -> None:
+    """Log a person in: a new server-side session (a fresh secret, so a planted cookie is worth nothing)."""
+    token, _expires_at = await accounts_service.start_session(principal)
+    request.clear_session()
+    request.set_session({SESSION_TOKEN: token})
+
+
+async def end_session(request: Request) -> None:
+    """Log out: the session's row is deleted, so a copy of the cookie stops working on every worker."""
+    secret = session_token(request)
+    if secret:
+        await sessions.revoke(secret)
+    request.clear_session()
+
+
+def bearer_token(request: Request) -> str:
+    authorization = request.headers.get("authorization", "")
+    return authorization[7:].strip() if authorization[:7].lower() == "bearer " else ""
+
+
+def session_token(request: Request) -> str | None:
+    session = request.scope.get("session") or {}
+    secret = session.get(SESSION_TOKEN) if isinstance(session, dict) else None
+    return secret if isinstance(secret, str) and secret else None
 
 
 def _cookies(headers: Headers) -> dict[str, str]:
@@ -63,5 +88,7 @@ def language_cookie(language: str, secure: bool) -> Cookie:
 
 
 def client_address(connection) -> str | None:
-    """The client's address for throttles (issue 11 puts the trusted-proxy rule here)."""
-    return connection.client.host if connection.client else None
+    """The client's address for throttles: see src/web/client.py (X-Forwarded-For only from trusted proxies)."""
+    from src.web.client import client_address as address
+
+    return address(connection)

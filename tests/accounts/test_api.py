@@ -1,5 +1,8 @@
 from datetime import date
 
+from src.accounts import messages
+from src.accounts.tables import Account
+from src.notifications.service import pending_for
 from tests.conftest import bearer
 
 NEW_READER = {
@@ -15,20 +18,34 @@ NEW_READER = {
 
 async def test_register_then_token_then_me(client, demo):
     created = await client.post("/api/v1/readers", json=NEW_READER)
+    assert created.status_code == 202, created.text  # with an e-mail the card number arrives by e-mail
+    token = await client.post("/api/v1/auth/token", json={"login": "Alina@Example.ru", "password": "alina-secret"})
+    assert token.status_code == 200 and token.json()["token_type"] == "bearer"
+    me = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {token.json()['access_token']}"})
+    assert me.status_code == 200 and me.json()["role"] == "reader"
+    card_number = me.json()["card"]["card_number"]
+    welcome = await pending_for(me.json()["id"])
+    assert [row["kind"] for row in welcome] == [messages.WELCOME] and welcome[0]["payload"]["card"] == card_number
+
+
+async def test_register_without_email_shows_the_card_at_once(client, demo):
+    created = await client.post("/api/v1/readers", json={**NEW_READER, "email": None, "phone": "+7 914 555-12-12"})
     assert created.status_code == 201, created.text
     card_number = created.json()["card_number"]
     token = await client.post("/api/v1/auth/token", json={"login": card_number, "password": "alina-secret"})
-    assert token.status_code == 200 and token.json()["token_type"] == "bearer"
-    me = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {token.json()['access_token']}"})
-    assert me.status_code == 200
-    assert me.json()["card"]["card_number"] == card_number and me.json()["role"] == "reader"
+    assert token.status_code == 200
 
 
-async def test_register_duplicate_email_is_409(client, demo):
-    assert (await client.post("/api/v1/readers", json=NEW_READER)).status_code == 201
-    again = await client.post("/api/v1/readers", json=NEW_READER)
-    assert again.status_code == 409
-    assert again.json()["errors"][0]["field"] == "email"
+async def test_a_registered_email_is_answered_as_a_new_one_and_its_owner_is_told(client, demo):
+    first = await client.post("/api/v1/readers", json=NEW_READER)
+    again = await client.post("/api/v1/readers", json={**NEW_READER, "full_name": "Кто-то Другой", "password": "other-secret"})
+    assert again.status_code == first.status_code == 202
+    assert again.json() == first.json()
+    owner = await Account.select(Account.id).where(Account.email == "alina@example.ru")
+    assert len(owner) == 1
+    assert [row["kind"] for row in await pending_for(owner[0]["id"])] == [messages.WELCOME, messages.ACCOUNT_EXISTS]
+    wrong = await client.post("/api/v1/auth/token", json={"login": "alina@example.ru", "password": "other-secret"})
+    assert wrong.status_code == 401
 
 
 async def test_under_14_without_guardian_is_422_with_fields(client, demo):

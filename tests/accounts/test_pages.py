@@ -34,10 +34,18 @@ async def test_accept_language_picks_english(client, demo):
 
 
 async def test_register_shows_card_and_qr(client, demo):
-    answer = await post_form(client, "/register", FORM, follow_redirects=True)
+    answer = await post_form(client, "/register", {**FORM, "email": "", "phone": "+7 914 123-45-67"}, follow_redirects=True)
     assert answer.status_code == 200 and str(answer.url).endswith("/me/card")
     number = re.search(r'data-testid="card-number">(\d+)<', answer.text).group(1)
     assert len(number) == 12 and "<svg" in answer.text
+
+
+async def test_register_with_an_email_looks_the_same_whether_or_not_it_is_known(client, demo):
+    first = await post_form(client, "/register", FORM, follow_redirects=True)
+    second = await post_form(client, "/register", {**FORM, "full_name": "Кто-то Другой"}, follow_redirects=True)
+    assert first.status_code == second.status_code == 200
+    assert "Проверьте почту" in first.text and "Проверьте почту" in second.text
+    assert first.text.replace("Олег Ким", "") == second.text.replace("Кто-то Другой", "")
 
 
 async def test_register_errors_come_back_to_the_form(client, demo):
