@@ -439,10 +439,18 @@ async def import_readers(text: str, skip_bad: bool = False) -> ImportReport:
             reasons.append(_("card number already exists"))
         if len(row.get("full_name", "")) < 2:
             reasons.append(_("full name missing"))
+        for name in ("full_name", "email", "phone", "home_branch"):
+            problem = bounds.control_problem(row.get(name, ""))
+            if problem:
+                reasons.append(f"{name}: {problem}")
+        if len(row.get("full_name", "")) > 200:
+            reasons.append(_("The name is too long"))
         try:
             birth = date.fromisoformat(row.get("birth_date", ""))
             if birth > today:
                 reasons.append(_("birth date in the future"))
+            elif not bounds.within(birth, bounds.BIRTH):
+                reasons.append(bounds.window_problem(birth, bounds.BIRTH) or "")
         except ValueError:
             birth = None
             reasons.append(_("birth date must be YYYY-MM-DD"))

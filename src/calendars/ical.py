@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone, vDuration, vRecur
 
+from src import bounds
 from src.calendars.constants import CANCELLED_KEPT_DAYS, PRODID, REFRESH_INTERVAL, UID_DOMAIN
 
 UTC = timezone.utc
@@ -127,7 +128,7 @@ def _event(item: FeedItem) -> Event:
         event.add("rrule", vRecur.from_ical(item.rrule))
     if item.exdates:
         event.add("exdate", [_local(value, item.tz) for value in sorted(item.exdates)])
-    event.add("summary", item.summary)
+    event.add("summary", bounds.clean_text(item.summary))
     event.add("sequence", item.sequence)
     event.add("status", item.status)
     event.add("transp", "OPAQUE" if item.busy else "TRANSPARENT")
@@ -135,9 +136,9 @@ def _event(item: FeedItem) -> Event:
         event.add("created", _utc(item.created_at).replace(microsecond=0))
     event.add("last-modified", stamp)
     if item.description:
-        event.add("description", item.description)
+        event.add("description", bounds.clean_text(item.description))
     if item.location:
-        event.add("location", item.location)
+        event.add("location", bounds.clean_text(item.location))
     if item.geo is not None:
         event.add("geo", item.geo)
     if item.url:
@@ -194,8 +195,8 @@ def _calendar_head(meta: FeedMeta, tzids: tuple[str, ...], span: tuple[date, dat
     calendar = Calendar.new(
         prodid=PRODID,
         uid=uid("calendar", _slug(meta.name + meta.url)),
-        name=meta.name,
-        description=meta.description or None,
+        name=bounds.clean_line(meta.name),
+        description=bounds.clean_text(meta.description) or None,
         url=meta.url or None,
         method=meta.method or None,
     )
@@ -287,7 +288,8 @@ def reference_event(item: FeedItem) -> Event:
 
 def _text(value: str) -> str:
     return (
-        value.replace(r"\N", "\n")
+        bounds.clean_text(value)
+        .replace(r"\N", "\n")
         .replace("\\", "\\\\")
         .replace(";", r"\;")
         .replace(",", r"\,")

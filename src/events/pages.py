@@ -3,8 +3,6 @@ event editor (with series), attendee list (print and CSV), walk-in sign-up and t
 
 from __future__ import annotations
 
-import csv
-import io
 import time
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
@@ -16,6 +14,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
 from src import bounds
+from src.csvsafe import write_csv
 from src.accounts.permissions import managed_branch_ids
 from src.config import get_settings
 from src.events import queries, rules
@@ -317,17 +316,19 @@ class StaffEventPages(Controller):
         event = await queries.get_event(event_id)
         events_service.require_manager(request.user, event.branch_id)
         rows, _total = await queries.attendees(event, include_cancelled=True)
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(["registration", "full_name", "card_number", "seats", "status", "waitlist_position", "checked_in_at", "no_show", "signed_up_at"])
-        for row in rows:
-            writer.writerow([
-                row.registration_id, row.full_name, row.card_number, row.seats, row.status, row.waitlist_position or "",
-                local(row.checked_in_at, event.timezone).isoformat() if row.checked_in_at else "", "yes" if row.no_show else "",
-                local(row.created_at, event.timezone).isoformat(),
-            ])
+        text = write_csv(
+            ["registration", "full_name", "card_number", "seats", "status", "waitlist_position", "checked_in_at", "no_show", "signed_up_at"],
+            [
+                [
+                    row.registration_id, row.full_name, row.card_number, row.seats, row.status, row.waitlist_position or "",
+                    local(row.checked_in_at, event.timezone).isoformat() if row.checked_in_at else "", "yes" if row.no_show else "",
+                    local(row.created_at, event.timezone).isoformat(),
+                ]
+                for row in rows
+            ],
+        )
         return Response(
-            content="\ufeff" + buffer.getvalue(),
+            content=text,
             media_type="text/csv",
             headers={"Content-Disposition": f'attachment; filename="event-{event_id}-attendees.csv"'},
         )

@@ -14,6 +14,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 
+from src import bounds
 from src.branches import service as branches_service
 from src.calendars import sources as feed_sources
 from src.calendars.ical import FeedItem, FeedMeta, build_calendar, sequence_of, uid
@@ -200,8 +201,9 @@ async def compose(row: dict, recipient: Recipient, settings: MailSettings, cache
         message["Message-ID"] = rules.message_id(row["message_id"], row["id"], domain)
         message["Date"] = format_datetime(aware(row["created_at"]))
         message["From"] = Address(display_name=_("Blagoveshchensk libraries"), addr_spec=settings.mail_from)
-        message["To"] = Address(display_name=recipient.full_name, addr_spec=recipient.email)
-        message["Subject"] = row["subject"]
+        # whatever a name or a title holds, a header gets one line (a CR/LF would make the message fail for ever)
+        message["To"] = Address(display_name=bounds.clean_line(recipient.full_name), addr_spec=recipient.email)
+        message["Subject"] = bounds.clean_line(row["subject"])
         message["Auto-Submitted"] = "auto-generated"
         if kind in REMINDERS:
             message["List-Unsubscribe"] = f"<{get_settings().base_url}{unsubscribe_path(recipient.id)}>"

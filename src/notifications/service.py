@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from src import bounds
 from src.accounts.tables import Account
 from src.config import get_settings
 from src.i18n import translations
@@ -19,7 +20,7 @@ from src.timeutil import now_utc
 
 def _subject(language: str, message: str, variables: dict[str, Any]) -> str:
     text = translations(language or get_settings().language).gettext(message)
-    return (text % variables if variables else text)[:300]
+    return bounds.clean_line(text % variables if variables else text)[:300]
 
 
 async def enqueue(
