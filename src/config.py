@@ -58,8 +58,8 @@ class Settings:
     import_concurrency: int = 2
     trusted_proxies: tuple[str, ...] = ()
     registrations_per_hour: int = 20
-    db_pool_timeout_seconds: float = 5.0
-    db_lock_timeout_seconds: float = 5.0
+    db_pool_timeout_seconds: float = 10.0
+    db_lock_timeout_seconds: float = 10.0
     db_statement_timeout_seconds: float = 30.0
 
     @property
@@ -95,8 +95,8 @@ def load_settings() -> Settings:
         import_concurrency=int(_env("IMPORT_CONCURRENCY", "2")),
         trusted_proxies=_list("TRUSTED_PROXIES"),
         registrations_per_hour=int(_env("REGISTRATIONS_PER_HOUR", "20")),
-        db_pool_timeout_seconds=float(_env("DB_POOL_TIMEOUT_SECONDS", "5")),
-        db_lock_timeout_seconds=float(_env("DB_LOCK_TIMEOUT_SECONDS", "5")),
+        db_pool_timeout_seconds=float(_env("DB_POOL_TIMEOUT_SECONDS", "10")),
+        db_lock_timeout_seconds=float(_env("DB_LOCK_TIMEOUT_SECONDS", "10")),
         db_statement_timeout_seconds=float(_env("DB_STATEMENT_TIMEOUT_SECONDS", "30")),
     )
 

@@ -4,12 +4,20 @@ Piccolo's stock SQLite engine opens a fresh connection (a new thread plus PRAGMA
 outside a transaction. :class:`PooledSQLiteEngine` keeps a few long-lived connections in WAL mode instead,
 and serializes writer transactions inside the process with a lock (``BEGIN IMMEDIATE`` plus the busy
 timeout serialize them across processes).
+
+Nothing waits for the database for ever: a PostgreSQL connection from the pool within
+``LIBSPACE_DB_POOL_TIMEOUT_SECONDS``, a row or table lock within ``LIBSPACE_DB_LOCK_TIMEOUT_SECONDS``
+(``lock_timeout``; on SQLite the writer lock and the busy timeout), a statement within
+``LIBSPACE_DB_STATEMENT_TIMEOUT_SECONDS`` (``statement_timeout``). When one of them fires the request gets
+503 with ``Retry-After`` (:class:`src.exceptions.DatabaseBusy`, see :func:`busy_error`) and the worker goes on
+serving everything else.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, AsyncIterator
@@ -20,10 +28,29 @@ from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
 
-from src.config import ROOT
+from src.config import ROOT, get_settings
+from src.exceptions import DatabaseBusy
 
-BUSY_TIMEOUT_SECONDS = 30.0
 POOL_SIZE = 4
+
+
+def _lock_timeout() -> float:
+    return get_settings().db_lock_timeout_seconds
+
+
+def busy_error(error: BaseException) -> DatabaseBusy | None:
+    """The 503 for a database that did not answer in time (a lock, a statement, the pool), else None."""
+    if isinstance(error, DatabaseBusy):
+        return error
+    if isinstance(error, sqlite3.OperationalError) and "locked" in str(error).lower():
+        return DatabaseBusy()
+    try:
+        from asyncpg import exceptions as pg
+    except ImportError:  # pragma: no cover - asyncpg is a dependency
+        return None
+    if isinstance(error, (pg.LockNotAvailableError, pg.QueryCanceledError, pg.DeadlockDetectedError, pg.TooManyConnectionsError)):
+        return DatabaseBusy()
+    return None
 
 
 class DatabaseUrlError(ValueError):
@@ -103,7 +130,10 @@ class PooledTransaction(SQLiteTransaction):
         self._pool = self.engine.pool()
         self._locked = self.transaction_type != TransactionType.deferred
         if self._locked:
-            await self._pool.write_lock.acquire()
+            try:
+                await asyncio.wait_for(self._pool.write_lock.acquire(), _lock_timeout())
+            except asyncio.TimeoutError:
+                raise DatabaseBusy() from None
         try:
             self.connection = await self._pool.acquire()
             try:
@@ -149,7 +179,7 @@ class PooledSQLiteEngine(SQLiteEngine):
     __slots__ = ("_pools", "_file_identity")
 
     def __init__(self, path: str, **kwargs: Any) -> None:
-        super().__init__(path=path, timeout=BUSY_TIMEOUT_SECONDS, **kwargs)
+        super().__init__(path=path, timeout=_lock_timeout(), **kwargs)
         self._pools: dict[asyncio.AbstractEventLoop, _Pool] = {}
         self._file_identity: tuple[int, int] | None = None
 
@@ -181,7 +211,7 @@ class PooledSQLiteEngine(SQLiteEngine):
         await connection.execute("PRAGMA foreign_keys = 1")
         await connection.execute("PRAGMA journal_mode = WAL")
         await connection.execute("PRAGMA synchronous = NORMAL")
-        await connection.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+        await connection.execute(f"PRAGMA busy_timeout = {int(_lock_timeout() * 1000)}")
         return connection
 
     def pool(self) -> _Pool:
@@ -223,14 +253,70 @@ class PooledSQLiteEngine(SQLiteEngine):
         return PooledTransaction(engine=self, transaction_type=transaction_type, allow_nested=allow_nested)
 
 
+class _TimedPool:
+    """asyncpg's pool, but a connection is waited for at most ``timeout`` seconds (Piccolo asks without one)."""
+
+    def __init__(self, pool: Any, timeout: float) -> None:
+        self._pool = pool
+        self._timeout = timeout
+
+    def acquire(self, *, timeout: float | None = None):
+        return _TimedAcquire(self._pool.acquire(timeout=self._timeout if timeout is None else timeout))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._pool, name)
+
+
+class _TimedAcquire:
+    """``await pool.acquire()`` and ``async with pool.acquire()``, a timeout answered as DatabaseBusy."""
+
+    def __init__(self, context: Any) -> None:
+        self._context = context
+
+    def __await__(self):
+        return self._acquire().__await__()
+
+    async def _acquire(self):
+        try:
+            return await self._context
+        except asyncio.TimeoutError:
+            raise DatabaseBusy() from None
+
+    async def __aenter__(self):
+        try:
+            return await self._context.__aenter__()
+        except asyncio.TimeoutError:
+            raise DatabaseBusy() from None
+
+    async def __aexit__(self, *exc):
+        return await self._context.__aexit__(*exc)
+
+
+class BoundedPostgresEngine(PostgresEngine):
+    """PostgreSQL with ``lock_timeout`` and ``statement_timeout`` on every connection and a pool wait bound."""
+
+    async def start_connection_pool(self, **kwargs: Any) -> None:
+        await super().start_connection_pool(**kwargs)
+        if self.pool is not None and not isinstance(self.pool, _TimedPool):
+            self.pool = _TimedPool(self.pool, get_settings().db_pool_timeout_seconds)
+
+
+def _postgres_settings() -> dict[str, str]:
+    settings = get_settings()
+    return {
+        "lock_timeout": f"{int(settings.db_lock_timeout_seconds * 1000)}ms",
+        "statement_timeout": f"{int(settings.db_statement_timeout_seconds * 1000)}ms",
+    }
+
+
 def make_engine(url: str, sqlite_pool: bool = True) -> Engine:
     kind, config = parse_database_url(url)
     if kind == "sqlite":
         Path(config["path"]).parent.mkdir(parents=True, exist_ok=True)
         if not sqlite_pool:  # Piccolo's stock engine: only to measure what the pool is worth
-            return SQLiteEngine(path=config["path"], timeout=BUSY_TIMEOUT_SECONDS)
+            return SQLiteEngine(path=config["path"], timeout=_lock_timeout())
         return PooledSQLiteEngine(path=config["path"])
-    return PostgresEngine(config=config, extensions=())
+    return BoundedPostgresEngine(config={**config, "server_settings": _postgres_settings()}, extensions=())
 
 
 def is_postgres(engine: Engine) -> bool:

@@ -69,3 +69,16 @@ class Invalid(AppError):
 class RateLimited(AppError):
     def __init__(self, retry_after: int, detail: str = "Too many attempts, please try again later") -> None:
         super().__init__(detail=detail, status_code=429, headers={"Retry-After": str(retry_after)})
+
+
+class DatabaseBusy(AppError):
+    """The database did not answer in time (a lock held elsewhere, a long statement, every connection busy)."""
+
+    def __init__(self, retry_after: int = 5) -> None:
+        from src.i18n import _
+
+        super().__init__(
+            detail=_("The library system is busy right now. Please try again in a few seconds."),
+            status_code=503,
+            headers={"Retry-After": str(retry_after)},
+        )

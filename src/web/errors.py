@@ -13,6 +13,7 @@ from litestar.response import Redirect
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from src.bounds import FIELD_SEPARATOR
+from src.db import busy_error
 from src.exceptions import AppError, FieldError
 from src.i18n import N_, _
 from src.web.auth import is_api_path
@@ -148,6 +149,7 @@ def _render(request: Request, error: AppError) -> Response:
         409: _("Conflict"),
         422: _("Please check what you entered"),
         429: _("Too many attempts"),
+        503: _("Please try again in a moment"),
     }
     template = page(
         request,
@@ -172,6 +174,10 @@ def http_error_handler(request: Request, exc: HTTPException) -> Response:
 
 
 def internal_error_handler(request: Request, exc: Exception) -> Response:
+    busy = busy_error(exc)
+    if busy is not None:  # a lock, a statement or the pool timed out: the client may retry, the worker goes on
+        log.warning("database busy on %s %s: %s", request.method, request.url.path, exc)
+        return _render(request, busy)
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return _render(
         request,
