@@ -9,7 +9,6 @@ that not even the response time tells.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import date

@@ -6,7 +6,6 @@ segment and strips the suffix. Every feed answers GET and HEAD, with 304 for a c
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from litestar import Controller, Request, Response, get, post, route
