@@ -241,9 +241,24 @@ async def slots(start: date, end: date, branch_slug: str | None = None, counsell
 
 
 
+async def instant_of(counsellor_id: int, starts_at: datetime) -> datetime:
+    """The instant a start time names. A time without an offset is the local time of the branch where the
+    counsellor receives then (each slot's own branch); failing a match, the city's time zone."""
+    if starts_at.tzinfo is not None and starts_at.utcoffset() is not None:
+        return starts_at.astimezone(UTC)
+    day = starts_at.date()
+    grid = await offered_slots(day - timedelta(days=1), day + timedelta(days=1), None, counsellor_id)
+    zones = {branch.id: ZoneInfo(branch.timezone) for branch in await branches_service.list_branches()}
+    for slot in grid:
+        zone = zones.get(slot.branch_id)
+        if slot.counsellor_id == counsellor_id and zone is not None and slot.starts_at.astimezone(zone).replace(tzinfo=None) == starts_at:
+            return slot.starts_at.astimezone(UTC)
+    return starts_at.replace(tzinfo=get_settings().tz).astimezone(UTC)
+
+
 async def slot_at(counsellor_id: int, starts_at: datetime, now: datetime | None = None) -> rules.Slot | None:
-    """The counsellor's free slot starting at this instant, if there is one."""
-    starts_at = aware(starts_at).astimezone(UTC)
+    """The counsellor's free slot starting at this instant (or local time, see :func:`instant_of`), if any."""
+    starts_at = await instant_of(counsellor_id, starts_at)
     day = starts_at.date()
     found = await slots(day - timedelta(days=1), day + timedelta(days=1), None, counsellor_id, now=now)
     return rules.find_slot(found, counsellor_id, starts_at)

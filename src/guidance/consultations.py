@@ -182,7 +182,7 @@ async def book(principal: Principal, counsellor_id: int, starts_at: datetime, to
     if not perm.can_book_consultation(principal):
         raise Forbidden(_("Consultations are booked by readers with a card"))
     now = now or now_utc()
-    starts_at = aware(starts_at).astimezone(UTC)
+    starts_at = await availability.instant_of(counsellor_id, starts_at)  # without an offset: the branch's local time
     topic = topic.strip()
     if len(topic) > 500:
         raise Invalid.one("topic", _("This is too long (at most %(n)s characters)", n=500))

@@ -3,7 +3,7 @@ lengths, deep JSON, and the framework's own errors in the caller's language (iss
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from dateutil.relativedelta import relativedelta
@@ -13,6 +13,7 @@ from src.events.tables import Event
 from src.timeutil import now_utc, today_in
 from tests.conftest import bearer, post_form
 from tests.events.conftest import soon
+from tests.guidance.conftest import counsellor  # noqa: F401 - fixture
 
 HUGE = 18446744073709551615
 RU = {"Accept-Language": "ru"}
@@ -303,3 +304,21 @@ async def test_framework_errors_speak_the_callers_language(client, demo):
     response = await client.post("/api/v1/readers", json={"full_name": "Имя", "surprise": 1}, headers=EN)
     assert {"field": "surprise", "message": "There is no such field"} in response.json()["errors"]
     assert all("Expected" not in error["message"] for error in response.json()["errors"])
+
+
+# --- times without an offset ---------------------------------------------------------------------------------------
+
+
+async def test_a_consultation_time_without_offset_is_the_branchs_local_time(client, counsellor):
+    from zoneinfo import ZoneInfo
+
+    from src.branches import service as branches_service
+    from tests.guidance.conftest import first_free_slot
+
+    slot = await first_free_slot(counsellor)
+    branch = await branches_service.branch_by_id(slot.branch_id)
+    local = slot.starts_at.astimezone(ZoneInfo(branch.timezone)).replace(tzinfo=None)
+    reader = await bearer(client, "reader@libspace.local")
+    booked = await client.post("/api/v1/guidance/consultations", json={"counsellor_id": counsellor, "starts_at": local.isoformat()}, headers=reader)
+    assert booked.status_code == 201, booked.text
+    assert datetime.fromisoformat(booked.json()["starts_at"]) == slot.starts_at
