@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: run test test-sqlite test-postgres install bench messages clean
+.PHONY: run test test-sqlite test-postgres fuzz install bench messages clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,12 @@ test: install
 		echo "$$engine: $$(cat $$summary/$$engine 2>/dev/null || echo 'no result'), exit $$code, $$(( $$(date +%s) - start )) s" >> $$summary/all; \
 	done; \
 	echo "make test:"; sed 's/^/  /' $$summary/all; rm -rf $$summary; exit $$status
+
+# schemathesis over the whole OpenAPI document with an admin's and a reader's token, on both engines
+fuzz: install
+	@for engine in $(ENGINES); do \
+		LIBSPACE_FUZZ=1 LIBSPACE_TEST_DB=$$engine $(BIN)/python -m pytest -p no:randomly tests/fuzz $(PYTEST_ARGS) || exit $$?; \
+	done
 
 test-sqlite: install
 	LIBSPACE_TEST_DB=sqlite $(BIN)/python -m pytest $(PYTEST_ARGS)
