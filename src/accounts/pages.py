@@ -66,7 +66,6 @@ class AccountPages(Controller):
             errors.append(FieldError("password_repeat", _("The passwords do not match")))
         card = None
         registered = False
-        status = 422
         if not errors:
             try:
                 card = await accounts_service.register_reader(data, client=client_address(request))
@@ -75,7 +74,6 @@ class AccountPages(Controller):
                 registered = True  # the owner is told by e-mail; this page must look exactly like a new card's
             except AppError as error:
                 errors = error.errors or [FieldError("form", error.detail)]
-                status = error.status_code
         if registered and data.email:
             return page(request, "accounts/registered.html", message=registration_accepted_message())
         if card is None:
@@ -131,8 +129,7 @@ class AccountPages(Controller):
             except Invalid as error:
                 errors = error.errors
         if errors:
-from src.web.auth import client_address, end_session, language_cookie, session_token, start_session
-from src.web.forms import Form, back_with_errors, safe_next
+            return back_with_errors(request, errors, {}, to="/me/password")
         flash(request, _("Your password has been changed. Other devices have been logged out."))
         return Redirect(path=landing_path(request.user), status_code=303)
 
