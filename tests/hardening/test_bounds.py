@@ -324,3 +324,28 @@ async def test_a_consultation_time_without_offset_is_the_branchs_local_time(clie
     booked = await client.post("/api/v1/guidance/consultations", json={"counsellor_id": counsellor, "starts_at": local.isoformat()}, headers=reader)
     assert booked.status_code == 201, booked.text
     assert datetime.fromisoformat(booked.json()["starts_at"]) == slot.starts_at
+
+
+async def test_the_notes_form_without_private_notes_leaves_them_as_they_are(app, client, counsellor):
+    from src.accounts.passwords import hash_password_sync
+    from src.accounts.tables import Account
+    from src.guidance.tables import Consultation
+    from tests.guidance.conftest import make_reader, token_for
+
+    reader = await token_for(await make_reader(22))
+    from tests.guidance.conftest import first_free_slot
+
+    slot = await first_free_slot(counsellor)
+    booked = (await client.post("/api/v1/guidance/consultations", json={"counsellor_id": counsellor, "starts_at": slot.starts_at.isoformat()}, headers=reader)).json()
+    mine = await token_for(counsellor)
+    await client.patch(f"/api/v1/guidance/consultations/{booked['id']}", json={"next_steps": "Первое", "private_notes": "Только для консультанта"}, headers=mine)
+    await Account.update({Account.password_hash: hash_password_sync("libspace-demo")}).where(Account.id == counsellor)
+    email = (await Account.select(Account.email).where(Account.id == counsellor).first())["email"]
+    import httpx
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as browser:
+        assert (await post_form(browser, "/login", {"login": email, "password": "libspace-demo"})).status_code == 303
+        saved = await post_form(browser, f"/guidance/counsellor/consultations/{booked['id']}", {"next_steps": "Второе"})
+        assert saved.status_code == 303
+    row = await Consultation.select(Consultation.next_steps, Consultation.private_notes).where(Consultation.id == booked["id"]).first()
+    assert row == {"next_steps": "Второе", "private_notes": "Только для консультанта"}
