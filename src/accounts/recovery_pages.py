@@ -10,6 +10,7 @@ from litestar.background_tasks import BackgroundTask
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
+from src import bounds
 from src.accounts import consent, recovery, tokens
 from src.accounts.pages import landing_path
 from src.exceptions import AppError, FieldError, Invalid
@@ -89,7 +90,7 @@ class RecoveryPages(Controller):
         return Redirect(path=f"/password/reset/{normalized}" if normalized else "/password/forgot", status_code=303)
 
     @get(list(TOKEN_PAGES))
-    async def set_password_form(self, request: Request, token: FromPath[str]) -> Template:
+    async def set_password_form(self, request: Request, token: FromPath[bounds.Line]) -> Template:
         try:
             view = await recovery.view_token(token, client_address(request))
         except AppError as error:
@@ -97,7 +98,7 @@ class RecoveryPages(Controller):
         return _set_password_page(request, view, token, {}, [])
 
     @post(list(TOKEN_PAGES))
-    async def set_password(self, request: Request, token: FromPath[str]) -> Template | Redirect:
+    async def set_password(self, request: Request, token: FromPath[bounds.Line]) -> Template | Redirect:
         form = await Form.read(request)
         password = form.data.get("password", "")
         consent_given = form.bool("consent_personal_data")

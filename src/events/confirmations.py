@@ -10,6 +10,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from zoneinfo import ZoneInfo
 
+from src import bounds
 from src.accounts.permissions import can_cancel_registration
 from src.events import queries
 from src.events import service as events_service
@@ -29,7 +30,7 @@ class EventConfirmations(Controller):
     include_in_schema = False
 
     @get("/registrations/{registration_id:int}/cancel", guards=[requires_login])
-    async def cancel_registration(self, request: Request, registration_id: FromPath[int], next_: NextQuery = "") -> Template:
+    async def cancel_registration(self, request: Request, registration_id: FromPath[bounds.Id], next_: NextQuery = "") -> Template:
         registration = await queries.get_registration(registration_id)
         event = registration.event or await queries.get_event(registration.event_id)
         if not can_cancel_registration(request.user, registration.reader_id, event.branch_id) or not registration.active:
@@ -53,7 +54,7 @@ class EventConfirmations(Controller):
         ))
 
     @get("/staff/events/{event_id:int}/cancel", guards=[requires_staff])
-    async def cancel_event(self, request: Request, event_id: FromPath[int]) -> Template:
+    async def cancel_event(self, request: Request, event_id: FromPath[bounds.Id]) -> Template:
         event = await queries.get_event(event_id)
         events_service.require_manager(request.user, event.branch_id)
         if event.is_cancelled:
@@ -79,7 +80,7 @@ class EventConfirmations(Controller):
         ))
 
     @post("/registrations/{registration_id:int}/cancel", guards=[requires_login])
-    async def do_cancel_registration(self, request: Request, registration_id: FromPath[int]) -> Redirect:
+    async def do_cancel_registration(self, request: Request, registration_id: FromPath[bounds.Id]) -> Redirect:
         """The confirmation step posts here."""
         form = await Form.read(request)
         registration = await queries.get_registration(registration_id)
@@ -94,11 +95,11 @@ class EventConfirmations(Controller):
         return Redirect(path=back, status_code=303)
 
     @post("/staff/events/{event_id:int}/cancel", guards=[requires_staff])
-    async def do_cancel_event(self, request: Request, event_id: FromPath[int]) -> Redirect:
+    async def do_cancel_event(self, request: Request, event_id: FromPath[bounds.Id]) -> Redirect:
         """The confirmation step posts here, with the reason everyone signed up reads."""
         form = await Form.read(request)
         try:
-            await events_service.cancel_event(request.user, event_id, form.str("reason", 300))
+            await events_service.cancel_event(request.user, event_id, form.text("reason", 300))
         except AppError as error:
             if error.status_code != 422:
                 raise

@@ -13,6 +13,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
+from src import bounds
 from src.config import get_settings
 from src.exceptions import AppError, FieldError, Forbidden, NotFound
 from src.guidance import availability as guidance_availability
@@ -38,7 +39,7 @@ class GuidanceConfirmations(Controller):
     include_in_schema = False
 
     @get("/guidance/consultations/{consultation_id:int}/cancel", guards=[requires_login])
-    async def cancel_consultation(self, request: Request, consultation_id: FromPath[int]) -> Template:
+    async def cancel_consultation(self, request: Request, consultation_id: FromPath[bounds.Id]) -> Template:
         view = await guidance_consultations.get_consultation(request.user, consultation_id)
         if not view.is_active or view.is_past:
             raise NotFound(_("This consultation cannot be cancelled any more"))
@@ -67,7 +68,7 @@ class GuidanceConfirmations(Controller):
         ))
 
     @get("/guidance/counsellor/availability/{window_id:int}/delete", guards=[requires_counsellor])
-    async def delete_window(self, request: Request, window_id: FromPath[int], counsellor: OptionalInt = None) -> Template:
+    async def delete_window(self, request: Request, window_id: FromPath[bounds.Id], counsellor: OptionalInt = None) -> Template:
         weekly, _exceptions = await guidance_availability.availability_of(_counsellor_id(request, counsellor))
         window = next((w for w in weekly if w.id == window_id), None)
         if window is None:
@@ -83,7 +84,7 @@ class GuidanceConfirmations(Controller):
         ))
 
     @get("/guidance/counsellor/exceptions/{exception_id:int}/delete", guards=[requires_counsellor])
-    async def delete_exception(self, request: Request, exception_id: FromPath[int], counsellor: OptionalInt = None) -> Template:
+    async def delete_exception(self, request: Request, exception_id: FromPath[bounds.Id], counsellor: OptionalInt = None) -> Template:
         _weekly, exceptions = await guidance_availability.availability_of(_counsellor_id(request, counsellor))
         found = next((x for x in exceptions if x.id == exception_id), None)
         if found is None:
@@ -99,11 +100,11 @@ class GuidanceConfirmations(Controller):
         ))
 
     @post("/guidance/consultations/{consultation_id:int}/cancel", guards=[requires_login])
-    async def do_cancel_consultation(self, request: Request, consultation_id: FromPath[int]) -> Redirect:
+    async def do_cancel_consultation(self, request: Request, consultation_id: FromPath[bounds.Id]) -> Redirect:
         """The confirmation step posts here; the counsellor or staff give a reason."""
         form = await Form.read(request)
         try:
-            view = await guidance_consultations.cancel(request.user, consultation_id, reason=form.str("reason", 300))
+            view = await guidance_consultations.cancel(request.user, consultation_id, reason=form.text("reason", 300))
         except AppError as error:
             if error.status_code not in (409, 422):
                 raise
@@ -114,13 +115,13 @@ class GuidanceConfirmations(Controller):
         return Redirect(path=f"/guidance/counsellor?date={view.starts_at.astimezone(get_settings().tz).date().isoformat()}", status_code=303)
 
     @post("/guidance/counsellor/availability/{window_id:int}/delete", guards=[requires_counsellor])
-    async def do_delete_window(self, request: Request, window_id: FromPath[int]) -> Redirect:
+    async def do_delete_window(self, request: Request, window_id: FromPath[bounds.Id]) -> Redirect:
         await guidance_availability.delete_window(request.user, window_id)
         flash(request, _("The window is removed."))
         return Redirect(path="/guidance/counsellor/availability", status_code=303)
 
     @post("/guidance/counsellor/exceptions/{exception_id:int}/delete", guards=[requires_counsellor])
-    async def do_delete_exception(self, request: Request, exception_id: FromPath[int]) -> Redirect:
+    async def do_delete_exception(self, request: Request, exception_id: FromPath[bounds.Id]) -> Redirect:
         await guidance_availability.delete_exception(request.user, exception_id)
         flash(request, _("The exception is removed."))
         return Redirect(path="/guidance/counsellor/availability", status_code=303)

@@ -29,7 +29,7 @@ from src.rooms import bookings
 from src.rooms import rules as room_rules
 from src.rooms import service as rooms_service
 from src.rooms.constants import HOLDER_STAFF
-from src.timeutil import UTC, aware, now_utc
+from src.timeutil import aware, now_utc
 
 CONSULTATION_ROOM = "consultation_room"  # the zone kind a consultation holds when its branch has one
 MAX_UPCOMING_PER_READER = 3

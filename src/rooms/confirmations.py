@@ -13,6 +13,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
+from src import bounds
 from src.accounts.permissions import can_manage_branch
 from src.branches.tables import Closure
 from src.branches import service as branches_service
@@ -26,7 +27,7 @@ from src.web.forms import Form, NextQuery, back_with_errors, safe_next
 from src.web.guards import requires_login, requires_staff
 from src.web.templating import Confirmation, confirm_page, flash
 
-ScopeQuery = Annotated[str, QueryParameter(name="scope", required=False, max_length=8)]
+ScopeQuery = Annotated[str, QueryParameter(name="scope", required=False, max_length=8, pattern=bounds.ONE_LINE_PATTERN)]
 
 
 async def describe(booking: bookings.BookingView) -> str:
@@ -58,7 +59,7 @@ class BookingConfirmations(Controller):
     include_in_schema = False
 
     @get("/me/bookings/{booking_id:int}/cancel", guards=[requires_login])
-    async def cancel_mine(self, request: Request, booking_id: FromPath[int], scope_: ScopeQuery = "", next_: NextQuery = "") -> Template:
+    async def cancel_mine(self, request: Request, booking_id: FromPath[bounds.Id], scope_: ScopeQuery = "", next_: NextQuery = "") -> Template:
         booking = await bookings.get_booking(request.user, booking_id)
         if not booking.active or booking.ends_at <= now_utc():
             raise NotFound(_("This booking cannot be cancelled any more"))
@@ -75,7 +76,7 @@ class BookingConfirmations(Controller):
         ))
 
     @get("/me/bookings/{booking_id:int}/end", guards=[requires_login])
-    async def end_mine(self, request: Request, booking_id: FromPath[int], next_: NextQuery = "") -> Template:
+    async def end_mine(self, request: Request, booking_id: FromPath[bounds.Id], next_: NextQuery = "") -> Template:
         booking = await bookings.get_booking(request.user, booking_id)
         now = now_utc()
         if not booking.active or not booking.starts_at <= now < booking.ends_at:
@@ -92,7 +93,7 @@ class BookingConfirmations(Controller):
         ))
 
     @get("/staff/bookings/{booking_id:int}/cancel", guards=[requires_staff])
-    async def cancel_by_staff(self, request: Request, booking_id: FromPath[int], scope_: ScopeQuery = "", next_: NextQuery = "") -> Template:
+    async def cancel_by_staff(self, request: Request, booking_id: FromPath[bounds.Id], scope_: ScopeQuery = "", next_: NextQuery = "") -> Template:
         booking = await bookings.get_booking(request.user, booking_id)
         if not booking.active or booking.ends_at <= now_utc():
             raise NotFound(_("This booking cannot be cancelled any more"))
@@ -115,7 +116,7 @@ class BookingConfirmations(Controller):
         ))
 
     @get("/staff/bookings/{booking_id:int}/decline", guards=[requires_staff])
-    async def decline(self, request: Request, booking_id: FromPath[int], scope_: ScopeQuery = "", next_: NextQuery = "") -> Template:
+    async def decline(self, request: Request, booking_id: FromPath[bounds.Id], scope_: ScopeQuery = "", next_: NextQuery = "") -> Template:
         booking = await bookings.get_booking(request.user, booking_id)
         if booking.status != "pending":
             raise NotFound(_("This booking is not waiting for approval"))
@@ -137,7 +138,7 @@ class BookingConfirmations(Controller):
         ))
 
     @get("/staff/branches/{slug:str}/closures/{closure_id:int}/delete", guards=[requires_staff])
-    async def delete_closure(self, request: Request, slug: FromPath[str], closure_id: FromPath[int]) -> Template:
+    async def delete_closure(self, request: Request, slug: FromPath[bounds.Line], closure_id: FromPath[bounds.Id]) -> Template:
         branch = await _managed_branch(request, slug)
         row = await Closure.select().where((Closure.id == closure_id) & (Closure.branch == branch.id)).first()
         if row is None:
@@ -154,7 +155,7 @@ class BookingConfirmations(Controller):
         ))
 
     @post("/me/bookings/{booking_id:int}/cancel", guards=[requires_login])
-    async def do_cancel_mine(self, request: Request, booking_id: FromPath[int]) -> Redirect:
+    async def do_cancel_mine(self, request: Request, booking_id: FromPath[bounds.Id]) -> Redirect:
         """The confirmation step posts here."""
         form = await Form.read(request)
         back = safe_next(form.data.get("next"), "/me/bookings")
@@ -169,7 +170,7 @@ class BookingConfirmations(Controller):
         return Redirect(path=back, status_code=303)
 
     @post("/me/bookings/{booking_id:int}/end", guards=[requires_login])
-    async def do_end_mine(self, request: Request, booking_id: FromPath[int]) -> Redirect:
+    async def do_end_mine(self, request: Request, booking_id: FromPath[bounds.Id]) -> Redirect:
         form = await Form.read(request)
         try:
             await bookings.end_early(request.user, booking_id)
@@ -179,29 +180,29 @@ class BookingConfirmations(Controller):
         return Redirect(path=safe_next(form.data.get("next"), "/me/bookings"), status_code=303)
 
     @post("/staff/bookings/{booking_id:int}/decline", guards=[requires_staff])
-    async def do_decline(self, request: Request, booking_id: FromPath[int]) -> Redirect:
+    async def do_decline(self, request: Request, booking_id: FromPath[bounds.Id]) -> Redirect:
         """The confirmation step posts here, with the reason the holder receives."""
         form = await Form.read(request)
         try:
-            changed = await bookings.decline(request.user, booking_id, reason=form.str("reason", 300), rest=form.data.get("scope") == "rest")
+            changed = await bookings.decline(request.user, booking_id, reason=form.text("reason", 300), rest=form.data.get("scope") == "rest")
         except Invalid as invalid:
             return back_with_errors(request, invalid.errors, form.data, to=_confirm_url(request, booking_id, "decline", form))
         flash(request, _("Declined: %(n)s bookings. The reader sees your reason.", n=len(changed)))
         return Redirect(path=safe_next(form.data.get("next"), "/staff/approvals"), status_code=303)
 
     @post("/staff/bookings/{booking_id:int}/cancel", guards=[requires_staff])
-    async def do_cancel_by_staff(self, request: Request, booking_id: FromPath[int]) -> Redirect:
+    async def do_cancel_by_staff(self, request: Request, booking_id: FromPath[bounds.Id]) -> Redirect:
         """The confirmation step posts here; someone else's booking needs a reason."""
         form = await Form.read(request)
         try:
-            changed = await bookings.cancel(request.user, booking_id, rest=form.data.get("scope") == "rest", reason=form.str("reason", 300))
+            changed = await bookings.cancel(request.user, booking_id, rest=form.data.get("scope") == "rest", reason=form.text("reason", 300))
         except Invalid as invalid:
             return back_with_errors(request, invalid.errors, form.data, to=_confirm_url(request, booking_id, "cancel", form))
         flash(request, _("Cancelled: %(n)s bookings.", n=len(changed)))
         return Redirect(path=safe_next(form.data.get("next"), "/staff/approvals"), status_code=303)
 
     @post("/staff/branches/{slug:str}/closures/{closure_id:int}/delete", guards=[requires_staff])
-    async def do_delete_closure(self, request: Request, slug: FromPath[str], closure_id: FromPath[int]) -> Redirect:
+    async def do_delete_closure(self, request: Request, slug: FromPath[bounds.Line], closure_id: FromPath[bounds.Id]) -> Redirect:
         branch = await _managed_branch(request, slug)
         await branches_service.delete_closure(request.user, branch, closure_id)
         flash(request, _("The closure is removed."))

@@ -13,6 +13,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from src import bounds
 from src.accounts.permissions import visit_side
 from src.exceptions import AppError, FieldError, NotFound
 from src.i18n import _, fmt_day_time
@@ -35,7 +36,7 @@ class VisitConfirmations(Controller):
     include_in_schema = False
 
     @get("/schools/visits/{visit_id:int}/decline", guards=[requires_login])
-    async def decline(self, request: Request, visit_id: FromPath[int], next_: NextQuery = "") -> Template:
+    async def decline(self, request: Request, visit_id: FromPath[bounds.Id], next_: NextQuery = "") -> Template:
         visit = await visits.get_visit(request.user, visit_id)
         side = visit_side(request.user, visit.school_id, visit.branch_id)
         if side is None or "decline" not in actions_for(visit.status) or (side == visits.SCHOOL and visit.status != PROPOSED):
@@ -63,7 +64,7 @@ class VisitConfirmations(Controller):
         ))
 
     @get("/schools/visits/{visit_id:int}/cancel", guards=[requires_login])
-    async def cancel(self, request: Request, visit_id: FromPath[int]) -> Template:
+    async def cancel(self, request: Request, visit_id: FromPath[bounds.Id]) -> Template:
         visit = await visits.get_visit(request.user, visit_id)
         side = visit_side(request.user, visit.school_id, visit.branch_id)
         if side is None or "cancel" not in actions_for(visit.status) or visit.is_past or (side == visits.LIBRARY and visit.status != CONFIRMED):
@@ -84,7 +85,7 @@ class VisitConfirmations(Controller):
         ))
 
     @get("/staff/teachers/{account_id:int}/reject", guards=[requires_staff])
-    async def reject_teacher(self, request: Request, account_id: FromPath[int]) -> Template:
+    async def reject_teacher(self, request: Request, account_id: FromPath[bounds.Id]) -> Template:
         pending = await teachers_service.list_teachers(request.user, TEACHER_PENDING)
         teacher = next((t for t in pending if t.account_id == account_id), None)
         if teacher is None:
@@ -98,17 +99,17 @@ class VisitConfirmations(Controller):
         ))
 
     @post("/schools/visits/{visit_id:int}/decline", guards=[requires_login])
-    async def do_decline(self, request: Request, visit_id: FromPath[int]) -> Redirect:
+    async def do_decline(self, request: Request, visit_id: FromPath[bounds.Id]) -> Redirect:
         """Staff decline a request (with the reason the school receives), or the school declines a proposed time."""
         return await _act(request, visit_id, "decline", visits.decline, _("The visit has been declined."))
 
     @post("/schools/visits/{visit_id:int}/cancel", guards=[requires_login])
-    async def do_cancel(self, request: Request, visit_id: FromPath[int]) -> Redirect:
+    async def do_cancel(self, request: Request, visit_id: FromPath[bounds.Id]) -> Redirect:
         """The school cancels its visit, or staff cancel it with the reason the school receives."""
         return await _act(request, visit_id, "cancel", visits.cancel, _("The visit has been cancelled."))
 
     @post("/staff/teachers/{account_id:int}/reject", guards=[requires_staff])
-    async def do_reject_teacher(self, request: Request, account_id: FromPath[int]) -> Redirect:
+    async def do_reject_teacher(self, request: Request, account_id: FromPath[bounds.Id]) -> Redirect:
         await teachers_service.decide_teacher(request.user, account_id, False)
         flash(request, _("The registration has been rejected."))
         return Redirect(path="/staff/schools", status_code=303)
@@ -117,7 +118,7 @@ class VisitConfirmations(Controller):
 async def _act(request: Request, visit_id: int, action: str, change, done: str) -> Redirect:
     form = await Form.read(request)
     try:
-        await change(request.user, visit_id, form.str("reason", 500))
+        await change(request.user, visit_id, form.text("reason", 500))
     except AppError as error:
         if error.status_code in (401, 403, 404):
             raise

@@ -18,7 +18,7 @@ from src.i18n import _
 
 
 # ``?next=``: where to go back to (always through safe_next)
-NextQuery = Annotated[str, QueryParameter(name="next", required=False, max_length=2000)]
+NextQuery = Annotated[str, QueryParameter(name="next", required=False, max_length=2000, pattern=bounds.ONE_LINE_PATTERN)]
 
 
 class Form:
