@@ -41,7 +41,9 @@ async def test_teen_finds_a_career_workshop_signs_up_sees_ticket_and_cancels(sta
         assert re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}", code)
         assert await page.locator("[data-testid=ticket] svg").count() == 1
         await page.screenshot(path="var/screenshot-my-sign-ups.png", full_page=True)
-        await page.get_by_role("button", name="Отменить запись").click()
+        await page.get_by_role("link", name="Отменить запись").click()
+        assert await page.get_by_test_id("what-happens").is_visible()  # one more step saying what will happen
+        await page.get_by_role("button", name="Да, отменить запись").click()
         await page.get_by_text("Запись отменена.").wait_for()
         assert await page.get_by_test_id("ticket").count() == 0
 

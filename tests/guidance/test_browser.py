@@ -2,19 +2,17 @@
 the chart and recommendations, signs up for a career workshop and books a consultation."""
 
 import re
-from datetime import date
-
 import pytest
 
-from tests.support import browser_page, header_click, running_server
+from tests import dates
+from tests.support import browser_page, header_click, log_in_page, running_server
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
 
 
 async def test_sixteen_year_old_takes_the_survey_signs_up_and_books_a_consultation(demo_events):
-    today = date.today()
-    birth = date(today.year - 16, 1, 15) if (today.month, today.day) >= (1, 15) else date(today.year - 17, 1, 15)
+    birth = dates.birth_date(16)
     async with running_server() as base_url, browser_page(viewport=PHONE) as page:
         await page.goto(f"{base_url}/register")
         await page.get_by_role("textbox", name="ФИО", exact=True).fill("Алиса Игоревна Тен")
@@ -25,6 +23,8 @@ async def test_sixteen_year_old_takes_the_survey_signs_up_and_books_a_consultati
         await page.get_by_label("Повторите пароль").fill("alisa-secret-1")
         await page.get_by_label(re.compile("согласие на обработку")).check()
         await page.get_by_role("button", name="Получить билет").click()
+        await page.get_by_role("heading", name="Проверьте почту").wait_for()  # with an e-mail: check your mailbox
+        await log_in_page(page, base_url, "alisa@example.ru", "alisa-secret-1")
         await page.wait_for_url(f"{base_url}/me/card")
 
         await header_click(page, "Профориентация")
