@@ -159,6 +159,11 @@ def can_sign_up_others(principal: Principal | None, branch_id: int) -> bool:
     return can_manage_branch(principal, branch_id)
 
 
+def can_record_attendance(principal: Principal | None, branch_id: int) -> bool:
+    """The head count of a drop-in event is entered by staff of the event's branch."""
+    return can_manage_branch(principal, branch_id)
+
+
 def can_cancel_registration(principal: Principal | None, reader_account_id: int, branch_id: int) -> bool:
     if principal is None:
         return False

@@ -9,10 +9,12 @@ from litestar import Controller, Request, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from src import bounds
-from src.events import queries
+from src.events import attendance, queries
 from src.events import service as events_service
 from src.events.constants import CATEGORIES
 from src.events.schemas import (
+    AttendanceIn,
+    AttendanceOut,
     AttendeeOut,
     CancelIn,
     CheckinIn,
@@ -99,6 +101,16 @@ class EventApi(Controller):
     @post("/{event_id:int}/registrations", summary="Sign up (a reader for themself; staff give card_number): confirmed or waitlisted", status_code=201, guards=[requires_login])
     async def sign_up(self, request: Request, event_id: FromPath[bounds.Id], data: JSONBody[RegistrationCreate]) -> RegistrationOut:
         return signup_out(await events_service.sign_up(request.user, event_id, data.seats, data.card_number))
+
+    @post(
+        "/{event_id:int}/attendance",
+        summary="Enter or correct the head count of an event without sign-up, after it started (staff of the branch)",
+        status_code=200,
+        guards=[requires_staff],
+    )
+    async def record_attendance(self, request: Request, event_id: FromPath[bounds.Id], data: JSONBody[AttendanceIn]) -> AttendanceOut:
+        done = await attendance.record(request.user, event_id, data.total, data.children, data.youth)
+        return AttendanceOut(event_id=done.event_id, total=done.total, children=done.children, youth=done.youth, entered_at=done.entered_at)
 
     @get("/{event_id:int}/registrations", summary="The attendee list with statuses and waitlist positions (staff of the branch)", guards=[requires_staff])
     async def attendees(self, request: Request, event_id: FromPath[bounds.Id], page: PageNumber = 1, page_size: PageSize = 500) -> Page[AttendeeOut]:

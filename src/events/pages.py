@@ -17,7 +17,7 @@ from src import bounds
 from src.csvsafe import write_csv
 from src.accounts.permissions import managed_branch_ids
 from src.config import get_settings
-from src.events import queries, rules
+from src.events import attendance, queries, rules
 from src.events import service as events_service
 from src.events.constants import CATEGORIES, PROFESSION_TYPES
 from src.events.controllers import catalogue_filters
@@ -308,8 +308,7 @@ class StaffEventPages(Controller):
     async def attendees(self, request: Request, event_id: FromPath[bounds.Id]) -> Template:
         event = await queries.get_event(event_id)
         events_service.require_manager(request.user, event.branch_id)
-        rows, _total = await queries.attendees(event, include_cancelled=True)
-        return page(request, "events/attendees.html", event=event, rows=rows, values={}, errors={})
+        return await _attendees_page(request, event, {}, {})
 
     @get("/events/{event_id:int}/attendees.csv")
     async def attendees_csv(self, request: Request, event_id: FromPath[bounds.Id]) -> Response[str]:
@@ -344,10 +343,24 @@ class StaffEventPages(Controller):
             if error.status_code not in (404, 409, 422):
                 raise
             event = await queries.get_event(event_id)
-            rows, _total = await queries.attendees(event, include_cancelled=True)
-            return page(request, "events/attendees.html", status_code=error.status_code, event=event, rows=rows, values={"card_number": card},
-                        errors={"card_number": error.detail})
+            return await _attendees_page(request, event, {"card_number": card}, {"card_number": error.detail}, status_code=error.status_code)
         flash(request, _("Signed up: %(status)s", status=_("confirmed") if result.status == "confirmed" else _("waitlist, number %(n)s", n=result.waitlist_position)))
+        return Redirect(path=f"/staff/events/{event_id}/attendees", status_code=303)
+
+    @post("/events/{event_id:int}/attendance")
+    async def record_attendance(self, request: Request, event_id: FromPath[bounds.Id]) -> Template | Redirect:
+        form = await Form.read(request)
+        values = {name: form.str(name, 12) for name in ("total", "children", "youth")}
+        try:
+            counts = {name: form.int(name, required=name == "total", minimum=0, maximum=attendance.MAX_HEADCOUNT) or 0 for name in values}
+            await attendance.record(request.user, event_id, counts["total"], counts["children"], counts["youth"])
+        except AppError as error:
+            if error.status_code not in (409, 422):
+                raise
+            event = await queries.get_event(event_id)
+            errors = {item.field: item.message for item in error.errors} or {"total": error.detail}
+            return await _attendees_page(request, event, values, errors, status_code=error.status_code)
+        flash(request, _("Head count saved"))
         return Redirect(path=f"/staff/events/{event_id}/attendees", status_code=303)
 
     @get("/checkin")
@@ -371,6 +384,13 @@ class StaffEventPages(Controller):
                 raise
             error = failure.detail
         return await _checkin_page(request, event_id, result, error, {"code": code}, status_code=422 if error else 200)
+
+
+async def _attendees_page(request: Request, event, values: dict, errors: dict, status_code: int = 200) -> Template:
+    rows, _total = await queries.attendees(event, include_cancelled=True)
+    head_count = None if event.signup_needed else await attendance.get(event.id)
+    return page(request, "events/attendees.html", status_code=status_code, event=event, rows=rows, values=values, errors=errors,
+                head_count=head_count, started=now_utc() >= event.starts_at)
 
 
 async def _checkin_page(request: Request, event_id: int | None, result, error: str | None, values: dict, status_code: int = 200) -> Template:

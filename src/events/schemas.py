@@ -175,6 +175,20 @@ class RegistrationCreate(bounds.Input):
     card_number: bounds.line(40, description="Staff only: the walk-in reader's card") | None = None
 
 
+class AttendanceIn(bounds.Input):
+    total: bounds.count(0, 100_000, description="Everyone who came")
+    children: bounds.count(0, 100_000, description="Of them, children up to 14 (when known)") = 0
+    youth: bounds.count(0, 100_000, description="Of them, youth 15 to 30 (when known)") = 0
+
+
+class AttendanceOut(msgspec.Struct):
+    event_id: int
+    total: int
+    children: int
+    youth: int
+    entered_at: datetime
+
+
 class AttendeeOut(msgspec.Struct):
     registration_id: int
     full_name: str

@@ -78,3 +78,16 @@ class Registration(Table, tablename="registration"):
     cancel_reason = Varchar(length=32, default="")
     created_by = ForeignKey(references=Account, on_delete=OnDelete.set_null, null=True, default=None)
     created_at = Timestamptz()
+
+
+class EventAttendance(Table, tablename="event_attendance"):
+    """The head count staff enter after an event without sign-up (an exhibition, an open lecture): how many came,
+    and of them how many were children up to 14 and youth 15 to 30 when known (the rest are counted 31 and
+    older). One row per event; the database refuses ``children + youth > total`` and negative counts."""
+
+    event = ForeignKey(references=Event, on_delete=OnDelete.cascade, unique=True)
+    total = Integer()
+    children = Integer(default=0)
+    youth = Integer(default=0)
+    entered_by = ForeignKey(references=Account, on_delete=OnDelete.set_null, null=True, default=None)
+    entered_at = Timestamptz()
