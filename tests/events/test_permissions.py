@@ -21,3 +21,11 @@ def test_cancel_own_sign_up_or_as_staff_of_the_branch():
     assert not can_cancel_registration(p("reader", id=6), 5, 1)
     assert can_cancel_registration(p("staff", {1}, id=9), 5, 1) and not can_cancel_registration(p("staff", {2}, id=9), 5, 1)
     assert not can_cancel_registration(None, 5, 1)
+
+
+def test_head_counts_are_entered_by_staff_of_the_branch():
+    from src.accounts.permissions import can_record_attendance
+
+    assert can_record_attendance(p("staff", {1}), 1) and not can_record_attendance(p("staff", {1}), 2)
+    assert can_record_attendance(p("admin"), 3) and not can_record_attendance(p("reader"), 1) and not can_record_attendance(p("counsellor"), 1)
+    assert not can_record_attendance(None, 1)
