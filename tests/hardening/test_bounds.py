@@ -292,7 +292,7 @@ async def test_deep_json_is_a_422(client, demo):
 
 async def test_framework_errors_speak_the_callers_language(client, demo):
     response = await client.post("/api/v1/readers", content=b"{bad", headers={"content-type": "application/json", **RU})
-    assert response.status_code == 400 and response.json()["detail"] == "Тело запроса — не корректный JSON"
+    assert response.status_code == 400 and response.json()["detail"] == "Тело запроса — некорректный JSON"
     response = await client.post("/api/v1/readers", content=b"{bad", headers={"content-type": "application/json", **EN})
     assert response.json()["detail"] == "The request body is not valid JSON"
     response = await client.post("/api/v1/readers", content=b"x" * (11 * 1024 * 1024), headers={"content-type": "application/json", **RU})
