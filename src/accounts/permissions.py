@@ -1,6 +1,7 @@
 """Who may do what: every permission check in libspace is one of these pure functions of a principal.
 
-Roles: ``admin`` acts in every branch; ``staff`` in the branches they are assigned to; ``counsellor`` runs
+Roles: ``admin`` acts in every branch; ``staff`` in the branches they are assigned to (a branch head, a flag on
+the assignment, also manages that branch's staff and programmes and reads its audit log); ``counsellor`` runs
 career guidance; ``teacher`` coordinates one school; ``reader`` holds the city-wide card.
 """
 
@@ -19,6 +20,7 @@ class Principal:
     email: str | None = None
     language: str = ""
     branch_ids: frozenset[int] = field(default_factory=frozenset)
+    head_branch_ids: frozenset[int] = field(default_factory=frozenset)  # branches this staff member heads
     card_number: str | None = None
     school_id: int | None = None
     auth_version: int = 1
@@ -245,3 +247,70 @@ def can_cancel_consultation(principal: Principal | None, reader_id: int, counsel
 def reader_cancel_cutoff_applies(principal: Principal | None, reader_id: int) -> bool:
     """The cancellation cut-off binds the reader; the counsellor and admins may cancel until the start."""
     return principal is not None and principal.id == reader_id and not principal.is_admin
+
+
+# --- running the network (branches, hours, zones, staff, audit) ------------------------------------------------
+
+
+def can_administer_network(principal: Principal | None) -> bool:
+    """Create, edit, deactivate and reactivate branches; keep the lists of zone kinds and features; invite staff
+    to any branch and give any role: admins only."""
+    return principal is not None and principal.is_admin
+
+
+def is_branch_head(principal: Principal | None, branch_id: int) -> bool:
+    return principal is not None and principal.role == ROLE_STAFF and branch_id in principal.head_branch_ids
+
+
+def can_edit_hours(principal: Principal | None, branch_id: int) -> bool:
+    """The weekly hours, date exceptions and closures of a branch: admins and staff of the branch."""
+    return can_manage_branch(principal, branch_id)
+
+
+def can_manage_zones(principal: Principal | None, branch_id: int) -> bool:
+    """Create, edit and deactivate the zones of a branch and their booking rules: admins and staff of the branch."""
+    return can_manage_branch(principal, branch_id)
+
+
+def can_manage_staff(principal: Principal | None, branch_ids: set[int] | frozenset[int]) -> bool:
+    """Invite staff to these branches, change or end their assignments, deactivate them: admins, or the head of
+    every one of these branches (a head cannot reach into another branch)."""
+    if principal is None:
+        return False
+    if principal.is_admin:
+        return True
+    return principal.role == ROLE_STAFF and bool(branch_ids) and set(branch_ids) <= set(principal.head_branch_ids)
+
+
+def can_give_role(principal: Principal | None, role: str) -> bool:
+    """Admins give any staff-side role; a branch head only makes staff of their branch (never an admin)."""
+    if principal is None:
+        return False
+    if principal.is_admin:
+        return role in (ROLE_ADMIN, ROLE_STAFF, ROLE_COUNSELLOR)
+    return role == ROLE_STAFF and bool(principal.head_branch_ids)
+
+
+def can_see_staff_list(principal: Principal | None) -> bool:
+    return principal is not None and (principal.is_admin or bool(principal.head_branch_ids))
+
+
+def can_manage_programmes(principal: Principal | None, branch_ids: set[int] | frozenset[int]) -> bool:
+    """The programmes a branch offers schools: admins, or heads of each of the programme's branches."""
+    return can_manage_staff(principal, branch_ids)
+
+
+def audit_scope(principal: Principal | None) -> frozenset[int] | None:
+    """The branches whose audit entries the principal reads: None = all of them (admins); a branch head their
+    branches; anybody else nothing (an empty set, see :func:`can_read_audit`)."""
+    if principal is None:
+        return frozenset()
+    if principal.is_admin:
+        return None
+    if principal.role == ROLE_STAFF:
+        return frozenset(principal.head_branch_ids)
+    return frozenset()
+
+
+def can_read_audit(principal: Principal | None) -> bool:
+    return audit_scope(principal) != frozenset()

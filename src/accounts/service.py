@@ -260,11 +260,13 @@ async def _principal(account: dict | None) -> Principal | None:
         return None
     account_id = account["id"]
     branch_ids: frozenset[int] = frozenset()
+    head_branch_ids: frozenset[int] = frozenset()
     card_number = None
     school_id = None
     if account["role"] in STAFF_ROLES:
-        rows = await StaffBranch.select(StaffBranch.branch).where(StaffBranch.account == account_id)
+        rows = await StaffBranch.select(StaffBranch.branch, StaffBranch.is_head).where(StaffBranch.account == account_id)
         branch_ids = frozenset(row["branch"] for row in rows)
+        head_branch_ids = frozenset(row["branch"] for row in rows if row["is_head"])
     elif account["role"] == ROLE_READER:
         card = await ReaderCard.select(ReaderCard.card_number).where(ReaderCard.account == account_id).first()
         card_number = card["card_number"] if card else None
@@ -278,6 +280,7 @@ async def _principal(account: dict | None) -> Principal | None:
         email=account["email"],
         language=account["language"],
         branch_ids=branch_ids,
+        head_branch_ids=head_branch_ids,
         card_number=card_number,
         school_id=school_id,
         auth_version=account["auth_version"],

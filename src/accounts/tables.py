@@ -40,6 +40,7 @@ class ReaderCard(Table, tablename="reader_card"):
 class StaffBranch(Table, tablename="staff_branch"):
     account = ForeignKey(references=Account, on_delete=OnDelete.cascade, index=True)
     branch = ForeignKey(references=Branch, on_delete=OnDelete.cascade)
+    is_head = Boolean(default=False)  # the branch head: manages the branch's staff and programmes too
 
 
 class ApiToken(Table, tablename="api_token"):

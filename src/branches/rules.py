@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 from zoneinfo import ZoneInfo
 
 Interval = tuple[datetime, datetime]
@@ -149,3 +149,46 @@ def subtract(intervals: Iterable[Interval], remove: Iterable[Interval]) -> list[
 
 def minutes(interval: Interval) -> int:
     return int((interval[1] - interval[0]).total_seconds() // 60)
+
+
+# --- editing hours ----------------------------------------------------------------------------------------
+
+WEEKDAY_CODES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def interval_problems(field: str, intervals: Sequence[tuple[time, time]]) -> list[tuple[str, str]]:
+    """``(field, problem)`` for intervals of one day that are inverted or empty (``"inverted"``) or overlap
+    another (``"overlap"``); ``field`` is the day's, each problem names ``field[i]``. Half-open: 10-13 and
+    13-19 do not overlap."""
+    problems = []
+    for index, (opens, closes) in enumerate(intervals):
+        if closes <= opens:
+            problems.append((f"{field}[{index}].closes", "inverted"))
+    ordered = sorted(range(len(intervals)), key=lambda index: intervals[index])
+    for before, after in zip(ordered, ordered[1:]):
+        if intervals[after][0] < intervals[before][1] and (f"{field}[{after}].closes", "inverted") not in problems:
+            problems.append((f"{field}[{after}].opens", "overlap"))
+    return problems
+
+
+def weekly_rows(weekly: dict[str, Sequence[tuple[time, time]]]) -> tuple[HoursRow, ...]:
+    """The weekly pattern by day code (``mon`` … ``sun``) as rows; a day absent or empty is closed."""
+    return tuple(HoursRow(WEEKDAY_CODES.index(day), opens, closes) for day in WEEKDAY_CODES for opens, closes in sorted(weekly.get(day, ())))
+
+
+def weekly_by_day(rows: Iterable[HoursRow]) -> dict[str, list[tuple[time, time]]]:
+    result: dict[str, list[tuple[time, time]]] = {day: [] for day in WEEKDAY_CODES}
+    for row in sorted(rows, key=lambda row: (row.weekday, row.opens)):
+        result[WEEKDAY_CODES[row.weekday]].append((row.opens, row.closes))
+    return result
+
+
+def within(schedule: Schedule, tz: ZoneInfo, start: datetime, end: datetime) -> bool:
+    """Whether ``[start, end)`` lies wholly inside the opening hours."""
+    return open_between(schedule, tz, start, end) == [(start, end)]
+
+
+def stranded(items: Iterable, old: Callable[[int | None], Schedule], new: Callable[[int | None], Schedule], tz: ZoneInfo) -> list:
+    """The items (anything with ``starts_at``, ``ends_at`` and ``zone_id``) inside the old hours of their zone
+    that the new hours would leave outside. ``old``/``new`` give the schedule of a zone (None: the branch)."""
+    return [item for item in items if within(old(item.zone_id), tz, item.starts_at, item.ends_at) and not within(new(item.zone_id), tz, item.starts_at, item.ends_at)]

@@ -161,7 +161,12 @@ class ClosureView:
 
 
 async def list_closures(branch: BranchInfo, from_on: date) -> list[ClosureView]:
-    rows = await Closure.select().where((Closure.branch == branch.id) & (Closure.ends_on >= from_on)).order_by(Closure.starts_on)
+    return await list_closures_of(branch.id, from_on)
+
+
+async def list_closures_of(branch_id: int, from_on: date) -> list[ClosureView]:
+    """The closures of a branch (active or not) that end on ``from_on`` or later."""
+    rows = await Closure.select().where((Closure.branch == branch_id) & (Closure.ends_on >= from_on)).order_by(Closure.starts_on)
     return [ClosureView(row["id"], row["branch"], row["zone"], row["starts_on"], row["ends_on"], row["kind"], row["reason"]) for row in rows]
 
 

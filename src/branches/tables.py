@@ -14,11 +14,14 @@ ZONE = LazyTableReference(table_class_name="Zone", module_path="src.rooms.tables
 class Branch(Table, tablename="branch"):
     slug = Varchar(length=64, unique=True)
     name = Varchar(length=200)
+    name_en = Varchar(length=200, default="")
     short_name = Varchar(length=100, default="")
     address = Varchar(length=300, default="")
     timezone = Varchar(length=64, default="Asia/Yakutsk")
     phone = Varchar(length=40, default="")
     email = Varchar(length=254, default="")
+    website = Varchar(length=500, default="")
+    photo_url = Varchar(length=500, default="")
     description = Text(default="")
     accessibility = Text(default="")
     latitude = Real(null=True, default=None)
@@ -58,3 +61,11 @@ class Closure(Table, tablename="closure"):
     kind = Varchar(length=20, default="other")
     reason = Varchar(length=300, default="")
     created_at = Timestamptz()
+
+
+class BranchSlug(Table, tablename="branch_slug"):
+    """A slug a branch was known by: once used, a slug keeps leading to its branch (old URLs redirect)."""
+
+    slug = Varchar(length=64, unique=True)
+    branch = ForeignKey(references=Branch, on_delete=OnDelete.cascade, index=True)
+    retired_at = Timestamptz()

@@ -39,6 +39,7 @@ from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from src import audit
 from src.accounts.permissions import Principal, can_book_zone, can_change_booking, can_manage_branch, managed_branch_ids
+from src.branches import occupancy
 from src.branches.rules import Interval
 from src.branches.service import BranchInfo
 from src.config import get_settings
@@ -58,6 +59,7 @@ from src.rooms.constants import (
     CONFIRMED,
     DECLINED,
     HOLDER_BLOCK,
+    HOLDER_EVENT,
     HOLDER_KINDS,
     HOLDER_READER,
     HOLDER_STAFF,
@@ -693,3 +695,57 @@ async def end_early(principal: Principal, booking_id: int) -> BookingView:
         await Booking.update({Booking.ends_at: new_end, Booking.blocked_until: blocked_until}).where(Booking.id == booking.id)
         await audit.record(principal, "end", "booking", booking.id, branch_id=branch.id, changes={"ends_at": (booking.ends_at, new_end)})
     return await _one(booking.id)
+
+
+# --- opening hours change (see src/branches/occupancy.py) ----------------------------------------------------
+
+_HELD_KIND = {HOLDER_EVENT: "event", HOLDER_VISIT: "visit"}  # other holders: the booking itself
+
+
+async def _held(branch_id: int, start: datetime, kinds: Sequence[str]) -> list[BookingView]:
+    """Active bookings of the branch's zones ending after ``start`` that keep to the hours (not kept outside)."""
+    zone_ids = [row["id"] for row in await Zone.select(Zone.id).where(Zone.branch == branch_id)]
+    where = Booking.zone.is_in(zone_ids or [0]) & Booking.status.is_in(list(ACTIVE_STATUSES)) & (Booking.ends_at > start) & (Booking.override_hours == False)  # noqa: E712
+    return [view for view in await _views(where) if _HELD_KIND.get(view.holder_kind, "booking") in kinds]
+
+
+def _as_held(view: BookingView) -> occupancy.Held:
+    kind = _HELD_KIND.get(view.holder_kind, "booking")
+    return occupancy.Held(kind, view.holder_ref if kind != "booking" and view.holder_ref else view.id, view.starts_at, view.ends_at, view.zone_id, view.purpose)
+
+
+def _finder(kind: str):
+    async def find(branch_id: int, start: datetime) -> list[occupancy.Held]:
+        return [_as_held(view) for view in await _held(branch_id, start, (kind,))]
+
+    return find
+
+
+def _keeper(kind: str):
+    async def keep(actor: Principal, ids: Sequence[int]) -> None:
+        """Keep them as exceptions to the new hours: recorded on each booking (override_hours), audited."""
+        column = Booking.id if kind == "booking" else Booking.holder_ref
+        where = column.is_in(list(ids) or [0]) & Booking.status.is_in(list(ACTIVE_STATUSES))
+        if kind != "booking":
+            where &= Booking.holder_kind == next(holder for holder, name in _HELD_KIND.items() if name == kind)
+        kept = await Booking.update({Booking.override_hours: True, Booking.override_by: actor.id}).where(where).returning(Booking.id, Booking.zone)
+        branch_of = {row["id"]: row["branch"] for row in await Zone.select(Zone.id, Zone.branch).where(Zone.id.is_in([row["zone"] for row in kept] or [0]))}
+        for row in kept:
+            await audit.record(actor, "keep_outside_hours", "booking", row["id"], branch_id=branch_of.get(row["zone"]), changes={"override_hours": (False, True)})
+
+    return keep
+
+
+async def _cancel_for_hours(actor: Principal, ids: Sequence[int], reason: str) -> None:
+    """Cancel each booking and tell its holder why (one message each), audited, in the caller's transaction."""
+    for view in await _views(Booking.id.is_in(list(ids) or [0]) & Booking.status.is_in(list(ACTIVE_STATUSES))):
+        await _set_status([view], CANCELLED, ACTIVE_STATUSES, actor, reason, "cancel", tell=booking_messages.BOOKING_CANCELLED)
+
+
+async def _refuse_cancel(actor: Principal, ids: Sequence[int], reason: str) -> None:
+    raise Invalid.one("on_conflict", _("Events and school visits are cancelled on their own pages (their people are told there); keep them here or cancel them first"))
+
+
+occupancy.register("booking", find=_finder("booking"), keep=_keeper("booking"), cancel=_cancel_for_hours)
+occupancy.register("event", find=_finder("event"), keep=_keeper("event"), cancel=_refuse_cancel)
+occupancy.register("visit", find=_finder("visit"), keep=_keeper("visit"), cancel=_refuse_cancel)

@@ -6,14 +6,17 @@ from datetime import date, timedelta
 from typing import Annotated
 
 from litestar import Controller, Request, get, post
+from litestar.response import Redirect
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from src import bounds
 from src import cache
+from src.branches import admin as branches_admin
+from src.branches.controllers import BranchAdminApi
 from src.branches.rules import week_start
 from src.branches.service import CACHE_NAME
 from src.config import get_settings
-from src.exceptions import Invalid
+from src.exceptions import Invalid, NotFound
 from src.i18n import _
 from src.pagination import Page, PageNumber, PageSize, offset, paginate
 from src.rooms import availability, bookings
@@ -47,7 +50,9 @@ from src.web.guards import requires_login
 Instant = bounds.optional_line(40, description="ISO 8601 date or date-time; without an offset, the branch's local time")
 
 
-class BranchApi(Controller):
+class BranchApi(BranchAdminApi):
+    """Reading branches with their zones; the administration's handlers (same path) come from the base class."""
+
     path = "/api/v1/branches"
     tags = ["branches"]
 
@@ -62,8 +67,14 @@ class BranchApi(Controller):
         return paginate(items, page, page_size)
 
     @get("/{slug:str}", summary="One branch by slug")
-    async def get_branch(self, slug: FromPath[bounds.Line]) -> BranchOut:
-        return branch_out(await rooms_service.get_branch(slug))
+    async def get_branch(self, slug: FromPath[bounds.Line]) -> BranchOut | Redirect:
+        try:
+            return branch_out(await rooms_service.get_branch(slug))
+        except NotFound:
+            current = await branches_admin.current_slug(slug)
+            if current is None:
+                raise
+            return Redirect(path=f"/api/v1/branches/{current}", status_code=301)
 
     @get("/{slug:str}/week", summary="The week grid of a branch: every zone by day, free and busy times")
     async def week(

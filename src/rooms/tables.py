@@ -29,6 +29,7 @@ class Zone(Table, tablename="zone"):
     buffer_after_minutes = SmallInt(default=0)
     weekly_quota_minutes = Integer(null=True, default=None)
     requires_approval = Boolean(default=False)
+    min_age = SmallInt(null=True, default=None)  # readers younger than this may not book it
     is_active = Boolean(default=True)
     updated_at = Timestamptz()
 
