@@ -35,6 +35,7 @@ from src.schools.controllers import ProgrammeApi, SchoolApi, VisitApi
 from src.schools.confirmations import VisitConfirmations
 from src.schools.pages import SchoolPages, StaffSchoolPages
 from src.guidance.controllers import GuidanceApi
+from src.stats.controllers import StatsApi
 from src.guidance.confirmations import GuidanceConfirmations
 from src.guidance.pages import CounsellorPages, FieldPages, GuidancePages
 from src.ops import logs as ops_logs
@@ -129,6 +130,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             MyRemindersApi,
             ReminderPages,
             GuidanceApi,
+            StatsApi,
             BranchPages,
             BookingPages,
             StaffRoomPages,
