@@ -22,6 +22,7 @@ from src.accounts.recovery_pages import RecoveryPages
 from src.calendars.controllers import FeedController, MyFeedsApi
 from src.calendars.pages import CalendarStaffPages, MyBookingCalendar, MyFeedPages, ConsultationCalendar, VisitCalendar
 from src.notifications.controllers import MyRemindersApi, ReminderPages
+from src import registrations  # noqa: F401 - the domains fill the notification registry
 from src.config import STATIC_DIR, Settings, get_settings
 from src.db import close_pools, open_pools
 from src.events.controllers import CheckinApi, EventApi, MyRegistrationApi, RegistrationApi

@@ -176,6 +176,7 @@ def worker(once: bool) -> None:
         multiproc.enable(get_ops_settings().metrics_dir, "worker")  # before prometheus_client is imported
     logs.configure()
 
+    from src import registrations  # noqa: F401 - the domains' message kinds and reminders
     from src.notifications import worker as notification_worker
     from src.notifications.clock import Clock
     from src.notifications.transport import make_transport

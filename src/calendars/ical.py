@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event, Timezone, vDuration, vRecur
 
 from src import bounds
+from src.config import get_settings
 from src.calendars.constants import CANCELLED_KEPT_DAYS, PRODID, REFRESH_INTERVAL, UID_DOMAIN
 
 UTC = timezone.utc
@@ -71,6 +72,33 @@ class Occurrence:
     modified_at: datetime
     cancelled: bool = False
     extra: dict = field(default_factory=dict, hash=False, compare=False)
+
+
+# ---- what every domain's items share: instants read back from either engine, places, links ------------------
+
+
+def instant(value) -> datetime | None:
+    """A stored instant as an aware datetime (SQLite gives text, PostgreSQL a datetime); None stays None."""
+    if value is None:
+        return None
+    value = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def page_url(path: str) -> str:
+    return f"{get_settings().base_url}{path}"
+
+
+def branch_location(branch, zone_name: str = "") -> str:
+    """LOCATION: the branch's name and address (and the zone), what a map search in a client needs."""
+    place = f"{branch.name} ({zone_name})" if zone_name else branch.name
+    return f"{place}, {branch.address}" if branch.address else place
+
+
+def branch_geo(branch) -> tuple[float, float] | None:
+    if branch.latitude is None or branch.longitude is None:
+        return None
+    return (round(branch.latitude, 6), round(branch.longitude, 6))
 
 
 def uid(kind: str, ident: object) -> str:

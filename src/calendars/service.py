@@ -15,6 +15,7 @@ from src.branches.tables import Closure
 from src.calendars import sources
 from src.calendars.constants import FEED_KINDS, FEED_READER, FEED_SCHOOL, FEED_STAFF, TOKEN_BYTES
 from src.calendars.ical import FeedItem, FeedMeta, build_calendar
+from src.calendars.ical import instant as ical_instant
 from src.calendars.sources import EPOCH, Fingerprint
 from src.calendars.tables import FeedToken
 from src.config import get_settings
@@ -310,14 +311,14 @@ def _registration_items(rows: list[dict], branches: dict[int, BranchZones], now:
         if branch is None:
             continue
         ended = row["status"] == "cancelled" or event["status"] == "cancelled"
-        ended_at = sources._instant(row["cancelled_at"] or event["cancelled_at"])
+        ended_at = ical_instant(row["cancelled_at"] or event["cancelled_at"])
         if ended and not keep_cancelled(ended_at, now):
             items.pop(event["id"], None)
             continue
         status = "CANCELLED" if ended else ("TENTATIVE" if row["status"] == "waitlisted" else "CONFIRMED")
         prefix = _("(waiting list) ") if row["status"] == "waitlisted" else ""
         item = event_item(event, branch, status=status, summary_prefix=prefix)
-        changed = max(v for v in (item.modified_at, sources._instant(row["created_at"]), sources._instant(row["promoted_at"]), ended_at) if v is not None)
+        changed = max(v for v in (item.modified_at, ical_instant(row["created_at"]), ical_instant(row["promoted_at"]), ended_at) if v is not None)
         items[event["id"]] = replace(item, modified_at=changed, sequence=max(item.sequence, int((changed - item.created_at).total_seconds()) if item.created_at else 0))
     return list(items.values())
 

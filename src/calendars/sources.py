@@ -15,7 +15,8 @@ from src.branches import service as branches_service
 from src.branches.service import BranchInfo
 from src.branches.tables import Closure
 from src.calendars.constants import FEED_PAST_DAYS
-from src.calendars.ical import FeedItem, uid
+from src.calendars.ical import FeedItem, branch_geo, branch_location, page_url, uid  # noqa: F401 - page_url for the feeds
+from src.calendars.ical import instant
 from src.config import get_settings
 from src.i18n import _
 from src.labels import label
@@ -27,22 +28,6 @@ EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)  # Last-Modified of a feed wit
 class Fingerprint:
     parts: tuple
     last_modified: datetime
-
-
-def page_url(path: str) -> str:
-    return f"{get_settings().base_url}{path}"
-
-
-def branch_location(branch: BranchInfo, zone_name: str = "") -> str:
-    """LOCATION: the branch's name and address (and the zone), what a map search in a client needs."""
-    place = f"{branch.name} ({zone_name})" if zone_name else branch.name
-    return f"{place}, {branch.address}" if branch.address else place
-
-
-def branch_geo(branch: BranchInfo) -> tuple[float, float] | None:
-    if branch.latitude is None or branch.longitude is None:
-        return None
-    return (round(branch.latitude, 6), round(branch.longitude, 6))
 
 
 def feed_since(today: date) -> date:
@@ -85,14 +70,6 @@ def closure_item(row: dict, branch: BranchInfo, busy: bool) -> FeedItem:
     )
 
 
-def _instant(value) -> datetime | None:
-    if value is None:
-        return None
-    from src.timeutil import aware
-
-    return aware(datetime.fromisoformat(value) if isinstance(value, str) else value)
-
-
 # ---- events -------------------------------------------------------------------------------------------
 
 
@@ -108,7 +85,7 @@ async def event_stats(condition=None) -> tuple[int, datetime | None]:
     if condition is not None:
         query = query.where(condition)
     row = (await query)[0]
-    return row["n"], _instant(row["latest"])
+    return row["n"], instant(row["latest"])
 
 
 _event_rows: dict[int, tuple[object, dict]] = {}  # event id -> (its updated_at, its row): per process
@@ -199,7 +176,7 @@ def bookings_fingerprint(rows: list[dict]) -> tuple[tuple, datetime | None]:
     import hashlib
 
     digest = hashlib.sha256(repr([(r["id"], str(r["starts_at"]), str(r["ends_at"]), r["status"], r["purpose"]) for r in rows]).encode()).hexdigest()
-    latest = max([_instant(r["status_changed_at"] or r["created_at"]) for r in rows], default=None)
+    latest = max([instant(r["status_changed_at"] or r["created_at"]) for r in rows], default=None)
     return ("bookings", len(rows), digest), latest
 
 
@@ -218,7 +195,7 @@ def booking_items(rows: list[dict], zones: dict[int, tuple[BranchInfo, str]], ti
 
     items = []
     for row in rows:
-        if row["status"] in ("cancelled", "declined") and not keep_cancelled(_instant(row["status_changed_at"]), now):
+        if row["status"] in ("cancelled", "declined") and not keep_cancelled(instant(row["status_changed_at"]), now):
             continue
         branch, zone_name = zones[row["zone"]]
         items.append(booking_item(row, branch, zone_name, titles, detailed))

@@ -8,20 +8,16 @@ from typing import Iterable
 
 from src.calendars import ical
 from src.calendars.ical import FeedItem, Occurrence
-from src.calendars.sources import branch_geo, branch_location, page_url
+from src.calendars.ical import branch_geo, branch_location, page_url
+from src.calendars.ical import instant
 from src.i18n import _, current_language
 from src.labels import label
 from src.rooms.service import BranchZones
-from src.timeutil import aware
 
 EVENT_FEED_COLUMNS = (
     "id", "branch", "zone", "series", "title", "description", "category", "audience", "starts_at", "ends_at",
     "host_name", "host_organisation", "status", "cancel_reason", "cancelled_at", "created_at", "updated_at", "capacity",
 )
-
-
-def _instant(value) -> datetime:
-    return aware(datetime.fromisoformat(value) if isinstance(value, str) else value)
 
 
 def description(row: dict) -> str:
@@ -57,12 +53,12 @@ ITEMS_KEPT = 100_000
 
 def _event_item(row: dict, branch: BranchZones, status: str | None, summary_prefix: str) -> FeedItem:
     zone_name = next((zone.name for zone in branch.zones if zone.id == row["zone"]), "") if row["zone"] else ""
-    created, modified = _instant(row["created_at"]), _instant(row["updated_at"])
+    created, modified = instant(row["created_at"]), instant(row["updated_at"])
     return FeedItem(
         uid=ical.uid("event", row["id"]),
         summary=summary_prefix + row["title"],
-        start=_instant(row["starts_at"]),
-        end=_instant(row["ends_at"]),
+        start=instant(row["starts_at"]),
+        end=instant(row["ends_at"]),
         tz=branch.timezone,
         modified_at=modified,
         created_at=created,
@@ -89,7 +85,7 @@ def event_items(rows: Iterable[dict], branches: dict[int, BranchZones], series_r
         if row["series"] is not None and row["series"] in complete_series and row["series"] in series_rules:
             by_series[row["series"]].append(row)
             continue
-        cancelled_at = _instant(row["cancelled_at"]) if row["cancelled_at"] else None
+        cancelled_at = instant(row["cancelled_at"]) if row["cancelled_at"] else None
         if row["status"] == "cancelled" and not ical.keep_cancelled(cancelled_at, now):
             continue
         items.append(event_item(row, branch))
@@ -97,13 +93,13 @@ def event_items(rows: Iterable[dict], branches: dict[int, BranchZones], series_r
         members.sort(key=lambda row: row["id"])
         branch = branches[members[0]["branch"]]
         if all(row["status"] == "cancelled" for row in members):
-            items += [event_item(row, branch) for row in members if ical.keep_cancelled(_instant(row["cancelled_at"]) if row["cancelled_at"] else None, now)]
+            items += [event_item(row, branch) for row in members if ical.keep_cancelled(instant(row["cancelled_at"]) if row["cancelled_at"] else None, now)]
             continue
         first = members[0]
         base = ical.replace(event_item(first, branch, status="CONFIRMED"), uid=ical.uid("series", series_id))
         occurrences = [
-            Occurrence(id=row["id"], start=_instant(row["starts_at"]), end=_instant(row["ends_at"]), summary=row["title"],
-                       modified_at=_instant(row["updated_at"]), cancelled=row["status"] == "cancelled")
+            Occurrence(id=row["id"], start=instant(row["starts_at"]), end=instant(row["ends_at"]), summary=row["title"],
+                       modified_at=instant(row["updated_at"]), cancelled=row["status"] == "cancelled")
             for row in members
         ]
         by_id = {row["id"]: row for row in members}

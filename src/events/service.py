@@ -22,6 +22,7 @@ from src.accounts.permissions import Principal
 from src.accounts.tables import ReaderCard
 from src.config import get_settings
 from src.db import is_postgres, write_transaction
+from src.events import messages as event_messages
 from src.events import rules
 from src.events.constants import (
     ACTIVE,
@@ -40,7 +41,6 @@ from src.events.tables import Event, EventSeries, Registration
 from src.exceptions import AppError, Conflict, FieldError, Forbidden, Invalid, NotFound
 from src.i18n import _, fmt_datetime
 from src.notifications import service as notifications
-from src.notifications.service import N_
 from src.ops import metrics
 from src.rooms import bookings as rooms_bookings
 from src.rooms import service as rooms_service
@@ -275,7 +275,7 @@ async def update_event(principal: Principal, event_id: int, change: EventChange)
         await audit.record(principal, "update", "event", event_id, branch_id=row["branch"], changes=audit.diff(row, values, fields=[name for name in values if name not in ("updated_at", "search_text")]))
         if moved:
             await _move_zone(event_id, current.zone_id, current.starts_at, current.ends_at, principal, current.title, current.capacity)
-            await _notify_event(event_id, "event_moved", N_("Event moved: %(title)s"), current.title, current.starts_at, branch.timezone, cause=current.starts_at.isoformat())
+            await _notify_event(event_id, event_messages.EVENT_MOVED, event_messages.SUBJECTS[event_messages.EVENT_MOVED], current.title, current.starts_at, branch.timezone, cause=current.starts_at.isoformat())
         await _promote(await _locked_event(event_id))
 
 
@@ -291,7 +291,7 @@ async def cancel_event(principal: Principal, event_id: int, reason: str = "") ->
             return
         now = now_utc()
         branch = await rooms_service.branch_by_id(row["branch"])
-        await _notify_event(event_id, "event_cancelled", N_("Event cancelled: %(title)s"), row["title"], row["starts_at"], branch.timezone, cause="", reason=reason)
+        await _notify_event(event_id, event_messages.EVENT_CANCELLED, event_messages.SUBJECTS[event_messages.EVENT_CANCELLED], row["title"], row["starts_at"], branch.timezone, cause="", reason=reason)
         ended = await Registration.update(
             {Registration.status: REG_CANCELLED, Registration.cancelled_at: now, Registration.cancel_reason: EVENT_WAS_CANCELLED}
         ).where((Registration.event == event_id) & Registration.status.is_in(list(ACTIVE))).returning(Registration.id)
@@ -544,9 +544,9 @@ async def _promote(event: dict) -> list[int]:
     branch = await rooms_service.branch_by_id(event["branch"])
     for registration_id in promoted:
         await notifications.enqueue(
-            "registration_promoted",
+            event_messages.PROMOTED,
             [by_id[registration_id]["reader"]],
-            N_("A seat is yours: %(title)s"),
+            event_messages.SUBJECTS[event_messages.PROMOTED],
             {"event_id": event["id"], "registration_id": registration_id, "title": event["title"], "starts_at": event["starts_at"].isoformat(), "timezone": branch.timezone},
             cause=str(registration_id),
             subject_vars={"title": event["title"]},
@@ -601,9 +601,9 @@ async def release_unconfirmed(now: datetime | None = None) -> int:
                 await _end_registration(row, event, RELEASED, now)
             await audit.record_many(None, "release", "registration", {row["id"]: {"status": (row["status"], REG_CANCELLED), "cancel_reason": (None, RELEASED)} for row in due}, branch_id=event["branch"])
             await notifications.enqueue(
-                "registration_released",
+                event_messages.RELEASED,
                 [row["reader"] for row in due],
-                N_("Your seat was released: %(title)s"),
+                event_messages.SUBJECTS[event_messages.RELEASED],
                 {"event_id": event_id, "title": event["title"], "starts_at": event["starts_at"].isoformat()},
                 cause=str(event_id),
                 subject_vars={"title": event["title"]},

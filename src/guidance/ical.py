@@ -11,7 +11,8 @@ from datetime import date, datetime, timezone
 from src.branches.service import BranchInfo
 from src.calendars import ical
 from src.calendars.ical import FeedItem
-from src.calendars.sources import _instant, branch_geo, branch_location, page_url
+from src.calendars.ical import branch_geo, branch_location, page_url
+from src.calendars.ical import instant
 from src.guidance.constants import CANCELLED
 from src.i18n import _
 
@@ -32,13 +33,13 @@ def fingerprint(rows: list[dict]) -> tuple[tuple, datetime | None]:
     import hashlib
 
     digest = hashlib.sha256(repr([sorted((k, str(v)) for k, v in row.items()) for row in rows]).encode()).hexdigest()
-    latest = max([_instant(row["cancelled_at"] or row["created_at"]) for row in rows], default=None)
+    latest = max([instant(row["cancelled_at"] or row["created_at"]) for row in rows], default=None)
     return ("consultations", len(rows), digest), latest
 
 
 def consultation_item(row: dict, branch: BranchInfo, for_counsellor: bool) -> FeedItem:
-    created = _instant(row["created_at"])
-    modified = _instant(row["cancelled_at"]) if row["cancelled_at"] else created
+    created = instant(row["created_at"])
+    modified = instant(row["cancelled_at"]) if row["cancelled_at"] else created
     cancelled = row["status"] == CANCELLED
     if for_counsellor:
         summary = _("Consultation: %(reader)s", reader=row["reader.full_name"])
@@ -54,8 +55,8 @@ def consultation_item(row: dict, branch: BranchInfo, for_counsellor: bool) -> Fe
     return FeedItem(
         uid=ical.uid("consultation", row["id"]),
         summary=summary,
-        start=_instant(row["starts_at"]),
-        end=_instant(row["ends_at"]),
+        start=instant(row["starts_at"]),
+        end=instant(row["ends_at"]),
         tz=branch.timezone,
         modified_at=modified,
         created_at=created,
@@ -74,7 +75,7 @@ def consultation_items(rows: list[dict], branches: dict[int, BranchInfo], for_co
         branch = branches.get(row["branch"])
         if branch is None:
             continue
-        if row["status"] == CANCELLED and not ical.keep_cancelled(_instant(row["cancelled_at"]) if row["cancelled_at"] else None, now):
+        if row["status"] == CANCELLED and not ical.keep_cancelled(instant(row["cancelled_at"]) if row["cancelled_at"] else None, now):
             continue
         items.append(consultation_item(row, branch, for_counsellor))
     return items

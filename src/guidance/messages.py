@@ -1,15 +1,62 @@
-"""What the guidance messages say: a consultation cancelled by the counsellor or staff, with their reason."""
+"""What the guidance messages say (a consultation cancelled by the counsellor or staff, with their reason; a
+reminder), what they are about (the consultation as its reader sees it) and which reminders readers need."""
 
 from __future__ import annotations
 
-from src.i18n import _
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from src.branches import service as branches_service
+from src.calendars.ical import instant
+from src.guidance import ical as guidance_ical
+from src.guidance.tables import Consultation
+from src.i18n import _, fmt_day_time
 from src.labels import N_
 from src.notifications import registry
+from src.notifications.registry import About, Reminder
 
 CONSULTATION_CANCELLED = "consultation_cancelled"
-SUBJECTS = {CONSULTATION_CANCELLED: N_("Your career consultation is cancelled")}
+CONSULTATION_REMINDER = "consultation_reminder"
+SUBJECTS = {
+    CONSULTATION_CANCELLED: N_("Your career consultation is cancelled"),
+    CONSULTATION_REMINDER: N_("Reminder: career consultation with %(title)s"),
+}
 
+
+async def consultation_about(consultation_id: int, cancelled: bool) -> About:
+    """A consultation as its reader sees it (the item of their private feed: never the counsellor's notes)."""
+    rows = await guidance_ical.consultation_rows(Consultation.id == consultation_id, date(1970, 1, 1))
+    if not rows:
+        return About(item=None)
+    branch = await branches_service.branch_by_id(rows[0]["branch"])
+    item = guidance_ical.consultation_item(rows[0], branch, for_counsellor=False)
+    when = fmt_day_time(instant(rows[0]["starts_at"]), ZoneInfo(branch.timezone))
+    return About(item=item, when=when, where=item.location, title=rows[0]["counsellor.full_name"])
+
+
+async def reminders(now: datetime, until: datetime) -> list[Reminder]:
+    rows = await Consultation.select(
+        Consultation.id, Consultation.reader, Consultation.created_at, Consultation.starts_at, Consultation.counsellor.full_name
+    ).where((Consultation.status == "booked") & (Consultation.starts_at > now) & (Consultation.starts_at <= until))
+    return [
+        Reminder(
+            CONSULTATION_REMINDER, row["reader"], instant(row["starts_at"]), instant(row["created_at"]), key=f"consultation-{row['id']}",
+            subject=SUBJECTS[CONSULTATION_REMINDER], subject_vars={"title": row["counsellor.full_name"]},
+            payload={"consultation_id": row["id"], "title": row["counsellor.full_name"]},
+        )
+        for row in rows
+    ]
+
+
+registry.about("consultation_id", consultation_about)
+registry.reminders(reminders)
 registry.register(
     CONSULTATION_CANCELLED,
     lambda payload: _("Your career consultation has been cancelled by the library. You can choose another time at %(url)s.", url=str(payload.get("slots_url", ""))),
+    cancelling=True,
+)
+registry.register(
+    CONSULTATION_REMINDER,
+    lambda p: _("A reminder: your career consultation with %(title)s is on %(when)s.", title=p["title"], when=p["when"]),
+    reminder=True,
 )

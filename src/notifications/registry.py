@@ -1,17 +1,35 @@
-"""Message kinds a domain describes itself: the lead of the e-mail, and a link resolved as it is written.
+"""What the domains hand the notification mechanism at start-up: their message kinds, what a message is about,
+and the reminders they need. This module imports nothing of the domains; each domain's ``messages.py`` fills it
+when it is imported (``src/registrations.py`` imports them all, once, in the server, the worker and the CLI).
 
     registry.register("account.password_reset", lead=lambda payload: _("…"), link=resolve_token_link,
                       gone=N_("This link is no longer valid: …"))
+    registry.about("event_id", event_about)          # a payload with "event_id" is about that event
+    registry.reminders(event_reminders)               # async (now, until) -> [Reminder, ...]
 
-``lead`` is called in the recipient's language. ``link`` (async, optional) turns the payload into a path at
-sending time (a one-time token is signed again then, never stored in the outbox); None means the link cannot
-be used any more, and ``gone`` is said instead. This module imports nothing of libspace: domains fill it.
+``lead`` is called in the recipient's language with the payload plus ``when``, ``where`` and ``title`` of what
+the message is about. ``link`` (async, optional) turns the payload into a path at sending time (a one-time token
+is signed again then, never stored in the outbox); None means the link cannot be used any more, and ``gone`` is
+said instead.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Awaitable, Callable
+
+from src.calendars.ical import FeedItem
+
+
+@dataclass(frozen=True, slots=True)
+class About:
+    """What a message is about, as of sending: its calendar item (the .ics) and the lines of its text."""
+
+    item: FeedItem | None
+    when: str = ""
+    where: str = ""
+    title: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,9 +37,29 @@ class Kind:
     lead: Callable[[dict[str, Any]], str]
     link: Callable[[dict[str, Any]], Awaitable[str | None]] | None = None
     gone: str = ""  # message id, translated when the message is written
+    reminder: bool = False  # non-essential: an unsubscribe link and List-Unsubscribe (RFC 8058)
+    cancelling: bool = False  # its calendar file cancels the entry (METHOD:CANCEL)
+
+
+@dataclass(frozen=True, slots=True)
+class Reminder:
+    """One reminder a domain asks for: the account, the start of what it is about, and since when they knew of it
+    (no "tomorrow" to someone who signed up an hour ago). ``key`` names the thing: the outbox id is derived from
+    it, the start and the hours before, so a reminder goes once, and again only when the start moved."""
+
+    kind: str
+    account: int
+    starts_at: datetime
+    since: datetime
+    key: str
+    subject: str
+    payload: dict[str, Any] = field(default_factory=dict)
+    subject_vars: dict[str, Any] = field(default_factory=dict)
 
 
 KINDS: dict[str, Kind] = {}
+ABOUT: dict[str, Callable[[int, bool], Awaitable[About]]] = {}
+REMINDER_SOURCES: list[Callable[[datetime, datetime], Awaitable[list[Reminder]]]] = []
 
 
 def register(
@@ -29,5 +67,17 @@ def register(
     lead: Callable[[dict[str, Any]], str],
     link: Callable[[dict[str, Any]], Awaitable[str | None]] | None = None,
     gone: str = "",
+    reminder: bool = False,
+    cancelling: bool = False,
 ) -> None:
-    KINDS[kind] = Kind(lead=lead, link=link, gone=gone)
+    KINDS[kind] = Kind(lead=lead, link=link, gone=gone, reminder=reminder, cancelling=cancelling)
+
+
+def about(payload_key: str, resolve: Callable[[int, bool], Awaitable[About]]) -> None:
+    """``resolve(id, cancelled)`` describes the thing a payload with ``payload_key`` is about."""
+    ABOUT[payload_key] = resolve
+
+
+def reminders(source: Callable[[datetime, datetime], Awaitable[list[Reminder]]]) -> None:
+    if source not in REMINDER_SOURCES:
+        REMINDER_SOURCES.append(source)

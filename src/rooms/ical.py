@@ -3,26 +3,21 @@ the zone is named: events are public); a staff member's schedule also shows what
 
 from __future__ import annotations
 
-from datetime import datetime
 
 from src.branches.service import BranchInfo
 from src.calendars import ical
 from src.calendars.ical import FeedItem
-from src.calendars.sources import branch_geo, branch_location, page_url
+from src.calendars.ical import branch_geo, branch_location, page_url
+from src.calendars.ical import instant
 from src.i18n import _
-from src.timeutil import aware
 
 BOOKING_FEED_COLUMNS = ("id", "zone", "starts_at", "ends_at", "status", "holder_kind", "holder_ref", "purpose", "created_at", "status_changed_at")
 
 
-def _instant(value) -> datetime:
-    return aware(datetime.fromisoformat(value) if isinstance(value, str) else value)
-
-
 def booking_item(row: dict, branch: BranchInfo, zone_name: str, event_titles: dict[int, str], detailed: bool) -> FeedItem:
     """``detailed``: staff see the purpose; the public occupancy feed says only "busy" (or the public event)."""
-    created = _instant(row["created_at"])
-    modified = _instant(row["status_changed_at"]) if row["status_changed_at"] else created
+    created = instant(row["created_at"])
+    modified = instant(row["status_changed_at"]) if row["status_changed_at"] else created
     if row["holder_kind"] == "event" and row["holder_ref"] in event_titles:
         summary = event_titles[row["holder_ref"]]
         url = page_url(f"/events/{row['holder_ref']}")
@@ -33,8 +28,8 @@ def booking_item(row: dict, branch: BranchInfo, zone_name: str, event_titles: di
     return FeedItem(
         uid=ical.uid("booking", row["id"]),
         summary=summary,
-        start=_instant(row["starts_at"]),
-        end=_instant(row["ends_at"]),
+        start=instant(row["starts_at"]),
+        end=instant(row["ends_at"]),
         tz=branch.timezone,
         modified_at=modified,
         created_at=created,

@@ -10,16 +10,22 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from src.branches import service as branches_service
+from src.calendars.ical import FeedItem, branch_geo, branch_location, instant, page_url, sequence_of, uid
 from src.i18n import _, fmt_day_time
 from src.labels import N_
 from src.notifications import registry
+from src.notifications.registry import About, Reminder
+from src.rooms.tables import Booking
 
 BOOKING_CANCELLED = "booking_cancelled"
 BOOKING_DECLINED = "booking_declined"
+BOOKING_REMINDER = "booking_reminder"
 
 SUBJECTS = {
     BOOKING_CANCELLED: N_("Your booking is cancelled: %(zone)s"),
     BOOKING_DECLINED: N_("Your booking request is declined: %(zone)s"),
+    BOOKING_REMINDER: N_("Reminder: %(title)s"),
 }
 
 
@@ -40,8 +46,53 @@ registry.register(
         "Library staff cancelled your booking of %(zone)s on %(when)s (dates cancelled: %(count)s).",
         zone=payload.get("zone", ""), when=_when(payload), count=payload.get("count", 1),
     ) if int(payload.get("count", 1)) > 1 else _("Library staff cancelled your booking of %(zone)s on %(when)s.", zone=payload.get("zone", ""), when=_when(payload)),
+    cancelling=True,
 )
 registry.register(
     BOOKING_DECLINED,
     lambda payload: _("Library staff declined your request to book %(zone)s on %(when)s.", zone=payload.get("zone", ""), when=_when(payload)),
+    cancelling=True,
 )
+
+
+async def booking_about(booking_id: int, cancelled: bool) -> About:
+    row = await Booking.select(Booking.all_columns(), Booking.zone.name, Booking.zone.branch).where(Booking.id == booking_id).first()
+    if row is None:
+        return About(item=None)
+    branch = await branches_service.branch_by_id(row["zone.branch"])
+    starts_at, ends_at = instant(row["starts_at"]), instant(row["ends_at"])
+    changed = instant(row["status_changed_at"] or row["created_at"])
+    item = FeedItem(
+        uid=uid("booking", row["id"]),
+        summary=f"{row['zone.name']}: {row['purpose']}" if row["purpose"] else row["zone.name"],
+        start=starts_at,
+        end=ends_at,
+        tz=branch.timezone,
+        modified_at=changed,
+        created_at=instant(row["created_at"]),
+        sequence=sequence_of(instant(row["created_at"]), changed),
+        status="CANCELLED" if cancelled or row["status"] in ("cancelled", "declined") else "CONFIRMED",
+        location=branch_location(branch, row["zone.name"]),
+        geo=branch_geo(branch),
+        url=page_url(f"/bookings/{row['id']}"),
+    )
+    return About(item=item, when=fmt_day_time(starts_at, ZoneInfo(branch.timezone)), where=item.location, title=item.summary)
+
+
+async def reminders(now: datetime, until: datetime) -> list[Reminder]:
+    rows = await Booking.select(Booking.id, Booking.holder, Booking.created_at, Booking.starts_at, Booking.zone.name).where(
+        (Booking.holder_kind == "reader") & (Booking.status == "confirmed") & Booking.holder.is_not_null()
+        & (Booking.starts_at > now) & (Booking.starts_at <= until)
+    )
+    return [
+        Reminder(
+            BOOKING_REMINDER, row["holder"], instant(row["starts_at"]), instant(row["created_at"]), key=f"booking-{row['id']}",
+            subject=SUBJECTS[BOOKING_REMINDER], subject_vars={"title": row["zone.name"]}, payload={"booking_id": row["id"], "title": row["zone.name"]},
+        )
+        for row in rows
+    ]
+
+
+registry.about("booking_id", booking_about)
+registry.reminders(reminders)
+registry.register(BOOKING_REMINDER, lambda p: _("A reminder: your booking «%(title)s» is on %(when)s.", title=p["title"], when=p["when"]), reminder=True)

@@ -10,7 +10,8 @@ from datetime import date, datetime, timezone
 
 from src.calendars import ical
 from src.calendars.ical import FeedItem
-from src.calendars.sources import _instant, branch_geo, branch_location, page_url
+from src.calendars.ical import branch_geo, branch_location, page_url
+from src.calendars.ical import instant
 from src.i18n import _, ngettext
 from src.rooms.service import BranchZones
 from src.schools.constants import CANCELLED, CONFIRMED, DECLINED, HOLDER_KIND, PROPOSED
@@ -56,7 +57,7 @@ async def visit_rows(condition, since: date) -> list[dict]:
             if hold is None:
                 continue  # never had a time: nothing a calendar ever showed
             row = {**row, "zone": row["zone"] or hold["zone"], "starts_at": hold["starts_at"], "ends_at": hold["ends_at"]}
-        if _instant(row["ends_at"]) < start:
+        if instant(row["ends_at"]) < start:
             continue
         result.append({**row, "changes": counts.get(row["id"], 0)})
     return result
@@ -67,7 +68,7 @@ def fingerprint(rows: list[dict]) -> tuple[tuple, datetime | None]:
     import hashlib
 
     digest = hashlib.sha256(repr([sorted((k, str(v)) for k, v in row.items()) for row in rows]).encode()).hexdigest()
-    latest = max([_instant(row["updated_at"]) for row in rows], default=None)
+    latest = max([instant(row["updated_at"]) for row in rows], default=None)
     return ("visits", len(rows), digest), latest
 
 
@@ -92,12 +93,12 @@ def visit_item(row: dict, branch: BranchZones, for_staff: bool) -> FeedItem:
         lines.insert(0, _("The library proposes this time; the school has not accepted it yet."))
     elif status == "CANCELLED":
         lines.insert(0, _("This visit is cancelled."))
-    created, modified = _instant(row["created_at"]), _instant(row["updated_at"])
+    created, modified = instant(row["created_at"]), instant(row["updated_at"])
     return FeedItem(
         uid=ical.uid("visit", row["id"]),
         summary=summary,
-        start=_instant(row["starts_at"]),
-        end=_instant(row["ends_at"]),
+        start=instant(row["starts_at"]),
+        end=instant(row["ends_at"]),
         tz=branch.timezone,
         modified_at=modified,
         created_at=created,
@@ -116,7 +117,7 @@ def visit_items(rows: list[dict], branches: dict[int, BranchZones], for_staff: b
         branch = branches.get(row["branch"])
         if branch is None:
             continue
-        if row["status"] in ENDED_STATUSES and not ical.keep_cancelled(_instant(row["updated_at"]), now):
+        if row["status"] in ENDED_STATUSES and not ical.keep_cancelled(instant(row["updated_at"]), now):
             continue
         items.append(visit_item(row, branch, for_staff))
     return items

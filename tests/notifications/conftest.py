@@ -1,5 +1,7 @@
 import pytest
 
+from src import registrations  # noqa: F401 - the domains fill the notification registry, as at start-up
+
 from tests.notifications.support import SmtpServer
 
 

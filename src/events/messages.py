@@ -1,0 +1,90 @@
+"""What the events' messages say, what they are about (the event, as a calendar item) and which reminders the
+readers signed up need. Filled into the notification registry when imported (``src/registrations.py``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from src.branches import service as branches_service
+from src.calendars.ical import FeedItem, branch_geo, branch_location, instant, page_url, sequence_of, uid
+from src.events.tables import Event, Registration
+from src.i18n import _, fmt_day_time
+from src.labels import N_
+from src.notifications import registry
+from src.notifications.registry import About, Reminder
+
+EVENT_MOVED = "event_moved"
+EVENT_CANCELLED = "event_cancelled"
+PROMOTED = "registration_promoted"
+RELEASED = "registration_released"
+REMINDER = "reminder"
+
+SUBJECTS = {
+    EVENT_MOVED: N_("Event moved: %(title)s"),
+    EVENT_CANCELLED: N_("Event cancelled: %(title)s"),
+    PROMOTED: N_("A seat is yours: %(title)s"),
+    RELEASED: N_("Your seat was released: %(title)s"),
+    REMINDER: N_("Reminder: %(title)s"),
+}
+
+
+def when(starts_at: datetime, timezone: str) -> str:
+    """The start in words in the branch's zone: "9 декабря, среда, 15:00"."""
+    return fmt_day_time(starts_at, ZoneInfo(timezone))
+
+
+async def event_about(event_id: int, cancelled: bool) -> About:
+    row = await Event.select().where(Event.id == event_id).first()
+    if row is None:
+        return About(item=None)
+    branch = await branches_service.branch_by_id(row["branch"])
+    starts_at, ends_at = instant(row["starts_at"]), instant(row["ends_at"])
+    item = FeedItem(
+        uid=uid("event", row["id"]),
+        summary=row["title"],
+        start=starts_at,
+        end=ends_at,
+        tz=branch.timezone,
+        modified_at=instant(row["updated_at"]),
+        created_at=instant(row["created_at"]),
+        sequence=sequence_of(instant(row["created_at"]), instant(row["updated_at"])),
+        status="CANCELLED" if cancelled or row["status"] == "cancelled" else "CONFIRMED",
+        location=branch_location(branch),
+        geo=branch_geo(branch),
+        url=page_url(f"/events/{row['id']}"),
+    )
+    return About(item=item, when=when(starts_at, branch.timezone), where=item.location, title=row["title"])
+
+
+async def reminders(now: datetime, until: datetime) -> list[Reminder]:
+    rows = await Registration.select(
+        Registration.id, Registration.reader, Registration.created_at, Registration.promoted_at,
+        Registration.event.id, Registration.event.title, Registration.event.starts_at,
+    ).where(
+        (Registration.status == "confirmed")
+        & (Registration.event.status == "scheduled")
+        & (Registration.event.starts_at > now)
+        & (Registration.event.starts_at <= until)
+    )
+    return [
+        Reminder(
+            REMINDER, row["reader"], instant(row["event.starts_at"]), instant(row["promoted_at"] or row["created_at"]),
+            key=f"event-{row['event.id']}", subject=SUBJECTS[REMINDER], subject_vars={"title": row["event.title"]},
+            payload={"event_id": row["event.id"], "registration_id": row["id"], "title": row["event.title"]},
+        )
+        for row in rows
+    ]
+
+
+registry.about("event_id", event_about)
+registry.reminders(reminders)
+registry.register(EVENT_MOVED, lambda p: _("The event «%(title)s» has moved. It is now on %(when)s.", title=p["title"], when=p["when"]))
+registry.register(EVENT_CANCELLED, lambda p: _("The event «%(title)s» on %(when)s is cancelled.", title=p["title"], when=p["when"]), cancelling=True)
+registry.register(PROMOTED, lambda p: _("A seat at «%(title)s» on %(when)s is yours now: you were on the waiting list.", title=p["title"], when=p["when"]))
+registry.register(
+    RELEASED,
+    lambda p: _("Your seat at «%(title)s» on %(when)s was released because it was not confirmed in time.", title=p["title"], when=p["when"]),
+    cancelling=True,
+)
+registry.register(REMINDER, lambda p: _("A reminder: «%(title)s» is on %(when)s.", title=p["title"], when=p["when"]), reminder=True)
