@@ -18,6 +18,7 @@ from piccolo.engine import engine_finder
 
 from src.accounts.controllers import AuthApi, MeApi, ReaderApi
 from src.accounts.pages import AccountPages, StaffPages
+from src.accounts.desk_pages import DeskPages
 from src.accounts.recovery_pages import RecoveryPages
 from src.calendars.controllers import FeedController, MyFeedsApi
 from src.calendars.pages import CalendarStaffPages, MyBookingCalendar, MyFeedPages, ConsultationCalendar, VisitCalendar
@@ -139,6 +140,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AccountPages,
             RecoveryPages,
             StaffPages,
+            DeskPages,
             EventPages,
             StaffEventPages,
             EventConfirmations,

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, Response, get, patch, post
 from litestar.background_tasks import BackgroundTask
 from litestar.openapi import ResponseSpec
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from src import bounds
-from src.accounts import recovery
+from src.accounts import desk, recovery
 from src.accounts import service as accounts_service
 from src.accounts.schemas import (
+    AccessCodeOut,
     AcceptedOut,
     ActivateRequest,
+    CardBlock,
+    CardReplace,
+    CardUnblock,
+    ReaderHit,
+    ReaderPatch,
+    ReaderSearchOut,
     CardOut,
     MeOut,
     PasswordChange,
@@ -71,9 +78,64 @@ class ReaderApi(Controller):
             client=client_address(request),
         )
 
-    @get("/{card_number:str}", summary="Find a reader by card number (staff of any branch)", guards=[requires_staff])
+    @get(
+        "/",
+        summary="Desk search: a reader by card number (also a replaced one), e-mail, phone or part of the name (staff of any branch)",
+        guards=[requires_staff],
+    )
+    async def search(self, request: Request, q: FromQuery[bounds.Line] = "") -> ReaderSearchOut:
+        found = await desk.search(request.user, q)
+        return ReaderSearchOut(items=[ReaderHit(card=card_out(hit.card), found_by_replaced_number=hit.retired_number) for hit in found])
+
+    @get(
+        "/{card_number:str}",
+        summary="Find a reader by card number (staff of any branch)",
+        description="403 with `replaced_by` for the number of a replaced card.",
+        guards=[requires_staff],
+    )
     async def find(self, card_number: FromPath[bounds.Line]) -> CardOut:
         return card_out(await accounts_service.find_card(card_number))
+
+    @patch(
+        "/{card_number:str}",
+        summary="Correct a reader's name, e-mail, phone, home branch or birth date (staff of any branch; audit-logged, the reader is told)",
+        guards=[requires_staff],
+    )
+    async def update(self, request: Request, card_number: FromPath[bounds.Line], data: JSONBody[ReaderPatch]) -> CardOut:
+        changes = desk.ReaderChanges(full_name=data.full_name, email=data.email, phone=data.phone, home_branch=data.home_branch, birth_date=data.birth_date)
+        return card_out(await desk.update_reader(request.user, card_number, changes))
+
+    @post(
+        "/{card_number:str}/replace",
+        summary="Replace a lost or damaged card: a new number; the old one answers \"replaced by …\"; sign-ups, bookings, consultations and history stay with the reader",
+        status_code=200,
+        guards=[requires_staff],
+    )
+    async def replace(self, request: Request, card_number: FromPath[bounds.Line], data: JSONBody[CardReplace]) -> CardOut:
+        return card_out(await desk.replace_card(request.user, card_number, data.reason, data.new_card_number))
+
+    @post(
+        "/{card_number:str}/block",
+        summary="Block a card with a reason: sign-ups, bookings and consultations answer 403 with it until unblocked",
+        status_code=200,
+        guards=[requires_staff],
+    )
+    async def block(self, request: Request, card_number: FromPath[bounds.Line], data: JSONBody[CardBlock]) -> CardOut:
+        return card_out(await desk.block(request.user, card_number, data.reason))
+
+    @post("/{card_number:str}/unblock", summary="Unblock a card", status_code=200, guards=[requires_staff])
+    async def unblock(self, request: Request, card_number: FromPath[bounds.Line], data: JSONBody[CardUnblock]) -> CardOut:
+        return card_out(await desk.unblock(request.user, card_number, data.reason))
+
+    @post(
+        "/{card_number:str}/access-code",
+        summary="A one-time access code (valid 7 days) to activate the card or set a new password; earlier links and codes stop working",
+        status_code=201,
+        guards=[requires_staff],
+    )
+    async def access_code(self, request: Request, card_number: FromPath[bounds.Line]) -> AccessCodeOut:
+        card, issued = await desk.access_code(request.user, card_number)
+        return AccessCodeOut(card_number=card.card_number, code=issued.display, url=desk.code_url(issued), expires_at=issued.expires_at)
 
 
 class AuthApi(Controller):

@@ -19,6 +19,10 @@ PASSWORD_RESET = "account.password_reset"
 PASSWORD_CHANGED = "account.password_changed"
 WELCOME = "account.welcome"
 ACCOUNT_EXISTS = "account.exists"  # a registration with an e-mail that already has an account (issue 11)
+DETAILS_CHANGED = "account.details_changed"  # staff corrected the reader's details at the desk
+CARD_REPLACED = "account.card_replaced"
+CARD_BLOCKED = "account.card_blocked"
+CARD_UNBLOCKED = "account.card_unblocked"
 
 SUBJECTS = {
     ACTIVATION: N_("Activate your library card"),
@@ -27,6 +31,10 @@ SUBJECTS = {
     PASSWORD_CHANGED: N_("Your library password was changed"),
     WELCOME: N_("Welcome to the libraries of Blagoveshchensk"),
     ACCOUNT_EXISTS: N_("Someone asked for a reader card with your e-mail"),
+    DETAILS_CHANGED: N_("Your details at the library were updated"),
+    CARD_REPLACED: N_("Your library card has a new number"),
+    CARD_BLOCKED: N_("Your library card is blocked"),
+    CARD_UNBLOCKED: N_("Your library card is unblocked"),
 }
 LINK_GONE = N_("This link can no longer be used: a newer one was sent, or it was used already. Ask for a new one if you still need it.")
 
@@ -90,4 +98,35 @@ registry.register(
         "Someone asked for a new reader card with this e-mail address, which already has an account. If it was you, log "
         "in or reset your password. If not, ignore this message: nothing has changed."
     ),
+)
+registry.register(
+    DETAILS_CHANGED,
+    lambda payload: _(
+        "Library staff updated the details of your reader card %(card)s. You can see them on the page of your card. "
+        "If you did not ask for this, please contact any library branch.",
+        card=_card(payload),
+    ),
+)
+registry.register(
+    CARD_REPLACED,
+    lambda payload: _(
+        "Your reader card %(card)s was replaced by the card %(new_card)s (%(reason)s). Use the new number from now on: your "
+        "sign-ups, bookings and consultations are on it. The old card no longer works.",
+        card=_card(payload),
+        new_card=str(payload.get("new_card", "")),
+        reason=str(payload.get("reason", "")),
+    ),
+)
+registry.register(
+    CARD_BLOCKED,
+    lambda payload: _(
+        "Your reader card %(card)s is blocked: %(reason)s. Until it is unblocked you cannot sign up for events, book zones or "
+        "consultations. Please come to any library branch with an identity document.",
+        card=_card(payload),
+        reason=str(payload.get("reason", "")),
+    ),
+)
+registry.register(
+    CARD_UNBLOCKED,
+    lambda payload: _("Your reader card %(card)s is unblocked: you can sign up, book zones and consultations again.", card=_card(payload)),
 )

@@ -6,7 +6,7 @@ from typing import Annotated
 from urllib.parse import quote
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
 from src import bounds
@@ -166,13 +166,3 @@ class StaffPages(Controller):
     async def landing(self, request: Request) -> Template:
         branches = [branch for branch in await branches_service.list_branches() if request.user.is_admin or branch.id in request.user.branch_ids]
         return page(request, "accounts/staff.html", branches=branches)
-
-    @get("/readers")
-    async def find_reader(self, request: Request, card: FromQuery[bounds.Line] = "") -> Template:
-        found = error = None
-        if card.strip():
-            try:
-                found = await accounts_service.find_card(card.strip().rsplit("/", 1)[-1])
-            except NotFound as missing:
-                error = missing.detail
-        return page(request, "accounts/reader_lookup.html", card=card, found=found, error=error, status_code=404 if error else 200)

@@ -90,6 +90,26 @@ def can_look_up_readers(principal: Principal | None) -> bool:
     return principal is not None and principal.is_staff
 
 
+def can_edit_reader(principal: Principal | None) -> bool:
+    """Correct a reader's name, contacts, home branch, birth date at the desk: staff of any branch."""
+    return can_look_up_readers(principal)
+
+
+def can_replace_card(principal: Principal | None) -> bool:
+    """Give a reader a new card number for a lost or damaged card: staff of any branch."""
+    return can_look_up_readers(principal)
+
+
+def can_block_card(principal: Principal | None) -> bool:
+    """Block and unblock a card with a reason: staff of any branch (the card is one for the whole city)."""
+    return can_look_up_readers(principal)
+
+
+def can_issue_access_code(principal: Principal | None) -> bool:
+    """Print or show a one-time access code (activation, forgotten password): staff of any branch."""
+    return can_look_up_readers(principal)
+
+
 def can_view_reader(principal: Principal | None, reader_account_id: int) -> bool:
     """Personal data: the reader themself, or staff who serve readers."""
     if principal is None:

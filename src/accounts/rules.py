@@ -113,3 +113,8 @@ def name_errors(full_name: str) -> list[FieldError]:
     if len(full_name) > 200:
         return [FieldError("full_name", _("The name is too long"))]
     return []
+
+
+def search_key(text: str | None) -> str:
+    """A name as the desk searches it: case-folded (Cyrillic too), single spaces, ё as е."""
+    return " ".join((text or "").casefold().replace("ё", "е").split())

@@ -36,6 +36,10 @@ class CardOut(msgspec.Struct):
     guardian_consent_at: datetime | None
     is_minor: bool
     created_at: datetime
+    blocked: bool = False
+    blocked_reason: Annotated[str, msgspec.Meta(description="Why the card is blocked (the reader sees it too)")] = ""
+    blocked_at: datetime | None = None
+    activated: Annotated[bool, msgspec.Meta(description="The reader has a password (an imported card has none until activated)")] = True
 
 
 def card_out(card: CardView) -> CardOut:
@@ -52,7 +56,53 @@ def card_out(card: CardView) -> CardOut:
         guardian_consent_at=card.guardian_consent_at,
         is_minor=card.is_minor,
         created_at=card.created_at,
+        blocked=card.blocked_at is not None,
+        blocked_reason=card.blocked_reason,
+        blocked_at=card.blocked_at,
+        activated=card.activated,
     )
+
+
+# --- the desk ---------------------------------------------------------------------------------------------
+
+
+class ReaderHit(msgspec.Struct):
+    card: CardOut
+    found_by_replaced_number: Annotated[str | None, msgspec.Meta(description="The old number the search matched: this card replaced it")] = None
+
+
+class ReaderSearchOut(msgspec.Struct):
+    items: list[ReaderHit]
+
+
+class ReaderPatch(bounds.Input):
+    """Only the fields given change; an empty e-mail or phone removes it (one of them must remain)."""
+
+    full_name: bounds.OptionalLine = None
+    email: bounds.optional_line(254) = None
+    phone: bounds.optional_line(32) = None
+    home_branch: bounds.optional_line(64, description="Slug of the new home branch") = None
+    birth_date: bounds.BirthDate | None = None
+
+
+class CardReplace(bounds.Input):
+    reason: bounds.line(300, description="Why: lost, damaged, … (the reader and the desk see it)")
+    new_card_number: bounds.optional_line(20, description="The number of the blank card handed over; a new number is drawn if omitted") = None
+
+
+class CardBlock(bounds.Input):
+    reason: bounds.line(300, description="Why: the reader sees it on every refused sign-up, booking and consultation")
+
+
+class CardUnblock(bounds.Input):
+    reason: bounds.line(300) = ""
+
+
+class AccessCodeOut(msgspec.Struct):
+    card_number: str
+    code: Annotated[str, msgspec.Meta(description="One-time code in groups of four, valid 7 days: typed at /activate/code, or its QR opens url")]
+    url: str
+    expires_at: datetime
 
 
 class RegistrationAccepted(msgspec.Struct):

@@ -14,7 +14,8 @@ from src.accounts import consent, messages, rules, sessions, tokens
 from src.accounts.constants import ROLE_READER, ROLE_TEACHER, ROLES, STAFF_ROLES
 from src.accounts.passwords import hash_password, needs_rehash, verify_password
 from src.accounts.permissions import Principal
-from src.accounts.tables import Account, ApiToken, ReaderCard, StaffBranch
+from src.accounts.exceptions import CardBlocked, CardReplaced
+from src.accounts.tables import Account, ApiToken, ReaderCard, RetiredCard, StaffBranch
 from src.branches.tables import Branch
 from src.config import get_settings
 from src.db import write_transaction
@@ -56,6 +57,10 @@ class CardView:
     guardian_consent_at: datetime | None
     is_minor: bool
     created_at: datetime
+    blocked_at: datetime | None = None
+    blocked_reason: str = ""
+    imported: bool = False
+    activated: bool = True  # has a password (an imported card has none until it is activated)
 
 
 def _tx():
@@ -69,10 +74,15 @@ async def _branch_id(slug: str, field_name: str = "home_branch") -> int:
     return row["id"]
 
 
-async def _unique_card_number() -> str:
+async def card_number_taken(number: str) -> bool:
+    """In use, or once used and retired (a replaced card's number is never given to anyone else)."""
+    return await ReaderCard.exists().where(ReaderCard.card_number == number) or await RetiredCard.exists().where(RetiredCard.card_number == number)
+
+
+async def free_card_number() -> str:
     for _attempt in range(20):
         number = rules.new_card_number()
-        if not await ReaderCard.exists().where(ReaderCard.card_number == number):
+        if not await card_number_taken(number):
             return number
     raise RuntimeError("could not find a free card number")  # 10^9 numbers: practically unreachable
 
@@ -142,7 +152,7 @@ async def register_reader(data: ReaderInput, client: str | None = None) -> CardV
         minor = rules.needs_guardian(data.birth_date, today)
         card = ReaderCard(
             account=account.id,
-            card_number=await _unique_card_number(),
+            card_number=await free_card_number(),
             birth_date=data.birth_date,
             home_branch=branch_id,
             consent_at=now,
@@ -150,6 +160,7 @@ async def register_reader(data: ReaderInput, client: str | None = None) -> CardV
             guardian_name=data.guardian_name.strip() if minor else "",
             guardian_consent_at=now if minor else None,
             created_at=now,
+            search_name=rules.search_key(account.full_name),
         )
         await card.save()
         await audit.record(
@@ -172,6 +183,10 @@ _CARD_COLUMNS = (
     ReaderCard.guardian_name,
     ReaderCard.guardian_consent_at,
     ReaderCard.created_at,
+    ReaderCard.blocked_at,
+    ReaderCard.blocked_reason,
+    ReaderCard.imported_at,
+    ReaderCard.account.password_hash,
     ReaderCard.account.full_name,
     ReaderCard.account.email,
     ReaderCard.account.phone,
@@ -197,6 +212,10 @@ def _card_view(row: dict) -> CardView:
         guardian_consent_at=aware(row["guardian_consent_at"]) if row["guardian_consent_at"] else None,
         is_minor=rules.needs_guardian(row["birth_date"], today_in(tz)),
         created_at=aware(row["created_at"]),
+        blocked_at=aware(row["blocked_at"]) if row["blocked_at"] else None,
+        blocked_reason=row["blocked_reason"],
+        imported=row["imported_at"] is not None,
+        activated=bool(row["account.password_hash"]),
     )
 
 
@@ -208,10 +227,29 @@ async def get_card(account_id: int) -> CardView:
 
 
 async def find_card(card_number: str) -> CardView:
-    row = await ReaderCard.select(*_CARD_COLUMNS).where(ReaderCard.card_number == rules.normalize_card(card_number)).first()
+    """The card by its number; 403 "replaced by …" for a retired number, 404 for an unknown one."""
+    number = rules.normalize_card(card_number)
+    row = await ReaderCard.select(*_CARD_COLUMNS).where(ReaderCard.card_number == number).first()
     if row is None:
+        retired = await RetiredCard.select(RetiredCard.reason, RetiredCard.retired_at, RetiredCard.account).where(RetiredCard.card_number == number).first()
+        current = await ReaderCard.select(ReaderCard.card_number).where(ReaderCard.account == retired["account"]).first() if retired else None
+        if retired and current:
+            raise CardReplaced(number, current["card_number"], retired["reason"], aware(retired["retired_at"]))
         raise NotFound(_("No reader card with number %(number)s", number=card_number))
     return _card_view(row)
+
+
+def ensure_usable(card: CardView) -> None:
+    """Sign-ups, bookings and consultations on this card: 403 with the reason when it is blocked."""
+    if card.blocked_at is not None:
+        raise CardBlocked(card.card_number, card.blocked_reason)
+
+
+async def ensure_may_book(account_id: int) -> None:
+    """The account's card (if it has one) is not blocked; for the events, rooms and guidance services."""
+    row = await ReaderCard.select(ReaderCard.card_number, ReaderCard.blocked_at, ReaderCard.blocked_reason).where(ReaderCard.account == account_id).first()
+    if row is not None and row["blocked_at"] is not None:
+        raise CardBlocked(row["card_number"], row["blocked_reason"])
 
 
 # --- log-in -------------------------------------------------------------------------------------------
@@ -488,6 +526,7 @@ async def import_readers(text: str, skip_bad: bool = False) -> ImportReport:
                     consent_at=now,  # consent was recorded on paper by the old system when the card was issued
                     imported_at=now,
                     created_at=now,
+                    search_name=rules.search_key(item["name"]),
                 )
             )
             report.accepted.append((line, item["card"]))

@@ -35,6 +35,18 @@ class ReaderCard(Table, tablename="reader_card"):
     blocked_reason = Varchar(length=300, default="")
     blocked_by = ForeignKey(references=Account, on_delete=OnDelete.set_null, null=True, default=None)
     created_at = Timestamptz()
+    search_name = Varchar(length=200, default="", index=True)  # the name case-folded, for the desk's search (SQLite folds only ASCII)
+
+
+class RetiredCard(Table, tablename="retired_card"):
+    """A card number no longer in use: a lost or damaged card replaced by a new number. The desk answers
+    "replaced by …" for it; everything the reader did stays with their account, which now has the new number."""
+
+    card_number = Varchar(length=20, unique=True)
+    account = ForeignKey(references=Account, on_delete=OnDelete.cascade, index=True)
+    reason = Varchar(length=300, default="")
+    retired_at = Timestamptz()
+    retired_by = ForeignKey(references=Account, on_delete=OnDelete.set_null, null=True, default=None)
 
 
 class StaffBranch(Table, tablename="staff_branch"):

@@ -413,6 +413,7 @@ async def sign_up(principal: Principal, event_id: int, seats: int = 1, card_numb
         reader_id = principal.id
     else:
         raise Forbidden(_("Sign-up is for readers with a library card; staff give the reader's card number"))
+    accounts_service.ensure_usable(card)  # 403 with the reason for a blocked card
     probation = not by_staff and rules.needs_confirmation(await no_show_count(reader_id), get_settings().no_show_limit)
     now = now_utc()
     code = rules.new_ticket_code()

@@ -14,6 +14,7 @@ from piccolo.engine import engine_finder
 
 from src import audit
 from src.accounts import permissions as perm
+from src.accounts import service as accounts_service
 from src.accounts.permissions import Principal
 from src.accounts.tables import Account
 from src.config import get_settings
@@ -181,6 +182,7 @@ async def book(principal: Principal, counsellor_id: int, starts_at: datetime, to
     is busy then)."""
     if not perm.can_book_consultation(principal):
         raise Forbidden(_("Consultations are booked by readers with a card"))
+    await accounts_service.ensure_may_book(principal.id)  # 403 with the reason for a blocked card
     now = now or now_utc()
     starts_at = await availability.instant_of(counsellor_id, starts_at)  # without an offset: the branch's local time
     topic = topic.strip()

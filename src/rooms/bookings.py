@@ -38,6 +38,7 @@ from piccolo.engine import engine_finder
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from src import audit
+from src.accounts import service as accounts_service
 from src.accounts.permissions import Principal, can_book_zone, can_change_booking, can_manage_branch, managed_branch_ids
 from src.branches import occupancy
 from src.branches.rules import Interval
@@ -306,6 +307,8 @@ async def book(principal: Principal, request: BookingRequest) -> BookingResult:
         raise Forbidden(_("Only staff of this library can block zones or book outside opening hours"))
     if not can_book_zone(principal, branch.id, zone.bookable_by_readers, zone.bookable_by_schools):
         raise Invalid.one("zone_id", _("This zone cannot be booked with your account (%(role)s)", role=label(principal.role)))
+    if principal.is_reader:
+        await accounts_service.ensure_may_book(principal.id)  # 403 with the reason for a blocked card
     holder_kind = _holder_kind(principal, manager, request.block)
     reservation = Reservation(
         zone_id=zone.id,

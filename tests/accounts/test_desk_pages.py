@@ -1,0 +1,71 @@
+"""The desk's pages: find, correct, block and unblock, replace, print an access code."""
+
+from __future__ import annotations
+
+from src.accounts import service as accounts_service
+from tests.accounts.helpers import imported
+from tests.conftest import CSRF_RE, post_form
+
+
+async def _as_staff(client) -> None:
+    await post_form(client, "/login", {"login": "staff.dialog@libspace.local", "password": "libspace-demo"})
+
+
+async def _post(client, page_url: str, action: str, data: dict):
+    page = await client.get(page_url)
+    token = CSRF_RE.search(page.text).group(1)
+    return await client.post(action, data={**data, "_csrf_token": token})
+
+
+async def test_find_by_name_then_open_the_card(client, demo):
+    await imported(name="Пётр Ёлкин")
+    await _as_staff(client)
+    listed = await client.get("/staff/readers", params={"q": "ёлкин"})
+    assert listed.status_code == 200 and 'href="/staff/readers/100200300"' in listed.text
+    direct = await client.get("/staff/readers", params={"q": "100200300"})
+    assert direct.status_code == 200 and "Пётр Ёлкин" in direct.text and "не активирована" in direct.text
+    assert (await client.get("/staff/readers", params={"q": "никого"})).status_code == 404
+
+
+async def test_correct_block_unblock_replace_and_print_a_code(client, demo):
+    account_id = await imported()
+    await _as_staff(client)
+    card_page = "/staff/readers/100200300"
+    saved = await _post(client, card_page, card_page + "/edit", {"full_name": "Пётр Иванов", "email": "petr@example.ru", "phone": "", "birth_date": "", "home_branch": "dialog"})
+    assert saved.status_code == 303
+    shown = await client.get(card_page)
+    assert 'value="+79140000001"' not in shown.text and "данные исправлены" in shown.text  # the form, and the history
+    bad = await _post(client, card_page, card_page + "/edit", {"full_name": "Пётр Иванов", "email": "", "phone": "", "home_branch": "dialog"})
+    assert bad.status_code == 303 and 'aria-invalid="true"' in (await client.get(bad.headers["location"])).text
+
+    step = await client.get(card_page + "/block")
+    assert step.status_code == 200 and 'name="reason"' in step.text
+    no_reason = await post_form(client, card_page + "/block", {"reason": ""})
+    assert no_reason.status_code == 303 and no_reason.headers["location"] == card_page + "/block"
+    blocked = await post_form(client, card_page + "/block", {"reason": "долг"})
+    assert blocked.status_code == 303
+    assert 'data-testid="blocked"' in (await client.get(card_page)).text
+    unblocked = await _post(client, card_page, card_page + "/unblock", {})
+    assert unblocked.status_code == 303 and 'data-testid="blocked"' not in (await client.get(card_page)).text
+
+    replaced = await post_form(client, card_page + "/replace", {"reason": "утеряна"})
+    assert replaced.status_code == 303
+    new_number = (await accounts_service.get_card(account_id)).card_number
+    assert replaced.headers["location"] == f"/staff/readers/{new_number}"
+    old = await client.get(card_page, follow_redirects=True)
+    assert old.status_code == 200 and str(old.url).endswith(new_number) and "утеряна" in old.text
+
+    issued = await _post(client, f"/staff/readers/{new_number}", f"/staff/readers/{new_number}/access-code", {})
+    assert issued.status_code == 303
+    slip = await client.get(issued.headers["location"])
+    assert slip.status_code == 200 and "<svg" in slip.text and 'data-testid="access-code"' in slip.text
+
+
+async def test_the_reader_sees_why_the_card_is_blocked(client, demo):
+    await post_form(client, "/login", {"login": "staff.dialog@libspace.local", "password": "libspace-demo"})
+    card = demo.card_for("0001")
+    await post_form(client, f"/staff/readers/{card}/block", {"reason": "не вернул книги"})
+    await client.post("/logout", data={"_csrf_token": CSRF_RE.search((await client.get("/staff")).text).group(1)})
+    await post_form(client, "/login", {"login": "reader@libspace.local", "password": "libspace-demo"})
+    mine = await client.get("/me/card")
+    assert 'data-testid="card-blocked"' in mine.text and "не вернул книги" in mine.text
