@@ -38,7 +38,7 @@ async def school_visits(client) -> dict:
     teacher = await bearer(client, "teacher@libspace.local")
     staff = await bearer(client, "staff.chekhov@libspace.local")
     day = await open_day()
-    other_day = await open_day(weekday=3)
+    other_day = await open_day(weekday=3, after=day)  # after the first day: both inside window(day)
     visits = {}
     for name, class_name in (("confirmed", "8А"), ("proposed", "9А"), ("cancelled", "10А"), ("declined", "11А"), ("requested", "8В")):
         created = await client.post("/api/v1/visits", json=await visit_body(day, class_name=class_name), headers=teacher)

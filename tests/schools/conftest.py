@@ -14,7 +14,7 @@ from src.rooms import service as rooms_service
 from src.schools import service as visits
 from src.schools.rules import Window
 from src.schools.tables import Programme
-from src.timeutil import now_utc
+from tests import dates
 
 CAREER = "Профориентационная игра «Город профессий»"
 TOUR = "Экскурсия по библиотеке"
@@ -29,16 +29,24 @@ async def programme_id(title: str = CAREER) -> int:
     return (await Programme.select(Programme.id).where(Programme.title == title).first())["id"]
 
 
-async def open_day(branch_slug: str = "chekhov", weekday: int = 1, after_days: int = 8, skip: int = 0) -> date:
-    """A date on ``weekday`` at least ``after_days`` ahead on which the branch is open (no closure)."""
+async def open_day(branch_slug: str = "chekhov", weekday: int = 1, after_days: int = 8, skip: int = 0, after: date | None = None) -> date:
+    """An ordinary open day of the branch (``tests.dates.open_day``: open by its weekly hours, no closure, no
+    shortened or moved hours) on ``weekday``, at least ``after_days`` ahead (past the programmes' week of lead
+    time at any hour) and after the day ``after`` if given; ``skip`` such days are passed over."""
     branch = await rooms_service.get_branch(branch_slug)
-    day = now_utc().astimezone(branch.tz).date() + timedelta(days=after_days)
-    while True:
-        if day.weekday() == weekday and branch.schedule.day(day).is_open:
-            if skip == 0:
-                return day
-            skip -= 1
-        day += timedelta(days=1)
+    today = dates.today(branch.tz)
+    if after is not None:
+        after_days = max(after_days, (after - today).days + 1)
+    day = dates.open_day(branch.schedule, after_days, weekdays=[weekday], tz=branch.tz)
+    for _ in range(skip):
+        day = dates.open_day(branch.schedule, (day - today).days + 1, weekdays=[weekday], tz=branch.tz)
+    return day
+
+
+async def tomorrow(branch_slug: str = "chekhov") -> date:
+    """The branch's tomorrow: in the future at any hour, and always inside a programme's lead time."""
+    branch = await rooms_service.get_branch(branch_slug)
+    return dates.today(branch.tz) + timedelta(days=1)
 
 
 async def local(day: date, hour: int, minute: int = 0, branch_slug: str = "chekhov") -> datetime:

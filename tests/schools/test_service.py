@@ -12,7 +12,7 @@ from src.rooms.constants import CONFIRMED as BOOKING_CONFIRMED
 from src.rooms.tables import Booking
 from src.schools import service as visits
 from src.schools.rules import Window
-from tests.schools.conftest import TOUR, career_request, hall_id, local, open_day, programme_id
+from tests.schools.conftest import TOUR, career_request, hall_id, local, open_day, programme_id, tomorrow
 
 
 def fields(error) -> list[str]:
@@ -154,7 +154,7 @@ async def test_a_clash_is_409_and_changes_nothing(people):
 
 
 async def test_request_rules_name_the_field(people):
-    day = await open_day()
+    day, soon = await open_day(), await tomorrow()
     cases = [
         (dict(group_size=0), "group_size"),
         (dict(group_size=31), "group_size"),
@@ -163,7 +163,7 @@ async def test_request_rules_name_the_field(people):
         (dict(class_name="8А", grade=9), "class_name"),
         (dict(windows=[]), "windows"),
         (dict(windows=[Window(await local(day, 18), await local(day, 20))]), "windows"),  # closed at 20:00, programme until 17:00
-        (dict(windows=[Window(await local(day - timedelta(days=6), 11), await local(day - timedelta(days=6), 15))]), "windows[0].starts_at"),
+        (dict(windows=[Window(await local(soon, 11), await local(soon, 15))]), "windows[0].starts_at"),  # inside the week of lead time
         (dict(branch="dialog"), None),  # dialog offers it too: fine
         (dict(branch="solnechnaya"), "branch"),
         (dict(programme_id=999999), "programme_id"),
