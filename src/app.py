@@ -38,6 +38,7 @@ from src.schools.confirmations import VisitConfirmations
 from src.schools.pages import SchoolPages, StaffSchoolPages
 from src.guidance.controllers import GuidanceApi
 from src.stats.controllers import StatsApi
+from src.stats.pages import StatsPages
 from src.guidance.confirmations import GuidanceConfirmations
 from src.guidance.pages import CounsellorPages, FieldPages, GuidancePages
 from src.ops import logs as ops_logs
@@ -133,6 +134,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ReminderPages,
             GuidanceApi,
             StatsApi,
+            StatsPages,
             BranchPages,
             BookingPages,
             StaffRoomPages,
