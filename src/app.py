@@ -20,6 +20,8 @@ from src.accounts.controllers import AuthApi, MeApi, ReaderApi
 from src.accounts.pages import AccountPages, StaffPages
 from src.accounts.desk_pages import DeskPages
 from src.accounts.recovery_pages import RecoveryPages
+from src.accounts.staff_controllers import StaffApi
+from src.branches.audit_controllers import AuditApi
 from src.calendars.controllers import FeedController, MyFeedsApi
 from src.calendars.pages import CalendarStaffPages, MyBookingCalendar, MyFeedPages, ConsultationCalendar, VisitCalendar
 from src.notifications.controllers import MyRemindersApi, ReminderPages
@@ -29,6 +31,7 @@ from src.db import close_pools, open_pools
 from src.events.controllers import CheckinApi, EventApi, MyRegistrationApi, RegistrationApi
 from src.events.confirmations import EventConfirmations
 from src.events.pages import EventPages, StaffEventPages
+from src.rooms.admin_controllers import ZoneListsApi
 from src.rooms.controllers import BookingApi, BranchApi, ZoneApi
 from src.rooms.pages import BookingPages, BranchPages
 from src.rooms.confirmations import BookingConfirmations
@@ -112,10 +115,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *OPS_ROUTES,
             BranchApi,
             ZoneApi,
+            ZoneListsApi,
             BookingApi,
             ReaderApi,
             AuthApi,
             MeApi,
+            StaffApi,
+            AuditApi,
             EventApi,
             RegistrationApi,
             MyRegistrationApi,

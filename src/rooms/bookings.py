@@ -71,8 +71,9 @@ from src.rooms.constants import (
 from src.rooms.exceptions import BookingClash, Clash
 from src.rooms.rules import Policy, Recurrence
 from src.rooms.service import ZoneInfo
+from src.accounts.tables import ReaderCard
 from src.rooms.tables import Booking, Zone
-from src.timeutil import aware, now_utc
+from src.timeutil import age_on, aware, now_utc
 
 
 @dataclass(frozen=True, slots=True)
@@ -309,6 +310,8 @@ async def book(principal: Principal, request: BookingRequest) -> BookingResult:
         raise Invalid.one("zone_id", _("This zone cannot be booked with your account (%(role)s)", role=label(principal.role)))
     if principal.is_reader:
         await accounts_service.ensure_may_book(principal.id)  # 403 with the reason for a blocked card
+    if zone.min_age is not None and principal.is_reader and not manager:
+        await _check_age(principal.id, zone, branch, request.starts_at)
     holder_kind = _holder_kind(principal, manager, request.block)
     reservation = Reservation(
         zone_id=zone.id,
@@ -329,6 +332,14 @@ async def book(principal: Principal, request: BookingRequest) -> BookingResult:
     result = await reserve(reservation, policy=Policy(limits=manager, hours=request.override_hours))
     metrics.BOOKINGS.labels(reservation.status).inc(len(result.bookings))
     return result
+
+
+async def _check_age(account_id: int, zone: ZoneInfo, branch: BranchInfo, starts_at: datetime) -> None:
+    """A zone with a minimum age: the reader is at least that old on the day of the booking."""
+    card = await ReaderCard.select(ReaderCard.birth_date).where(ReaderCard.account == account_id).first()
+    day = _aware(starts_at, branch.tz).astimezone(branch.tz).date()
+    if card is None or age_on(card["birth_date"], day) < zone.min_age:
+        raise Invalid.one("zone_id", _("This zone is for readers aged %(age)s and older", age=zone.min_age))
 
 
 def _request_errors(reservation: Reservation, zone: ZoneInfo, interval: Interval, tz: TimeZone, policy: Policy) -> list[FieldError]:

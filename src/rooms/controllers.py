@@ -20,6 +20,7 @@ from src.exceptions import Invalid, NotFound
 from src.i18n import _
 from src.pagination import Page, PageNumber, PageSize, offset, paginate
 from src.rooms import availability, bookings
+from src.rooms.admin_controllers import ZoneAdminApi
 from src.rooms import service as rooms_service
 from src.rooms.constants import BOOKING_STATUSES
 from src.rooms.schemas import (
@@ -86,7 +87,9 @@ class BranchApi(BranchAdminApi):
         return branch_week_out(await availability.branch_week(slug, first, request.user))
 
 
-class ZoneApi(Controller):
+class ZoneApi(ZoneAdminApi):
+    """Reading zones; the administration's handlers (same path) come from the base class."""
+
     path = "/api/v1/zones"
     tags = ["zones"]
 

@@ -30,6 +30,7 @@ class ZoneInfo:
     bookable_by_schools: bool
     requires_approval: bool
     photo_url: str = ""
+    min_age: int | None = None  # readers younger than this may not book it
     rules: ZoneRules = field(default_factory=ZoneRules)
     schedule: Schedule = field(default_factory=Schedule)  # the branch's hours with the zone's own overrides
 
@@ -82,6 +83,7 @@ async def _load(branches: tuple[BranchInfo, ...]) -> tuple[BranchZones, ...]:
                 bookable_by_schools=row["bookable_by_schools"],
                 requires_approval=row["requires_approval"],
                 photo_url=row["photo_url"],
+                min_age=row["min_age"],
                 rules=_zone_rules(row),
                 schedule=branch.schedule_of_zone(row["id"]),
             )

@@ -67,3 +67,23 @@ class Booking(Table, tablename="booking"):
     status_changed_at = Timestamptz(null=True, default=None)
     reason = Varchar(length=300, default="")
     created_at = Timestamptz()
+
+
+class ZoneKind(Table, tablename="zone_kind"):
+    """A kind of zone an admin added to the built-in ones (src/rooms/constants.py), named in both languages."""
+
+    code = Varchar(length=32, unique=True)
+    name = Varchar(length=100)
+    name_en = Varchar(length=100, default="")
+    is_active = Boolean(default=True)
+    created_at = Timestamptz()
+
+
+class Feature(Table, tablename="feature"):
+    """A zone feature an admin added to the built-in ones (projector, computers, …), named in both languages."""
+
+    code = Varchar(length=40, unique=True)
+    name = Varchar(length=100)
+    name_en = Varchar(length=100, default="")
+    is_active = Boolean(default=True)
+    created_at = Timestamptz()
