@@ -5,7 +5,7 @@ from piccolo.columns.column_types import Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
 
-ID = "2026-12-01T19:53:48:194973"
+ID = "2026-12-01T20:06:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = ""
 
