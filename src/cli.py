@@ -97,10 +97,12 @@ def migrate() -> None:
 
 @main.command(help="Load demo data (idempotent): branches, zones, hours, staff, readers.")
 @click.option("--if-empty", is_flag=True, help="Only when the database holds no branch yet.")
-def demo(if_empty: bool) -> None:
+@click.option("--history/--no-history", default=True, envvar="LIBSPACE_DEMO_HISTORY", show_default=True,
+              help="Also a plausible past year (events, sign-ups, bookings, visits, consultations) for the statistics.")
+def demo(if_empty: bool, history: bool) -> None:
     from src import demo as demo_data
 
-    summary = run_db(lambda: demo_data.load(if_empty=if_empty))
+    summary = run_db(lambda: demo_data.load(if_empty=if_empty, with_history=history))
     click.echo(summary)
 
 

@@ -134,7 +134,7 @@ def demo_birth_date(age: int, today: date) -> date:
     return birth if birth <= today - relativedelta(years=age) else birth - relativedelta(years=1)
 
 
-async def load(if_empty: bool = False, with_events: bool = True) -> str:
+async def load(if_empty: bool = False, with_events: bool = True, with_history: bool = False) -> str:
     from piccolo.engine import engine_finder
 
     if if_empty and await Branch.count() > 0:
@@ -165,7 +165,12 @@ async def load(if_empty: bool = False, with_events: bool = True) -> str:
         await cache.bump(guidance_availability.AVAILABILITY_CACHE)
     booked = await _bookings(today)
     events, sign_ups = await demo_events.load(today) if with_events else (0, 0)
-    return f"demo data ready: {len(branches)} branches, {booked} new bookings, {events} new events, {sign_ups} new sign-ups; log in with any demo account and the password {DEMO_PASSWORD!r}"
+    history = ""
+    if with_history:  # a past year for the statistics (src/demo_history.py), made through the services
+        from src import demo_history
+
+        history = "\n" + await demo_history.load(today)
+    return f"demo data ready: {len(branches)} branches, {booked} new bookings, {events} new events, {sign_ups} new sign-ups; log in with any demo account and the password {DEMO_PASSWORD!r}{history}"
 
 
 # holder e-mail, branch, zone name, days from today (the next open day from then), start hour, hours, purpose,

@@ -35,7 +35,8 @@ CHROMIUM_ARGS = [
 
 def libspace_env(env: dict[str, str] | None = None) -> dict[str, str]:
     """The environment for a `libspace` subprocess: the test database, the test's clock, and ``env``."""
-    return {**os.environ, **subprocess_env(), **(env or {})}
+    # `libspace demo` without its past year (a minute of writes); tests/test_demo_history.py covers that
+    return {**os.environ, "LIBSPACE_DEMO_HISTORY": "off", **subprocess_env(), **(env or {})}
 
 
 def libspace(*args: str, stdin: str | None = None, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
