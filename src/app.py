@@ -22,6 +22,8 @@ from src.accounts.desk_pages import DeskPages
 from src.accounts.recovery_pages import RecoveryPages
 from src.accounts.staff_controllers import StaffApi
 from src.branches.audit_controllers import AuditApi
+from src.privacy.controllers import MyDataApi, StaffEraseApi
+from src.privacy.pages import MyDataPages, StaffErasePages
 from src.calendars.controllers import FeedController, MyFeedsApi
 from src.calendars.pages import CalendarStaffPages, MyBookingCalendar, MyFeedPages, ConsultationCalendar, VisitCalendar
 from src.notifications.controllers import MyRemindersApi, ReminderPages
@@ -118,6 +120,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ZoneListsApi,
             BookingApi,
             ReaderApi,
+            MyDataApi,
+            StaffEraseApi,
             AuthApi,
             MeApi,
             StaffApi,
@@ -149,6 +153,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             RecoveryPages,
             StaffPages,
             DeskPages,
+            MyDataPages,
+            StaffErasePages,
             EventPages,
             StaffEventPages,
             EventConfirmations,

@@ -110,6 +110,19 @@ def can_issue_access_code(principal: Principal | None) -> bool:
     return can_look_up_readers(principal)
 
 
+def can_erase_reader(principal: Principal | None, reader_account_id: int) -> bool:
+    """Withdraw consent and erase the card's personal data: the reader themself, or staff of any branch at the
+    reader's written request."""
+    if principal is None:
+        return False
+    return principal.id == reader_account_id or can_look_up_readers(principal)
+
+
+def can_export_own_data(principal: Principal | None) -> bool:
+    """"My data": a reader downloads everything stored about them."""
+    return principal is not None and principal.is_reader
+
+
 def can_view_reader(principal: Principal | None, reader_account_id: int) -> bool:
     """Personal data: the reader themself, or staff who serve readers."""
     if principal is None:

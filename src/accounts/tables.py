@@ -35,7 +35,8 @@ class ReaderCard(Table, tablename="reader_card"):
     blocked_reason = Varchar(length=300, default="")
     blocked_by = ForeignKey(references=Account, on_delete=OnDelete.set_null, null=True, default=None)
     created_at = Timestamptz()
-    search_name = Varchar(length=200, default="", index=True)  # the name case-folded, for the desk's search (SQLite folds only ASCII)
+    search_name = Varchar(length=200, default="", index=True)
+    erased_at = Timestamptz(null=True, default=None)  # personal data erased (152-FZ): only the birth year and home branch remain  # the name case-folded, for the desk's search (SQLite folds only ASCII)
 
 
 class RetiredCard(Table, tablename="retired_card"):

@@ -517,6 +517,26 @@ async def _end_registration(registration: dict, event: dict, reason: str, now: d
         await Event.update({Event.seats_taken: Event.seats_taken - registration["seats"]}).where(Event.id == event["id"])
 
 
+async def cancel_upcoming_of(reader_id: int, actor: Principal | None, reason: str = BY_STAFF) -> list[int]:
+    """Every sign-up of the reader for an event that has not started (their card erased or closed): cancelled,
+    and each waitlist moves up (the promoted readers are told). Joins the caller's transaction; no permission
+    check (the caller decided). Returns the cancelled sign-ups."""
+    now = now_utc()
+    rows = await Registration.select(Registration.id, Registration.event).where(
+        (Registration.reader == reader_id) & Registration.status.is_in(list(ACTIVE)) & (Registration.event.starts_at > now)
+    ).order_by(Registration.id)
+    async with _tx():
+        for found in rows:
+            event = await _locked_event(found["event"])
+            registration = await _registration(found["id"])
+            if registration["status"] not in ACTIVE:
+                continue
+            await _end_registration(registration, event, reason, now)
+            await audit.record(actor, "cancel", "registration", registration["id"], branch_id=event["branch"], changes={"status": (registration["status"], REG_CANCELLED)})
+            await _promote(await _locked_event(event["id"]))
+    return [row["id"] for row in rows]
+
+
 async def _promote(event: dict) -> list[int]:
     """Fill free seats from the head of the waitlist (never splitting a group); tell each promoted reader."""
     if event["status"] != SCHEDULED or event["capacity"] is None:

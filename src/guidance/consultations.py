@@ -270,6 +270,24 @@ async def cancel(principal: Principal, consultation_id: int, now: datetime | Non
     return result
 
 
+async def cancel_upcoming_of(reader_id: int, actor: Principal | None, reason: str) -> list[int]:
+    """Every booked consultation of the reader that has not begun (their card erased or closed): cancelled, the
+    counsellor's room freed. Joins the caller's transaction; no permission check. Returns the ids."""
+    now = now_utc()
+    async with _tx():
+        rows = await Consultation.select(Consultation.id, Consultation.branch, Consultation.zone_booking).where(
+            (Consultation.reader == reader_id) & (Consultation.status == BOOKED) & (Consultation.starts_at > now)
+        )
+        for row in rows:
+            await Consultation.update(
+                {Consultation.status: CANCELLED, Consultation.cancelled_at: now, Consultation.cancelled_by: actor.id if actor else None, Consultation.cancel_reason: reason}
+            ).where(Consultation.id == row["id"])
+            await audit.record(actor, "cancel", "consultation", row["id"], branch_id=row["branch"], changes={"status": (BOOKED, CANCELLED)})
+            if row["zone_booking"] is not None:
+                await bookings.release([row["zone_booking"]], actor.id if actor else None, reason)
+    return [row["id"] for row in rows]
+
+
 async def write_notes(principal: Principal, consultation_id: int, next_steps: str | None, private_notes: str | None) -> ConsultationView:
     """The counsellor's after-session notes: next steps (the reader sees them) and private notes (never)."""
     found = await get_consultation(principal, consultation_id)

@@ -98,3 +98,21 @@ def test_guidance_rules_for_fields_availability_and_consultations():
     assert perm.can_cancel_consultation(p("reader", id=5), 5, 2) and not perm.can_cancel_consultation(p("reader", id=6), 5, 2)
     assert perm.reader_cancel_cutoff_applies(p("reader", id=5), 5)
     assert not perm.reader_cancel_cutoff_applies(p("counsellor", id=2), 5)
+
+
+def test_the_desk_is_for_staff_of_any_branch():
+    from src.accounts.permissions import can_block_card, can_edit_reader, can_issue_access_code, can_replace_card
+
+    for check in (can_edit_reader, can_replace_card, can_block_card, can_issue_access_code):
+        assert check(p("staff", {3})) and check(p("admin"))  # the card is valid city-wide: any branch's desk
+        assert not check(p("reader")) and not check(p("counsellor")) and not check(p("teacher")) and not check(None)
+
+
+def test_erasure_by_the_reader_or_staff_and_export_by_readers():
+    from src.accounts.permissions import can_erase_reader, can_export_own_data
+
+    assert can_erase_reader(p("reader", id=5), 5)
+    assert not can_erase_reader(p("reader", id=6), 5)
+    assert can_erase_reader(p("staff", {1}, id=7), 5)  # at the reader's written request
+    assert not can_erase_reader(p("counsellor", id=8), 5) and not can_erase_reader(None, 5)
+    assert can_export_own_data(p("reader")) and not can_export_own_data(p("staff", {1})) and not can_export_own_data(None)
