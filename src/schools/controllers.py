@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, Request, get, post
+import msgspec
+from litestar import Controller, Request, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from src import bounds
 from src.branches import service as branches_service
 from src.pagination import Page, PageNumber, PageSize, offset, paginate
+from src.schools import admin as schools_admin
 from src.schools import programmes as programmes_service
+from src.schools.admin_schemas import ProgrammeAdminOut, ProgrammeIn, ProgrammePatch, SchoolIn, SchoolPatch, programme_admin_out
 from src.schools import service as visits
 from src.schools import teachers as teachers_service
 from src.schools.rules import Window
@@ -40,6 +43,16 @@ class SchoolApi(Controller):
     async def list_schools(self, page: PageNumber = 1, page_size: PageSize = 50) -> Page[SchoolOut]:
         return paginate([school_out(school) for school in await teachers_service.list_schools()], page, page_size)
 
+    @post("/", summary="Add a school (library staff)", status_code=201)
+    async def create_school(self, request: Request, data: JSONBody[SchoolIn]) -> SchoolOut:
+        return school_out(await teachers_service.create_school(request.user, teachers_service.SchoolInput(**msgspec.structs.asdict(data))))
+
+    @patch("/{slug:str}", summary="Edit a school, deactivate it (is_active false; teachers stay attached), or merge a duplicate (merge_into)")
+    async def update_school(self, request: Request, slug: FromPath[bounds.ShortLine], data: JSONBody[SchoolPatch]) -> SchoolOut:
+        merge_into = data.merge_into if data.merge_into is not msgspec.UNSET else None
+        kept = await schools_admin.update_school(request.user, slug, data.values(), merge_into)
+        return school_out(await teachers_service.school_by_id((await schools_admin.school_row(kept))["id"]))
+
 
 class ProgrammeApi(Controller):
     path = "/api/v1/programmes"
@@ -57,6 +70,16 @@ class ProgrammeApi(Controller):
         branches = {b.id: b for b in await branches_service.list_branches()}
         found = await programmes_service.catalogue(grade, branch, topic)
         return paginate([programme_out(programme, branches) for programme in found], page, page_size)
+
+    @post("/", summary="Add a programme for branches the caller manages (staff)", status_code=201, guards=[requires_staff])
+    async def create_programme(self, request: Request, data: JSONBody[ProgrammeIn]) -> ProgrammeAdminOut:
+        programme_id = await programmes_service.create_programme(request.user, data.to_input())
+        return programme_admin_out(*await schools_admin.programme_view(programme_id))
+
+    @patch("/{programme_id:int}", summary="Edit a programme or deactivate it (is_active false; its visits stay) (staff of its branches)", guards=[requires_staff])
+    async def update_programme(self, request: Request, programme_id: FromPath[bounds.Id], data: JSONBody[ProgrammePatch]) -> ProgrammeAdminOut:
+        await schools_admin.update_programme(request.user, programme_id, data.values())
+        return programme_admin_out(*await schools_admin.programme_view(programme_id))
 
     @get("/{programme_id:int}", summary="One programme")
     async def get_programme(self, programme_id: FromPath[bounds.Id]) -> ProgrammeOut:

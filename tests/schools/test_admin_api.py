@@ -1,0 +1,55 @@
+"""Schools and programmes through the API: add, edit, merge a duplicate (teachers stay attached), deactivate
+(deactivate-not-delete); who may."""
+
+from src.audit import service as audit_service
+from src.schools.tables import School, Teacher
+from tests.conftest import bearer
+
+PROGRAMME = {"title": "Город на Амуре", "topic": "local_studies", "duration_minutes": 60, "grade_min": 5, "grade_max": 8, "group_min": 5, "group_max": 25,
+             "branches": ["chekhov"], "zone_kinds": ["local_history", "reading_hall"], "hours": [{"weekday": 1, "starts": "10:00", "ends": "16:00"}], "description": "Экскурсия"}
+
+
+async def test_schools_add_edit_merge_and_deactivate(client, demo):
+    staff = await bearer(client, "staff.chekhov@libspace.local")
+    made = await client.post("/api/v1/schools", json={"slug": "school-5-dup", "name": "Школа № 5 (дубль)", "number": "5"}, headers=staff)
+    assert made.status_code == 201, made.text
+    bad = await client.patch("/api/v1/schools/school-5-dup", json={"contact_email": "nope"}, headers=staff)
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "contact_email"
+    edited = await client.patch("/api/v1/schools/school-5-dup", json={"address": "ул. Калинина, 10"}, headers=staff)
+    assert edited.status_code == 200 and edited.json()["address"] == "ул. Калинина, 10"
+    dup = await School.select(School.id).where(School.slug == "school-5-dup").first()
+    original = await School.select(School.id).where(School.slug == "school-5").first()
+    await Teacher.update({Teacher.school: dup["id"]}).where(Teacher.school == original["id"])  # a teacher signed up under the duplicate
+    merged = await client.patch("/api/v1/schools/school-5-dup", json={"merge_into": "school-5"}, headers=staff)
+    assert merged.status_code == 200 and merged.json()["slug"] == "school-5"
+    assert await Teacher.count().where(Teacher.school == dup["id"]) == 0 and await Teacher.count().where(Teacher.school == original["id"]) >= 1
+    listed = [item["slug"] for item in (await client.get("/api/v1/schools", params={"page_size": 500}, headers=staff)).json()["items"]]
+    assert "school-5-dup" not in listed and "school-5" in listed
+    assert (await client.patch("/api/v1/schools/school-5", json={"merge_into": "school-5"}, headers=staff)).json()["errors"][0]["field"] == "merge_into"
+    off = await client.patch("/api/v1/schools/school-14", json={"is_active": False}, headers=staff)
+    assert off.status_code == 200
+    assert await Teacher.count().where(Teacher.school == (await School.select(School.id).where(School.slug == "school-14").first())["id"]) >= 1
+    assert [entry.action for entry in await audit_service.of_object("school", dup["id"])] == ["create", "update", "merge"]
+    for login in ("reader@libspace.local", "teacher@libspace.local"):
+        headers = await bearer(client, login)
+        assert (await client.post("/api/v1/schools", json={"slug": "x-school", "name": "Школа"}, headers=headers)).status_code == 403
+        assert (await client.patch("/api/v1/schools/school-5", json={"name": "Школа"}, headers=headers)).status_code == 403
+
+
+async def test_programmes_add_edit_deactivate(client, demo):
+    staff = await bearer(client, "staff.chekhov@libspace.local")
+    made = await client.post("/api/v1/programmes", json=PROGRAMME, headers=staff)
+    assert made.status_code == 201, made.text
+    programme_id = made.json()["id"]
+    bad = await client.patch(f"/api/v1/programmes/{programme_id}", json={"grade_min": 9}, headers=staff)
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "grade_min"
+    edited = await client.patch(f"/api/v1/programmes/{programme_id}", json={"title": "Город на Амуре: прогулка", "hours": [{"weekday": 2, "starts": "11:00", "ends": "15:00"}]}, headers=staff)
+    assert edited.status_code == 200 and edited.json()["hours"] == [{"weekday": 2, "starts": "11:00:00", "ends": "15:00:00"}]
+    other = await bearer(client, "staff.centralnaya@libspace.local")
+    assert (await client.patch(f"/api/v1/programmes/{programme_id}", json={"title": "Чужая"}, headers=other)).status_code == 403
+    assert (await client.post("/api/v1/programmes", json=PROGRAMME, headers=other)).status_code == 403
+    assert (await client.post("/api/v1/programmes", json=PROGRAMME, headers=await bearer(client, "reader@libspace.local"))).status_code == 403
+    off = await client.patch(f"/api/v1/programmes/{programme_id}", json={"is_active": False}, headers=staff)
+    assert off.status_code == 200 and off.json()["is_active"] is False
+    assert (await client.get(f"/api/v1/programmes/{programme_id}")).status_code == 404
+    assert [entry.action for entry in await audit_service.of_object("programme", programme_id)] == ["create", "update", "deactivate"]
