@@ -136,23 +136,28 @@ def create_user(role: str, email: str, branches: tuple[str, ...], name: str, sch
     click.echo(f"created {role} {email} (id {account_id})")
 
 
-@main.command("import-readers", help="Import reader cards from CSV: card_number,full_name,birth_date,email,phone,home_branch.")
+@main.command(
+    "import-readers",
+    help="Import or update reader cards from CSV: card_number,full_name,birth_date,email,phone,home_branch. "
+    "Known card numbers are updated (an empty cell keeps the value), new ones added, nothing is deleted.",
+)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--skip-bad", is_flag=True, help="Import the good rows even if some rows are bad.")
-def import_readers(file: Path, skip_bad: bool) -> None:
-    from src.accounts import service as accounts_service
+@click.option("--dry-run", is_flag=True, help="Report what would happen, write nothing.")
+def import_readers(file: Path, skip_bad: bool, dry_run: bool) -> None:
+    from src.accounts import importer
 
     try:
         text = file.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise click.ClickException("the file is not UTF-8 text")
-    report = run_db(lambda: accounts_service.import_readers(text, skip_bad=skip_bad))
-    for line, card in report.accepted:
-        click.echo(f"accepted line {line}: {card}")
-    for line, card, reason in report.rejected:
-        click.echo(f"rejected line {line}: {card or '-'}: {reason}")
-    click.echo(f"{len(report.accepted)} accepted, {len(report.rejected)} rejected")
-    if report.rejected and not report.written:
+    report = run_db(lambda: importer.import_readers(text, skip_bad=skip_bad, dry_run=dry_run))
+    for row in report.rows:
+        detail = {importer.UPDATED: ", ".join(row.fields), importer.REJECTED: row.reason}.get(row.status, "")
+        click.echo(f"{row.status} line {row.line}: {row.card or '-'}" + (f": {detail}" if detail else ""))
+    statuses = (importer.ADDED, importer.UPDATED, importer.UNCHANGED, importer.REJECTED)
+    click.echo(", ".join(f"{len(report.of(status))} {status}" for status in statuses) + (" (dry run: nothing written)" if dry_run else ""))
+    if report.rejected and not report.written and not dry_run:
         click.echo("nothing was imported: fix the rejected rows, or run again with --skip-bad", err=True)
         raise SystemExit(1)
 

@@ -37,11 +37,11 @@ async def test_import_readers_reports_each_row_and_is_all_or_nothing(demo, tmp_p
     )
     refused = libspace("import-readers", str(csv_file))
     assert refused.returncode == 1
-    assert "accepted line 2" not in refused.stdout and "rejected line 3" in refused.stdout
+    assert "added line 2" in refused.stdout and "rejected line 3" in refused.stdout
     assert "nothing was imported" in refused.stderr
     from src.accounts.tables import ReaderCard
 
     assert await ReaderCard.count().where(ReaderCard.card_number == "555000111") == 0
     partial = libspace("import-readers", "--skip-bad", str(csv_file))
-    assert partial.returncode == 0 and "accepted line 2: 555000111" in partial.stdout and "1 accepted, 1 rejected" in partial.stdout
+    assert partial.returncode == 0 and "added line 2: 555000111" in partial.stdout and "1 added, 0 updated, 0 unchanged, 1 rejected" in partial.stdout
     assert await ReaderCard.count().where(ReaderCard.card_number == "555000111") == 1

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from piccolo.engine import engine_finder
 
-from src import audit, bounds
+from src import audit
 from src.accounts import consent, messages, rules, sessions, tokens
 from src.accounts.constants import ROLE_READER, ROLE_TEACHER, ROLES, STAFF_ROLES
 from src.accounts.passwords import hash_password, needs_rehash, verify_password
 from src.accounts.permissions import Principal
 from src.accounts.exceptions import CardBlocked, CardReplaced
+from src.accounts.importer import IMPORT_HEADER, ImportReport, import_readers  # noqa: F401 - the import lives in importer.py
 from src.accounts.tables import Account, ApiToken, ReaderCard, RetiredCard, StaffBranch
 from src.branches.tables import Branch
 from src.config import get_settings
@@ -444,91 +443,3 @@ async def create_user(
             changes=audit.diff(None, {"role": role, "email": email_n, "full_name": account.full_name, "branches": sorted(branch_ids) or None, "school": school_id}),
         )
     return account.id
-
-
-IMPORT_HEADER = ["card_number", "full_name", "birth_date", "email", "phone", "home_branch"]
-
-
-@dataclass
-class ImportReport:
-    accepted: list[tuple[int, str]] = field(default_factory=list)
-    rejected: list[tuple[int, str, str]] = field(default_factory=list)  # line, card, reason
-    written: bool = False
-
-
-async def import_readers(text: str, skip_bad: bool = False) -> ImportReport:
-    """Import cards exported from the old system. They keep their numbers; all rows or none (unless skip_bad)."""
-    report = ImportReport()
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    if [name.strip() for name in reader.fieldnames or []] != IMPORT_HEADER:
-        report.rejected.append((1, "", _("The header must be: %(header)s", header=",".join(IMPORT_HEADER))))
-        return report
-    branches = {row["slug"]: row["id"] for row in await Branch.select(Branch.slug, Branch.id)}
-    existing_cards = {row["card_number"] for row in await ReaderCard.select(ReaderCard.card_number)}
-    existing_emails = {row["email"] for row in await Account.select(Account.email).where(Account.email.is_not_null())}
-    today = today_in(get_settings().tz)
-    good: list[tuple[int, dict]] = []
-    seen_cards: set[str] = set()
-    seen_emails: set[str] = set()
-    for line, raw in enumerate(reader, start=2):
-        row = {key.strip(): (value or "").strip() for key, value in raw.items() if key}
-        card = rules.normalize_card(row.get("card_number"))
-        reasons: list[str] = []
-        if not card or not rules.CARD_RE.match(card):
-            reasons.append(_("card number missing or malformed"))
-        elif card in existing_cards or card in seen_cards:
-            reasons.append(_("card number already exists"))
-        if len(row.get("full_name", "")) < 2:
-            reasons.append(_("full name missing"))
-        for name in ("full_name", "email", "phone", "home_branch"):
-            problem = bounds.control_problem(row.get(name, ""))
-            if problem:
-                reasons.append(f"{name}: {problem}")
-        if len(row.get("full_name", "")) > 200:
-            reasons.append(_("The name is too long"))
-        try:
-            birth = date.fromisoformat(row.get("birth_date", ""))
-            if birth > today:
-                reasons.append(_("birth date in the future"))
-            elif not bounds.within(birth, bounds.BIRTH):
-                reasons.append(bounds.window_problem(birth, bounds.BIRTH) or "")
-        except ValueError:
-            birth = None
-            reasons.append(_("birth date must be YYYY-MM-DD"))
-        email = rules.normalize_email(row.get("email"))
-        phone = rules.normalize_phone(row.get("phone"))
-        reasons += [error.message for error in rules.contact_errors(email, phone)]
-        if email and (email in existing_emails or email in seen_emails):
-            reasons.append(_("e-mail already registered"))
-        if row.get("home_branch") not in branches:
-            reasons.append(_("unknown home branch %(slug)s", slug=row.get("home_branch", "")))
-        if reasons:
-            report.rejected.append((line, card, "; ".join(reasons)))
-            continue
-        seen_cards.add(card)
-        if email:
-            seen_emails.add(email)
-        good.append((line, {"card": card, "name": row["full_name"], "birth": birth, "email": email, "phone": phone, "branch": branches[row["home_branch"]]}))
-    if report.rejected and not skip_bad:
-        return report
-    now = now_utc()
-    async with _tx():
-        for line, item in good:
-            account = Account(role=ROLE_READER, email=item["email"], phone=item["phone"], full_name=item["name"], password_hash="", created_at=now, updated_at=now)
-            await account.save()
-            await audit.record(None, "import", "account", account.id, branch_id=item["branch"], changes={"role": (None, ROLE_READER), "card_number": (None, item["card"])})
-            await ReaderCard.insert(
-                ReaderCard(
-                    account=account.id,
-                    card_number=item["card"],
-                    birth_date=item["birth"],
-                    home_branch=item["branch"],
-                    consent_at=now,  # consent was recorded on paper by the old system when the card was issued
-                    imported_at=now,
-                    created_at=now,
-                    search_name=rules.search_key(item["name"]),
-                )
-            )
-            report.accepted.append((line, item["card"]))
-    report.written = True
-    return report

@@ -22,6 +22,7 @@ from src import audit
 from src.accounts import permissions, rules
 from src.accounts import service as accounts_service
 from src.accounts.constants import ROLE_READER
+from src.accounts.importer import erased_marker
 from src.accounts.passwords import verify_password
 from src.accounts.permissions import Principal
 from src.accounts.tables import Account, AccountToken, ApiToken, LoginAttempt, ReaderCard, RetiredCard
@@ -133,7 +134,7 @@ async def erase(actor: Principal, account_id: int, reason: str) -> Erased:
         if card is not None:
             await ReaderCard.update(
                 {
-                    ReaderCard.card_number: f"ERASED-{card['id']}",
+                    ReaderCard.card_number: erased_marker(card["card_number"]),  # a later import cannot bring the reader back
                     ReaderCard.birth_date: date(card["birth_date"].year, 1, 1),  # the age group stays for statistics
                     ReaderCard.guardian_name: "",
                     ReaderCard.search_name: "",
@@ -141,7 +142,8 @@ async def erase(actor: Principal, account_id: int, reason: str) -> Erased:
                     ReaderCard.erased_at: now,
                 }
             ).where(ReaderCard.id == card["id"])
-        await RetiredCard.delete().where(RetiredCard.account == account_id)
+        for number in retired:
+            await RetiredCard.update({RetiredCard.card_number: erased_marker(number), RetiredCard.reason: ""}).where(RetiredCard.card_number == number)
         await FeedToken.delete().where(FeedToken.account == account_id)
         await ReminderSetting.delete().where(ReminderSetting.account == account_id)
         await Booking.update({Booking.purpose: "", Booking.reason: ""}).where(Booking.holder == account_id)
