@@ -22,6 +22,8 @@ from src.accounts.desk_pages import DeskPages
 from src.accounts.recovery_pages import RecoveryPages
 from src.accounts.staff_controllers import StaffApi
 from src.branches.audit_controllers import AuditApi
+from src.branches.audit_pages import AuditPages
+from src.branches.pages import NetworkPages
 from src.privacy.controllers import MyDataApi, StaffEraseApi
 from src.privacy.pages import MyDataPages, StaffErasePages
 from src.calendars.controllers import FeedController, MyFeedsApi
@@ -34,6 +36,7 @@ from src.events.controllers import CheckinApi, EventApi, MyRegistrationApi, Regi
 from src.events.confirmations import EventConfirmations
 from src.events.pages import EventPages, StaffEventPages
 from src.rooms.admin_controllers import ZoneListsApi
+from src.rooms.zones_pages import ZonePages
 from src.rooms.controllers import BookingApi, BranchApi, ZoneApi
 from src.rooms.pages import BookingPages, BranchPages
 from src.rooms.confirmations import BookingConfirmations
@@ -152,6 +155,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AccountPages,
             RecoveryPages,
             StaffPages,
+            NetworkPages,
+            AuditPages,
+            ZonePages,
             DeskPages,
             MyDataPages,
             StaffErasePages,

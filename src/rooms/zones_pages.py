@@ -1,0 +1,138 @@
+"""Pages for running a branch's zones (admins and staff of the branch): the list, a new zone, a zone's card with
+every booking rule, deactivation. Server-rendered, without JavaScript."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from src import bounds
+from src.accounts.permissions import can_manage_zones
+from src.branches import admin as branches_admin
+from src.exceptions import FieldError, Forbidden, Invalid
+from src.i18n import _
+from src.rooms import zones_admin
+from src.rooms.tables import Zone
+from src.web.forms import Form, back_with_errors
+from src.web.guards import requires_staff
+from src.web.templating import Confirmation, confirm_page, flash, page
+
+BASE = "/staff/network"
+NUMBERS = ("capacity", "slot_minutes", "min_minutes", "max_minutes", "lead_minutes", "horizon_days", "buffer_before_minutes", "buffer_after_minutes")
+OPTIONAL_NUMBERS = ("min_age", "weekly_quota_minutes")
+FLAGS = ("bookable_by_readers", "bookable_by_schools", "requires_approval")
+
+
+def _read(form: Form, features: dict[str, str]) -> dict[str, Any]:
+    values: dict[str, Any] = {"name": form.str("name", 200), "kind": form.str("kind", 32), "description": form.text("description", 5000), "photo_url": form.str("photo_url", 500)}
+    for name in NUMBERS:
+        values[name] = form.int(name, minimum=0, maximum=100000)
+    for name in OPTIONAL_NUMBERS:
+        values[name] = form.int(name, required=False, minimum=0, maximum=100000)
+    for name in FLAGS:
+        values[name] = form.bool(name)
+    values["features"] = [code for code in features if form.bool(f"feature_{code}")]
+    return values
+
+
+def _field(error: FieldError) -> str:
+    """The service's ``rules.min_minutes`` is the form's ``min_minutes``."""
+    name = error.field.removeprefix("rules.")
+    return "requires_approval" if name == "needs_approval" else name
+
+
+def _values(row: dict) -> dict[str, Any]:
+    values = {name: "" if row[name] is None else row[name] for name in zones_admin.FIELDS}
+    for name in FLAGS:
+        values[name] = "on" if row[name] else ""
+    for code in row["features"]:
+        values[f"feature_{code}"] = "on"
+    return values
+
+
+async def _branch(request: Request, slug: str) -> dict:
+    row = await branches_admin.branch_row(slug)
+    if not can_manage_zones(request.user, row["id"]):
+        raise Forbidden(_("Only staff of this library can manage its zones"))
+    return row
+
+
+class ZonePages(Controller):
+    path = BASE
+    include_in_schema = False
+    guards = [requires_staff]
+
+    async def _form(self, request: Request, branch: dict, zone: dict | None, values: dict[str, Any]) -> Template:
+        return page(
+            request, "branches/zone_form.html", branch=branch, zone=zone, values=values, errors={}, error_list=[],
+            kinds=list((await zones_admin.kinds()).items()), features=list((await zones_admin.features()).items()),
+        )
+
+    @get("/branches/{slug:str}/zones")
+    async def zones(self, request: Request, slug: FromPath[bounds.ShortLine]) -> Template:
+        branch = await _branch(request, slug)
+        rows = await Zone.select().where(Zone.branch == branch["id"]).order_by(Zone.name)
+        return page(request, "branches/zones.html", branch=branch, zones=rows, kinds=await zones_admin.kinds())
+
+    @get("/branches/{slug:str}/zones/new")
+    async def new_zone(self, request: Request, slug: FromPath[bounds.ShortLine]) -> Template:
+        branch = await _branch(request, slug)
+        defaults = {**zones_admin.DEFAULTS, "kind": "coworking"}
+        return await self._form(request, branch, None, {name: ("on" if value is True else "" if value in (None, False) else value) for name, value in defaults.items()})
+
+    @post("/branches/{slug:str}/zones/new")
+    async def create_zone(self, request: Request, slug: FromPath[bounds.ShortLine]) -> Redirect:
+        form = await Form.read(request)
+        values = _read(form, await zones_admin.features())
+        if form.errors:
+            return back_with_errors(request, form.errors, form.data)
+        try:
+            zone_id = await zones_admin.create_zone(request.user, slug, values)
+        except Invalid as invalid:
+            return back_with_errors(request, [FieldError(_field(error), error.message) for error in invalid.errors], form.data)
+        flash(request, _("The zone is created; readers can find and book it now."))
+        return Redirect(path=f"{BASE}/zones/{zone_id}", status_code=303)
+
+    @get("/zones/{zone_id:int}")
+    async def edit_zone(self, request: Request, zone_id: FromPath[bounds.Id]) -> Template:
+        zone = await zones_admin.zone_row(zone_id)
+        branch = await _branch(request, zone["branch_slug"])
+        return await self._form(request, branch, zone, _values(zone))
+
+    @post("/zones/{zone_id:int}")
+    async def update_zone(self, request: Request, zone_id: FromPath[bounds.Id]) -> Redirect:
+        form = await Form.read(request)
+        values = _read(form, await zones_admin.features())
+        if form.errors:
+            return back_with_errors(request, form.errors, form.data)
+        try:
+            await zones_admin.update_zone(request.user, zone_id, values)
+        except Invalid as invalid:
+            return back_with_errors(request, [FieldError(_field(error), error.message) for error in invalid.errors], form.data)
+        flash(request, _("Saved. New rules apply to new bookings; existing ones stay as they are."))
+        return Redirect(path=f"{BASE}/zones/{zone_id}", status_code=303)
+
+    @get("/zones/{zone_id:int}/deactivate")
+    async def confirm_deactivate(self, request: Request, zone_id: FromPath[bounds.Id]) -> Template:
+        zone = await zones_admin.zone_row(zone_id)
+        await _branch(request, zone["branch_slug"])
+        return confirm_page(request, Confirmation(
+            title=_("Deactivate %(zone)s?", zone=zone["name"]), subject="",
+            what_happens=[_("The zone disappears from search and booking."), _("Its bookings and statistics stay; you can reactivate it later.")],
+            confirm_label=_("Deactivate"), back=f"{BASE}/zones/{zone_id}",
+        ))
+
+    @post("/zones/{zone_id:int}/deactivate")
+    async def deactivate(self, request: Request, zone_id: FromPath[bounds.Id]) -> Redirect:
+        await zones_admin.set_zone_active(request.user, zone_id, False)
+        flash(request, _("The zone is deactivated."))
+        return Redirect(path=f"{BASE}/zones/{zone_id}", status_code=303)
+
+    @post("/zones/{zone_id:int}/reactivate")
+    async def reactivate(self, request: Request, zone_id: FromPath[bounds.Id]) -> Redirect:
+        await zones_admin.set_zone_active(request.user, zone_id, True)
+        flash(request, _("The zone is offered again."))
+        return Redirect(path=f"{BASE}/zones/{zone_id}", status_code=303)

@@ -1,0 +1,89 @@
+"""The network's pages without JavaScript: an admin creates a branch, gives it hours and a zone; staff shorten a
+day's hours, see the booking it would strand, and cancel it; the audit page and its CSV show it all."""
+
+from datetime import timedelta
+
+import pytest
+
+from src.rooms.tables import Booking
+from tests import dates
+from tests.conftest import bearer, post_form
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@pytest.fixture
+def browser_like(client):
+    client.headers.update({"Accept": "text/html", "Accept-Language": "en"})
+    return client
+
+
+async def log_in(client, login):
+    client.cookies.clear()
+    answer = await post_form(client, "/login", {"login": login, "password": "libspace-demo"})
+    assert answer.status_code == 303, answer.text
+
+
+def _every_day(opens: str, closes: str) -> dict[str, str]:
+    return {f"{day}_0_{end}": value for day in WEEKDAYS for end, value in (("opens", opens), ("closes", closes))}
+
+
+async def test_a_branch_with_hours_and_a_zone_then_a_shorter_day(browser_like, demo):
+    client = browser_like
+    await log_in(client, "admin@libspace.local")
+    assert "New branch" in (await client.get("/staff/network")).text
+    bad = await post_form(client, "/staff/network/branches/new", {"slug": "Bad slug", "name": "", "timezone": "Asia/Yakutsk"})
+    assert bad.status_code == 303 and bad.headers["location"] == "/staff/network/branches/new"
+    shown = await client.get("/staff/network/branches/new")
+    assert 'id="e-slug"' in shown.text and 'id="e-name"' in shown.text
+    made = await post_form(client, "/staff/network/branches/new", {"slug": "zeya", "name": "Библиотека на Зее", "name_en": "Zeya Library", "timezone": "Asia/Yakutsk", "address": "ул. Зейская, 1"})
+    assert made.status_code == 303 and made.headers["location"] == "/staff/network/branches/zeya/hours"
+
+    overlap = await post_form(client, "/staff/network/branches/zeya/hours", {**_every_day("10:00", "19:00"), "mon_1_opens": "18:00", "mon_1_closes": "20:00", "which": "weekly"})
+    assert overlap.status_code == 303
+    assert 'id="e-mon_1_opens"' in (await client.get("/staff/network/branches/zeya/hours")).text
+    saved = await post_form(client, "/staff/network/branches/zeya/hours", {**_every_day("10:00", "19:00"), "which": "weekly"})
+    assert saved.status_code == 303
+    assert 'value="19:00"' in (await client.get("/staff/network/branches/zeya/hours")).text
+
+    zone = await post_form(client, "/staff/network/branches/zeya/zones/new", {
+        "name": "Коворкинг на Зее", "kind": "coworking", "capacity": "6", "feature_wifi": "on", "bookable_by_readers": "on", "slot_minutes": "30", "min_minutes": "30",
+        "max_minutes": "180", "lead_minutes": "0", "horizon_days": "60", "buffer_before_minutes": "0", "buffer_after_minutes": "0"})
+    assert zone.status_code == 303, zone.text
+    zone_id = int(zone.headers["location"].rsplit("/", 1)[1])
+    bad_zone = await post_form(client, f"/staff/network/zones/{zone_id}", {"name": "Коворкинг", "kind": "coworking", "capacity": "6", "slot_minutes": "45", "min_minutes": "30",
+                                                                           "max_minutes": "180", "lead_minutes": "0", "horizon_days": "60", "buffer_before_minutes": "0", "buffer_after_minutes": "0"})
+    assert bad_zone.status_code == 303 and 'id="e-min_minutes"' in (await client.get(f"/staff/network/zones/{zone_id}")).text
+
+    reader = await bearer(client, "reader@libspace.local")
+    branch = await dates.branch("zeya")
+    on = dates.open_day(branch.schedule, after_days=2, weekdays=[5])  # a Saturday
+    start = dates.opening(branch.schedule, on, branch.tz, after_minutes=360)  # 16:00
+    booked = await client.post("/api/v1/bookings", json={"zone_id": zone_id, "starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=1)).isoformat()}, headers=reader)
+    assert booked.status_code == 201, booked.text
+
+    shorter = {**_every_day("10:00", "19:00"), "sat_0_closes": "15:00", "which": "weekly"}
+    refused = await post_form(client, "/staff/network/branches/zeya/hours", shorter)
+    assert refused.status_code == 303
+    listed = await client.get("/staff/network/branches/zeya/hours")
+    assert 'data-testid="affected"' in listed.text and f"№{booked.json()['id']}" in listed.text
+    done = await post_form(client, "/staff/network/branches/zeya/hours", {**shorter, "on_conflict": "cancel", "reason": "Короткая суббота"})
+    assert done.status_code == 303
+    assert (await Booking.select(Booking.status).where(Booking.id == booked.json()["id"]).first())["status"] == "cancelled"
+
+    audit = await client.get("/staff/network/audit", params={"branch": "zeya"})
+    assert audit.status_code == 200 and "update_hours" in audit.text and "cancel" in audit.text and "create" in audit.text
+    csv = await client.get("/staff/network/audit.csv", params={"branch": "zeya"})
+    assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv") and "update_hours" in csv.text
+
+
+async def test_pages_are_for_staff_of_the_branch(browser_like, demo):
+    client = browser_like
+    await log_in(client, "staff.chekhov@libspace.local")
+    assert (await client.get("/staff/network/branches/new")).status_code == 403
+    assert (await client.get("/staff/network/branches/centralnaya/hours")).status_code == 403
+    assert (await client.get("/staff/network/branches/centralnaya/zones")).status_code == 403
+    assert (await client.get("/staff/network/branches/chekhov/hours")).status_code == 200
+    assert (await client.get("/staff/network/audit")).status_code == 403
+    await log_in(client, "reader@libspace.local")
+    assert (await client.get("/staff/network")).status_code == 403
