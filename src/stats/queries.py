@@ -18,6 +18,8 @@ Definitions (docs/statistics.md explains them for readers of the figures):
 from __future__ import annotations
 
 from datetime import date, datetime
+
+from dateutil.relativedelta import relativedelta
 from typing import Any, Sequence
 
 from src.events.tables import Event
@@ -53,24 +55,29 @@ async def events(d: Dialect, branches: Sequence[int], start: datetime, end: date
 
 
 async def visits(d: Dialect, branches: Sequence[int], start: datetime, end: datetime, now: datetime) -> list[Row]:
-    """Per category and age group (of the reader, on the event's day): sign-ups, check-ins, walk-ins, no-shows."""
-    walk_in = "(r.created_by IS NOT NULL AND r.created_by <> r.reader AND r.created_at >= e.starts_at AND r.checked_in_at IS NULL)"
-    age_group = d.age_group(d.local_day("e.starts_at"), "c.birth_date")
+    """Per category and age group (of the reader, on the event's day): sign-ups, check-ins, walk-ins, no-shows.
+
+    The age limits are worked out once per event (the latest birth dates of a 15- and a 31-year-old that day), so
+    each sign-up costs two comparisons of dates. ``CROSS JOIN`` keeps SQLite's loop over the period's events, each
+    reading its sign-ups by index (PostgreSQL plans it freely)."""
+    day = d.local_day("e.starts_at")
+    walk_in = "(r.created_by IS NOT NULL AND r.created_by <> r.reader AND r.created_at >= ev.starts_at AND r.checked_in_at IS NULL)"
     return await _rows(
-        f"""SELECT category, age_group,
+        f"""WITH ev AS MATERIALIZED (
+            SELECT e.id AS id, e.category AS category, e.starts_at AS starts_at, (e.attendance_taken = {{}} AND e.ends_at <= {{}}) AS counted,
+                {d.born_by(day, 15)} AS born15, {d.born_by(day, 31)} AS born31
+            FROM event e WHERE e.branch IN ({ids(branches)}) AND {_window("e.starts_at")} AND e.status = 'scheduled'
+        )
+        SELECT category, age_group,
             SUM(seats) AS signups,
             SUM(CASE WHEN checked_in THEN seats ELSE 0 END) AS checkins,
             SUM(CASE WHEN walk_in THEN seats ELSE 0 END) AS walkins,
-            SUM(CASE WHEN NOT checked_in AND NOT walk_in AND attendance_taken AND ended THEN seats ELSE 0 END) AS no_shows
+            SUM(CASE WHEN NOT checked_in AND NOT walk_in AND counted THEN seats ELSE 0 END) AS no_shows
         FROM (
-            SELECT e.category AS category, {age_group} AS age_group, r.seats AS seats,
-                (r.checked_in_at IS NOT NULL) AS checked_in, {walk_in} AS walk_in,
-                (e.attendance_taken = {{}}) AS attendance_taken, (e.ends_at <= {{}}) AS ended
-            FROM registration r
-            JOIN event e ON e.id = r.event
-            LEFT JOIN reader_card c ON c.account = r.reader
-            WHERE e.branch IN ({ids(branches)}) AND {_window("e.starts_at")} AND e.status = 'scheduled'
-              AND (r.status = 'confirmed' OR r.checked_in_at IS NOT NULL)
+            SELECT ev.category AS category, r.seats AS seats, (r.checked_in_at IS NOT NULL) AS checked_in, {walk_in} AS walk_in, ev.counted AS counted,
+                CASE WHEN c.birth_date IS NULL THEN '31+' WHEN c.birth_date > ev.born15 THEN '0-14' WHEN c.birth_date > ev.born31 THEN '15-30' ELSE '31+' END AS age_group
+            FROM ev CROSS JOIN registration r LEFT JOIN reader_card c ON c.account = r.reader
+            WHERE r.event = ev.id AND (r.status = 'confirmed' OR r.checked_in_at IS NOT NULL)
         ) AS v
         GROUP BY category, age_group ORDER BY category, age_group""",
         True, now, start, end,
@@ -199,22 +206,23 @@ async def new_cards(d: Dialect, branches: Sequence[int], start: datetime, end: d
 
 
 async def active_readers(d: Dialect, branches: Sequence[int], start: datetime, end: datetime, on: date, with_new_cards: bool = False) -> list[Row]:
-    """Readers active in these branches in the period (a sign-up made, a check-in, a booking of a zone, a
-    consultation; with ``with_new_cards`` also a card made there), per age group on ``on``, with how many of them
+    """Readers active in these branches in the period (a sign-up for an event of the period, a booking of a zone,
+    a consultation; with ``with_new_cards`` also a card made there), per age group on ``on``, with how many of them
     were active in more than one branch of the network."""
     card = (
-        f"UNION SELECT c.account AS reader, c.home_branch AS branch FROM reader_card c WHERE {_window('c.created_at')}"
+        f"UNION ALL SELECT c.account AS reader, c.home_branch AS branch FROM reader_card c WHERE {_window('c.created_at')}"
         if with_new_cards else ""
     )
-    params: list[Any] = [start, end, start, end, start, end, start, end] + ([start, end] if with_new_cards else [])
+    params: list[Any] = [start, end, start, end, start, end] + ([start, end] if with_new_cards else [])
     age_group = d.age_group(d.day_literal(on), "card.birth_date")
+    born15, born31 = (d.day_literal(on - relativedelta(years=years)) for years in (15, 31))
+    age_group = f"CASE WHEN card.birth_date > {born15} THEN '0-14' WHEN card.birth_date > {born31} THEN '15-30' ELSE '31+' END"
     return await _rows(
         f"""WITH activity AS (
-            SELECT r.reader AS reader, e.branch AS branch FROM registration r JOIN event e ON e.id = r.event WHERE {_window("r.created_at")}
-            UNION SELECT r.reader AS reader, e.branch AS branch FROM registration r JOIN event e ON e.id = r.event WHERE {_window("r.checked_in_at")}
-            UNION SELECT b.holder AS reader, z.branch AS branch FROM booking b JOIN zone z ON z.id = b.zone
+            SELECT r.reader AS reader, e.branch AS branch FROM event e CROSS JOIN registration r WHERE r.event = e.id AND {_window("e.starts_at")}
+            UNION ALL SELECT b.holder AS reader, z.branch AS branch FROM booking b JOIN zone z ON z.id = b.zone
                 WHERE b.holder_kind = 'reader' AND b.holder IS NOT NULL AND b.status = 'confirmed' AND {_window("b.starts_at")}
-            UNION SELECT c.reader AS reader, c.branch AS branch FROM consultation c WHERE c.status = 'booked' AND {_window("c.starts_at")}
+            UNION ALL SELECT c.reader AS reader, c.branch AS branch FROM consultation c WHERE c.status = 'booked' AND {_window("c.starts_at")}
             {card}
         ), readers AS (
             SELECT reader, COUNT(DISTINCT branch) AS branches, MAX(CASE WHEN branch IN ({ids(branches)}) THEN 1 ELSE 0 END) AS here

@@ -67,6 +67,14 @@ class Dialect:
         age = self.age(day, birth)
         return f"CASE WHEN {birth} IS NULL THEN '31+' WHEN {age} <= 14 THEN '0-14' WHEN {age} <= 30 THEN '15-30' ELSE '31+' END"
 
+    def born_by(self, day: str, years: int) -> str:
+        """The latest birth date of someone at least ``years`` old on ``day``: born after it, younger. (SQLite moves
+        29 February minus whole years to 1 March; the day before is the right one then.)"""
+        if self.postgres:
+            return f"CAST(({day}) - interval '{int(years)} years' AS date)"
+        shifted = f"date({day}, '-{int(years)} years')"
+        return f"CASE WHEN strftime('%m-%d', {shifted}) <> strftime('%m-%d', {day}) THEN date({shifted}, '-1 day') ELSE {shifted} END"
+
     def hours(self, start: str, end: str) -> str:
         if self.postgres:
             return f"(EXTRACT(EPOCH FROM ({end} - {start})) / 3600.0)"
