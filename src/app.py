@@ -21,6 +21,7 @@ from src.accounts.pages import AccountPages, StaffPages
 from src.accounts.desk_pages import DeskPages
 from src.accounts.recovery_pages import RecoveryPages
 from src.accounts.staff_controllers import StaffApi
+from src.accounts.staff_pages import StaffAdminPages
 from src.branches.audit_controllers import AuditApi
 from src.branches.audit_pages import AuditPages
 from src.branches.pages import NetworkPages
@@ -156,6 +157,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             RecoveryPages,
             StaffPages,
             NetworkPages,
+            StaffAdminPages,
             AuditPages,
             ZonePages,
             DeskPages,

@@ -12,14 +12,15 @@ from litestar.response import Redirect, Template
 
 from src import bounds
 from src.accounts.permissions import can_book_zone, can_manage_branch
+from src.branches import admin as branches_admin
 from src.branches.rules import week_start
 from src.branches.service import BranchInfo
 from src.config import get_settings
-from src.exceptions import AppError, FieldError, Invalid
+from src.exceptions import AppError, FieldError, Invalid, NotFound
 from src.i18n import _
 from src.rooms import availability, bookings
 from src.rooms import service as rooms_service
-from src.rooms.constants import FEATURES, ZONE_KINDS
+from src.rooms import zones_admin
 from src.rooms.exceptions import BookingClash
 from src.rooms.rules import Recurrence
 from src.rooms.service import ZoneInfo
@@ -94,8 +95,14 @@ class BranchPages(Controller):
         return page(request, "rooms/branches.html", branches=[(branch, *_week(branch)) for branch in branches])
 
     @get("/branches/{slug:str}")
-    async def branch(self, request: Request, slug: FromPath[bounds.Line]) -> Template:
-        branch = await rooms_service.get_branch(slug)
+    async def branch(self, request: Request, slug: FromPath[bounds.Line]) -> Template | Redirect:
+        try:
+            branch = await rooms_service.get_branch(slug)
+        except NotFound:
+            current = await branches_admin.current_slug(slug)  # a renamed branch: its old address still leads there
+            if current is None:
+                raise
+            return Redirect(path=f"/branches/{current}", status_code=301)
         today, week = _week(branch)
         return page(request, "rooms/branch.html", branch=branch, today=today, week=week, manager=can_manage_branch(request.user, branch.id))
 
@@ -176,8 +183,8 @@ class BranchPages(Controller):
             "rooms/zones.html",
             status_code=422 if errors else 200,
             branches=await rooms_service.list_branches(),
-            kinds=ZONE_KINDS,
-            features=FEATURES,
+            kinds=list(await zones_admin.kinds()),  # the built-in kinds and features and those admins added
+            features=list(await zones_admin.features()),
             values={**form.data, "features": feature or []},
             errors=errors_by_field(errors),
             error_list=errors,

@@ -87,3 +87,11 @@ async def test_pages_are_for_staff_of_the_branch(browser_like, demo):
     assert (await client.get("/staff/network/audit")).status_code == 403
     await log_in(client, "reader@libspace.local")
     assert (await client.get("/staff/network")).status_code == 403
+
+
+async def test_an_old_address_leads_to_the_renamed_branch(browser_like, demo):
+    admin = await bearer(browser_like, "admin@libspace.local")
+    assert (await browser_like.patch("/api/v1/branches/bagulnik", json={"slug": "bagulnik-library"}, headers=admin)).status_code == 200
+    old = await browser_like.get("/branches/bagulnik", follow_redirects=False)
+    assert old.status_code == 301 and old.headers["location"] == "/branches/bagulnik-library"
+    assert (await browser_like.get("/branches/bagulnik-library")).status_code == 200
