@@ -132,10 +132,8 @@ def _tables():
     return [table for table in APP_CONFIG.table_classes]
 
 
-@pytest.fixture(autouse=True)
-async def clean(request, database):
-    """Every test starts from empty tables."""
-    yield
+async def empty_tables(database) -> None:
+    """Delete every row of every table (tests that build their data once per module call this at its end)."""
     names = [table._meta.tablename for table in _tables()]
     if ENGINE == "postgres":
         await database.run_ddl("TRUNCATE " + ", ".join(f'"{name}"' for name in names) + " RESTART IDENTITY CASCADE")
@@ -147,6 +145,13 @@ async def clean(request, database):
             for name in names:
                 await database.run_ddl(f'DELETE FROM "{name}"')
     cache.clear_local()
+
+
+@pytest.fixture(autouse=True)
+async def clean(request, database):
+    """Every test starts from empty tables."""
+    yield
+    await empty_tables(database)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,582 @@
+"""The permission matrix: every operation of ``/schema/openapi.json`` asked by every kind of caller, against the
+answer written in one table (``EXPECTED`` below). An operation missing from the table fails its test, and the
+failure prints the row to add (with the answers seen, to be checked before pasting), so every endpoint is
+called over HTTP by everyone.
+
+Callers (columns), all from the demo data; the objects asked about belong to the youth library «Чехова»:
+``anon`` no token · ``reader`` a 15-year-old reader (teen@) who holds the bookings, sign-ups and consultations
+asked about · ``minor`` a reader of 10 (minor@) · ``teacher`` the approved teacher of school 5, whose school
+requests the visits · ``pending`` a teacher still waiting for approval · ``counsellor`` the counsellor of the
+consultations · ``staff`` staff of «Чехова» · ``other`` staff of another branch («Диалог») · ``admin``.
+
+Adding an endpoint: add its row to ``EXPECTED``; if it has path parameters other than those in
+``World.params`` or needs a body, add a recipe to ``RECIPES`` (a function of the world and the caller that
+gives the path parameters, query and body; it makes a fresh object when the call changes one).
+
+The data is built once for the module (the demo, a clock stopped on an ordinary open day an hour after the
+branch opens, so bookings in progress and today's check-in exist whatever the real date), and the tables are
+emptied when the module ends.
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Awaitable, Callable
+
+import httpx
+import pytest
+import time_machine
+
+from src import clock
+from src.accounts import service as accounts_service
+from src.accounts.tables import Account, LoginAttempt
+from src.app import create_app
+from src.guidance.tables import Consultation
+from src.rooms import bookings
+from src.rooms import rules as rooms_rules
+from src.rooms.constants import CANCELLED, HOLDER_READER, PENDING
+from src.rooms.tables import Booking
+from tests import dates
+from tests.conftest import empty_tables
+
+WHO = ("anon", "reader", "minor", "teacher", "pending", "counsellor", "staff", "other", "admin")
+LOGINS = {
+    "reader": "teen@libspace.local",
+    "minor": "minor@libspace.local",
+    "teacher": "teacher@libspace.local",
+    "pending": "new.teacher@libspace.local",
+    "counsellor": "counsellor@libspace.local",
+    "staff": "staff.chekhov@libspace.local",
+    "other": "staff.dialog@libspace.local",
+    "admin": "admin@libspace.local",
+}
+BRANCH = "chekhov"
+
+# One row per operation: method, path as in the OpenAPI document, then the status each caller gets, in the
+# order of the header. Keep the columns aligned; a row per operation, sorted by path.
+# Answers worth knowing: a caller who may not book the zone gets 422 on zone_id (the booking form names the
+# field), not 403; another's consultation or survey result is 404 (its existence is private), another's booking
+# or visit 403; a school declines only a proposed time (409 on a request); staff sign walk-ins up by card;
+# staff of the branch do not see or cancel a consultation through the API (its counsellor and admins do).
+EXPECTED_TABLE = """
+operation                                                       anon reader minor teacher pending counsellor staff other admin
+POST   /api/v1/auth/activate                                    202  202    202   202     202     202        202   202   202
+POST   /api/v1/auth/logout                                      401  204    204   204     204     204        204   204   204
+POST   /api/v1/auth/password-reset                              202  202    202   202     202     202        202   202   202
+POST   /api/v1/auth/password-reset/confirm                      200  200    200   200     200     200        200   200   200
+POST   /api/v1/auth/token                                       200  200    200   200     200     200        200   200   200
+GET    /api/v1/bookings                                         401  200    200   200     200     200        200   200   200
+POST   /api/v1/bookings                                         401  201    201   422     422     422        201   422   201
+GET    /api/v1/bookings/{booking_id}                            401  200    403   403     403     403        200   403   200
+POST   /api/v1/bookings/{booking_id}/approve                    401  403    403   403     403     403        200   403   200
+POST   /api/v1/bookings/{booking_id}/cancel                     401  200    403   403     403     403        200   403   200
+POST   /api/v1/bookings/{booking_id}/decline                    401  403    403   403     403     403        200   403   200
+POST   /api/v1/bookings/{booking_id}/end                        401  200    403   403     403     403        200   403   200
+POST   /api/v1/bookings/{booking_id}/extend                     401  200    403   403     403     403        200   403   200
+POST   /api/v1/bookings/{booking_id}/reschedule                 401  200    403   403     403     403        200   403   200
+GET    /api/v1/branches                                         200  200    200   200     200     200        200   200   200
+GET    /api/v1/branches/{slug}                                  200  200    200   200     200     200        200   200   200
+GET    /api/v1/branches/{slug}/week                             200  200    200   200     200     200        200   200   200
+POST   /api/v1/checkins                                         401  403    403   403     403     403        200   403   200
+GET    /api/v1/events                                           200  200    200   200     200     200        200   200   200
+POST   /api/v1/events                                           401  403    403   403     403     403        201   403   201
+GET    /api/v1/events/{event_id}                                200  200    200   200     200     200        200   200   200
+PATCH  /api/v1/events/{event_id}                                401  403    403   403     403     403        200   403   200
+POST   /api/v1/events/{event_id}/cancel                         401  403    403   403     403     403        200   403   200
+GET    /api/v1/events/{event_id}/registrations                  401  403    403   403     403     403        200   403   200
+POST   /api/v1/events/{event_id}/registrations                  401  201    201   403     403     403        201   403   201
+GET    /api/v1/guidance/consultations                           401  200    200   200     200     200        200   200   200
+POST   /api/v1/guidance/consultations                           401  201    201   403     403     403        403   403   403
+GET    /api/v1/guidance/consultations/{consultation_id}         401  200    404   404     404     200        404   404   200
+PATCH  /api/v1/guidance/consultations/{consultation_id}         401  403    404   404     404     200        404   404   200
+POST   /api/v1/guidance/consultations/{consultation_id}/cancel  401  200    404   404     404     200        404   404   200
+GET    /api/v1/guidance/counsellors                             200  200    200   200     200     200        200   200   200
+GET    /api/v1/guidance/fields                                  200  200    200   200     200     200        200   200   200
+GET    /api/v1/guidance/passport                                401  200    200   200     200     200        200   200   200
+GET    /api/v1/guidance/profile                                 401  200    200   200     200     200        200   200   200
+GET    /api/v1/guidance/recommendations                         401  200    200   403     403     403        403   403   403
+GET    /api/v1/guidance/slots                                   200  200    200   200     200     200        200   200   200
+GET    /api/v1/guidance/survey                                  200  200    200   200     200     200        200   200   200
+POST   /api/v1/guidance/survey/responses                        201  201    201   201     201     201        201   201   201
+GET    /api/v1/guidance/survey/responses/{response_id}          401  200    404   404     404     200        404   404   200
+GET    /api/v1/me                                               401  200    200   200     200     200        200   200   200
+GET    /api/v1/me/feeds                                         401  200    200   200     200     200        200   200   200
+POST   /api/v1/me/feeds/regenerate                              401  200    200   200     200     200        200   200   200
+POST   /api/v1/me/password                                      401  204    204   204     204     204        204   204   204
+GET    /api/v1/me/registrations                                 401  200    200   403     403     403        403   403   403
+GET    /api/v1/me/reminders                                     401  200    200   200     200     200        200   200   200
+PUT    /api/v1/me/reminders                                     401  200    200   200     200     200        200   200   200
+GET    /api/v1/programmes                                       200  200    200   200     200     200        200   200   200
+GET    /api/v1/programmes/{programme_id}                        200  200    200   200     200     200        200   200   200
+POST   /api/v1/readers                                          202  202    202   202     202     202        202   202   202
+GET    /api/v1/readers/{card_number}                            401  403    403   403     403     403        200   200   200
+POST   /api/v1/registrations/{registration_id}/cancel           401  200    403   403     403     403        200   403   200
+POST   /api/v1/registrations/{registration_id}/confirm          401  200    403   403     403     403        403   403   403
+GET    /api/v1/schools                                          401  403    403   403     403     403        200   200   200
+GET    /api/v1/visits                                           401  403    403   200     403     403        200   200   200
+POST   /api/v1/visits                                           401  403    403   201     403     403        403   403   403
+GET    /api/v1/visits/{visit_id}                                401  403    403   200     403     403        200   403   200
+POST   /api/v1/visits/{visit_id}/accept                         401  403    403   200     403     403        403   403   403
+POST   /api/v1/visits/{visit_id}/cancel                         401  403    403   200     403     403        200   403   200
+POST   /api/v1/visits/{visit_id}/confirm                        401  403    403   403     403     403        200   403   200
+POST   /api/v1/visits/{visit_id}/decline                        401  403    403   409     403     403        200   403   200
+POST   /api/v1/visits/{visit_id}/propose                        401  403    403   403     403     403        200   403   200
+GET    /api/v1/visits/{visit_id}/suggestions                    401  403    403   403     403     403        200   403   200
+GET    /api/v1/zones                                            200  200    200   200     200     200        200   200   200
+GET    /api/v1/zones/{zone_id}                                  200  200    200   200     200     200        200   200   200
+GET    /api/v1/zones/{zone_id}/availability                     200  200    200   200     200     200        200   200   200
+GET    /feeds/branches/{name}                                   200  200    200   200     200     200        200   200   200
+HEAD   /feeds/branches/{name}                                   200  200    200   200     200     200        200   200   200
+GET    /feeds/events.ics                                        200  200    200   200     200     200        200   200   200
+HEAD   /feeds/events.ics                                        200  200    200   200     200     200        200   200   200
+GET    /feeds/events/{name}                                     200  200    200   200     200     200        200   200   200
+HEAD   /feeds/events/{name}                                     200  200    200   200     200     200        200   200   200
+GET    /feeds/private/{name}                                    200  200    200   200     200     200        200   200   200
+HEAD   /feeds/private/{name}                                    200  200    200   200     200     200        200   200   200
+GET    /feeds/zones/{name}                                      200  200    200   200     200     200        200   200   200
+HEAD   /feeds/zones/{name}                                      200  200    200   200     200     200        200   200   200
+"""
+
+
+def _parse(table: str) -> dict[str, dict[str, int]]:
+    rows: dict[str, dict[str, int]] = {}
+    lines = [line for line in table.strip().splitlines() if line.strip()]
+    assert lines[0].split()[1:] == list(WHO), f"the header of EXPECTED_TABLE must name the callers {WHO}"
+    for line in lines[1:]:
+        method, path, *answers = line.split()
+        assert len(answers) == len(WHO), f"{method} {path}: {len(answers)} answers for {len(WHO)} callers"
+        assert f"{method} {path}" not in rows, f"{method} {path} is in the table twice"
+        rows[f"{method} {path}"] = dict(zip(WHO, map(int, answers)))
+    return rows
+
+
+EXPECTED = _parse(EXPECTED_TABLE)
+
+
+def _operations() -> list[str]:
+    document = create_app().openapi_schema.to_schema()
+    methods = ("get", "head", "post", "put", "patch", "delete")
+    return sorted(f"{method.upper()} {path}" for path, item in document["paths"].items() for method in item if method in methods)
+
+
+OPERATIONS = _operations()
+
+
+def row(operation: str, answers: dict[str, int]) -> str:
+    """One line of the table, aligned like its header."""
+    method, path = operation.split(" ", 1)
+    cells = "".join(f"{answers[who]:<{len(who) + 1}}" for who in WHO)
+    return f"{method:<6} {path:<56} {cells}".rstrip()
+
+
+HEADER = f"{'operation':<63} " + " ".join(WHO)
+
+
+# --- the world: the objects asked about, built once; fresh ones for calls that change them --------------------
+
+
+@dataclass
+class Call:
+    params: dict[str, Any] = field(default_factory=dict)
+    query: dict[str, Any] = field(default_factory=dict)
+    json: Any = None
+
+
+class World:
+    def __init__(self, client: httpx.AsyncClient):
+        self.client = client
+        self.ids: dict[str, int] = {}
+        self.tokens: dict[str, str] = {}
+        self.params: dict[str, Any] = {}
+        self.serial = itertools.count(1)
+
+    async def setup(self) -> None:
+        for who, login in LOGINS.items():
+            self.ids[who] = (await Account.select(Account.id).where(Account.email == login).first())["id"]
+            await self.refresh_token(who)
+        self.branch = await dates.branch(BRANCH)
+        self.tz = self.branch.tz
+        self.zone = next(zone for zone in self.branch.zones if zone.name == "Коворкинг")
+        self.hall = next(zone for zone in self.branch.zones if zone.kind == "conference_hall")
+        # booking slots: ordinary open days from a week ahead, from an hour after opening, a slot apart
+        self._slots = self._booking_slots()
+        self._visit_days = self._programme_days()
+        card = await self.get("/api/v1/me", "reader")
+        event = await self.event()
+        booking = await self.booking()
+        visit = await self.visit()
+        feeds = await self.get("/api/v1/me/feeds", "reader")
+        consultation = await self.consultation()
+        survey = await self.client.post("/api/v1/guidance/survey/responses", json={"answers": await self.survey_answers()}, headers=self.headers("reader"))
+        assert survey.status_code == 201, survey.text
+        self.params = {
+            "slug": BRANCH,
+            "zone_id": self.zone.id,
+            "booking_id": booking,
+            "card_number": card["card"]["card_number"],
+            "event_id": event,
+            "registration_id": await self.registration(),
+            "programme_id": (await self.get("/api/v1/programmes", "admin"))["items"][0]["id"],
+            "visit_id": visit,
+            "consultation_id": consultation,
+            "response_id": survey.json()["id"],
+            "private_name": self.private_name(feeds),
+        }
+
+    @staticmethod
+    def private_name(feeds: dict) -> str:
+        return feeds["feeds"][0]["links"]["url"].rsplit("/", 1)[1].removesuffix(".ics")
+
+    # tokens and plain requests
+    async def refresh_token(self, who: str) -> None:
+        principal = await accounts_service.load_principal(self.ids[who])
+        self.tokens[who] = (await accounts_service.issue_token(principal))[0]
+
+    def headers(self, who: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[who]}"} if who in self.tokens else {}
+
+    async def get(self, path: str, who: str) -> Any:
+        answer = await self.client.get(path, headers=self.headers(who))
+        assert answer.status_code == 200, f"{path}: {answer.text}"
+        return answer.json()
+
+    async def post(self, path: str, who: str, body: Any = None, status: int = 201) -> Any:
+        answer = await self.client.post(path, json=body, headers=self.headers(who))
+        assert answer.status_code == status, f"{path}: {answer.text}"
+        return answer.json()
+
+    # bookings of the reader in the co-working zone
+    def _booking_slots(self):
+        step = timedelta(minutes=self.zone.rules.slot)
+        for on in dates.open_days(self.zone.schedule, 60, after_days=7):
+            opens, closes = dates.hours_of(self.zone.schedule, on, self.tz)
+            start = opens + timedelta(hours=1)
+            while start + 4 * step <= closes - timedelta(hours=1):
+                yield start, start + 2 * step
+                start += 4 * step  # room for the zone's buffers
+
+    def _programme_days(self):
+        """Ordinary open days of the hall from Tuesday to Friday (when the career game runs), from 10 days on."""
+        after = 10
+        while True:
+            on = dates.open_day(self.hall.schedule, after_days=after, weekdays=[1, 2, 3, 4], tz=self.tz)
+            yield on
+            after = (on - dates.today(self.tz)).days + 1
+
+    def slot(self) -> tuple[datetime, datetime]:
+        return next(self._slots)
+
+    async def booking(self, status: str = "confirmed", in_progress: bool = False) -> int:
+        if in_progress:  # one at a time: whatever holds the zone around now (the one before, demo bookings) is let go
+            starts = rooms_rules.snap(clock.now(), self.zone.rules.slot, self.tz, up=False) - timedelta(minutes=self.zone.rules.slot)
+            interval = (starts, starts + timedelta(minutes=4 * self.zone.rules.slot))
+            await Booking.update({Booking.status: CANCELLED}).where(
+                (Booking.zone == self.zone.id) & (Booking.starts_at < interval[1] + timedelta(hours=3)) & (Booking.ends_at > interval[0] - timedelta(hours=3))
+            )
+        else:
+            interval = self.slot()
+        reservation = bookings.Reservation(
+            zone_id=self.zone.id, starts_at=interval[0], ends_at=interval[1], holder_kind=HOLDER_READER, holder_id=self.ids["reader"],
+            purpose="Проект", actor_id=self.ids["reader"], status=PENDING if status == "pending" else "confirmed",
+        )
+        with clock.at(interval[0] - timedelta(hours=2)):
+            return (await bookings.reserve(reservation)).bookings[0].id
+
+    # events of the branch, the reader's sign-ups
+    async def event(self, starts_in: timedelta = timedelta(days=9)) -> int:
+        starts = clock.now() + starts_in
+        body = {
+            "title": f"Лекция {next(self.serial)}", "category": "lecture", "branch": BRANCH, "capacity": 20,
+            "starts_at": starts.isoformat(), "ends_at": (starts + timedelta(hours=1)).isoformat(),
+        }
+        return (await self.post("/api/v1/events", "staff", body))["event"]["id"]
+
+    async def registration(self, event: int | None = None) -> int:
+        return (await self.post(f"/api/v1/events/{event or await self.event()}/registrations", "reader", {"seats": 1}))["id"]
+
+    async def ticket_for_today(self) -> str:
+        event = await self.event(starts_in=timedelta(minutes=20))
+        return (await self.post(f"/api/v1/events/{event}/registrations", "reader", {"seats": 1}))["ticket_code"]
+
+    # school visits requested by school 5 in the branch, each on a day of its own
+    async def visit(self, proposed: bool = False) -> int:
+        on = next(self._visit_days)
+        body = {
+            "programme_id": await self.programme(), "branch": BRANCH, "class_name": f"{8 + next(self.serial) % 4}Б",
+            "windows": [{"starts_at": dates.at(on, 11, tz=self.tz).isoformat(), "ends_at": dates.at(on, 15, tz=self.tz).isoformat()}],
+            "group_size": 20, "adults": 2,
+        }
+        body["grade"] = int(body["class_name"][:-1])
+        visit = (await self.post("/api/v1/visits", "teacher", body))["id"]
+        if proposed:
+            await self.post(f"/api/v1/visits/{visit}/propose", "staff", {"starts_at": dates.at(on, 12, tz=self.tz).isoformat(), "zone_id": self.hall.id}, status=200)
+        return visit
+
+    async def programme(self) -> int:
+        programmes = await self.get(f"/api/v1/programmes?branch={BRANCH}&grade=8", "admin")
+        return next(p["id"] for p in programmes["items"] if p["topic"] == "career")
+
+    # consultations of the reader with the counsellor (rows made directly: their booking rules have tests of their own)
+    async def consultation(self) -> int:
+        # a day of its own at 07:00, before any counsellor receives, so it takes no free slot
+        starts = dates.at(dates.today(self.tz) + timedelta(days=20 + next(self.serial)), 7, tz=self.tz)
+        row = Consultation(
+            counsellor=self.ids["counsellor"], reader=self.ids["reader"], branch=self.branch.id, starts_at=starts,
+            ends_at=starts + timedelta(minutes=45), status="booked", topic="Колледж или 10 класс", created_at=clock.now(),
+        )
+        await row.save()
+        return row.id
+
+    async def free_slot(self) -> dict[str, Any]:
+        start = dates.today() + timedelta(days=3)
+        slots = await self.get(f"/api/v1/guidance/slots?start={start}&end={start + timedelta(days=40)}", "anon")
+        slot = (slots["items"] if isinstance(slots, dict) else slots)[0]
+        return {"counsellor_id": slot["counsellor_id"], "starts_at": slot["starts_at"]}
+
+    async def survey_answers(self) -> dict[str, Any]:
+        survey = await self.get("/api/v1/guidance/survey", "anon")
+        return {item["id"]: item["options"][0]["value"] for item in survey["items"]}
+
+
+Recipe = Callable[[World, str], Awaitable[Call]]
+
+
+def _fresh(name: str, make: Callable[[World], Awaitable[int]], json: Any = None) -> Recipe:
+    async def recipe(world: World, who: str) -> Call:
+        return Call(params={name: await make(world)}, json=json)
+
+    return recipe
+
+
+def _body(json: Any, unthrottled: bool = False) -> Recipe:
+    async def recipe(world: World, who: str) -> Call:
+        if unthrottled:  # every caller asks from the same test address: start each one with a clean slate
+            await LoginAttempt.delete(force=True)
+        return Call(json=json)
+
+    return recipe
+
+
+async def _sign_up(world: World, who: str) -> Call:
+    walk_in = {"card_number": world.params["card_number"]} if who in ("staff", "other", "admin") else {}
+    return Call(params={"event_id": await world.event()}, json={"seats": 1, **walk_in})
+
+
+async def _reschedule(world: World, who: str) -> Call:
+    starts, ends = world.slot()
+    return Call(params={"booking_id": await world.booking()}, json={"starts_at": starts.isoformat(), "ends_at": ends.isoformat()})
+
+
+async def _extend(world: World, who: str) -> Call:
+    booking = await world.booking(in_progress=True)
+    row = await Booking.select(Booking.ends_at).where(Booking.id == booking).first()
+    return Call(params={"booking_id": booking}, json={"ends_at": (row["ends_at"] + timedelta(minutes=world.zone.rules.slot)).isoformat()})
+
+
+async def _new_booking(world: World, who: str) -> Call:
+    starts, ends = world.slot()
+    return Call(json={"zone_id": world.zone.id, "starts_at": starts.isoformat(), "ends_at": ends.isoformat(), "purpose": "Проект"})
+
+
+async def _new_reader(world: World, who: str) -> Call:
+    await LoginAttempt.delete(force=True)  # registrations are throttled by address
+    n = uuid.uuid4().hex[:8]
+    return Call(json={
+        "full_name": "Пётр Иванович Сидоров", "birth_date": dates.birth_date(30).isoformat(), "home_branch": BRANCH, "password": "a-long-secret-1",
+        "consent_personal_data": True, "email": f"new.{n}@example.ru",
+    })
+
+
+async def _reset_confirm(world: World, who: str) -> Call:
+    from src.accounts import tokens
+
+    student = (await Account.select(Account.id).where(Account.email == "student@libspace.local").first())["id"]
+    issued = await tokens.issue(student, tokens.RESET)
+    return Call(json={"token": issued.token, "password": "libspace-demo", "consent_personal_data": True})
+
+
+async def _logout(world: World, who: str) -> Call:
+    if who in world.tokens:  # its own token: the shared one must live on
+        principal = await accounts_service.load_principal(world.ids[who])
+        return Call(query={"__token": (await accounts_service.issue_token(principal))[0]})
+    return Call()
+
+
+async def _new_event(world: World, who: str) -> Call:
+    starts = clock.now() + timedelta(days=12)
+    return Call(json={"title": "Лекция", "category": "lecture", "branch": BRANCH, "starts_at": starts.isoformat(), "ends_at": (starts + timedelta(hours=1)).isoformat()})
+
+
+async def _check_in(world: World, who: str) -> Call:
+    return Call(json={"code": await world.ticket_for_today()})
+
+
+async def _new_visit(world: World, who: str) -> Call:
+    on = next(world._visit_days)
+    return Call(json={
+        "programme_id": await world.programme(), "branch": BRANCH, "class_name": "9А", "grade": 9, "group_size": 20, "adults": 2,
+        "windows": [{"starts_at": dates.at(on, 11, tz=world.tz).isoformat(), "ends_at": dates.at(on, 15, tz=world.tz).isoformat()}],
+    })
+
+
+async def _visit_confirm(world: World, who: str) -> Call:
+    visit = await world.visit()
+    window = (await world.get(f"/api/v1/visits/{visit}", "admin"))["windows"][0]
+    return Call(params={"visit_id": visit}, json={"zone_id": world.hall.id, "starts_at": window["starts_at"]})
+
+
+async def _visit_propose(world: World, who: str) -> Call:
+    visit = await world.visit()
+    window = (await world.get(f"/api/v1/visits/{visit}", "admin"))["windows"][0]
+    starts = datetime.fromisoformat(window["starts_at"]) + timedelta(hours=1)
+    return Call(params={"visit_id": visit}, json={"starts_at": starts.isoformat(), "zone_id": world.hall.id})
+
+
+async def _consultation_book(world: World, who: str) -> Call:
+    # readers hold at most 10 upcoming consultations: the fresh ones other calls made are let go first
+    await Consultation.update({Consultation.status: "cancelled"}).where(
+        (Consultation.reader == world.ids["reader"]) & (Consultation.id != world.params["consultation_id"])
+    )
+    return Call(json=await world.free_slot())
+
+
+async def _survey(world: World, who: str) -> Call:
+    return Call(json={"answers": await world.survey_answers()})
+
+
+async def _fresh_booking(world: World) -> int:
+    return await world.booking()
+
+
+RECIPES: dict[str, Recipe] = {
+    "POST /api/v1/auth/activate": _body({"card_number": "100200300", "birth_date": "1990-05-05", "contact": "nobody@example.ru"}, unthrottled=True),
+    "POST /api/v1/auth/logout": _logout,
+    "POST /api/v1/auth/password-reset": _body({"login": "student@libspace.local"}, unthrottled=True),
+    "POST /api/v1/auth/password-reset/confirm": _reset_confirm,
+    "POST /api/v1/auth/token": _body({"login": "student@libspace.local", "password": "libspace-demo"}, unthrottled=True),
+    "POST /api/v1/me/password": _body({"current_password": "libspace-demo", "new_password": "libspace-demo"}),
+    "POST /api/v1/readers": _new_reader,
+    "POST /api/v1/bookings": _new_booking,
+    "POST /api/v1/bookings/{booking_id}/cancel": _fresh("booking_id", _fresh_booking, {"scope": "one", "reason": "Зал на ремонте"}),
+    "POST /api/v1/bookings/{booking_id}/approve": _fresh("booking_id", lambda world: world.booking(status="pending")),
+    "POST /api/v1/bookings/{booking_id}/decline": _fresh("booking_id", lambda world: world.booking(status="pending"), {"reason": "Зал на ремонте"}),
+    "POST /api/v1/bookings/{booking_id}/reschedule": _reschedule,
+    "POST /api/v1/bookings/{booking_id}/extend": _extend,
+    "POST /api/v1/bookings/{booking_id}/end": _fresh("booking_id", lambda world: world.booking(in_progress=True)),
+    "POST /api/v1/events": _new_event,
+    "PATCH /api/v1/events/{event_id}": _fresh("event_id", lambda world: world.event(), {"capacity": 30}),
+    "POST /api/v1/events/{event_id}/cancel": _fresh("event_id", lambda world: world.event(), {"reason": "Лектор заболел"}),
+    "POST /api/v1/events/{event_id}/registrations": _sign_up,
+    "POST /api/v1/registrations/{registration_id}/cancel": _fresh("registration_id", lambda world: world.registration()),
+    "POST /api/v1/registrations/{registration_id}/confirm": _fresh("registration_id", lambda world: world.registration()),
+    "POST /api/v1/checkins": _check_in,
+    "POST /api/v1/visits": _new_visit,
+    "POST /api/v1/visits/{visit_id}/accept": _fresh("visit_id", lambda world: world.visit(proposed=True)),
+    "POST /api/v1/visits/{visit_id}/cancel": _fresh("visit_id", lambda world: world.visit(), {"reason": "Карантин в школе"}),
+    "POST /api/v1/visits/{visit_id}/confirm": _visit_confirm,
+    "POST /api/v1/visits/{visit_id}/decline": _fresh("visit_id", lambda world: world.visit(), {"reason": "Зал занят"}),
+    "POST /api/v1/visits/{visit_id}/propose": _visit_propose,
+    "POST /api/v1/me/feeds/regenerate": _body(None),
+    "PUT /api/v1/me/reminders": _body({"enabled": True, "hours": [24]}),
+    "POST /api/v1/guidance/consultations": _consultation_book,
+    "POST /api/v1/guidance/consultations/{consultation_id}/cancel": _fresh("consultation_id", lambda world: world.consultation(), {"reason": "Консультант заболел"}),
+    "PATCH /api/v1/guidance/consultations/{consultation_id}": _fresh("consultation_id", lambda world: world.consultation(), {"next_steps": "Прийти на мастер-класс"}),
+    "POST /api/v1/guidance/survey/responses": _survey,
+}
+PATH_NAMES = {"name": {"/feeds/branches/": BRANCH + ".ics", "/feeds/events/": "event_id", "/feeds/zones/": "zone_id", "/feeds/private/": "private_name"}}
+
+
+async def _default(world: World, who: str, operation: str) -> Call:
+    """Path parameters by name from the world's objects; no body."""
+    path = operation.split(" ", 1)[1]
+    params: dict[str, Any] = {}
+    for name in (part[1:-1] for part in path.split("/") if part.startswith("{")):
+        if name == "name":
+            prefix = path.split("{")[0]
+            value = PATH_NAMES["name"][prefix]
+            params[name] = f"{world.params[value]}.ics" if value in world.params else value
+        else:
+            assert name in world.params, f"{operation}: no value for the path parameter {name!r}: add it to World.params or a recipe to RECIPES"
+            params[name] = world.params[name]
+    return Call(params=params)
+
+
+async def ask(world: World, operation: str, who: str) -> int:
+    recipe = RECIPES.get(operation)
+    call = await recipe(world, who) if recipe else await _default(world, who, operation)
+    if not call.params and "{" in operation:
+        call.params = (await _default(world, who, operation)).params
+    method, path = operation.split(" ", 1)
+    url = path.format(**call.params)
+    headers = world.headers(who)
+    query = dict(call.query)
+    if "__token" in query:
+        headers = {"Authorization": f"Bearer {query.pop('__token')}"}
+    answer = await world.client.request(method, url, params=query, json=call.json, headers=headers)
+    if operation == "POST /api/v1/me/password" and who in world.tokens:
+        await world.refresh_token(who)  # every token of the account stopped working
+    if operation == "POST /api/v1/me/feeds/regenerate" and who == "reader":
+        world.params["private_name"] = world.private_name(await world.get("/api/v1/me/feeds", "reader"))
+    return answer.status_code
+
+
+# --- the tests --------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def clean():
+    """This module builds its world once (``world``) and empties the tables at its end, not after each test."""
+    yield
+
+
+@pytest.fixture(scope="module")
+async def world(database, app):
+    from src import demo
+
+    await demo.load(with_events=False)
+    branch = await dates.branch(BRANCH)
+    instant = dates.working_instant(branch.schedule, branch.tz, hours_left=5)
+    traveller = time_machine.travel(instant, tick=True)
+    traveller.start()
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
+            made = World(client)
+            await made.setup()
+            yield made
+    finally:
+        traveller.stop()
+        await empty_tables(database)
+
+
+async def test_the_table_is_the_served_openapi_document(world):
+    document = (await world.client.get("/schema/openapi.json")).json()
+    served = sorted(f"{m.upper()} {p}" for p, item in document["paths"].items() for m in item if m in ("get", "head", "post", "put", "patch", "delete"))
+    assert served == OPERATIONS
+    missing = [operation for operation in OPERATIONS if operation not in EXPECTED]
+    stale = [operation for operation in EXPECTED if operation not in OPERATIONS]
+    assert not missing and not stale, (
+        f"\n{len(missing)} operations of /schema/openapi.json have no row in EXPECTED_TABLE ({__file__}):\n"
+        + "".join(f"  {operation}\n" for operation in missing)
+        + "Each one's test_every_caller_gets_the_expected_answer[...] prints its row with the answers it got: check them, then paste it.\n"
+        + "".join(f"Remove the row of {operation}: it is not in the document any more.\n" for operation in stale)
+    )
+
+
+@pytest.mark.parametrize("operation", sorted(set(OPERATIONS) | set(EXPECTED)))
+async def test_every_caller_gets_the_expected_answer(world, operation):
+    assert operation in OPERATIONS, f"{operation} is in EXPECTED_TABLE but not in /schema/openapi.json: remove its row"
+    got = {who: await ask(world, operation, who) for who in WHO}
+    if operation not in EXPECTED:
+        pytest.fail(
+            f"\n{operation} has no row in EXPECTED_TABLE ({__file__}). Add one, in path order, in this format "
+            f"(these are the answers it gave now: check each before pasting; if a call needs a path parameter the world "
+            f"does not have, or a body, add a recipe to RECIPES):\n\n{HEADER}\n{row(operation, got)}\n",
+            pytrace=False,
+        )
+    expected = EXPECTED[operation]
+    wrong = {who: (expected[who], got[who]) for who in WHO if expected[who] != got[who]}
+    assert not wrong, f"{operation}: " + ", ".join(f"{who} expected {want}, got {have}" for who, (want, have) in wrong.items()) + f"\n  the row now: {row(operation, got)}"
+
