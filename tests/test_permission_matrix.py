@@ -78,13 +78,24 @@ POST   /api/v1/bookings/{booking_id}/end                        401  200    403 
 POST   /api/v1/bookings/{booking_id}/extend                     401  200    403   403     403     403        200   403   200
 POST   /api/v1/bookings/{booking_id}/reschedule                 401  200    403   403     403     403        200   403   200
 GET    /api/v1/branches                                         200  200    200   200     200     200        200   200   200
+POST   /api/v1/branches                                         401  403    403   403     403     403        403   403   201
 GET    /api/v1/branches/{slug}                                  200  200    200   200     200     200        200   200   200
+PATCH  /api/v1/branches/{slug}                                  401  403    403   403     403     403        403   403   200
+GET    /api/v1/branches/{slug}/closures                         200  200    200   200     200     200        200   200   200
+POST   /api/v1/branches/{slug}/closures                         401  403    403   403     403     403        201   403   201
+POST   /api/v1/branches/{slug}/deactivate                       401  403    403   403     403     403        403   403   200
+GET    /api/v1/branches/{slug}/exceptions                       200  200    200   200     200     200        200   200   200
+POST   /api/v1/branches/{slug}/exceptions                       401  403    403   403     403     403        201   403   201
+GET    /api/v1/branches/{slug}/hours                            200  200    200   200     200     200        200   200   200
+PUT    /api/v1/branches/{slug}/hours                            401  403    403   403     403     403        200   403   200
+POST   /api/v1/branches/{slug}/reactivate                       401  403    403   403     403     403        403   403   200
 GET    /api/v1/branches/{slug}/week                             200  200    200   200     200     200        200   200   200
 POST   /api/v1/checkins                                         401  403    403   403     403     403        200   403   200
 GET    /api/v1/events                                           200  200    200   200     200     200        200   200   200
 POST   /api/v1/events                                           401  403    403   403     403     403        201   403   201
 GET    /api/v1/events/{event_id}                                200  200    200   200     200     200        200   200   200
 PATCH  /api/v1/events/{event_id}                                401  403    403   403     403     403        200   403   200
+POST   /api/v1/events/{event_id}/attendance                     401  403    403   403     403     403        200   403   200
 POST   /api/v1/events/{event_id}/cancel                         401  403    403   403     403     403        200   403   200
 GET    /api/v1/events/{event_id}/registrations                  401  403    403   403     403     403        200   403   200
 POST   /api/v1/events/{event_id}/registrations                  401  201    201   403     403     403        201   403   201
@@ -116,6 +127,9 @@ GET    /api/v1/readers/{card_number}                            401  403    403 
 POST   /api/v1/registrations/{registration_id}/cancel           401  200    403   403     403     403        200   403   200
 POST   /api/v1/registrations/{registration_id}/confirm          401  200    403   403     403     403        403   403   403
 GET    /api/v1/schools                                          401  403    403   403     403     403        200   200   200
+GET    /api/v1/stats/annual                                     401  403    403   403     403     403        200   200   200
+GET    /api/v1/stats/summary                                    401  403    403   403     403     403        200   200   200
+GET    /api/v1/stats/zones                                      401  403    403   403     403     403        200   200   200
 GET    /api/v1/visits                                           401  403    403   200     403     403        200   200   200
 POST   /api/v1/visits                                           401  403    403   201     403     403        403   403   403
 GET    /api/v1/visits/{visit_id}                                401  403    403   200     403     403        200   403   200
@@ -365,6 +379,10 @@ async def _sign_up(world: World, who: str) -> Call:
     return Call(params={"event_id": await world.event()}, json={"seats": 1, **walk_in})
 
 
+async def _query(query: dict[str, Any]) -> Call:
+    return Call(query=query)
+
+
 async def _reschedule(world: World, who: str) -> Call:
     starts, ends = world.slot()
     return Call(params={"booking_id": await world.booking()}, json={"starts_at": starts.isoformat(), "ends_at": ends.isoformat()})
@@ -447,6 +465,53 @@ async def _survey(world: World, who: str) -> Call:
     return Call(json={"answers": await world.survey_answers()})
 
 
+async def _new_branch(world: World, who: str) -> Call:
+    return Call(json={"slug": f"new-branch-{next(world.serial)}", "name": "Новый филиал"})
+
+
+def _fresh_branch(active: bool) -> Recipe:
+    """A branch of its own, so that deactivating one leaves the branch the other calls ask about open."""
+
+    async def recipe(world: World, who: str) -> Call:
+        from src.branches import admin
+
+        slug = f"spare-{next(world.serial)}"
+        admin_principal = await accounts_service.load_principal(world.ids["admin"])
+        await admin.create_branch(admin_principal, {"slug": slug, "name": f"Запасной филиал {slug}"})
+        if not active:
+            await admin.set_active(admin_principal, slug, False)
+        return Call(params={"slug": slug})
+
+    return recipe
+
+
+async def _same_hours(world: World, who: str) -> Call:
+    weekly = (await world.get(f"/api/v1/branches/{BRANCH}/hours", "anon"))["weekly"]
+    return Call(json={"weekly": {day: [{"opens": i["opens"], "closes": i["closes"]} for i in intervals] for day, intervals in weekly.items()}})
+
+
+async def _exception(world: World, who: str) -> Call:
+    on = dates.today(world.tz) + timedelta(days=500 + next(world.serial))  # far past every object the other calls make
+    return Call(json={"date": on.isoformat(), "reason": "Короткий день", "hours": [{"opens": "10:00", "closes": "14:00"}]})
+
+
+async def _closure(world: World, who: str) -> Call:
+    on = dates.today(world.tz) + timedelta(days=600 + next(world.serial))
+    return Call(json={"date": on.isoformat(), "reason": "Ремонт кровли", "kind": "repair"})
+
+
+async def _attendance(world: World, who: str) -> Call:
+    """An event without sign-up (no capacity) that started ten minutes ago."""
+    from src.events.tables import Event
+
+    starts = clock.now() + timedelta(days=2)
+    body = {"title": "Выставка", "category": "exhibition", "branch": BRANCH, "starts_at": starts.isoformat(), "ends_at": (starts + timedelta(hours=2)).isoformat()}
+    event = (await world.post("/api/v1/events", "staff", body))["event"]["id"]
+    started = clock.now() - timedelta(minutes=10)
+    await Event.update({Event.starts_at: started, Event.ends_at: started + timedelta(hours=2)}).where(Event.id == event)
+    return Call(params={"event_id": event}, json={"total": 12, "children": 5, "youth": 4})
+
+
 async def _fresh_booking(world: World) -> int:
     return await world.booking()
 
@@ -459,6 +524,15 @@ RECIPES: dict[str, Recipe] = {
     "POST /api/v1/auth/token": _body({"login": "student@libspace.local", "password": "libspace-demo"}, unthrottled=True),
     "POST /api/v1/me/password": _body({"current_password": "libspace-demo", "new_password": "libspace-demo"}),
     "POST /api/v1/readers": _new_reader,
+    "POST /api/v1/branches": _new_branch,
+    "PATCH /api/v1/branches/{slug}": _body({"phone": "+7 4162 00-00-00"}),
+    "POST /api/v1/branches/{slug}/deactivate": _fresh_branch(active=True),
+    "POST /api/v1/branches/{slug}/reactivate": _fresh_branch(active=False),
+    "PUT /api/v1/branches/{slug}/hours": _same_hours,
+    "POST /api/v1/branches/{slug}/exceptions": _exception,
+    "POST /api/v1/branches/{slug}/closures": _closure,
+    "POST /api/v1/events/{event_id}/attendance": _attendance,
+    "GET /api/v1/stats/annual": lambda world, who: _query({"year": dates.today().year}),
     "POST /api/v1/bookings": _new_booking,
     "POST /api/v1/bookings/{booking_id}/cancel": _fresh("booking_id", _fresh_booking, {"scope": "one", "reason": "Зал на ремонте"}),
     "POST /api/v1/bookings/{booking_id}/approve": _fresh("booking_id", lambda world: world.booking(status="pending")),
