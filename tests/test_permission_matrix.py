@@ -122,8 +122,14 @@ GET    /api/v1/me/reminders                                     401  200    200 
 PUT    /api/v1/me/reminders                                     401  200    200   200     200     200        200   200   200
 GET    /api/v1/programmes                                       200  200    200   200     200     200        200   200   200
 GET    /api/v1/programmes/{programme_id}                        200  200    200   200     200     200        200   200   200
+GET    /api/v1/readers                                          401  403    403   403     403     403        200   200   200
 POST   /api/v1/readers                                          202  202    202   202     202     202        202   202   202
 GET    /api/v1/readers/{card_number}                            401  403    403   403     403     403        200   200   200
+PATCH  /api/v1/readers/{card_number}                            401  403    403   403     403     403        200   200   200
+POST   /api/v1/readers/{card_number}/access-code                401  403    403   403     403     403        201   201   201
+POST   /api/v1/readers/{card_number}/block                      401  403    403   403     403     403        200   200   200
+POST   /api/v1/readers/{card_number}/replace                    401  403    403   403     403     403        200   200   200
+POST   /api/v1/readers/{card_number}/unblock                    401  403    403   403     403     403        200   200   200
 POST   /api/v1/registrations/{registration_id}/cancel           401  200    403   403     403     403        200   403   200
 POST   /api/v1/registrations/{registration_id}/confirm          401  200    403   403     403     403        403   403   403
 GET    /api/v1/schools                                          401  403    403   403     403     403        200   200   200
@@ -217,6 +223,7 @@ class World:
         self.hall = next(zone for zone in self.branch.zones if zone.kind == "conference_hall")
         # booking slots: ordinary open days from a week ahead, from an hour after opening, a slot apart
         self._slots = self._booking_slots()
+        self._own_days = self._booking_slots(after_days=35, per_day=1)
         self._visit_days = self._programme_days()
         card = await self.get("/api/v1/me", "reader")
         event = await self.event()
@@ -263,12 +270,14 @@ class World:
         return answer.json()
 
     # bookings of the reader in the co-working zone
-    def _booking_slots(self):
+    def _booking_slots(self, after_days: int = 7, per_day: int = 10):
         step = timedelta(minutes=self.zone.rules.slot)
-        for on in dates.open_days(self.zone.schedule, 60, after_days=7):
+        for on in dates.open_days(self.zone.schedule, 60, after_days=after_days):
             opens, closes = dates.hours_of(self.zone.schedule, on, self.tz)
             start = opens + timedelta(hours=1)
-            while start + 4 * step <= closes - timedelta(hours=1):
+            for _ in range(per_day):
+                if start + 4 * step > closes - timedelta(hours=1):
+                    break
                 yield start, start + 2 * step
                 start += 4 * step  # room for the zone's buffers
 
@@ -284,6 +293,10 @@ class World:
         return next(self._slots)
 
     async def booking(self, status: str = "confirmed", in_progress: bool = False) -> int:
+        # the fresh bookings of earlier calls are let go, so that the reader's weekly quota stays free
+        await Booking.update({Booking.status: CANCELLED}).where(
+            (Booking.holder == self.ids["reader"]) & (Booking.id != self.params.get("booking_id", 0)) & (Booking.status.is_in(["confirmed", PENDING]))
+        )
         if in_progress:  # one at a time: whatever holds the zone around now (the one before, demo bookings) is let go
             starts = rooms_rules.snap(clock.now(), self.zone.rules.slot, self.tz, up=False) - timedelta(minutes=self.zone.rules.slot)
             interval = (starts, starts + timedelta(minutes=4 * self.zone.rules.slot))
@@ -395,7 +408,7 @@ async def _extend(world: World, who: str) -> Call:
 
 
 async def _new_booking(world: World, who: str) -> Call:
-    starts, ends = world.slot()
+    starts, ends = next(world._own_days)  # far from the bookings made for other calls: the reader's weekly quota is free
     return Call(json={"zone_id": world.zone.id, "starts_at": starts.isoformat(), "ends_at": ends.isoformat(), "purpose": "Проект"})
 
 
@@ -512,6 +525,27 @@ async def _attendance(world: World, who: str) -> Call:
     return Call(params={"event_id": event}, json={"total": 12, "children": 5, "youth": 4})
 
 
+def _spare_card(json: Any = None, blocked: bool = False) -> Recipe:
+    """A reader of their own (made in the tables), so that replacing or blocking a card leaves the shared one."""
+
+    async def recipe(world: World, who: str) -> Call:
+        from src.accounts import desk
+        from src.accounts.tables import ReaderCard
+        from src.demo import card_for
+
+        seed = next(world.serial)
+        now = clock.now()
+        account = Account(role="reader", email=f"spare{seed}@test.local", full_name=f"Читатель {seed}", password_hash="", created_at=now, updated_at=now)
+        await account.save()
+        card = card_for(str(7000 + seed))
+        await ReaderCard.insert(ReaderCard(account=account.id, card_number=card, birth_date=dates.birth_date(30), home_branch=world.branch.id, consent_at=now, created_at=now))
+        if blocked:
+            await desk.block(await accounts_service.load_principal(world.ids["admin"]), card, "Долг")
+        return Call(params={"card_number": card}, json=json)
+
+    return recipe
+
+
 async def _fresh_booking(world: World) -> int:
     return await world.booking()
 
@@ -524,6 +558,12 @@ RECIPES: dict[str, Recipe] = {
     "POST /api/v1/auth/token": _body({"login": "student@libspace.local", "password": "libspace-demo"}, unthrottled=True),
     "POST /api/v1/me/password": _body({"current_password": "libspace-demo", "new_password": "libspace-demo"}),
     "POST /api/v1/readers": _new_reader,
+    "GET /api/v1/readers": lambda world, who: _query({"q": "Орлов"}),
+    "PATCH /api/v1/readers/{card_number}": _spare_card({"phone": "+7 914 000-00-00"}),
+    "POST /api/v1/readers/{card_number}/replace": _spare_card({"reason": "Потерян"}),
+    "POST /api/v1/readers/{card_number}/block": _spare_card({"reason": "Не вернул книги"}),
+    "POST /api/v1/readers/{card_number}/unblock": _spare_card({"reason": "Вернул книги"}, blocked=True),
+    "POST /api/v1/readers/{card_number}/access-code": _spare_card(),
     "POST /api/v1/branches": _new_branch,
     "PATCH /api/v1/branches/{slug}": _body({"phone": "+7 4162 00-00-00"}),
     "POST /api/v1/branches/{slug}/deactivate": _fresh_branch(active=True),
