@@ -63,6 +63,7 @@ BRANCH = "chekhov"
 # staff of the branch do not see or cancel a consultation through the API (its counsellor and admins do).
 EXPECTED_TABLE = """
 operation                                                       anon reader minor teacher pending counsellor staff other admin
+GET    /api/v1/audit                                            401  403    403   403     403     403        403   403   200
 POST   /api/v1/auth/activate                                    202  202    202   202     202     202        202   202   202
 POST   /api/v1/auth/logout                                      401  204    204   204     204     204        204   204   204
 POST   /api/v1/auth/password-reset                              202  202    202   202     202     202        202   202   202
@@ -114,6 +115,8 @@ GET    /api/v1/guidance/survey                                  200  200    200 
 POST   /api/v1/guidance/survey/responses                        201  201    201   201     201     201        201   201   201
 GET    /api/v1/guidance/survey/responses/{response_id}          401  200    404   404     404     200        404   404   200
 GET    /api/v1/me                                               401  200    200   200     200     200        200   200   200
+POST   /api/v1/me/erase                                         401  422    422   422     422     422        422   422   422
+GET    /api/v1/me/export                                        401  200    200   403     403     403        403   403   403
 GET    /api/v1/me/feeds                                         401  200    200   200     200     200        200   200   200
 POST   /api/v1/me/feeds/regenerate                              401  200    200   200     200     200        200   200   200
 POST   /api/v1/me/password                                      401  204    204   204     204     204        204   204   204
@@ -121,18 +124,26 @@ GET    /api/v1/me/registrations                                 401  200    200 
 GET    /api/v1/me/reminders                                     401  200    200   200     200     200        200   200   200
 PUT    /api/v1/me/reminders                                     401  200    200   200     200     200        200   200   200
 GET    /api/v1/programmes                                       200  200    200   200     200     200        200   200   200
+POST   /api/v1/programmes                                       401  403    403   403     403     403        201   403   201
 GET    /api/v1/programmes/{programme_id}                        200  200    200   200     200     200        200   200   200
+PATCH  /api/v1/programmes/{programme_id}                        401  403    403   403     403     403        200   403   200
 GET    /api/v1/readers                                          401  403    403   403     403     403        200   200   200
 POST   /api/v1/readers                                          202  202    202   202     202     202        202   202   202
 GET    /api/v1/readers/{card_number}                            401  403    403   403     403     403        200   200   200
 PATCH  /api/v1/readers/{card_number}                            401  403    403   403     403     403        200   200   200
 POST   /api/v1/readers/{card_number}/access-code                401  403    403   403     403     403        201   201   201
 POST   /api/v1/readers/{card_number}/block                      401  403    403   403     403     403        200   200   200
+POST   /api/v1/readers/{card_number}/erase                      401  403    403   403     403     403        200   200   200
 POST   /api/v1/readers/{card_number}/replace                    401  403    403   403     403     403        200   200   200
 POST   /api/v1/readers/{card_number}/unblock                    401  403    403   403     403     403        200   200   200
 POST   /api/v1/registrations/{registration_id}/cancel           401  200    403   403     403     403        200   403   200
 POST   /api/v1/registrations/{registration_id}/confirm          401  200    403   403     403     403        403   403   403
 GET    /api/v1/schools                                          401  403    403   403     403     403        200   200   200
+POST   /api/v1/schools                                          401  403    403   403     403     403        201   201   201
+PATCH  /api/v1/schools/{slug}                                   401  403    403   403     403     403        200   200   200
+GET    /api/v1/staff                                            401  403    403   403     403     403        403   403   200
+POST   /api/v1/staff                                            401  403    403   403     403     403        403   403   201
+PATCH  /api/v1/staff/{account_id}                               401  403    403   403     403     403        403   403   200
 GET    /api/v1/stats/annual                                     401  403    403   403     403     403        200   200   200
 GET    /api/v1/stats/summary                                    401  403    403   403     403     403        200   200   200
 GET    /api/v1/stats/zones                                      401  403    403   403     403     403        200   200   200
@@ -145,9 +156,17 @@ POST   /api/v1/visits/{visit_id}/confirm                        401  403    403 
 POST   /api/v1/visits/{visit_id}/decline                        401  403    403   409     403     403        200   403   200
 POST   /api/v1/visits/{visit_id}/propose                        401  403    403   403     403     403        200   403   200
 GET    /api/v1/visits/{visit_id}/suggestions                    401  403    403   403     403     403        200   403   200
+GET    /api/v1/zone-features                                    200  200    200   200     200     200        200   200   200
+POST   /api/v1/zone-features                                    401  403    403   403     403     403        403   403   201
+GET    /api/v1/zone-kinds                                       200  200    200   200     200     200        200   200   200
+POST   /api/v1/zone-kinds                                       401  403    403   403     403     403        403   403   201
 GET    /api/v1/zones                                            200  200    200   200     200     200        200   200   200
+POST   /api/v1/zones                                            401  403    403   403     403     403        201   403   201
 GET    /api/v1/zones/{zone_id}                                  200  200    200   200     200     200        200   200   200
+PATCH  /api/v1/zones/{zone_id}                                  401  403    403   403     403     403        200   403   200
 GET    /api/v1/zones/{zone_id}/availability                     200  200    200   200     200     200        200   200   200
+POST   /api/v1/zones/{zone_id}/deactivate                       401  403    403   403     403     403        200   403   200
+POST   /api/v1/zones/{zone_id}/reactivate                       401  403    403   403     403     403        200   403   200
 GET    /feeds/branches/{name}                                   200  200    200   200     200     200        200   200   200
 HEAD   /feeds/branches/{name}                                   200  200    200   200     200     200        200   200   200
 GET    /feeds/events.ics                                        200  200    200   200     200     200        200   200   200
@@ -240,7 +259,7 @@ class World:
             "card_number": card["card"]["card_number"],
             "event_id": event,
             "registration_id": await self.registration(),
-            "programme_id": (await self.get("/api/v1/programmes", "admin"))["items"][0]["id"],
+            "programme_id": await self.programme("Литературная гостиная"),  # held in this branch only
             "visit_id": visit,
             "consultation_id": consultation,
             "response_id": survey.json()["id"],
@@ -342,9 +361,10 @@ class World:
             await self.post(f"/api/v1/visits/{visit}/propose", "staff", {"starts_at": dates.at(on, 12, tz=self.tz).isoformat(), "zone_id": self.hall.id}, status=200)
         return visit
 
-    async def programme(self) -> int:
-        programmes = await self.get(f"/api/v1/programmes?branch={BRANCH}&grade=8", "admin")
-        return next(p["id"] for p in programmes["items"] if p["topic"] == "career")
+    async def programme(self, title: str = "Профориентационная игра") -> int:
+        """A demo programme of the branch by the start of its title (grades 8-11, Tuesday to Friday)."""
+        programmes = await self.get(f"/api/v1/programmes?branch={BRANCH}&grade=8&page_size=100", "admin")
+        return next(p["id"] for p in programmes["items"] if p["title"].startswith(title))
 
     # consultations of the reader with the counsellor (rows made directly: their booking rules have tests of their own)
     async def consultation(self) -> int:
@@ -394,6 +414,10 @@ async def _sign_up(world: World, who: str) -> Call:
 
 async def _query(query: dict[str, Any]) -> Call:
     return Call(query=query)
+
+
+async def _params(params: dict[str, Any], json: Any = None) -> Call:
+    return Call(params=params, json=json)
 
 
 async def _reschedule(world: World, who: str) -> Call:
@@ -546,6 +570,40 @@ def _spare_card(json: Any = None, blocked: bool = False) -> Recipe:
     return recipe
 
 
+def _serial_body(make: Callable[[int], Any]) -> Recipe:
+    """A body with a number of its own (codes, slugs and e-mails are unique)."""
+
+    async def recipe(world: World, who: str) -> Call:
+        return Call(json=make(next(world.serial)))
+
+    return recipe
+
+
+def _fresh_zone(active: bool) -> Recipe:
+    """A zone of its own in the branch, so that deactivating one leaves the zone the other calls ask about."""
+
+    async def recipe(world: World, who: str) -> Call:
+        zone = (await world.post("/api/v1/zones", "admin", {"branch": BRANCH, "name": f"Зал {next(world.serial)}", "kind": "coworking", "capacity": 5}))["id"]
+        if not active:
+            await world.post(f"/api/v1/zones/{zone}/deactivate", "admin", status=200)
+        return Call(params={"zone_id": zone})
+
+    return recipe
+
+
+async def _fresh_staff(world: World, who: str) -> Call:
+    body = {"email": f"staff.{next(world.serial)}@test.local", "full_name": "Сотрудник Новый", "role": "staff", "branches": [BRANCH]}
+    account = (await world.post("/api/v1/staff", "admin", body))["id"]
+    return Call(params={"account_id": account}, json={"full_name": "Сотрудник Переименованный"})
+
+
+def _programme_body(n: int) -> dict[str, Any]:
+    return {
+        "title": f"Программа {n}", "topic": "career", "duration_minutes": 60, "grade_min": 5, "grade_max": 9, "group_min": 5, "group_max": 25,
+        "branches": [BRANCH], "zone_kinds": ["conference_hall"], "hours": [{"weekday": 2, "starts": "11:00", "ends": "16:00"}],
+    }
+
+
 async def _fresh_booking(world: World) -> int:
     return await world.booking()
 
@@ -558,6 +616,20 @@ RECIPES: dict[str, Recipe] = {
     "POST /api/v1/auth/token": _body({"login": "student@libspace.local", "password": "libspace-demo"}, unthrottled=True),
     "POST /api/v1/me/password": _body({"current_password": "libspace-demo", "new_password": "libspace-demo"}),
     "POST /api/v1/readers": _new_reader,
+    "POST /api/v1/readers/{card_number}/erase": _spare_card({"request_reference": "Заявление № 12"}),
+    "POST /api/v1/me/erase": _body({"password": "not-the-password-1"}),  # the right one would erase the shared callers
+    "POST /api/v1/zones": _serial_body(lambda n: {"branch": BRANCH, "name": f"Комната {n}", "kind": "coworking", "capacity": 5}),
+    "PATCH /api/v1/zones/{zone_id}": _body({"description": "Тихая зона для работы"}),
+    "POST /api/v1/zones/{zone_id}/deactivate": _fresh_zone(active=True),
+    "POST /api/v1/zones/{zone_id}/reactivate": _fresh_zone(active=False),
+    "POST /api/v1/zone-kinds": _serial_body(lambda n: {"code": f"kind_{n}", "name": f"Вид {n}"}),
+    "POST /api/v1/zone-features": _serial_body(lambda n: {"code": f"feature_{n}", "name": f"Оснащение {n}"}),
+    "POST /api/v1/staff": _serial_body(lambda n: {"email": f"invited.{n}@test.local", "full_name": "Приглашённый Сотрудник", "role": "staff", "branches": [BRANCH]}),
+    "PATCH /api/v1/staff/{account_id}": _fresh_staff,
+    "POST /api/v1/schools": _serial_body(lambda n: {"slug": f"school-x{n}", "name": f"Школа № {n}"}),
+    "PATCH /api/v1/schools/{slug}": lambda world, who: _params({"slug": "school-14"}, {"contact_phone": "+74162000015"}),
+    "POST /api/v1/programmes": _serial_body(_programme_body),
+    "PATCH /api/v1/programmes/{programme_id}": _body({"description": "Командная игра о профессиях Приамурья."}),
     "GET /api/v1/readers": lambda world, who: _query({"q": "Орлов"}),
     "PATCH /api/v1/readers/{card_number}": _spare_card({"phone": "+7 914 000-00-00"}),
     "POST /api/v1/readers/{card_number}/replace": _spare_card({"reason": "Потерян"}),
