@@ -115,7 +115,7 @@ async def seed(events: int, sign_ups: int, bookings: int, consultations: int, re
                 batch.append(Booking(zone=zone, starts_at=starts, ends_at=ends, blocked_from=starts, blocked_until=ends, status=status, holder_kind="reader",
                                      holder=account_ids[(zone * 7919 + slot) % len(account_ids)], created_at=starts - timedelta(days=2)))
                 made += 1
-                if len(batch) >= 2000:
+                if len(batch) >= 1000:  # PostgreSQL takes at most 32,767 arguments a statement
                     await Booking.insert(*batch)
                     batch = []
         if batch:

@@ -9,13 +9,13 @@ from src.i18n import _
 from src.stats.report import Report, shown
 
 WIDTH = 640
-LABEL_WIDTH = 220
+LABEL_WIDTH = 230
 ROW = 24
 BAR = 16
 COLOURS = ("#1f5f99", "#9bb7d4")  # this period, a year before
 
 
-def _short(text: str, limit: int = 34) -> str:
+def _short(text: str, limit: int = 30) -> str:
     text = str(text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -48,7 +48,7 @@ def bars(report: Report) -> Markup:
         for position, value in enumerate(line):
             y = top + position * ROW
             length = max(0.0, plot * value / scale) if scale else 0
-            parts.append(f'<rect x="{LABEL_WIDTH}" y="{y}" width="{length:.1f}" height="{BAR}" fill="{COLOURS[position]}" class="chart-bar s{position}"/>')
+            parts.append(f'<rect x="{LABEL_WIDTH}" y="{y}" width="{length:.1f}" height="{BAR}" fill="{COLOURS[position]}" class="bar s{position}"/>')
             parts.append(f'<text x="{LABEL_WIDTH + length + 4:.1f}" y="{y + BAR - 3}" font-size="12">{escape(_number(value))}</text>')
     if len(series) > 1:
         legend_y = height - 10
@@ -82,7 +82,7 @@ def heat_map(report: Report) -> Markup:
             value = int(row.get(column.key) or 0)
             shade = value / highest
             x = left + index * cell_w
-            parts.append(f'<rect x="{x}" y="{y}" width="{cell_w - 2}" height="{cell_h - 2}" fill="#1f5f99" fill-opacity="{0.06 + 0.94 * shade:.2f}" class="chart-bar"/>')
+            parts.append(f'<rect x="{x}" y="{y}" width="{cell_w - 2}" height="{cell_h - 2}" fill="#1f5f99" fill-opacity="{0.06 + 0.94 * shade:.2f}" class="bar"/>')
             if value:
                 colour = "#fff" if shade > 0.5 else "#111"
                 parts.append(f'<text x="{x + (cell_w - 2) / 2}" y="{y + cell_h - 8}" text-anchor="middle" font-size="10" fill="{colour}">{value}</text>')

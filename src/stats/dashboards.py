@@ -250,7 +250,7 @@ class Dashboard:
 
 
 DASHBOARDS = (
-    Dashboard("events", N_("Events"), events),
+    Dashboard("events", N_("Events and visitors"), events),
     Dashboard("zones", N_("Zones"), zone_use),
     Dashboard("schools", N_("School visits"), school_visits),
     Dashboard("guidance", N_("Career guidance"), guidance),

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get
 from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.response import Template
 
 from src import bounds
 from src.exceptions import NotFound
@@ -53,7 +54,7 @@ class StatsPages(Controller):
 
     @get("/")
     async def overview(self, request: Request, branch: BranchQuery = None, start: FromQuery[bounds.OptionalFilterDate] = None,
-                       end: FromQuery[bounds.OptionalFilterDate] = None) -> Any:
+                       end: FromQuery[bounds.OptionalFilterDate] = None) -> Template:
         period = period_of(start, end)
         scope, current = await service.summary(request.user, branch or [], period)
         _scope, previous = await service.summary(request.user, branch or [], period.a_year_before())
@@ -63,7 +64,7 @@ class StatsPages(Controller):
 
     @get("/{dashboard:str}")
     async def dashboard(self, request: Request, dashboard: FromPath[bounds.ShortLine], branch: BranchQuery = None,
-                        start: FromQuery[bounds.OptionalFilterDate] = None, end: FromQuery[bounds.OptionalFilterDate] = None) -> Any:
+                        start: FromQuery[bounds.OptionalFilterDate] = None, end: FromQuery[bounds.OptionalFilterDate] = None) -> Template:
         if dashboard not in dashboards.BY_SLUG:
             raise NotFound(_("There is no such page"))
         period = period_of(start, end)

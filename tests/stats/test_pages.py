@@ -24,6 +24,7 @@ async def test_every_dashboard_renders_charts_and_tables(client, demo, slug):
     params = {"start": crafted.period.start.isoformat(), "end": crafted.period.end.isoformat()}
     answer = await client.get(f"/staff/stats{slug}", params=params)
     assert answer.status_code == 200, answer.text[:500]
+    assert answer.headers["content-type"].startswith("text/html")
     assert "<svg" in answer.text and "<table" in answer.text and "format=xlsx" in answer.text
     if slug == "/events":
         assert 'data-testid="stats-table-events-by-category"' in answer.text
