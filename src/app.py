@@ -25,6 +25,8 @@ from src.accounts.staff_pages import StaffAdminPages
 from src.branches.audit_controllers import AuditApi
 from src.branches.audit_pages import AuditPages
 from src.branches.pages import NetworkPages
+from src.families.controllers import FamilyApi, ReaderGuardiansApi
+from src.families.pages import FamilyPages
 from src.privacy.controllers import MyDataApi, StaffEraseApi
 from src.privacy.pages import MyDataPages, StaffErasePages
 from src.calendars.controllers import FeedController, MyFeedsApi
@@ -125,6 +127,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             BookingApi,
             ReaderApi,
             MyDataApi,
+            FamilyApi,
+            ReaderGuardiansApi,
             StaffEraseApi,
             AuthApi,
             MeApi,
@@ -162,6 +166,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ZonePages,
             DeskPages,
             MyDataPages,
+            FamilyPages,
             StaffErasePages,
             EventPages,
             StaffEventPages,

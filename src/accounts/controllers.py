@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import msgspec
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.background_tasks import BackgroundTask
 from litestar.openapi import ResponseSpec
@@ -203,8 +204,8 @@ class MeApi(Controller):
     async def me(self, request: Request) -> MeOut:
         principal = request.user
         card = None
-        if principal.card_number:
-            card = card_out(await accounts_service.get_card(principal.id))
+        if principal.card_number:  # the guardian's data is for staff only, not on the child's own card
+            card = msgspec.structs.replace(card_out(await accounts_service.get_card(principal.id)), guardian_name="")
         slugs = [branch.slug for branch in await branches_service.list_branches() if branch.id in principal.branch_ids]
         return MeOut(
             id=principal.id,

@@ -10,7 +10,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from src import bounds
-from src.accounts import desk, rules
+from src.accounts import desk, families, rules
 from src.accounts import service as accounts_service
 from src.accounts.exceptions import CardReplaced
 from src.branches import service as branches_service
@@ -80,6 +80,7 @@ class DeskPages(Controller):
         values = {"full_name": view.full_name, "email": view.email or "", "phone": view.phone or "", "home_branch": view.home_branch_slug, "birth_date": view.birth_date.isoformat()}
         return page(
             request, "accounts/desk_reader.html", found=view, history=await desk.history(view), actions=_actions(),
+            guardians=await families.guardians_of(request.user, view.account_id),
             branches=[(branch.slug, branch.name) for branch in branches], values=values, errors={},
         )
 

@@ -123,6 +123,23 @@ def can_export_own_data(principal: Principal | None) -> bool:
     return principal is not None and principal.is_reader
 
 
+def can_link_children(principal: Principal | None) -> bool:
+    """A guardian links their children's cards to their own reader account."""
+    return principal is not None and principal.is_reader
+
+
+def can_unlink_guardian(principal: Principal | None, guardian_id: int, child_id: int) -> bool:
+    """End a family link: the guardian, the child (a teenager withdrawing agreement), or staff of any branch."""
+    if principal is None:
+        return False
+    return principal.id in (guardian_id, child_id) or can_look_up_readers(principal)
+
+
+def can_see_guardians(principal: Principal | None, child_id: int) -> bool:
+    """Who a child's guardians are: staff only (the child's card never shows the guardian's data to others)."""
+    return can_look_up_readers(principal)
+
+
 def can_view_reader(principal: Principal | None, reader_account_id: int) -> bool:
     """Personal data: the reader themself, or staff who serve readers."""
     if principal is None:

@@ -88,3 +88,16 @@ class AccountToken(Table, tablename="account_token"):
     used_at = Timestamptz(null=True, default=None)
     revoked_at = Timestamptz(null=True, default=None)
     revoked_reason = Varchar(length=16, default="")
+
+
+class Guardianship(Table, tablename="guardianship"):
+    """A guardian's account linked to a child's card: under 14 at once, 14 to 17 once the teenager agrees
+    (``agreed_at``). The guardian signs the child up, sees their tickets and receives copies of their messages."""
+
+    guardian = ForeignKey(references=Account, on_delete=OnDelete.cascade, index=True)
+    child = ForeignKey(references=Account, on_delete=OnDelete.cascade, index=True)
+    status = Varchar(length=16)  # pending (waiting for the teenager) or active
+    created_at = Timestamptz()
+    agreed_at = Timestamptz(null=True, default=None)
+    agreement_hash = Varchar(length=64, default="")  # SHA-256 of the code the guardian passes to a teenager
+    created_by = ForeignKey(references=Account, on_delete=OnDelete.set_null, null=True, default=None)

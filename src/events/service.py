@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from piccolo.engine import engine_finder
 
 from src import audit
-from src.accounts import permissions
+from src.accounts import families, permissions
 from src.accounts import service as accounts_service
 from src.accounts.permissions import Principal
 from src.accounts.tables import ReaderCard
@@ -408,6 +408,10 @@ async def sign_up(principal: Principal, event_id: int, seats: int = 1, card_numb
     if by_staff:
         card = await accounts_service.find_card(card_number or "")
         reader_id = card.account_id
+        if principal.is_reader:  # a guardian signs their child up, as the child would
+            if not await families.is_guardian_of(principal.id, reader_id):
+                raise Forbidden(_("You can sign up only yourself and the children linked to your account"))
+            by_staff = False
     elif permissions.can_sign_up_self(principal):
         card = await accounts_service.get_card(principal.id)
         reader_id = principal.id

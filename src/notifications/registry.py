@@ -60,6 +60,8 @@ class Reminder:
 KINDS: dict[str, Kind] = {}
 ABOUT: dict[str, Callable[[int, bool], Awaitable[About]]] = {}
 REMINDER_SOURCES: list[Callable[[datetime, datetime], Awaitable[list[Reminder]]]] = []
+# who else receives a copy of a recipient's messages: {recipient: [(account, subject prefix)]} (a child's guardians)
+COPIES: list[Callable[[list[int]], Awaitable[dict[int, list[tuple[int, str]]]]]] = []
 
 
 def register(
@@ -81,3 +83,8 @@ def about(payload_key: str, resolve: Callable[[int, bool], Awaitable[About]]) ->
 def reminders(source: Callable[[datetime, datetime], Awaitable[list[Reminder]]]) -> None:
     if source not in REMINDER_SOURCES:
         REMINDER_SOURCES.append(source)
+
+
+def copies(resolve: Callable[[list[int]], Awaitable[dict[int, list[tuple[int, str]]]]]) -> None:
+    """``resolve(recipients)`` names the accounts that receive a copy of each recipient's messages."""
+    COPIES.append(resolve)

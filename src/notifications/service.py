@@ -14,6 +14,7 @@ from src.accounts.tables import Account
 from src.config import get_settings
 from src.i18n import translations
 from src.labels import N_  # noqa: F401 - re-exported for callers that mark subjects
+from src.notifications import registry
 from src.notifications.tables import Outbox
 from src.timeutil import now_utc
 
@@ -54,6 +55,19 @@ async def enqueue(
         )
         for recipient in recipients
     ]
+    for resolve in registry.COPIES:  # copies for those who follow a recipient's messages (a child's guardians)
+        for recipient, others in (await resolve(recipients)).items():
+            rows += [
+                Outbox(
+                    message_id=f"{kind}:{cause}:{recipient}>{other}"[:200],
+                    recipient=other,
+                    kind=kind,
+                    subject=bounds.clean_line(prefix + _subject(languages.get(recipient, ""), subject, subject_vars or {}))[:300],
+                    payload={**payload, "copy_of": recipient},
+                    created_at=now,
+                )
+                for other, prefix in others
+            ]
     result = await Outbox.insert(*rows).on_conflict(target=Outbox.message_id, action="DO NOTHING").returning(Outbox.id)
     return len(result)
 

@@ -25,7 +25,7 @@ from src.accounts.constants import ROLE_READER
 from src.accounts.importer import erased_marker
 from src.accounts.passwords import verify_password
 from src.accounts.permissions import Principal
-from src.accounts.tables import Account, AccountToken, ApiToken, LoginAttempt, ReaderCard, RetiredCard
+from src.accounts.tables import Account, AccountToken, ApiToken, Guardianship, LoginAttempt, ReaderCard, RetiredCard
 from src.audit import service as audit_log
 from src.audit.tables import AuditEntry
 from src.calendars.tables import FeedToken
@@ -145,6 +145,7 @@ async def erase(actor: Principal, account_id: int, reason: str) -> Erased:
         for number in retired:
             await RetiredCard.update({RetiredCard.card_number: erased_marker(number), RetiredCard.reason: ""}).where(RetiredCard.card_number == number)
         await FeedToken.delete().where(FeedToken.account == account_id)
+        await Guardianship.delete().where((Guardianship.guardian == account_id) | (Guardianship.child == account_id))
         await ReminderSetting.delete().where(ReminderSetting.account == account_id)
         await Booking.update({Booking.purpose: "", Booking.reason: ""}).where(Booking.holder == account_id)
         await Consultation.update({Consultation.topic: "", Consultation.next_steps: "", Consultation.private_notes: "", Consultation.cancel_reason: ""}).where(

@@ -39,7 +39,7 @@ async def export(account_id: int) -> dict[str, Any]:
         raise NotFound(_("There is no such account"))
     card = await ReaderCard.select(
         ReaderCard.card_number, ReaderCard.birth_date, ReaderCard.home_branch.slug.as_alias("home_branch"), ReaderCard.consent_at,
-        ReaderCard.consent_version, ReaderCard.guardian_name, ReaderCard.guardian_consent_at, ReaderCard.imported_at,
+        ReaderCard.consent_version, ReaderCard.guardian_consent_at, ReaderCard.imported_at,  # not the guardian's name: the guardian's data
         ReaderCard.blocked_at, ReaderCard.blocked_reason, ReaderCard.created_at,
     ).where(ReaderCard.account == account_id).first()
     retired = await RetiredCard.select(RetiredCard.card_number, RetiredCard.reason, RetiredCard.retired_at).where(RetiredCard.account == account_id).order_by(RetiredCard.id)

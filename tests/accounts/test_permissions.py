@@ -116,3 +116,12 @@ def test_erasure_by_the_reader_or_staff_and_export_by_readers():
     assert can_erase_reader(p("staff", {1}, id=7), 5)  # at the reader's written request
     assert not can_erase_reader(p("counsellor", id=8), 5) and not can_erase_reader(None, 5)
     assert can_export_own_data(p("reader")) and not can_export_own_data(p("staff", {1})) and not can_export_own_data(None)
+
+
+def test_families_links_by_readers_guardians_for_staff_only():
+    from src.accounts.permissions import can_link_children, can_see_guardians, can_unlink_guardian
+
+    assert can_link_children(p("reader")) and not can_link_children(p("staff", {1})) and not can_link_children(None)
+    assert can_unlink_guardian(p("reader", id=1), 1, 2) and can_unlink_guardian(p("reader", id=2), 1, 2)
+    assert can_unlink_guardian(p("staff", {4}, id=9), 1, 2) and not can_unlink_guardian(p("reader", id=3), 1, 2)
+    assert can_see_guardians(p("staff", {1}), 2) and not can_see_guardians(p("reader", id=2), 2) and not can_see_guardians(None, 2)
