@@ -115,10 +115,15 @@ GET    /api/v1/guidance/survey                                  200  200    200 
 POST   /api/v1/guidance/survey/responses                        201  201    201   201     201     201        201   201   201
 GET    /api/v1/guidance/survey/responses/{response_id}          401  200    404   404     404     200        404   404   200
 GET    /api/v1/me                                               401  200    200   200     200     200        200   200   200
+GET    /api/v1/me/children                                      401  200    200   403     403     403        403   403   403
+POST   /api/v1/me/children                                      401  201    201   403     403     403        403   403   403
+POST   /api/v1/me/children/{link_id}/unlink                     401  204    404   403     403     403        403   403   403
 POST   /api/v1/me/erase                                         401  422    422   422     422     422        422   422   422
 GET    /api/v1/me/export                                        401  200    200   403     403     403        403   403   403
 GET    /api/v1/me/feeds                                         401  200    200   200     200     200        200   200   200
 POST   /api/v1/me/feeds/regenerate                              401  200    200   200     200     200        200   200   200
+GET    /api/v1/me/guardians                                     401  200    200   403     403     403        403   403   403
+POST   /api/v1/me/guardians/agree                               401  422    422   403     403     403        403   403   403
 POST   /api/v1/me/password                                      401  204    204   204     204     204        204   204   204
 GET    /api/v1/me/registrations                                 401  200    200   403     403     403        403   403   403
 GET    /api/v1/me/reminders                                     401  200    200   200     200     200        200   200   200
@@ -134,6 +139,7 @@ PATCH  /api/v1/readers/{card_number}                            401  403    403 
 POST   /api/v1/readers/{card_number}/access-code                401  403    403   403     403     403        201   201   201
 POST   /api/v1/readers/{card_number}/block                      401  403    403   403     403     403        200   200   200
 POST   /api/v1/readers/{card_number}/erase                      401  403    403   403     403     403        200   200   200
+GET    /api/v1/readers/{card_number}/guardians                  401  403    403   403     403     403        200   200   200
 POST   /api/v1/readers/{card_number}/replace                    401  403    403   403     403     403        200   200   200
 POST   /api/v1/readers/{card_number}/unblock                    401  403    403   403     403     403        200   200   200
 POST   /api/v1/registrations/{registration_id}/cancel           401  200    403   403     403     403        200   403   200
@@ -570,6 +576,34 @@ def _spare_card(json: Any = None, blocked: bool = False) -> Recipe:
     return recipe
 
 
+async def _child_card(world: World) -> tuple[int, str, Any]:
+    """A child of 10 of their own (made in the tables): (account id, card number, birth date)."""
+    from src.accounts.tables import ReaderCard
+    from src.demo import card_for
+
+    seed = next(world.serial)
+    now = clock.now()
+    account = Account(role="reader", email=f"child{seed}@test.local", full_name=f"Ребёнок {seed}", password_hash="", created_at=now, updated_at=now)
+    await account.save()
+    card, birth = card_for(str(8000 + seed)), dates.birth_date(10)
+    await ReaderCard.insert(ReaderCard(account=account.id, card_number=card, birth_date=birth, home_branch=world.branch.id, consent_at=now, created_at=now))
+    return account.id, card, birth
+
+
+async def _child_to_link(world: World, who: str) -> Call:
+    _account, card, birth = await _child_card(world)
+    return Call(json={"card_number": card, "birth_date": birth.isoformat()})
+
+
+async def _linked_child(world: World, who: str) -> Call:
+    """A child linked to the reader (the teenager of the columns is the guardian here)."""
+    from src.accounts.tables import Guardianship
+
+    child, _card, _birth = await _child_card(world)
+    rows = await Guardianship.insert(Guardianship(guardian=world.ids["reader"], child=child, status="active", created_at=clock.now())).returning(Guardianship.id)
+    return Call(params={"link_id": rows[0]["id"]})
+
+
 def _serial_body(make: Callable[[int], Any]) -> Recipe:
     """A body with a number of its own (codes, slugs and e-mails are unique)."""
 
@@ -636,6 +670,9 @@ RECIPES: dict[str, Recipe] = {
     "POST /api/v1/readers/{card_number}/block": _spare_card({"reason": "Не вернул книги"}),
     "POST /api/v1/readers/{card_number}/unblock": _spare_card({"reason": "Вернул книги"}, blocked=True),
     "POST /api/v1/readers/{card_number}/access-code": _spare_card(),
+    "POST /api/v1/me/children": _child_to_link,
+    "POST /api/v1/me/children/{link_id}/unlink": _linked_child,
+    "POST /api/v1/me/guardians/agree": _body({"code": "WRONG123"}),
     "POST /api/v1/branches": _new_branch,
     "PATCH /api/v1/branches/{slug}": _body({"phone": "+7 4162 00-00-00"}),
     "POST /api/v1/branches/{slug}/deactivate": _fresh_branch(active=True),
