@@ -23,7 +23,7 @@ from dateutil.relativedelta import relativedelta
 from typing import Any, Sequence
 
 from src.events.tables import Event
-from src.stats.sql import Dialect, ids
+from src.stats.sql import AGE_GROUPS, Dialect, ids
 
 Row = dict[str, Any]
 
@@ -54,34 +54,52 @@ async def events(d: Dialect, branches: Sequence[int], start: datetime, end: date
     )
 
 
-async def visits(d: Dialect, branches: Sequence[int], start: datetime, end: datetime, now: datetime) -> list[Row]:
-    """Per category and age group (of the reader, on the event's day): sign-ups, check-ins, walk-ins, no-shows.
+MEASURES = {
+    "signups": "seats",
+    "checkins": "CASE WHEN checked_in THEN seats ELSE 0 END",
+    "walkins": "CASE WHEN walk_in THEN seats ELSE 0 END",
+    "no_shows": "CASE WHEN NOT checked_in AND NOT walk_in AND counted THEN seats ELSE 0 END",
+}
+
+
+async def visits(d: Dialect, branches: Sequence[int], start: datetime, end: datetime, now: datetime, by_category: bool = True) -> list[Row]:
+    """Per category (or, without ``by_category``, for all together) and age group of the reader on the event's
+    day: sign-ups, check-ins, walk-ins, no-shows.
 
     The age limits are worked out once per event (the latest birth dates of a 15- and a 31-year-old that day), so
     each sign-up costs two comparisons of dates. ``CROSS JOIN`` keeps SQLite's loop over the period's events, each
-    reading its sign-ups by index (PostgreSQL plans it freely)."""
+    reading its sign-ups from the covering index (PostgreSQL plans it freely). Without categories the age groups
+    are conditional sums in one pass, with no grouping to sort (the summary's path)."""
     day = d.local_day("e.starts_at")
     walk_in = "(r.created_by IS NOT NULL AND r.created_by <> r.reader AND r.created_at >= ev.starts_at AND r.checked_in_at IS NULL)"
-    return await _rows(
+    if by_category:
+        columns = ", ".join(f"SUM({expression}) AS {name}" for name, expression in MEASURES.items())
+        select, tail = f"SELECT category, age_group, {columns}", "GROUP BY category, age_group ORDER BY category, age_group"
+    else:
+        select = "SELECT " + ", ".join(
+            f"SUM(CASE WHEN age_group = '{group}' THEN {expression} ELSE 0 END) AS {name}_{index}"
+            for index, group in enumerate(AGE_GROUPS) for name, expression in MEASURES.items()
+        )
+        tail = ""
+    rows = await _rows(
         f"""WITH ev AS MATERIALIZED (
             SELECT e.id AS id, e.category AS category, e.starts_at AS starts_at, (e.attendance_taken = {{}} AND e.ends_at <= {{}}) AS counted,
                 {d.born_by(day, 15)} AS born15, {d.born_by(day, 31)} AS born31
             FROM event e WHERE e.branch IN ({ids(branches)}) AND {_window("e.starts_at")} AND e.status = 'scheduled'
         )
-        SELECT category, age_group,
-            SUM(seats) AS signups,
-            SUM(CASE WHEN checked_in THEN seats ELSE 0 END) AS checkins,
-            SUM(CASE WHEN walk_in THEN seats ELSE 0 END) AS walkins,
-            SUM(CASE WHEN NOT checked_in AND NOT walk_in AND counted THEN seats ELSE 0 END) AS no_shows
+        {select}
         FROM (
             SELECT ev.category AS category, r.seats AS seats, (r.checked_in_at IS NOT NULL) AS checked_in, {walk_in} AS walk_in, ev.counted AS counted,
                 CASE WHEN c.birth_date IS NULL THEN '31+' WHEN c.birth_date > ev.born15 THEN '0-14' WHEN c.birth_date > ev.born31 THEN '15-30' ELSE '31+' END AS age_group
-            FROM ev CROSS JOIN registration r LEFT JOIN reader_card c ON c.account = r.reader
-            WHERE r.event = ev.id AND (r.status = 'confirmed' OR r.checked_in_at IS NOT NULL)
+            FROM ev CROSS JOIN registration r LEFT JOIN reader_card c {d.indexed_by("reader_card_stats")} ON c.account = r.reader
+            WHERE r.event = ev.id AND (r.status = 'confirmed' OR r.checked_in_at IS NOT NULL) {"" if by_category else d.fence}
         ) AS v
-        GROUP BY category, age_group ORDER BY category, age_group""",
+        {tail}""",
         True, now, start, end,
     )
+    if by_category:
+        return rows
+    return [{"category": None, "age_group": group, **{name: rows[0][f"{name}_{index}"] or 0 for name in MEASURES}} for index, group in enumerate(AGE_GROUPS)]
 
 
 async def dropins(d: Dialect, branches: Sequence[int], start: datetime, end: datetime) -> list[Row]:
@@ -233,3 +251,18 @@ async def active_readers(d: Dialect, branches: Sequence[int], start: datetime, e
         WHERE readers.here = 1 GROUP BY {age_group} ORDER BY 1""",
         *params,
     )
+
+
+async def active_count(d: Dialect, branches: Sequence[int], start: datetime, end: datetime) -> int:
+    """Only how many readers were active in these branches (the summary's figure): the same activity as
+    :func:`active_readers`, counted once each, without ages or other branches."""
+    rows = await _rows(
+        f"""SELECT COUNT(*) AS readers FROM (
+            SELECT r.reader AS reader FROM event e CROSS JOIN registration r WHERE r.event = e.id AND e.branch IN ({ids(branches)}) AND {_window("e.starts_at")}
+            UNION SELECT b.holder AS reader FROM booking b JOIN zone z ON z.id = b.zone
+                WHERE z.branch IN ({ids(branches)}) AND b.holder_kind = 'reader' AND b.holder IS NOT NULL AND b.status = 'confirmed' AND {_window("b.starts_at")}
+            UNION SELECT c.reader AS reader FROM consultation c WHERE c.branch IN ({ids(branches)}) AND c.status = 'booked' AND {_window("c.starts_at")}
+        ) AS t""",
+        start, end, start, end, start, end,
+    )
+    return int(rows[0]["readers"] or 0)

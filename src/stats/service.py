@@ -96,21 +96,26 @@ class Figures:
         return sum(self.by_age(category).values())
 
 
-async def figures(scope_ids: list[int], period: Period, d: Dialect | None = None, with_new_cards: bool = False) -> Figures:
+async def figures(scope_ids: list[int], period: Period, d: Dialect | None = None, with_new_cards: bool = False, by_category: bool = True) -> Figures:
+    """``by_category=False``: the summary's figures only (visits by age group without categories, active readers
+    without ages or other branches): faster queries."""
     d = d or dialect()
     tz = get_settings().tz
     start, end = period.instants(tz)
     now = clock.now()
     return Figures(
         events=await queries.events(d, scope_ids, start, end, now),
-        visits=await queries.visits(d, scope_ids, start, end, now),
+        visits=await queries.visits(d, scope_ids, start, end, now, by_category),
         dropins=await queries.dropins(d, scope_ids, start, end),
         bookings=await queries.bookings(d, scope_ids, start, end),
         school_held=await queries.school_visits_held(d, scope_ids, start, end, now),
         consultations=await queries.consultations(d, scope_ids, start, end, now),
         surveys=await queries.surveys(d, scope_ids, start, end, TYPES),
         new_cards=await queries.new_cards(d, scope_ids, start, end),
-        active=await queries.active_readers(d, scope_ids, start, end, min(period.end, clock.today(tz)), with_new_cards=with_new_cards),
+        active=(
+            await queries.active_readers(d, scope_ids, start, end, min(period.end, clock.today(tz)), with_new_cards=with_new_cards) if by_category
+            else [{"age_group": None, "readers": await queries.active_count(d, scope_ids, start, end), "several_branches": 0}]
+        ),
     )
 
 
@@ -138,7 +143,7 @@ def summary_of(found: Figures) -> dict[str, Any]:
 
 async def summary(principal: Principal | None, slugs: list[str], period: Period) -> tuple[Scope, dict[str, Any]]:
     chosen = await scope(principal, slugs)
-    return chosen, summary_of(await figures(chosen.ids, period))
+    return chosen, summary_of(await figures(chosen.ids, period, by_category=False))
 
 
 def categories_in(found: Figures) -> list[str]:

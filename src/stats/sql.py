@@ -75,6 +75,16 @@ class Dialect:
         shifted = f"date({day}, '-{int(years)} years')"
         return f"CASE WHEN strftime('%m-%d', {shifted}) <> strftime('%m-%d', {day}) THEN date({shifted}, '-1 day') ELSE {shifted} END"
 
+    def indexed_by(self, index: str) -> str:
+        """SQLite's planner takes a unique index over a covering one for a join; name the covering one."""
+        return "" if self.postgres else f"INDEXED BY {index}"
+
+    @property
+    def fence(self) -> str:
+        """Ends a subquery that must be computed once per row rather than merged into the query around it (which
+        would evaluate its expressions again in every aggregate that names them)."""
+        return "OFFSET 0" if self.postgres else "LIMIT -1"
+
     def hours(self, start: str, end: str) -> str:
         if self.postgres:
             return f"(EXTRACT(EPOCH FROM ({end} - {start})) / 3600.0)"
