@@ -79,7 +79,6 @@ async def _notification_worker(app: Litestar) -> AsyncIterator[None]:
     """The notification worker inside the server process (``LIBSPACE_WORKER=off`` to run it elsewhere)."""
     import asyncio
 
-    from src import retention
     from src.notifications import worker
     from src.notifications.settings import get_mail_settings
 
@@ -87,7 +86,7 @@ async def _notification_worker(app: Litestar) -> AsyncIterator[None]:
         yield
         return
     stop = asyncio.Event()
-    task = asyncio.create_task(worker.run(stop, periodic=retention.jobs()), name="notification-worker")
+    task = asyncio.create_task(worker.run(stop), name="notification-worker")
     try:
         yield
     finally:

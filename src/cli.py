@@ -170,7 +170,7 @@ def release_unconfirmed() -> None:
     click.echo(f"released {released} unconfirmed sign-ups")
 
 
-@main.command(help="Send the notification outbox (SMTP from LIBSPACE_SMTP_URL, else .eml files in var/outbox/) and schedule reminders.")
+@main.command(help="Send the notification outbox (SMTP from LIBSPACE_SMTP_URL, else .eml files in var/outbox/) and run the timed jobs (see `libspace jobs`).")
 @click.option("--once", is_flag=True, help="Send what is due now, then exit.")
 def worker(once: bool) -> None:
     import asyncio
@@ -184,16 +184,17 @@ def worker(once: bool) -> None:
     logs.configure()
 
     from src import registrations  # noqa: F401 - the domains' message kinds and reminders
+    from src.notifications import scheduler
     from src.notifications import worker as notification_worker
     from src.notifications.clock import Clock
     from src.notifications.transport import make_transport
     from src.notifications.settings import get_mail_settings
-    from src.ops.heartbeat import Heartbeat
+    from src.ops.heartbeat import Heartbeat, worker_name
 
     async def work() -> None:
         if once:
             clock = Clock()
-            await notification_worker.schedule_reminders(clock.now())
+            await scheduler.run_due(clock.now(), worker_name(), clock.now)
             transport = make_transport(get_mail_settings())
             try:
                 stats = await notification_worker.send_job(transport, clock, get_mail_settings())
@@ -206,11 +207,24 @@ def worker(once: bool) -> None:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop.set)
-        from src import retention
-
-        await notification_worker.run(stop, periodic=retention.jobs())
+        await notification_worker.run(stop)
 
     run_db(work)
+
+
+@main.command(help="The worker's timed jobs: how often each runs, its last run and outcome, and its next run (UTC).")
+def jobs() -> None:
+    from src import registrations  # noqa: F401 - the jobs the domains register
+    from src.notifications import scheduler
+
+    def line(value) -> str:
+        return value.strftime("%Y-%m-%d %H:%M:%S") if value else "-"
+
+    states = run_db(scheduler.states)
+    click.echo(f"{'job':<22} {'every':>9}  {'last run':<19}  {'outcome':<8} {'next run':<19}  runs  last note")
+    for state in states:
+        every = f"{int(state.every.total_seconds() // 60)} min"
+        click.echo(f"{state.name:<22} {every:>9}  {line(state.last_started_at):<19}  {state.last_outcome or '-':<8} {line(state.next_run_at) if state.last_started_at else 'at once':<19}  {state.runs:>4}  {state.last_note}")
 
 
 @main.command(help="Write a consistent backup of the database to FILE while the service runs (SQLite: online backup; PostgreSQL: pg_dump).")

@@ -1,10 +1,33 @@
 """Fills the mechanisms' registries with every domain's content, once, at start-up (the server, the worker, the
 CLI): importing a domain's ``messages.py`` registers its message kinds, what they are about and its reminders.
 
-This module sits above the domains (like ``src/demo.py`` and ``src/retention.py``)."""
+It also registers the worker's timed jobs (``src/notifications/scheduler.py``). This module sits above the domains (like ``src/demo.py`` and ``src/retention.py``)."""
 
+from datetime import datetime, timedelta
+
+from src import retention
 from src.accounts import families as accounts_families  # noqa: F401 - guardians receive copies of their children's messages
-from src.accounts import messages as accounts_messages  # noqa: F401
-from src.events import messages as events_messages  # noqa: F401
-from src.guidance import messages as guidance_messages  # noqa: F401
-from src.rooms import messages as rooms_messages  # noqa: F401
+from src.accounts import messages as accounts_messages
+from src.events import messages as events_messages
+from src.events import service as events_service
+from src.guidance import messages as guidance_messages
+from src.notifications import reminders, scheduler
+from src.rooms import messages as rooms_messages
+from src.schools import messages as schools_messages
+
+MODULES = (accounts_messages, events_messages, guidance_messages, rooms_messages, schools_messages)
+
+
+async def _reminders(now: datetime) -> dict[str, int]:
+    return {"enqueued": await reminders.schedule(now)}
+
+
+async def _release_unconfirmed(now: datetime) -> dict[str, int]:
+    return {"released": await events_service.release_unconfirmed(now)}
+
+
+scheduler.register(
+    scheduler.Job("reminders", timedelta(minutes=1), _reminders),
+    scheduler.Job("release-unconfirmed", timedelta(minutes=5), _release_unconfirmed),
+    *retention.jobs(),
+)

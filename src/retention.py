@@ -27,7 +27,7 @@ from src.db import write_transaction
 from src.events.tables import Event, Registration
 from src.guidance.tables import Consultation
 from src.notifications.tables import Outbox
-from src.notifications.worker import Periodic
+from src.notifications.scheduler import Job
 from src.ops.settings import Retention, get_ops_settings
 from src.rooms.tables import Booking
 from src.schools.tables import VisitRequest
@@ -86,6 +86,6 @@ async def prune(now: datetime, retention: Retention | None = None) -> dict[str, 
     return counts
 
 
-def jobs() -> list[Periodic]:
-    """The worker's periodic jobs (issue 14's job registry takes these over when it lands)."""
-    return [Periodic("retention", EVERY, prune)]
+def jobs() -> list[Job]:
+    """The worker's pruning job, registered with the scheduler at start-up (``src/registrations.py``)."""
+    return [Job("retention", EVERY, prune)]

@@ -19,6 +19,8 @@ EVENT_CANCELLED = "event_cancelled"
 PROMOTED = "registration_promoted"
 RELEASED = "registration_released"
 REMINDER = "reminder"
+SIGNED_UP = "registration_confirmed"
+WAITLISTED = "registration_waitlisted"
 
 SUBJECTS = {
     EVENT_MOVED: N_("Event moved: %(title)s"),
@@ -26,7 +28,16 @@ SUBJECTS = {
     PROMOTED: N_("A seat is yours: %(title)s"),
     RELEASED: N_("Your seat was released: %(title)s"),
     REMINDER: N_("Reminder: %(title)s"),
+    SIGNED_UP: N_("You are signed up: %(title)s"),
+    WAITLISTED: N_("You are on the waiting list: %(title)s"),
 }
+
+
+def signed_up_lead(p: dict) -> str:
+    text = _("You are signed up for «%(title)s» on %(when)s. Your ticket code is %(code)s: show it (or its QR code on the page of your sign-ups) at the entrance.", title=p["title"], when=p["when"], code=p.get("ticket_code", ""))
+    if p.get("confirm_by"):
+        text += " " + _("Please confirm that you are coming by %(deadline)s, or the seat goes to the next person waiting.", deadline=p["confirm_by"])
+    return text
 
 
 def when(starts_at: datetime, timezone: str) -> str:
@@ -88,3 +99,8 @@ registry.register(
     cancelling=True,
 )
 registry.register(REMINDER, lambda p: _("A reminder: «%(title)s» is on %(when)s.", title=p["title"], when=p["when"]), reminder=True)
+registry.register(SIGNED_UP, signed_up_lead)
+registry.register(
+    WAITLISTED,
+    lambda p: _("«%(title)s» on %(when)s is full, so you are on the waiting list, number %(position)s. If a seat frees up, it is yours and we will write to you.", title=p["title"], when=p["when"], position=p.get("position", "")),
+)

@@ -222,6 +222,8 @@ async def book(principal: Principal, counsellor_id: int, starts_at: datetime, to
                 principal, "create", "consultation", row.id, branch_id=slot.branch_id,
                 changes=audit.diff(None, {"counsellor": counsellor_id, "reader": principal.id, "starts_at": slot.starts_at, "ends_at": slot.ends_at, "status": BOOKED, "room_booking": booking}),
             )
+            for kind, recipient in ((guidance_messages.CONSULTATION_BOOKED, principal.id), (guidance_messages.COUNSELLOR_BOOKED, counsellor_id)):
+                await notifications.enqueue(kind, [recipient], guidance_messages.SUBJECTS[kind], {"consultation_id": row.id, "path": guidance_messages.PATHS[kind]}, cause=str(row.id))
     except Conflict:
         raise
     except Exception as error:  # the database's own guard (a writer that bypassed the check above)
@@ -265,6 +267,9 @@ async def cancel(principal: Principal, consultation_id: int, now: datetime | Non
                 guidance_messages.CONSULTATION_CANCELLED, [found.reader_id], guidance_messages.SUBJECTS[guidance_messages.CONSULTATION_CANCELLED],
                 {"consultation_id": consultation_id, "reason": reason, "slots_url": get_settings().base_url + "/guidance/slots"}, cause=str(consultation_id),
             )
+        if principal.id != found.counsellor_id:
+            kind = guidance_messages.COUNSELLOR_CANCELLED
+            await notifications.enqueue(kind, [found.counsellor_id], guidance_messages.SUBJECTS[kind], {"consultation_id": consultation_id, "reason": reason}, cause=str(consultation_id))
     result = await _load(consultation_id)
     assert result is not None
     return result
@@ -310,6 +315,12 @@ async def write_notes(principal: Principal, consultation_id: int, next_steps: st
         await Consultation.update(values).where(Consultation.id == consultation_id)
         changes = audit.diff({"next_steps": found.next_steps, "private_notes": found.private_notes}, {name._meta.name: value for name, value in values.items() if name._meta.name != "notes_updated_at"}, fields=[name._meta.name for name in values if name._meta.name != "notes_updated_at"])
         await audit.record(principal, "write_notes", "consultation", consultation_id, branch_id=found.branch_id, changes=changes, private={"next_steps"})
+        if next_steps is not None and next_steps.strip() and next_steps.strip() != (found.next_steps or ""):
+            kind = guidance_messages.NEXT_STEPS
+            await notifications.enqueue(
+                kind, [found.reader_id], guidance_messages.SUBJECTS[kind], {"consultation_id": consultation_id, "path": guidance_messages.PATHS[kind]},
+                cause=f"{consultation_id}:{now_utc().isoformat()}",
+            )
     result = await _load(consultation_id)
     assert result is not None
     return result

@@ -17,7 +17,16 @@ from src.notifications.registry import About, Reminder
 
 CONSULTATION_CANCELLED = "consultation_cancelled"
 CONSULTATION_REMINDER = "consultation_reminder"
+CONSULTATION_BOOKED = "consultation_booked"
+COUNSELLOR_BOOKED = "consultation_booked_counsellor"
+COUNSELLOR_CANCELLED = "consultation_cancelled_counsellor"
+NEXT_STEPS = "consultation_next_steps"
+PATHS = {CONSULTATION_BOOKED: "/guidance/consultations", COUNSELLOR_BOOKED: "/guidance/counsellor", NEXT_STEPS: "/guidance/consultations"}
 SUBJECTS = {
+    CONSULTATION_BOOKED: N_("Your career consultation is booked"),
+    COUNSELLOR_BOOKED: N_("A reader booked a consultation with you"),
+    COUNSELLOR_CANCELLED: N_("A consultation with you is cancelled"),
+    NEXT_STEPS: N_("Your counsellor wrote your next steps"),
     CONSULTATION_CANCELLED: N_("Your career consultation is cancelled"),
     CONSULTATION_REMINDER: N_("Reminder: career consultation with %(title)s"),
 }
@@ -60,3 +69,10 @@ registry.register(
     lambda p: _("A reminder: your career consultation with %(title)s is on %(when)s.", title=p["title"], when=p["when"]),
     reminder=True,
 )
+registry.register(
+    CONSULTATION_BOOKED,
+    lambda p: _("Your career consultation with %(title)s is booked for %(when)s. If you cannot come, cancel it on the page of your consultations.", title=p["title"], when=p["when"]),
+)
+registry.register(COUNSELLOR_BOOKED, lambda p: _("A reader booked a career consultation with you on %(when)s.", when=p["when"]))
+registry.register(COUNSELLOR_CANCELLED, lambda p: _("The career consultation with you on %(when)s is cancelled.", when=p["when"]), cancelling=True)
+registry.register(NEXT_STEPS, lambda p: _("Your counsellor wrote down your next steps after the consultation on %(when)s. Read them on the page of your consultations.", when=p["when"]))

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import html
+import re
 from dataclasses import dataclass, replace
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -91,6 +93,25 @@ def render_body(kind: str, info: About, payload: dict, recipient: Recipient) -> 
     return "\n".join(lines) + "\n"
 
 
+URL = re.compile(r"https?://[^\s<>\"]+")
+
+
+def render_html(text: str, language: str) -> str:
+    """The plain text as an HTML alternative that reads well on a phone: paragraphs, tappable links, one column."""
+    paragraphs = []
+    for block in text.strip().split("\n\n"):
+        lines = []
+        for line in block.split("\n"):
+            escaped = html.escape(line)
+            lines.append(URL.sub(lambda match: f'<a href="{match.group(0)}">{match.group(0)}</a>', escaped))
+        paragraphs.append("<p>" + "<br>".join(lines) + "</p>")
+    return (
+        f'<!DOCTYPE html><html lang="{html.escape(language)}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1"></head>'
+        '<body style="margin:0;padding:16px;font:16px/1.5 sans-serif;max-width:36em">' + "".join(paragraphs) + "</body></html>\n"
+    )
+
+
 def invitation(info: About, method: str, organizer: str, attendee: str) -> bytes:
     assert info.item is not None
     item = replace(info.item, organizer=organizer, attendees=(attendee,))
@@ -126,7 +147,9 @@ async def compose(row: dict, recipient: Recipient, settings: MailSettings, cache
         if is_reminder(kind):
             message["List-Unsubscribe"] = f"<{get_settings().base_url}{unsubscribe_path(recipient.id)}>"
             message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-        message.set_content(render_body(kind, info, {**payload, "subject": row["subject"]}, recipient))
+        text = render_body(kind, info, {**payload, "subject": row["subject"]}, recipient)
+        message.set_content(text)
+        message.add_alternative(render_html(text, recipient.language or get_settings().language), subtype="html")
         if info.item is not None:
             method = "CANCEL" if info.item.status == "CANCELLED" or is_cancelling(kind) else "REQUEST"
             ics = invitation(info, method, settings.mail_from, recipient.email)

@@ -19,7 +19,7 @@ from src.notifications.tables import Outbox
 from src.timeutil import now_utc
 
 
-def _subject(language: str, message: str, variables: dict[str, Any]) -> str:
+def subject_text(language: str, message: str, variables: dict[str, Any]) -> str:
     text = translations(language or get_settings().language).gettext(message)
     return bounds.clean_line(text % variables if variables else text)[:300]
 
@@ -49,7 +49,7 @@ async def enqueue(
             message_id=f"{kind}:{cause}:{recipient}",
             recipient=recipient,
             kind=kind,
-            subject=_subject(languages.get(recipient, ""), subject, subject_vars or {}),
+            subject=subject_text(languages.get(recipient, ""), subject, subject_vars or {}),
             payload=payload,
             created_at=now,
         )
@@ -86,7 +86,7 @@ async def enqueue_email(
         recipient=None,
         email=email,
         kind=kind,
-        subject=_subject(language, subject, subject_vars or {}),
+        subject=subject_text(language, subject, subject_vars or {}),
         payload=payload,
         created_at=now_utc(),
     )

@@ -32,3 +32,20 @@ class ReminderSetting(Table, tablename="reminder_setting"):
     hours = Varchar(length=40, default="24,2")
     enabled = Boolean(default=True)
     updated_at = Timestamptz()
+
+
+class JobRun(Table, tablename="job_run"):
+    """One timed job of the worker's scheduler: when it runs next, whose lease it is under, how it last went.
+
+    A worker runs a job only after moving its ``lease_until`` forward in one UPDATE whose WHERE says "due and
+    not leased": the database lets one of several racing workers (processes, hosts) win each run."""
+
+    name = Varchar(length=60, unique=True)
+    next_run_at = Timestamptz(null=True, default=None)
+    lease_until = Timestamptz(null=True, default=None)
+    holder = Varchar(length=120, default="")
+    last_started_at = Timestamptz(null=True, default=None)
+    last_finished_at = Timestamptz(null=True, default=None)
+    last_outcome = Varchar(length=20, default="")
+    last_note = Text(default="")
+    runs = Integer(default=0)

@@ -1,4 +1,4 @@
-"""The notification worker: claim due outbox rows, send each, record the outcome; schedule reminders.
+"""The notification worker: claim due outbox rows, send each, record the outcome; run the timed jobs.
 
 Several workers (server processes, hosts, ``libspace worker``) may run at once. A row is *claimed* by setting
 ``lease_until``: with ``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL, inside the one serialized writer
@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -20,7 +19,7 @@ from piccolo.engine import engine_finder
 
 from src.accounts.tables import Account
 from src.db import is_postgres, write_transaction
-from src.notifications import messages, rules
+from src.notifications import messages, rules, scheduler
 from src.notifications.clock import Clock
 from src.notifications.settings import MailSettings, get_mail_settings
 from src.notifications.tables import Outbox
@@ -30,7 +29,6 @@ from src.ops.heartbeat import Heartbeat, worker_name
 from src.ops.observe import job_run
 
 log = logging.getLogger("libspace.worker")
-REMINDER_EVERY = timedelta(seconds=60)
 
 
 @dataclass
@@ -154,15 +152,6 @@ async def send_due(transport: Transport, clock: Clock, settings: MailSettings | 
     return stats
 
 
-async def schedule_reminders(now: datetime, swallow: bool = False) -> bool:
-    """One run of the reminders job (logged and counted); False when it failed and ``swallow`` kept it quiet."""
-    from src.notifications import reminders
-
-    with job_run("reminders", swallow=swallow) as outcome:
-        outcome.note(enqueued=await reminders.schedule(now))
-    return not outcome.failed
-
-
 async def send_job(transport: Transport, clock: Clock, settings: MailSettings, swallow: bool = False) -> Stats | None:
     """One run of the sending job (logged and counted; idle runs at DEBUG); None when it failed and was swallowed."""
     stats = None
@@ -173,39 +162,24 @@ async def send_job(transport: Transport, clock: Clock, settings: MailSettings, s
     return None if outcome.failed else stats
 
 
-@dataclass(frozen=True)
-class Periodic:
-    """A job the loop runs every ``every`` (the first time at start): ``run(now)`` returns counts to log."""
-
-    name: str
-    every: timedelta
-    run: Callable[[datetime], Awaitable[dict[str, int]]]
-
-
-async def run(stop: asyncio.Event, clock: Clock | None = None, settings: MailSettings | None = None, periodic: Sequence[Periodic] = ()) -> None:
-    """The worker loop, until ``stop`` is set: reminders once a minute, sending every poll interval, the
-    ``periodic`` jobs (pruning) on their own intervals, and a heartbeat after each pass in which every job
-    succeeded (``/readyz`` reads it)."""
+async def run(stop: asyncio.Event, clock: Clock | None = None, settings: MailSettings | None = None) -> None:
+    """The worker loop, until ``stop`` is set: the timed jobs that are due (``scheduler``: reminders, releases,
+    pruning, …, each once per slot however many workers run), sending every poll interval, and a heartbeat after
+    each pass in which everything succeeded (``/readyz`` reads it)."""
     clock = clock or Clock()
     settings = settings or get_mail_settings()
     transport = make_transport(settings)
     heartbeat = Heartbeat()
-    next_reminders = clock.now()
-    next_periodic = {job.name: clock.now() for job in periodic}
-    log.info("notification worker %s started (%s)", worker_name(), "SMTP" if settings.smtp else f"files in {settings.outbox_dir}")
+    holder = worker_name()
+    log.info("notification worker %s started (%s)", holder, "SMTP" if settings.smtp else f"files in {settings.outbox_dir}")
     try:
         while not stop.is_set():
-            healthy = True
-            if clock.now() >= next_reminders:  # a failure is logged by its job; the database may be away a moment
-                healthy = await schedule_reminders(clock.now(), swallow=True)
-                next_reminders = clock.now() + REMINDER_EVERY
+            try:  # a failed job is logged by itself; the database may be away a moment
+                healthy = all((await scheduler.run_due(clock.now(), holder, clock.now)).values())
+            except Exception:  # noqa: BLE001 - keep the loop alive
+                log.exception("the scheduler could not run")
+                healthy = False
             healthy = await send_job(transport, clock, settings, swallow=True) is not None and healthy
-            for job in periodic:
-                if clock.now() >= next_periodic[job.name]:
-                    with job_run(job.name, swallow=True) as outcome:
-                        outcome.note(**await job.run(clock.now()))
-                    healthy = healthy and not outcome.failed
-                    next_periodic[job.name] = clock.now() + job.every
             if healthy:
                 try:
                     await heartbeat.beat(clock.now())
@@ -217,4 +191,4 @@ async def run(stop: asyncio.Event, clock: Clock | None = None, settings: MailSet
                 pass
     finally:
         await transport.close()
-        log.info("notification worker %s stopped", worker_name())
+        log.info("notification worker %s stopped", holder)

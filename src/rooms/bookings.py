@@ -410,6 +410,9 @@ async def reserve(reservation: Reservation, policy: Policy = rules.STAFF_POLICY)
                 raise Invalid(detail=_("None of these dates can be booked"), errors=[FieldError("starts_at", f"{fmt_date(item.on)}: {item.reason}") for item in skipped])
             made = await _insert(reservation, branch, zone, fine, series_id=uuid.uuid4().hex if series else None, now=now)
             await audit.record_many(None, "create", "booking", {booking.id: _created(booking) for booking in made}, branch_id=branch.id)
+            if reservation.holder_kind == HOLDER_READER:
+                kind = booking_messages.BOOKING_RECEIVED if reservation.status == PENDING else booking_messages.BOOKING_CONFIRMED
+                await _tell_holder(kind, made, None, "")
     except Exception as error:
         if not _is_overlap_violation(error):
             raise
@@ -548,7 +551,7 @@ async def _set_status(
     return await _views(Booking.id.is_in([row["id"] for row in changed]))
 
 
-async def _tell_holder(kind: str, changed: list[BookingView], actor_id: int, reason: str) -> None:
+async def _tell_holder(kind: str, changed: list[BookingView], actor_id: int | None, reason: str) -> None:
     first = min(changed, key=lambda booking: booking.starts_at)
     if first.holder_id is None or first.holder_id == actor_id:
         return
@@ -614,7 +617,7 @@ async def _pending_for_staff(principal: Principal, booking_id: int) -> BookingVi
 
 async def approve(principal: Principal, booking_id: int, rest: bool = False, note: str = "") -> list[BookingView]:
     booking = await _pending_for_staff(principal, booking_id)
-    return await _set_status(await _targets(booking, rest, (PENDING,), now_utc()), CONFIRMED, (PENDING,), principal, note, "approve")
+    return await _set_status(await _targets(booking, rest, (PENDING,), now_utc()), CONFIRMED, (PENDING,), principal, note, "approve", tell=booking_messages.BOOKING_APPROVED)
 
 
 async def decline(principal: Principal, booking_id: int, reason: str, rest: bool = False) -> list[BookingView]:

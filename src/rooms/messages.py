@@ -20,11 +20,17 @@ from src.rooms.tables import Booking
 
 BOOKING_CANCELLED = "booking_cancelled"
 BOOKING_DECLINED = "booking_declined"
+BOOKING_RECEIVED = "booking_received"
+BOOKING_CONFIRMED = "booking_confirmed"
+BOOKING_APPROVED = "booking_approved"
 BOOKING_REMINDER = "booking_reminder"
 
 SUBJECTS = {
     BOOKING_CANCELLED: N_("Your booking is cancelled: %(zone)s"),
     BOOKING_DECLINED: N_("Your booking request is declined: %(zone)s"),
+    BOOKING_RECEIVED: N_("Your booking request is received: %(zone)s"),
+    BOOKING_CONFIRMED: N_("Your booking is confirmed: %(zone)s"),
+    BOOKING_APPROVED: N_("Your booking is approved: %(zone)s"),
     BOOKING_REMINDER: N_("Reminder: %(title)s"),
 }
 
@@ -96,3 +102,9 @@ async def reminders(now: datetime, until: datetime) -> list[Reminder]:
 registry.about("booking_id", booking_about)
 registry.reminders(reminders)
 registry.register(BOOKING_REMINDER, lambda p: _("A reminder: your booking «%(title)s» is on %(when)s.", title=p["title"], when=p["when"]), reminder=True)
+registry.register(
+    BOOKING_RECEIVED,
+    lambda p: _("We received your request to book %(zone)s on %(when)s. Library staff will approve or decline it; we will write to you.", zone=p.get("zone", ""), when=_when(p)),
+)
+registry.register(BOOKING_CONFIRMED, lambda p: _("You booked %(zone)s on %(when)s.", zone=p.get("zone", ""), when=_when(p)))
+registry.register(BOOKING_APPROVED, lambda p: _("Library staff approved your booking of %(zone)s on %(when)s.", zone=p.get("zone", ""), when=_when(p)))

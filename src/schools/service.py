@@ -22,11 +22,11 @@ from src.accounts.tables import StaffBranch
 from src.db import write_transaction
 from src.exceptions import Conflict, FieldError, Forbidden, Invalid, NotFound
 from src.i18n import _
-from src.labels import N_
 from src.notifications import service as notifications
 from src.rooms import rules as rooms_rules
 from src.rooms import service as rooms_service
 from src.rooms.service import BranchZones, ZoneInfo
+from src.schools import messages as visit_messages
 from src.schools import programmes as programmes_service
 from src.schools import rules, zones
 from src.schools.constants import CANCELLED, CONFIRMED, DECLINED, OPEN_STATUSES, PROPOSED, REQUESTED, SEARCH_DAYS_AFTER, VISIT_STATUSES
@@ -525,16 +525,6 @@ async def _record(visit_id: int, from_status: str, to_status: str, actor_id: int
     )
 
 
-VISIT_SUBJECTS = {
-    "requested": N_("New school visit request: %(school)s, %(class_name)s, %(programme)s"),
-    "confirmed": N_("School visit confirmed: %(programme)s"),
-    "proposed": N_("The library proposes another time for %(programme)s"),
-    "accepted": N_("The school accepted the proposed time: %(programme)s"),
-    "declined": N_("School visit declined: %(programme)s"),
-    "cancelled": N_("School visit cancelled: %(programme)s"),
-}
-
-
 async def _notify(visit: VisitView, action: str, side: str) -> None:
     """Tell the other side: the branch's staff of what the school did, the school's teacher of what the library did."""
     payload = {
@@ -550,12 +540,13 @@ async def _notify(visit: VisitView, action: str, side: str) -> None:
         "zone": visit.zone_name,
         "starts_at": visit.starts_at.isoformat() if visit.starts_at else None,
         "ends_at": visit.ends_at.isoformat() if visit.ends_at else None,
+        "timezone": visit.timezone,
         "reason": visit.decline_reason,
         "path": f"/schools/visits/{visit.id}",
     }
-    kind = f"visit.{action}"
-    subject = VISIT_SUBJECTS.get(action, N_("School visit %(programme)s: %(action)s"))
-    subject_vars = {"programme": visit.programme_title, "school": visit.school_name, "class_name": visit.class_name, "action": action}
+    kind = visit_messages.KIND_OF_ACTION[action]
+    subject = visit_messages.SUBJECTS[kind]
+    subject_vars = {"programme": visit.programme_title, "school": visit.school_name, "class_name": visit.class_name}
     cause = f"{visit.id}:{uuid.uuid4().hex[:12]}"
     if side == SCHOOL:
         staff = await StaffBranch.select(StaffBranch.account).where(

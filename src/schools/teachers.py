@@ -20,8 +20,8 @@ from src.accounts.tables import Account
 from src.db import write_transaction
 from src.exceptions import Conflict, FieldError, Forbidden, Invalid, NotFound
 from src.i18n import _
-from src.labels import N_
 from src.notifications import service as notifications
+from src.schools import messages as visit_messages
 from src.schools.constants import INVITATION_DAYS, TEACHER_APPROVED, TEACHER_PENDING, TEACHER_REJECTED
 from src.schools.tables import School, Teacher, TeacherInvitation
 from src.timeutil import aware, now_utc
@@ -187,9 +187,9 @@ async def register_teacher(data: TeacherInput) -> int:
         account_id = await _new_teacher_account(data.full_name, email, phone, password_hash, data.language, now)
         await Teacher.insert(Teacher(account=account_id, school=school.id, status=TEACHER_PENDING, created_at=now))
         await notifications.enqueue(
-            "teacher.registered",
+            visit_messages.TEACHER_REGISTERED,
             [account_id],
-            N_("Your registration as a teacher of %(school)s is waiting for the library's approval"),
+            visit_messages.SUBJECTS[visit_messages.TEACHER_REGISTERED],
             {"school": school.slug, "school_name": school.name},
             cause=str(account_id),
             subject_vars={"school": school.name},
@@ -259,8 +259,8 @@ async def decide_teacher(principal: Principal, account_id: int, approve: bool) -
                 raise NotFound(_("There is no such teacher"))
             raise Conflict(_("This registration has already been decided"))
         await audit.record(principal, "approve" if approve else "reject", "teacher", account_id, changes={"status": (TEACHER_PENDING, status)})
-        subject = N_("Your teacher account has been approved") if approve else N_("Your teacher registration was not approved")
-        await notifications.enqueue(f"teacher.{status}", [account_id], subject, {}, cause=str(account_id))
+        kind = visit_messages.TEACHER_APPROVED if approve else visit_messages.TEACHER_REJECTED
+        await notifications.enqueue(kind, [account_id], visit_messages.SUBJECTS[kind], {}, cause=str(account_id))
     view = await teacher_of(account_id)
     assert view is not None
     return view
@@ -302,9 +302,9 @@ async def invite_teacher(principal: Principal, email: str, school_slug: str, ful
         await audit.record(principal, "invite", "teacher_invitation", invited[0]["id"], changes={"email": (None, email_n), "school": (None, school.id)})
         payload = {"school": school.slug, "school_name": school.name, "path": f"/schools/join/{token}", "expires_at": expires_at.isoformat(), "invited_by": principal.full_name}
         await notifications.enqueue_email(
-            "teacher.invited",
+            visit_messages.TEACHER_INVITED,
             email_n,
-            N_("Invitation to coordinate school visits for %(school)s"),
+            visit_messages.SUBJECTS[visit_messages.TEACHER_INVITED],
             payload,
             cause=_token_hash(token)[:16],
             subject_vars={"school": school.name},

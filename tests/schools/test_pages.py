@@ -96,7 +96,7 @@ async def test_staff_confirm_from_the_queue_and_the_school_sees_it(client, demo)
     await log_in(client, "teacher@libspace.local")
     page = await client.get(f"/schools/visits/{visit_id}")
     assert "Подтверждена" in page.text and "Конференц-зал" in page.text and "11:00–12:30" in page.text
-    assert any(row["payload"]["visit_id"] == visit_id for row in await pending("visit.confirm"))
+    assert any(row["payload"]["visit_id"] == visit_id for row in await pending("visit.confirmed"))
 
 
 async def test_manual_propose_and_errors_on_the_visit_page(client, demo):

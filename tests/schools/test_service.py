@@ -51,7 +51,7 @@ async def test_confirm_books_the_zone_then_cancel_frees_it(people):
         await visits.confirm(people.staff, visit.id, hall, await local(day, 12))
     assert [h.to_status for h in cancelled.history] == ["requested", "confirmed", "cancelled"]
     kinds = [row["kind"] for row in await pending() if row["payload"].get("visit_id") == visit.id]
-    assert kinds == ["visit.requested", "visit.confirm", "visit.cancel"]
+    assert kinds == ["visit.requested", "visit.confirmed", "visit.cancelled"]
 
 
 async def test_propose_then_accept(people):
@@ -77,7 +77,7 @@ async def test_school_declines_a_proposal_and_the_zone_is_freed(people):
     declined = await visits.decline(people.teacher, visit.id)
     assert declined.status == "declined" and declined.zone_id is None and declined.booking_id is None
     assert (await Booking.select(Booking.status).where(Booking.id == proposed.booking_id).first())["status"] == BOOKING_CANCELLED
-    assert [row["recipient"] for row in await pending("visit.decline")] == [people.staff.id]
+    assert [row["recipient"] for row in await pending("visit.declined")] == [people.staff.id]
 
 
 async def test_staff_decline_needs_a_reason_and_is_final(people):
@@ -87,7 +87,7 @@ async def test_staff_decline_needs_a_reason_and_is_final(people):
     assert fields(error) == ["reason"]
     declined = await visits.decline(people.staff, visit.id, "Зал на ремонте")
     assert declined.status == "declined" and declined.decline_reason == "Зал на ремонте"
-    assert [row["recipient"] for row in await pending("visit.decline")] == [people.teacher.id]
+    assert [row["recipient"] for row in await pending("visit.declined")] == [people.teacher.id]
     for action in (visits.cancel(people.teacher, visit.id), visits.propose(people.staff, visit.id, await local(await open_day(), 12))):
         with pytest.raises(Conflict):
             await action

@@ -1,0 +1,72 @@
+"""docs/messages.md as a test: each state change writes exactly the listed messages, once, to the right people,
+in their language."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from src.events import service as events_service
+from src.notifications.tables import Outbox
+from tests.events.conftest import make_readers, new_event, staff  # noqa: F401 - staff is a fixture
+
+CYRILLIC = re.compile("[а-яё]", re.IGNORECASE)
+
+
+async def written_since(last_id: int) -> list[dict]:
+    return await Outbox.select(Outbox.kind, Outbox.recipient, Outbox.subject, Outbox.payload).where(Outbox.id > last_id).order_by(Outbox.id).output(load_json=True)
+
+
+async def last_outbox_id() -> int:
+    row = await Outbox.select(Outbox.id).order_by(Outbox.id, ascending=False).first()
+    return row["id"] if row else 0
+
+
+async def sign_up_free(staff):
+    event_id = await new_event(staff, capacity=2)
+    (reader,) = await make_readers(1)
+    mark = await last_outbox_id()
+    await events_service.sign_up(reader, event_id)
+    return mark, [("registration_confirmed", reader.id)]
+
+
+async def sign_up_full(staff):
+    event_id = await new_event(staff, capacity=1)
+    first, second = await make_readers(2)
+    await events_service.sign_up(first, event_id)
+    mark = await last_outbox_id()
+    await events_service.sign_up(second, event_id)
+    return mark, [("registration_waitlisted", second.id)]
+
+
+async def cancel_promotes(staff):
+    event_id = await new_event(staff, capacity=1)
+    first, second = await make_readers(2)
+    mine = await events_service.sign_up(first, event_id)
+    await events_service.sign_up(second, event_id)
+    mark = await last_outbox_id()
+    await events_service.cancel_registration(first, mine.id)
+    return mark, [("registration_promoted", second.id)]
+
+
+async def event_cancelled(staff):
+    event_id = await new_event(staff, capacity=1)
+    first, second = await make_readers(2)
+    await events_service.sign_up(first, event_id)
+    await events_service.sign_up(second, event_id)
+    mark = await last_outbox_id()
+    await events_service.cancel_event(staff, event_id, "Болезнь лектора")
+    return mark, [("event_cancelled", first.id), ("event_cancelled", second.id)]
+
+
+@pytest.mark.parametrize("change", [sign_up_free, sign_up_full, cancel_promotes, event_cancelled], ids=lambda change: change.__name__)
+async def test_a_state_change_writes_exactly_its_messages(staff, change):
+    mark, expected = await change(staff)
+    rows = await written_since(mark)
+    assert sorted((row["kind"], row["recipient"]) for row in rows) == sorted(expected)
+    assert all(CYRILLIC.search(row["subject"]) for row in rows)  # the readers' language (the site's: Russian)
+    if rows[0]["kind"] == "registration_waitlisted":
+        assert rows[0]["payload"]["position"] == 1
+    if rows[0]["kind"] == "registration_confirmed":
+        assert rows[0]["payload"]["ticket_code"]
