@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from src import retention
 from src.accounts import families as accounts_families  # noqa: F401 - guardians receive copies of their children's messages
 from src.accounts import messages as accounts_messages
+from src.accounts import staff_admin  # noqa: F401 - the staff invitation
 from src.events import messages as events_messages
 from src.events import service as events_service
 from src.guidance import messages as guidance_messages

@@ -40,6 +40,7 @@ registry.register(
     ),
     link=token_link,
     gone=LINK_GONE,
+    subject=SUBJECT,
 )
 
 

@@ -39,6 +39,7 @@ class Kind:
     gone: str = ""  # message id, translated when the message is written
     reminder: bool = False  # non-essential: an unsubscribe link and List-Unsubscribe (RFC 8058)
     cancelling: bool = False  # its calendar file cancels the entry (METHOD:CANCEL)
+    subject: str = ""  # the subject's message id, when the domain keeps it here rather than in its SUBJECTS
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +72,9 @@ def register(
     gone: str = "",
     reminder: bool = False,
     cancelling: bool = False,
+    subject: str = "",
 ) -> None:
-    KINDS[kind] = Kind(lead=lead, link=link, gone=gone, reminder=reminder, cancelling=cancelling)
+    KINDS[kind] = Kind(lead=lead, link=link, gone=gone, reminder=reminder, cancelling=cancelling, subject=subject)
 
 
 def about(payload_key: str, resolve: Callable[[int, bool], Awaitable[About]]) -> None:

@@ -16,6 +16,7 @@ from src.notifications.registry import About
 from src.notifications.service import subject_text
 
 SUBJECTS = {kind: subject for module in registrations.MODULES for kind, subject in module.SUBJECTS.items()}
+SUBJECTS.update({kind: described.subject for kind, described in registry.KINDS.items() if described.subject})
 STARTS = datetime(2026, 12, 9, 6, 0, tzinfo=timezone.utc)  # a fixed instant: only its wording is checked
 PAYLOAD = {
     "title": "Сказки народов Приамурья", "zone": "Медиатека", "starts_at": STARTS.isoformat(), "timezone": "Asia/Yakutsk",
