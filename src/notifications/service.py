@@ -62,7 +62,7 @@ async def enqueue(
                     message_id=f"{kind}:{cause}:{recipient}>{other}"[:200],
                     recipient=other,
                     kind=kind,
-                    subject=bounds.clean_line(prefix + _subject(languages.get(recipient, ""), subject, subject_vars or {}))[:300],
+                    subject=bounds.clean_line(prefix + subject_text(languages.get(recipient, ""), subject, subject_vars or {}))[:300],
                     payload={**payload, "copy_of": recipient},
                     created_at=now,
                 )

@@ -5,7 +5,7 @@ from piccolo.columns.column_types import Timestamptz
 from piccolo.columns.column_types import Varchar
 from piccolo.columns.indexes import IndexMethod
 
-ID = "2026-12-01T20:28:00:000000"
+ID = "2026-12-01T20:45:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = ""
 
