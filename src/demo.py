@@ -14,7 +14,10 @@ from src.accounts import rules as account_rules
 from src.accounts.constants import ROLE_READER
 from src.accounts.passwords import hash_password_sync as hash_password
 from src.accounts.tables import Account, ReaderCard, StaffBranch
-from src.branches.tables import Branch, Closure, WeeklyHours
+from src.accounts.permissions import Principal
+from src.branches import admin as branches_admin
+from src.branches.rules import WEEKDAY_CODES
+from src.branches.tables import Branch
 from src.config import get_settings
 from src.db import write_transaction
 from src.events import demo as demo_events
@@ -28,7 +31,8 @@ from src.rooms import bookings
 from src.rooms import service as rooms_service
 from src.rooms.constants import CONFIRMED, HOLDER_BLOCK, HOLDER_READER, HOLDER_STAFF, PENDING
 from src.rooms.rules import Recurrence
-from src.rooms.tables import Booking, Zone, ZoneFeature
+from src.rooms import zones_admin
+from src.rooms.tables import Booking
 from src.schools import demo as schools_demo
 from src.timeutil import UTC, now_utc, today_in
 
@@ -74,38 +78,36 @@ def card_for(seed: str) -> str:
     return body + account_rules.luhn_check_digit(body)
 
 
-async def _branches() -> dict[str, int]:
+async def _branches(admin: Principal) -> dict[str, int]:
+    """The branches, their hours, zones and closures, entered through the same services as the pages and the API
+    (src/branches/admin.py, src/rooms/zones_admin.py), so demo and real entry cannot drift apart."""
     ids = {}
-    now = now_utc()
     today = today_in(get_settings().tz)
     for slug, name, short, address, lat, lon, access, description in BRANCHES:
         row = await Branch.select(Branch.id).where(Branch.slug == slug).first()
         if row:
             ids[slug] = row["id"]
             continue
-        branch = Branch(slug=slug, name=name, short_name=short, address=f"г. Благовещенск, {address}", latitude=lat, longitude=lon, accessibility=access, description=description, phone="+7 4162 00-00-00", timezone="Asia/Yakutsk", updated_at=now)
-        await branch.save()
-        ids[slug] = branch.id
+        ids[slug] = await branches_admin.create_branch(admin, {
+            "slug": slug, "name": name, "short_name": short, "address": f"г. Благовещенск, {address}", "latitude": lat, "longitude": lon, "accessibility": access,
+            "description": description, "phone": "+7 4162 00-00-00", "timezone": "Asia/Yakutsk",
+        })
         hours = YOUTH_HOURS if slug == "chekhov" else HOURS
-        await WeeklyHours.insert(*[WeeklyHours(branch=branch.id, weekday=weekday, opens=opens, closes=closes) for weekday, (opens, closes) in hours.items()])
+        await branches_admin.set_weekly(admin, slug, {WEEKDAY_CODES[weekday]: [(opens, closes)] for weekday, (opens, closes) in hours.items()})
         for zone_name, kind, capacity, features, readers, schools, approval in ZONES.get(slug, []):
-            zone = Zone(
-                branch=branch.id, name=zone_name, kind=kind, capacity=capacity, description="",
-                bookable_by_readers=readers, bookable_by_schools=schools, requires_approval=approval,
-                slot_minutes=30, min_minutes=30 if kind != "conference_hall" else 60, max_minutes=240,
-                lead_minutes=60, horizon_days=90, buffer_after_minutes=15 if kind in ("conference_hall", "exhibition") else 0,
-                weekly_quota_minutes=600 if kind in ("coworking", "makerspace") else None, updated_at=now,
-            )
-            await zone.save()
-            if features:
-                await ZoneFeature.insert(*[ZoneFeature(zone=zone.id, feature=feature) for feature in features])
+            await zones_admin.create_zone(admin, slug, {
+                "name": zone_name, "kind": kind, "capacity": capacity, "features": features, "description": "", "bookable_by_readers": readers, "bookable_by_schools": schools,
+                "requires_approval": approval, "slot_minutes": 30, "min_minutes": 30 if kind != "conference_hall" else 60, "max_minutes": 240, "lead_minutes": 60,
+                "horizon_days": 90, "buffer_after_minutes": 15 if kind in ("conference_hall", "exhibition") else 0,
+                "weekly_quota_minutes": 600 if kind in ("coworking", "makerspace") else None,
+            })
         closures = []
         for year in (today.year, today.year + 1):
             for (m1, d1), (m2, d2), reason in HOLIDAYS:
-                closures.append(Closure(branch=branch.id, starts_on=date(year, m1, d1), ends_on=date(year, m2, d2), kind="holiday", reason=reason, created_at=now))
+                closures.append((date(year, m1, d1), date(year, m2, d2), "holiday", reason))
         for day in rrule(MONTHLY, byweekday=FR(-1), dtstart=today.replace(day=1), count=12):
-            closures.append(Closure(branch=branch.id, starts_on=day.date(), ends_on=day.date(), kind="sanitary", reason="Санитарный день", created_at=now))
-        await Closure.insert(*closures)
+            closures.append((day.date(), day.date(), "sanitary", "Санитарный день"))
+        await branches_admin.add_closures(admin, slug, [item for item in closures if item[1] >= today])  # what has passed is history
     return ids
 
 
@@ -143,8 +145,8 @@ async def load(if_empty: bool = False, with_events: bool = True, with_history: b
     today = today_in(get_settings().tz)
     outbox_before = await _last_outbox_id()
     async with write_transaction(engine_finder()):
-        branches = await _branches()
-        await _account("admin@libspace.local", "admin", "Администратор МИБС", password_hash)
+        admin_id, _created = await _account("admin@libspace.local", "admin", "Администратор МИБС", password_hash)
+        branches = await _branches(Principal(id=admin_id, role="admin", full_name="Администратор МИБС"))
         for slug in branches:
             account_id, created = await _account(f"staff.{slug}@libspace.local", "staff", f"Сотрудник ({slug})", password_hash)
             if created:

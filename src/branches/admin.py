@@ -340,23 +340,39 @@ async def add_closure(
     principal: Principal, slug: str, starts_on: date, ends_on: date | None, kind: str, reason: str, on_conflict: str | None = None, cancel_reason: str = ""
 ) -> tuple[int, HoursChange]:
     """Close the branch on whole days (a sanitary day, holidays, repairs) with a reason readers see."""
+    ids, result = await add_closures(principal, slug, [(starts_on, ends_on or starts_on, kind, reason)], on_conflict, cancel_reason)
+    return ids[0], result
+
+
+async def add_closures(
+    principal: Principal, slug: str, closures: Sequence[tuple[date, date, str, str]], on_conflict: str | None = None, cancel_reason: str = ""
+) -> tuple[list[int], HoursChange]:
+    """Several closures (``(starts_on, ends_on, kind, reason)``) at once: all or none, one check of what they
+    strand (a year of holidays and sanitary days, an import)."""
     await _branch_for_hours(principal, slug)
     _check_on_conflict(on_conflict)
-    ends_on = ends_on or starts_on
     async with write_transaction(engine_finder()):
         row = await _branch_for_hours(principal, slug)
         today = today_in(ZoneInfo(row["timezone"]))
-        errors = branches_service.closure_errors(starts_on, ends_on, kind, reason, None, set(), today)
-        if errors:
-            raise Invalid(errors=[FieldError("date" if error.field == "starts_on" else error.field, error.message) for error in errors])
+        for starts_on, ends_on, kind, reason in closures:
+            errors = branches_service.closure_errors(starts_on, ends_on, kind, reason, None, set(), today)
+            if errors:
+                raise Invalid(errors=[FieldError("date" if error.field == "starts_on" else error.field, error.message) for error in errors])
         before = await _rows(row["id"], today)
-        new = ClosureRow(starts_on, ends_on, kind, reason.strip())
-        after = _Rows(weekly=before.weekly, dates=before.dates, closures={**before.closures, None: before.closures.get(None, ()) + (new,)})
-        result = await _settle(principal, row, before, after, on_conflict, cancel_reason or reason)
-        closure = Closure(branch=row["id"], zone=None, starts_on=starts_on, ends_on=ends_on, kind=kind, reason=reason.strip(), created_at=now_utc())
-        await closure.save()
-        await audit.record(principal, "create", "closure", closure.id, branch_id=row["id"], changes=audit.diff(None, {"starts_on": starts_on, "ends_on": ends_on, "kind": kind, "reason": reason.strip()}))
+        new = tuple(ClosureRow(starts_on, ends_on, kind, reason.strip()) for starts_on, ends_on, kind, reason in closures)
+        after = _Rows(weekly=before.weekly, dates=before.dates, closures={**before.closures, None: before.closures.get(None, ()) + new})
+        result = await _settle(principal, row, before, after, on_conflict, cancel_reason or (closures[0][3] if closures else ""))
+        now = now_utc()
+        made = await Closure.insert(
+            *[Closure(branch=row["id"], zone=None, starts_on=item.starts_on, ends_on=item.ends_on, kind=item.kind, reason=item.reason, created_at=now) for item in new]
+        ).returning(Closure.id)
+        ids = [item["id"] for item in made]
+        await audit.record_many(
+            principal, "create", "closure",
+            {closure_id: audit.diff(None, {"starts_on": item.starts_on, "ends_on": item.ends_on, "kind": item.kind, "reason": item.reason}) for closure_id, item in zip(ids, new)},
+            branch_id=row["id"],
+        )
         await branches_service.changed()
-    return closure.id, result
+    return ids, result
 
 
