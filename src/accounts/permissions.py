@@ -140,6 +140,11 @@ def can_see_guardians(principal: Principal | None, child_id: int) -> bool:
     return can_look_up_readers(principal)
 
 
+def can_book_for_reader(principal: Principal | None) -> bool:
+    """At the desk, staff of any branch book a consultation for a reader by card (recorded as made by them)."""
+    return can_look_up_readers(principal)
+
+
 def can_view_reader(principal: Principal | None, reader_account_id: int) -> bool:
     """Personal data: the reader themself, or staff who serve readers."""
     if principal is None:

@@ -177,12 +177,20 @@ async def _release_room(booking_id: int | None, actor_id: int) -> None:
         await bookings.release([booking_id], actor_id, _("The consultation was cancelled"))
 
 
-async def book(principal: Principal, counsellor_id: int, starts_at: datetime, topic: str = "", now: datetime | None = None) -> ConsultationView:
+async def book(principal: Principal, counsellor_id: int, starts_at: datetime, topic: str = "", now: datetime | None = None, card_number: str | None = None) -> ConsultationView:
     """Book a free slot: 422 outside the counsellor's availability, 409 when taken (by anyone, or the reader
-    is busy then)."""
-    if not perm.can_book_consultation(principal):
-        raise Forbidden(_("Consultations are booked by readers with a card"))
-    await accounts_service.ensure_may_book(principal.id)  # 403 with the reason for a blocked card
+    is busy then). Staff at a desk book for a reader by card number (recorded as made by them)."""
+    if card_number:
+        if not perm.can_book_for_reader(principal):
+            raise Forbidden(_("Only library staff book consultations for a reader"))
+        card = await accounts_service.find_card(card_number)
+        accounts_service.ensure_usable(card)  # 403 with the reason for a blocked card
+        reader_id = card.account_id
+    else:
+        if not perm.can_book_consultation(principal):
+            raise Forbidden(_("Consultations are booked by readers with a card"))
+        await accounts_service.ensure_may_book(principal.id)  # 403 with the reason for a blocked card
+        reader_id = principal.id
     now = now or now_utc()
     starts_at = await availability.instant_of(counsellor_id, starts_at)  # without an offset: the branch's local time
     topic = topic.strip()
@@ -204,23 +212,23 @@ async def book(principal: Principal, counsellor_id: int, starts_at: datetime, to
             if not rules.is_free(slot, busy):
                 raise Conflict(_("This slot has just been taken. Please choose another one."), errors=[FieldError("starts_at", _("Taken"))])
             mine = await Consultation.select(Consultation.starts_at, Consultation.ends_at).where(
-                (Consultation.reader == principal.id) & (Consultation.status == BOOKED) & (Consultation.ends_at > now)
+                (Consultation.reader == reader_id) & (Consultation.status == BOOKED) & (Consultation.ends_at > now)
             )
             if any(aware(r["starts_at"]) < slot.ends_at and aware(r["ends_at"]) > slot.starts_at for r in mine):
                 raise Conflict(_("You already have a consultation at this time"), errors=[FieldError("starts_at", _("You are busy then"))])
             if len(mine) >= MAX_UPCOMING_PER_READER:
                 raise Conflict(_("You already have %(n)s upcoming consultations. Cancel one to book another.", n=len(mine)))
             row = Consultation(
-                counsellor=counsellor_id, reader=principal.id, branch=slot.branch_id, starts_at=slot.starts_at, ends_at=slot.ends_at,
+                counsellor=counsellor_id, reader=reader_id, branch=slot.branch_id, starts_at=slot.starts_at, ends_at=slot.ends_at,
                 status=BOOKED, topic=topic, created_at=now_utc(),
             )
             await row.save()
-            booking = await _reserve_room(row.id, slot.branch_id, slot.starts_at, slot.ends_at, counsellor_id, principal.id)
+            booking = await _reserve_room(row.id, slot.branch_id, slot.starts_at, slot.ends_at, counsellor_id, reader_id)
             if booking is not None:
                 await Consultation.update({Consultation.zone_booking: booking}).where(Consultation.id == row.id)
             await audit.record(
                 principal, "create", "consultation", row.id, branch_id=slot.branch_id,
-                changes=audit.diff(None, {"counsellor": counsellor_id, "reader": principal.id, "starts_at": slot.starts_at, "ends_at": slot.ends_at, "status": BOOKED, "room_booking": booking}),
+                changes=audit.diff(None, {"counsellor": counsellor_id, "reader": reader_id, "starts_at": slot.starts_at, "ends_at": slot.ends_at, "status": BOOKED, "room_booking": booking}),
             )
             for kind, recipient in ((guidance_messages.CONSULTATION_BOOKED, principal.id), (guidance_messages.COUNSELLOR_BOOKED, counsellor_id)):
                 await notifications.enqueue(kind, [recipient], guidance_messages.SUBJECTS[kind], {"consultation_id": row.id, "path": guidance_messages.PATHS[kind]}, cause=str(row.id))

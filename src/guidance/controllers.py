@@ -117,9 +117,14 @@ class GuidanceApi(Controller):
         branches = await branches_by_id()
         return paginate([consultation_for(principal, view, branches) for view in found], page, page_size)
 
-    @post("/consultations", summary="Book a consultation slot (readers): counsellor_id and starts_at of a free slot", status_code=201, guards=[requires_reader])
+    @post(
+        "/consultations",
+        summary="Book a consultation slot: counsellor_id and starts_at of a free slot (readers for themselves; staff for a reader by card_number)",
+        status_code=201,
+        guards=[requires_login],
+    )
     async def book(self, request: Request, data: JSONBody[schemas.ConsultationIn]) -> schemas.ConsultationOut:
-        view = await guidance_consultations.book(request.user, data.counsellor_id, data.starts_at, data.topic)
+        view = await guidance_consultations.book(request.user, data.counsellor_id, data.starts_at, data.topic, card_number=data.card_number)
         return schemas.consultation_out(view, await branches_by_id())
 
     @get("/consultations/{consultation_id:int}", summary="One consultation (its reader, its counsellor, admins)", guards=[requires_login])

@@ -140,6 +140,7 @@ class ConsultationIn(bounds.Input):
     counsellor_id: bounds.Id
     starts_at: bounds.ScheduleLocal
     topic: bounds.text(500) = ""
+    card_number: bounds.optional_line(20, description="Staff: book for this reader (their card number); recorded as made by the staff member") = None
 
 
 class NotesIn(bounds.Input):

@@ -89,6 +89,7 @@ class BookingRequest:
     skip_conflicts: bool = False
     block: bool = False  # staff: an internal block (maintenance, set-up) instead of the library's own use
     override_hours: bool = False  # staff: outside opening hours or on a closure; recorded on the booking
+    card_number: str | None = None  # staff: book for this reader at the desk (the reader holds it, staff made it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,12 +314,21 @@ async def book(principal: Principal, request: BookingRequest) -> BookingResult:
     if zone.min_age is not None and principal.is_reader and not manager:
         await _check_age(principal.id, zone, branch, request.starts_at)
     holder_kind = _holder_kind(principal, manager, request.block)
+    holder_id, holder_name = principal.id, principal.full_name
+    if request.card_number:  # staff book for a reader at the desk: the reader holds it, staff made it (and are audited)
+        if not manager or request.block:
+            raise Forbidden(_("Only staff of this library can book a zone for a reader"))
+        card = await accounts_service.find_card(request.card_number)
+        accounts_service.ensure_usable(card)
+        if zone.min_age is not None:
+            await _check_age(card.account_id, zone, branch, request.starts_at)
+        holder_kind, holder_id, holder_name = HOLDER_READER, card.account_id, card.full_name
     reservation = Reservation(
         zone_id=zone.id,
         starts_at=request.starts_at,
         ends_at=request.ends_at,
         holder_kind=holder_kind,
-        holder_id=principal.id,
+        holder_id=holder_id,
         purpose=request.purpose,
         headcount=request.headcount,
         recurrence=request.recurrence,
@@ -327,7 +337,7 @@ async def book(principal: Principal, request: BookingRequest) -> BookingResult:
         actor_id=principal.id,
         status=PENDING if zone.requires_approval and not manager else CONFIRMED,
         quota_holder=principal.id if principal.is_reader and not manager else None,
-        holder_name=principal.full_name,
+        holder_name=holder_name,
     )
     result = await reserve(reservation, policy=Policy(limits=manager, hours=request.override_hours))
     metrics.BOOKINGS.labels(reservation.status).inc(len(result.bookings))

@@ -163,6 +163,7 @@ class BookingApi(Controller):
                 skip_conflicts=data.skip_conflicts,
                 block=data.block,
                 override_hours=data.override_hours,
+                card_number=data.card_number,
             ),
         )
         return booking_created(result, await rooms_service.branch_by_id(result.bookings[0].branch_id))

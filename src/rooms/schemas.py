@@ -278,6 +278,7 @@ class BookingCreate(bounds.Input):
     skip_conflicts: Annotated[bool, msgspec.Meta(description="Book the free dates of a series and list the others")] = False
     block: Annotated[bool, msgspec.Meta(description="Staff: an internal block (maintenance) rather than a booking")] = False
     override_hours: Annotated[bool, msgspec.Meta(description="Staff: outside opening hours or on a closure (recorded)")] = False
+    card_number: bounds.optional_line(20, description="Staff: book for this reader (their card number): the reader holds the booking, staff are recorded as making it") = None
 
 
 class BookingOut(msgspec.Struct):

@@ -107,6 +107,7 @@ async def test_a_blocked_card_is_refused_on_every_booking_path_with_the_reason(c
         "staff sign-up": client.post(f"/api/v1/events/{event_id}/registrations", json={"card_number": card}, headers=headers),
         "booking": client.post("/api/v1/bookings", json={"zone_id": zone["id"], "starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=1)).isoformat()}, headers=reader),
         "consultation": client.post("/api/v1/guidance/consultations", json={"counsellor_id": counsellor_id, "starts_at": start.isoformat()}, headers=reader),
+        "staff consultation": client.post("/api/v1/guidance/consultations", json={"counsellor_id": counsellor_id, "starts_at": start.isoformat(), "card_number": card}, headers=headers),
     }
     for path, attempt in attempts.items():
         answer = await attempt
@@ -142,3 +143,38 @@ async def test_access_code_activates_an_imported_card_at_the_desk(client, demo):
     assert await AuditEntry.exists().where((AuditEntry.object_id == account_id) & (AuditEntry.action == "access_code"))
     reader = await token_for(account_id)
     assert (await client.post("/api/v1/readers/100200300/access-code", headers=reader)).status_code == 403
+
+
+async def test_staff_book_a_zone_and_a_consultation_for_a_reader_recorded_as_theirs(client, demo):
+    from src.guidance.tables import Consultation
+    from src.rooms.tables import Booking
+    from tests.guidance.conftest import first_free_slot, open_every_day
+    from tests.rooms.helpers import at, open_day, zone_named
+
+    reader = await bearer(client, "reader@libspace.local")
+    card = (await client.get("/api/v1/me", headers=reader)).json()["card"]["card_number"]
+    reader_id = (await principal("reader@libspace.local")).id
+    staff_id = (await principal(STAFF)).id
+    headers = await _staff(client)
+    branch, zone = await zone_named("chekhov", "Коворкинг")
+    day = open_day(zone, branch.tz)
+    body = {"zone_id": zone.id, "starts_at": at(branch, day, 12).isoformat(), "ends_at": at(branch, day, 13).isoformat(), "card_number": card}
+    booked = await client.post("/api/v1/bookings", json=body, headers=headers)
+    assert booked.status_code == 201, booked.text
+    row = await Booking.select().where(Booking.id == booked.json()["id"]).first()
+    assert (row["holder"], row["holder_kind"], row["created_by"]) == (reader_id, "reader", staff_id)
+    assert [b["id"] for b in (await client.get("/api/v1/bookings", headers=reader)).json()["items"]].count(row["id"]) == 1
+    other_branch = await bearer(client, "staff.dialog@libspace.local")
+    assert (await client.post("/api/v1/bookings", json={**body, "starts_at": at(branch, day, 14).isoformat(), "ends_at": at(branch, day, 15).isoformat()}, headers=other_branch)).status_code in (403, 422)
+    assert (await client.post("/api/v1/bookings", json={**body, "card_number": card}, headers=reader)).status_code == 403
+
+    counsellor_id = await make_counsellor()
+    await open_every_day(counsellor_id)
+    slot = await first_free_slot(counsellor_id)
+    made = await client.post("/api/v1/guidance/consultations", json={"counsellor_id": counsellor_id, "starts_at": slot.starts_at.isoformat(), "card_number": card}, headers=headers)
+    assert made.status_code == 201, made.text
+    consultation = await Consultation.select().where(Consultation.id == made.json()["id"]).first()
+    assert consultation["reader"] == reader_id
+    entry = await AuditEntry.select().where((AuditEntry.object_kind == "consultation") & (AuditEntry.object_id == consultation["id"])).first()
+    assert entry["actor_id"] == staff_id
+    assert (await client.post("/api/v1/guidance/consultations", json={"counsellor_id": counsellor_id, "starts_at": slot.starts_at.isoformat(), "card_number": card}, headers=reader)).status_code == 403

@@ -125,3 +125,10 @@ def test_families_links_by_readers_guardians_for_staff_only():
     assert can_unlink_guardian(p("reader", id=1), 1, 2) and can_unlink_guardian(p("reader", id=2), 1, 2)
     assert can_unlink_guardian(p("staff", {4}, id=9), 1, 2) and not can_unlink_guardian(p("reader", id=3), 1, 2)
     assert can_see_guardians(p("staff", {1}), 2) and not can_see_guardians(p("reader", id=2), 2) and not can_see_guardians(None, 2)
+
+
+def test_staff_of_any_branch_book_consultations_for_a_reader():
+    from src.accounts.permissions import can_book_for_reader
+
+    assert can_book_for_reader(p("staff", {2})) and can_book_for_reader(p("admin"))
+    assert not can_book_for_reader(p("reader")) and not can_book_for_reader(p("counsellor")) and not can_book_for_reader(None)
