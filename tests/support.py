@@ -57,7 +57,7 @@ def free_port() -> int:
 
 @asynccontextmanager
 async def running_server(
-    workers: int = 1, timeout: float = 30.0, env: dict[str, str] | None = None, log_path: Path | None = None, port: int | None = None
+    workers: int = 1, timeout: float = 120.0, env: dict[str, str] | None = None, log_path: Path | None = None, port: int | None = None
 ) -> AsyncIterator[str]:
     """Start `libspace serve` against the test database, on the test's clock; yield its base URL; stop it.
 
