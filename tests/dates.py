@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from dateutil.relativedelta import relativedelta
+from dateutil.relativedelta import SU, relativedelta
 
 from src import clock
 
@@ -148,3 +148,11 @@ async def branch(slug: str):
     from src.rooms import service as rooms_service
 
     return await rooms_service.get_branch(slug)
+
+
+def next_clock_change(after_days: int = 0) -> date:
+    """The next day Europe changes its clocks (the last Sunday of March or October), at least ``after_days``
+    after today: for series and feeds in a Berlin branch that must keep their local wall time across it."""
+    start = today() + timedelta(days=after_days)
+    changes = [date(year, month, 31) + relativedelta(weekday=SU(-1)) for year in (start.year, start.year + 1) for month in (3, 10)]
+    return min(day for day in changes if day >= start)
