@@ -15,6 +15,7 @@ from litestar.response import Redirect, Template
 
 from src import bounds
 from src.csvsafe import write_csv
+from src.accounts import families
 from src.accounts.permissions import managed_branch_ids
 from src.config import get_settings
 from src.events import attendance, queries, rules
@@ -117,13 +118,16 @@ class EventPages(Controller):
     async def sign_up(self, request: Request, event_id: FromPath[bounds.Id]) -> Redirect:
         form = await Form.read(request)
         seats = form.int("seats", required=False, minimum=1, maximum=100) or 1
+        child_card = form.str("for", 40) or None  # a guardian signs up a linked child
         try:
-            result = await events_service.sign_up(request.user, event_id, seats)
+            result = await events_service.sign_up(request.user, event_id, seats, card_number=child_card)
         except AppError as error:
-            if error.status_code not in (409, 422):
+            if error.status_code not in (403, 409, 422):  # 403: a blocked card, with its reason
                 raise
             return back_with_errors(request, error.errors or [FieldError("seats", error.detail)], form.data, to=f"/events/{event_id}")
-        if result.status == "confirmed":
+        if child_card:
+            flash(request, _("The child is signed up. The ticket is on your Family page.") if result.status == "confirmed" else _("The seats are taken: the child is number %(n)s on the waitlist.", n=result.waitlist_position))
+        elif result.status == "confirmed":
             flash(request, _("You are signed up. Your ticket is in “My sign-ups”."))
         else:
             flash(request, _("The seats are taken: you are number %(n)s on the waitlist. We will tell you when a seat frees up.", n=result.waitlist_position))
@@ -162,6 +166,7 @@ async def _event_page(request: Request, event_id: int) -> Template:
         window=event.window_state(now_utc()),
         now=now_utc(),
         manager=manager,
+        children=[child for child in await families.children_of(viewer.id) if child.status == families.ACTIVE] if viewer is not None and viewer.is_reader else [],
     )
 
 

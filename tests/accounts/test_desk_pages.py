@@ -69,3 +69,17 @@ async def test_the_reader_sees_why_the_card_is_blocked(client, demo):
     await post_form(client, "/login", {"login": "reader@libspace.local", "password": "libspace-demo"})
     mine = await client.get("/me/card")
     assert 'data-testid="card-blocked"' in mine.text and "не вернул книги" in mine.text
+
+
+async def test_a_blocked_reader_signing_up_on_the_page_reads_the_reason_at_the_form(client, demo):
+    from tests.events.conftest import new_event, principal
+
+    event_id = await new_event(await principal("staff.chekhov@libspace.local"), min_age=None, max_age=None)
+    await post_form(client, "/login", {"login": "staff.dialog@libspace.local", "password": "libspace-demo"})
+    await post_form(client, f"/staff/readers/{demo.card_for('0001')}/block", {"reason": "не вернул книги"})
+    await client.post("/logout", data={"_csrf_token": CSRF_RE.search((await client.get("/staff")).text).group(1)})
+    await post_form(client, "/login", {"login": "reader@libspace.local", "password": "libspace-demo"})
+    refused = await post_form(client, f"/events/{event_id}", {}, action=f"/events/{event_id}/signup")
+    assert refused.status_code == 303
+    again = await client.get(refused.headers["location"])
+    assert 'data-testid="error-summary"' in again.text and "не вернул книги" in again.text

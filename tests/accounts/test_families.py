@@ -87,3 +87,18 @@ async def test_the_childs_own_card_hides_the_guardian_name(client, demo):
     await post_form(client, "/login", {"login": "minor@libspace.local", "password": "libspace-demo"})
     card = await client.get("/me/card")
     assert card.status_code == 200 and "Андрей Викторович Ли" not in card.text
+
+
+async def test_the_guardian_signs_the_child_up_on_the_event_page(client, demo):
+    child = await _card(demo, "0003")
+    parent = await bearer(client, "reader@libspace.local")
+    await client.post("/api/v1/me/children", json={"card_number": child.card_number, "birth_date": child.birth_date.isoformat()}, headers=parent)
+    event_id = await new_event(await principal("staff.chekhov@libspace.local"), min_age=None, max_age=None)
+    await post_form(client, "/login", {"login": "reader@libspace.local", "password": "libspace-demo"})
+    shown = await client.get(f"/events/{event_id}")
+    assert 'data-testid="child-signup"' in shown.text and "Софья Андреевна Ли" in shown.text
+    done = await post_form(client, f"/events/{event_id}", {"for": child.card_number}, action=f"/events/{event_id}/signup")
+    assert done.status_code == 303
+    assert await Registration.exists().where((Registration.event == event_id) & (Registration.reader == child.account_id))
+    family = await client.get("/me/family")
+    assert 'data-testid="child-sign-up"' in family.text
