@@ -61,6 +61,7 @@ CATEGORY_COLUMNS = (
     Column("no_shows", N_("No-shows"), people=True),
     Column("dropins", N_("Drop-in visitors"), people=True),
     Column("visits", N_("Event visits"), people=True),
+    Column("previous", N_("Event visits a year before"), people=True),
     Column("fill_rate", N_("Fill rate, %"), kind="percent"),
 )
 
@@ -90,9 +91,10 @@ async def events(ctx: Context) -> list[Report]:
             "category": label(category, "category"), "held": now_f.total("events", "held", category=category), "cancelled": now_f.total("events", "cancelled", category=category),
             "signups": now_f.total("visits", "signups", category=category), "checkins": now_f.total("visits", "checkins", category=category),
             "walkins": now_f.total("visits", "walkins", category=category), "no_shows": now_f.total("visits", "no_shows", category=category),
-            "dropins": now_f.total("dropins", "total", category=category), "visits": now_f.event_visits(category), "fill_rate": _fill(now_f, category=category),
+            "dropins": now_f.total("dropins", "total", category=category), "visits": now_f.event_visits(category), "previous": before.event_visits(category),
+            "fill_rate": _fill(now_f, category=category),
         }
-        for category in service.categories_in(now_f)
+        for category in dict.fromkeys(service.categories_in(now_f) + service.categories_in(before))
     ]
     by_age = [{"group": _age_name(group), "visits": now_f.by_age()[group], "previous": before.by_age()[group]} for group in AGE_GROUPS]
     return [
