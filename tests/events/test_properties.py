@@ -70,11 +70,11 @@ def test_an_event_never_holds_more_seats_than_it_has_and_its_queue_moves_in_orde
 
 @PROPERTY
 @given(
-    st.integers(-21, 7),
+    st.integers(-14, 3),
     st.integers(9, 20),
     st.sampled_from(["FREQ=WEEKLY", "FREQ=DAILY", "FREQ=WEEKLY;INTERVAL=2", "FREQ=WEEKLY;BYDAY=TU,TH"]),
     st.integers(1, 12),
-    st.sampled_from(["Europe/Berlin", "Asia/Yakutsk"]),
+    st.sampled_from(["Europe/Berlin", "Europe/Berlin", "Europe/Berlin", "Asia/Yakutsk"]),  # mostly Berlin
 )
 def test_a_series_keeps_its_local_wall_time_across_a_change_of_clocks(day, hour, rule, count, zone):
     tz = ZoneInfo(zone)

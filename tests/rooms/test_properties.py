@@ -197,13 +197,13 @@ def test_no_quota_lets_everything_through(candidates):
 
 @PROPERTY
 @given(
-    st.integers(-21, 7),  # the first booking's day, from three weeks before the change of clocks to a week after
+    st.integers(-14, 3),  # the first booking's day, from two weeks before the change of clocks to three days after
     st.integers(8 * 2, 20 * 2),  # its start, on the half hour from 08:00 to 20:00 local
     st.sampled_from([30, 60, 90, 120]),
     st.sampled_from(["weekly", "daily"]),
     st.integers(1, 3),
     st.integers(1, 30),
-    st.sampled_from([BERLIN, YAKUTSK]),
+    st.sampled_from([BERLIN, BERLIN, BERLIN, YAKUTSK]),  # mostly Berlin: Yakutsk keeps one offset all year
 )
 def test_series_keep_their_local_wall_time_across_a_change_of_clocks(day, half_hours, length, freq, interval, count, tz):
     first_day = DST_DAY + timedelta(days=day)
