@@ -81,7 +81,7 @@ class ZonePages(Controller):
     async def new_zone(self, request: Request, slug: FromPath[bounds.ShortLine]) -> Template:
         branch = await _branch(request, slug)
         defaults = {**zones_admin.DEFAULTS, "kind": "coworking"}
-        return await self._form(request, branch, None, {name: ("on" if value is True else "" if value in (None, False) else value) for name, value in defaults.items()})
+        return await self._form(request, branch, None, {name: ("on" if value is True else "" if value is None or value is False else value) for name, value in defaults.items()})
 
     @post("/branches/{slug:str}/zones/new")
     async def create_zone(self, request: Request, slug: FromPath[bounds.ShortLine]) -> Redirect:

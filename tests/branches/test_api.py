@@ -1,6 +1,7 @@
 """The branches' administration API: create, edit (a renamed slug redirects), deactivate and reactivate; the
 weekly hours, exceptions and closures, and an hours change that would strand bookings (409, keep, cancel)."""
 
+import json
 from datetime import time, timedelta
 
 from src.audit import service as audit_service
@@ -109,13 +110,13 @@ async def test_an_hours_change_never_strands_a_booking_silently(client, demo):
 
     refused = await client.put("/api/v1/branches/centralnaya/hours", json=change, headers=staff)
     assert refused.status_code == 409, refused.text
-    assert {"kind": "booking", "id": booking["id"]}.items() <= refused.json()["affected"][0].items()
-    assert {"starts_at", "ends_at"} <= set(refused.json()["affected"][0])
+    mine = [item for item in refused.json()["affected"] if (item["kind"], item["id"]) == ("booking", booking["id"])]  # the demo's may be there too
+    assert len(mine) == 1 and {"starts_at", "ends_at"} <= set(mine[0])
     assert (await client.get("/api/v1/branches/centralnaya/hours")).json() == hours  # nothing half-applied
 
     kept = await client.put("/api/v1/branches/centralnaya/hours", json={**change, "on_conflict": "keep"}, headers=staff)
     assert kept.status_code == 200, kept.text
-    assert [item["id"] for item in kept.json()["kept"]] == [booking["id"]]
+    assert booking["id"] in [item["id"] for item in kept.json()["kept"]]
     row = await Booking.select(Booking.status, Booking.override_hours).where(Booking.id == booking["id"]).first()
     assert row == {"status": "confirmed", "override_hours": True}
     assert [entry.action for entry in await audit_service.of_object("booking", booking["id"])][-1] == "keep_outside_hours"
@@ -128,11 +129,12 @@ async def test_cancelling_what_an_hours_change_strands_tells_each_person(client,
     hours = (await client.get("/api/v1/branches/centralnaya/hours")).json()
     done = await client.put("/api/v1/branches/centralnaya/hours", json={**_closing_day(hours, on), "on_conflict": "cancel", "reason": "Сокращаем часы"}, headers=staff)
     assert done.status_code == 200, done.text
-    assert [item["id"] for item in done.json()["cancelled"]] == [booking["id"]]
+    assert booking["id"] in [item["id"] for item in done.json()["cancelled"]]
     row = await Booking.select(Booking.status, Booking.reason, Booking.holder).where(Booking.id == booking["id"]).first()
     assert (row["status"], row["reason"]) == ("cancelled", "Сокращаем часы")
     messages = await Outbox.select(Outbox.kind, Outbox.payload).where((Outbox.recipient == row["holder"]) & (Outbox.kind == "booking_cancelled"))
-    assert len(messages) == 1
+    payloads = [message["payload"] if isinstance(message["payload"], dict) else json.loads(message["payload"]) for message in messages]
+    assert [payload["booking_id"] for payload in payloads].count(booking["id"]) == 1
     assert [(entry.action, entry.actor_role) for entry in await audit_service.of_object("booking", booking["id"])][-1] == ("cancel", "staff")
     branch = await dates.branch("centralnaya")
     last = (await audit_service.of_object("branch", branch.id))[-1]
@@ -145,12 +147,12 @@ async def test_exceptions_and_closures(client, demo):
     booking, on = await _booked(client, reader)
     short = {"date": on.isoformat(), "reason": "Предпраздничный день", "hours": [{"opens": "10:00", "closes": "11:00"}]}
     refused = await client.post("/api/v1/branches/centralnaya/exceptions", json=short, headers=staff)
-    assert refused.status_code == 409 and refused.json()["affected"][0]["id"] == booking["id"]
+    assert refused.status_code == 409 and booking["id"] in [item["id"] for item in refused.json()["affected"]]
     inverted = await client.post("/api/v1/branches/centralnaya/exceptions", json={**short, "hours": [{"opens": "12:00", "closes": "11:00"}]}, headers=staff)
     assert inverted.status_code == 422 and inverted.json()["errors"][0]["field"] == "hours[0].closes"
     made = await client.post("/api/v1/branches/centralnaya/exceptions", json={**short, "on_conflict": "keep"}, headers=staff)
     assert made.status_code == 201, made.text
-    assert made.json()["hours"] == [{"opens": "10:00", "closes": "11:00"}] and made.json()["kept"][0]["id"] == booking["id"]
+    assert made.json()["hours"] == [{"opens": "10:00", "closes": "11:00"}] and booking["id"] in [item["id"] for item in made.json()["kept"]]
     listed = (await client.get("/api/v1/branches/centralnaya/exceptions")).json()
     assert {"date": on.isoformat(), "reason": "Предпраздничный день", "hours": [{"opens": "10:00", "closes": "11:00"}], "kept": [], "cancelled": []} in listed
 
