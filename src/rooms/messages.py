@@ -6,15 +6,20 @@ The lead is written in the recipient's language; the booking's zone, time and pl
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from piccolo.engine import engine_finder
+
+from src.accounts.tables import StaffBranch
 from src.branches import service as branches_service
 from src.calendars.ical import FeedItem, branch_geo, branch_location, instant, page_url, sequence_of, uid
 from src.i18n import _, fmt_day_time
 from src.labels import N_
+from src.db import write_transaction
 from src.notifications import registry
+from src.notifications import service as notifications
 from src.notifications.registry import About, Reminder
 from src.rooms.tables import Booking
 
@@ -23,6 +28,8 @@ BOOKING_DECLINED = "booking_declined"
 BOOKING_RECEIVED = "booking_received"
 BOOKING_CONFIRMED = "booking_confirmed"
 BOOKING_APPROVED = "booking_approved"
+APPROVAL_DIGEST = "booking_approval_digest"
+DIGEST_EVERY = timedelta(minutes=30)
 BOOKING_REMINDER = "booking_reminder"
 
 SUBJECTS = {
@@ -31,6 +38,7 @@ SUBJECTS = {
     BOOKING_RECEIVED: N_("Your booking request is received: %(zone)s"),
     BOOKING_CONFIRMED: N_("Your booking is confirmed: %(zone)s"),
     BOOKING_APPROVED: N_("Your booking is approved: %(zone)s"),
+    APPROVAL_DIGEST: N_("Booking requests wait for your approval: %(branch)s"),
     BOOKING_REMINDER: N_("Reminder: %(title)s"),
 }
 
@@ -108,3 +116,30 @@ registry.register(
 )
 registry.register(BOOKING_CONFIRMED, lambda p: _("You booked %(zone)s on %(when)s.", zone=p.get("zone", ""), when=_when(p)))
 registry.register(BOOKING_APPROVED, lambda p: _("Library staff approved your booking of %(zone)s on %(when)s.", zone=p.get("zone", ""), when=_when(p)))
+registry.register(
+    APPROVAL_DIGEST,
+    lambda p: _("%(count)s new booking requests at %(branch)s wait for approval. Approve or decline them on the approvals page.", count=p.get("count", 0), branch=p.get("branch", "")),
+)
+
+
+async def approval_digest(now: datetime) -> dict[str, int]:
+    """The staff of a branch hear of the booking requests that came in during the last half hour, in one message
+    (not one each), at most every 30 minutes. Keyed by the half hour: a rerun writes nothing twice."""
+    epoch = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    slot = epoch + ((now - epoch) // DIGEST_EVERY) * DIGEST_EVERY
+    rows = await Booking.select(Booking.id, Booking.zone.branch.as_alias("branch_id")).where(
+        (Booking.status == "pending") & (Booking.created_at >= slot - DIGEST_EVERY) & (Booking.created_at < slot)
+    )
+    waiting: dict[int, int] = {}
+    for row in rows:
+        waiting[row["branch_id"]] = waiting.get(row["branch_id"], 0) + 1
+    written = 0
+    async with write_transaction(engine_finder()):
+        for branch_id, count in sorted(waiting.items()):
+            branch = await branches_service.branch_by_id(branch_id)
+            staff = [row["account"] for row in await StaffBranch.select(StaffBranch.account).where(StaffBranch.branch == branch_id)]
+            written += await notifications.enqueue(
+                APPROVAL_DIGEST, staff, SUBJECTS[APPROVAL_DIGEST], {"branch": branch.name, "count": count, "path": "/staff/approvals"},
+                cause=f"{branch_id}:{slot:%Y%m%dT%H%MZ}", subject_vars={"branch": branch.short_name},
+            )
+    return {"digests": written}

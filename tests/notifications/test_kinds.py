@@ -22,7 +22,7 @@ PAYLOAD = {
     "title": "Сказки народов Приамурья", "zone": "Медиатека", "starts_at": STARTS.isoformat(), "timezone": "Asia/Yakutsk",
     "programme": "Город профессий", "school_name": "Школа № 5", "class_name": "8Б", "school": "Школа № 5", "card": "0012345",
     "ticket_code": "4821", "position": 3, "reason": "Болезнь лектора", "count": 2, "invited_by": "Иванова Анна",
-    "slots_url": "http://test/guidance/slots", "confirm_by": "", "hours": 24, "path": "/me",
+    "slots_url": "http://test/guidance/slots", "branch": "Библиотека им. Чехова", "confirm_by": "", "hours": 24, "path": "/me",
 }
 LEAKS = re.compile(r"%\(|\{|\}|\bNone\b|\b[a-z]+[._][a-z_]+\b")  # a template key, a kind or a payload key
 LATIN = re.compile(r"[A-Za-z]{2,}")

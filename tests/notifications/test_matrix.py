@@ -70,3 +70,36 @@ async def test_a_state_change_writes_exactly_its_messages(staff, change):
         assert rows[0]["payload"]["position"] == 1
     if rows[0]["kind"] == "registration_confirmed":
         assert rows[0]["payload"]["ticket_code"]
+
+
+async def test_booking_requests_reach_the_branchs_staff_as_one_digest_per_half_hour(staff, frozen_clock):
+    from datetime import timedelta
+
+    from src.accounts.tables import StaffBranch
+    from src.rooms import bookings
+    from src.rooms import messages as rooms_messages
+    from src.rooms.bookings import BookingRequest
+    from tests import dates
+    from tests.events.conftest import principal
+
+    branch = await dates.branch("chekhov")
+    zone = next(zone for zone in branch.zones if zone.name == "Конференц-зал")  # needs approval
+    on = dates.open_day(zone.schedule, after_days=8)
+    reader = await principal("reader@libspace.local")
+    mark = await last_outbox_id()
+    for hour in (11, 14):
+        await bookings.book(reader, BookingRequest(zone_id=zone.id, starts_at=dates.at(on, hour, tz=branch.tz), ends_at=dates.at(on, hour + 1, tz=branch.tz), headcount=5))
+    assert sorted(row["kind"] for row in await written_since(mark)) == ["booking_received", "booking_received"]
+    mark = await last_outbox_id()
+    from src.notifications.scheduler import next_slot
+
+    later = frozen_clock.move_to(next_slot(frozen_clock.now(), rooms_messages.DIGEST_EVERY) + timedelta(seconds=5))
+    await rooms_messages.approval_digest(later)
+    await rooms_messages.approval_digest(later)  # a rerun of the same half hour writes nothing again
+    staff_ids = {row["account"] for row in await StaffBranch.select(StaffBranch.account).where(StaffBranch.branch == branch.id)}
+    digests = [row for row in await written_since(mark) if row["payload"]["branch"] == branch.name]  # (the demo's own requests wait elsewhere too)
+    assert {row["recipient"] for row in digests} == staff_ids and len(digests) == len(staff_ids)
+    assert all(row["kind"] == "booking_approval_digest" and row["payload"]["count"] >= 2 for row in digests)
+    mark = await last_outbox_id()
+    await rooms_messages.approval_digest(later + timedelta(minutes=30))
+    assert await written_since(mark) == []  # nothing new in the next half hour
