@@ -29,6 +29,7 @@ async def _release_unconfirmed(now: datetime) -> dict[str, int]:
 
 scheduler.register(
     scheduler.Job("reminders", timedelta(minutes=1), _reminders),
+    scheduler.Job("confirmation-requests", timedelta(minutes=5), events_messages.confirmation_requests),
     scheduler.Job("release-unconfirmed", timedelta(minutes=5), _release_unconfirmed),
     scheduler.Job("approval-digest", rooms_messages.DIGEST_EVERY, rooms_messages.approval_digest),
     *retention.jobs(),

@@ -3,15 +3,20 @@ readers signed up need. Filled into the notification registry when imported (``s
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
+
+from piccolo.engine import engine_finder
 
 from src.branches import service as branches_service
 from src.calendars.ical import FeedItem, branch_geo, branch_location, instant, page_url, sequence_of, uid
+from src.db import write_transaction
+from src.events import rules
 from src.events.tables import Event, Registration
 from src.i18n import _, fmt_day_time
 from src.labels import N_
 from src.notifications import registry
+from src.notifications import service as notifications
 from src.notifications.registry import About, Reminder
 
 EVENT_MOVED = "event_moved"
@@ -21,6 +26,8 @@ RELEASED = "registration_released"
 REMINDER = "reminder"
 SIGNED_UP = "registration_confirmed"
 WAITLISTED = "registration_waitlisted"
+CONFIRM_REQUEST = "registration_confirm_request"
+REQUEST_AHEAD = timedelta(hours=24)  # ask this long before the seat would be released
 
 SUBJECTS = {
     EVENT_MOVED: N_("Event moved: %(title)s"),
@@ -30,6 +37,7 @@ SUBJECTS = {
     REMINDER: N_("Reminder: %(title)s"),
     SIGNED_UP: N_("You are signed up: %(title)s"),
     WAITLISTED: N_("You are on the waiting list: %(title)s"),
+    CONFIRM_REQUEST: N_("Please confirm your seat: %(title)s"),
 }
 
 
@@ -104,3 +112,33 @@ registry.register(
     WAITLISTED,
     lambda p: _("«%(title)s» on %(when)s is full, so you are on the waiting list, number %(position)s. If a seat frees up, it is yours and we will write to you.", title=p["title"], when=p["when"], position=p.get("position", "")),
 )
+registry.register(
+    CONFIRM_REQUEST,
+    lambda p: _("Are you coming to «%(title)s» on %(when)s? Confirm your seat by %(deadline)s on the page of your sign-ups, or it goes to the next person waiting.", title=p["title"], when=p["when"], deadline=p.get("confirm_by", "")),
+)
+
+
+async def confirmation_requests(now: datetime) -> dict[str, int]:
+    """The "confirm or release" job's first half: a day before an unconfirmed seat would be released, its reader
+    is asked to confirm. Keyed by the sign-up and its deadline: asked once, again only if the event moved."""
+    rows = await Registration.select(
+        Registration.id, Registration.reader, Registration.confirmation_required,
+        Registration.event.id, Registration.event.title, Registration.event.starts_at, Registration.event.confirm_hours_before, Registration.event.branch,
+    ).where(
+        (Registration.status == "confirmed") & Registration.confirmed_at.is_null() & (Registration.event.status == "scheduled")
+        & (Registration.event.starts_at > now) & (Registration.event.starts_at <= now + REQUEST_AHEAD + timedelta(hours=169))
+        & ((Registration.confirmation_required == True) | Registration.event.confirm_hours_before.is_not_null())  # noqa: E712
+    )
+    asked = 0
+    async with write_transaction(engine_finder()):
+        for row in rows:
+            deadline = rules.confirm_deadline(instant(row["event.starts_at"]), row["event.confirm_hours_before"], row["confirmation_required"])
+            if deadline is None or not now < deadline <= now + REQUEST_AHEAD:
+                continue
+            branch = await branches_service.branch_by_id(row["event.branch"])
+            asked += await notifications.enqueue(
+                CONFIRM_REQUEST, [row["reader"]], SUBJECTS[CONFIRM_REQUEST],
+                {"event_id": row["event.id"], "registration_id": row["id"], "title": row["event.title"], "confirm_by": when(deadline, branch.timezone), "path": "/me/registrations"},
+                cause=f"{row['id']}:{deadline:%Y%m%dT%H%MZ}", subject_vars={"title": row["event.title"]},
+            )
+    return {"asked": asked}

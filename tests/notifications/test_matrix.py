@@ -103,3 +103,29 @@ async def test_booking_requests_reach_the_branchs_staff_as_one_digest_per_half_h
     mark = await last_outbox_id()
     await rooms_messages.approval_digest(later + timedelta(minutes=30))
     assert await written_since(mark) == []  # nothing new in the next half hour
+
+
+async def test_confirm_or_release_asks_a_day_before_then_releases(staff, frozen_clock):
+    from datetime import timedelta
+
+    from src.events import messages as event_messages
+    from src.events.tables import Event
+    from src.timeutil import aware
+
+    event_id = await new_event(staff, capacity=5, confirm_hours_before=24)
+    (reader,) = await make_readers(1)
+    mark = await last_outbox_id()
+    await events_service.sign_up(reader, event_id)
+    (signed,) = await written_since(mark)
+    assert signed["kind"] == "registration_confirmed" and signed["payload"]["confirm_by"]  # "confirm by …" in words
+    starts_at = aware((await Event.select(Event.starts_at).where(Event.id == event_id).first())["starts_at"])
+    deadline = starts_at - timedelta(hours=24)
+    mark = await last_outbox_id()
+    assert await event_messages.confirmation_requests(deadline - timedelta(hours=25)) == {"asked": 0}  # too early
+    assert await event_messages.confirmation_requests(deadline - timedelta(hours=23)) == {"asked": 1}
+    assert await event_messages.confirmation_requests(deadline - timedelta(hours=22)) == {"asked": 0}  # once
+    (asked,) = await written_since(mark)
+    assert asked["kind"] == "registration_confirm_request" and asked["recipient"] == reader.id and asked["payload"]["confirm_by"]
+    mark = await last_outbox_id()
+    assert await events_service.release_unconfirmed(deadline + timedelta(minutes=1)) == 1
+    assert [(row["kind"], row["recipient"]) for row in await written_since(mark)] == [("registration_released", reader.id)]
