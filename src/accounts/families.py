@@ -18,7 +18,7 @@ from datetime import date, datetime
 from piccolo.engine import engine_finder
 
 from src import audit
-from src.accounts import permissions, tokens
+from src.accounts import messages, permissions, tokens
 from src.accounts.constants import GUARDIAN_CONSENT_UNDER
 from src.accounts.permissions import Principal
 from src.accounts.service import find_card
@@ -28,6 +28,7 @@ from src.db import write_transaction
 from src.exceptions import Conflict, FieldError, Forbidden, Invalid, NotFound
 from src.i18n import _
 from src.notifications import registry
+from src.notifications import service as notifications
 from src.timeutil import age_on, aware, now_utc, today_in
 
 PENDING, ACTIVE = "pending", "active"
@@ -87,6 +88,10 @@ async def link_child(principal: Principal, card_number: str, birth_date: date | 
             )
         ).returning(Guardianship.id)
         await audit.record(principal, "link_child", "account", card.account_id, changes={"guardian": (None, principal.id), "status": (None, PENDING if teen else ACTIVE)})
+        if not teen:  # the child is told (and, as a linked child, the guardian gets the copy)
+            await notifications.enqueue(
+                messages.CHILD_LINKED, [card.account_id], messages.SUBJECTS[messages.CHILD_LINKED], {"card": card.card_number}, cause=f"link-{rows[0]['id']}"
+            )
     return Child(rows[0]["id"], card.account_id, card.card_number, card.full_name, card.birth_date, PENDING if teen else ACTIVE, code)
 
 
@@ -94,7 +99,7 @@ async def agree(principal: Principal, code: str) -> int:
     """The teenager agrees to a guardian's link with the code the guardian passed on; returns the link id."""
     if principal is None or not principal.is_reader:
         raise Forbidden(_("This is for readers with a library card"))
-    row = await Guardianship.select(Guardianship.id, Guardianship.guardian).where(
+    row = await Guardianship.select(Guardianship.id, Guardianship.guardian, Guardianship.child.full_name.as_alias("name")).where(
         (Guardianship.child == principal.id) & (Guardianship.status == PENDING) & (Guardianship.agreement_hash == _code_hash(code))
     ).first()
     if row is None:
@@ -102,6 +107,10 @@ async def agree(principal: Principal, code: str) -> int:
     async with _tx():
         await Guardianship.update({Guardianship.status: ACTIVE, Guardianship.agreed_at: now_utc(), Guardianship.agreement_hash: ""}).where(Guardianship.id == row["id"])
         await audit.record(principal, "agree_guardian", "account", principal.id, changes={"status": (PENDING, ACTIVE)})
+        await notifications.enqueue(
+            messages.GUARDIAN_AGREED, [row["guardian"]], messages.SUBJECTS[messages.GUARDIAN_AGREED],
+            {"card": principal.card_number or "", "name": row["name"]}, cause=f"agree-{row['id']}",
+        )
     return row["id"]
 
 

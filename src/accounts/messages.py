@@ -23,6 +23,8 @@ DETAILS_CHANGED = "account.details_changed"  # staff corrected the reader's deta
 CARD_REPLACED = "account.card_replaced"
 CARD_BLOCKED = "account.card_blocked"
 CARD_UNBLOCKED = "account.card_unblocked"
+CHILD_LINKED = "account.child_linked"  # to the child: a guardian's account is linked to the card (no guardian's data)
+GUARDIAN_AGREED = "account.guardian_agreed"  # to the guardian: the teenager agreed
 
 SUBJECTS = {
     ACTIVATION: N_("Activate your library card"),
@@ -35,6 +37,8 @@ SUBJECTS = {
     CARD_REPLACED: N_("Your library card has a new number"),
     CARD_BLOCKED: N_("Your library card is blocked"),
     CARD_UNBLOCKED: N_("Your library card is unblocked"),
+    CHILD_LINKED: N_("Your library card is linked to a parent's account"),
+    GUARDIAN_AGREED: N_("The link to your child's card is active"),
 }
 LINK_GONE = N_("This link can no longer be used: a newer one was sent, or it was used already. Ask for a new one if you still need it.")
 
@@ -129,4 +133,21 @@ registry.register(
 registry.register(
     CARD_UNBLOCKED,
     lambda payload: _("Your reader card %(card)s is unblocked: you can sign up, book zones and consultations again.", card=_card(payload)),
+)
+registry.register(
+    CHILD_LINKED,
+    lambda payload: _(
+        "Your reader card %(card)s is now linked to the account of a parent or guardian: they can sign you up for events, "
+        "see your tickets and receive copies of your messages. If this is wrong, tell any library branch.",
+        card=_card(payload),
+    ),
+)
+registry.register(
+    GUARDIAN_AGREED,
+    lambda payload: _(
+        "%(name)s agreed: the card %(card)s is linked to your account. You can sign them up for events and see their tickets "
+        "on your Family page.",
+        name=str(payload.get("name", "")),
+        card=_card(payload),
+    ),
 )

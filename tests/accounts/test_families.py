@@ -23,6 +23,9 @@ async def test_a_guardian_links_a_child_signs_them_up_and_gets_their_messages(cl
     assert wrong.status_code == 404
     linked = await client.post("/api/v1/me/children", json={"card_number": child.card_number, "birth_date": child.birth_date.isoformat()}, headers=parent)
     assert linked.status_code == 201 and linked.json()["status"] == "active" and linked.json()["agreement_code"] is None
+    told = await Outbox.select(Outbox.recipient, Outbox.subject).where(Outbox.kind == "account.child_linked")
+    assert {row["recipient"] for row in told} == {child.account_id, (await principal("reader@libspace.local")).id}  # the child, and the copy
+    assert not any("Ковалёва" in row["subject"] for row in told if row["recipient"] == child.account_id)
     assert (await client.post("/api/v1/me/children", json={"card_number": child.card_number, "birth_date": child.birth_date.isoformat()}, headers=parent)).status_code == 409
     adult = await _card(demo, "0004")
     assert (await client.post("/api/v1/me/children", json={"card_number": adult.card_number, "birth_date": adult.birth_date.isoformat()}, headers=parent)).status_code == 422
@@ -70,6 +73,7 @@ async def test_a_teenager_agrees_with_the_code_and_never_sees_the_guardian(clien
     assert (await client.post("/api/v1/me/guardians/agree", json={"code": "WRONG123"}, headers=me)).status_code == 422
     assert (await client.post("/api/v1/me/guardians/agree", json={"code": code.lower()}, headers=me)).status_code == 204
     assert (await client.get("/api/v1/me/guardians", headers=me)).json() == {"active": 1, "pending": 0}
+    assert await Outbox.exists().where((Outbox.kind == "account.guardian_agreed") & (Outbox.recipient == (await principal("reader@libspace.local")).id))
     assert (await client.post(f"/api/v1/events/{event_id}/registrations", json={"card_number": teen.card_number}, headers=parent)).status_code == 201
     own = await client.get("/api/v1/me", headers=me)
     assert "Ковалёва" not in own.text and "reader@libspace.local" not in own.text  # nothing of the guardian on the child's card
