@@ -8,6 +8,7 @@ migrations) turn any clash that slips past into a 409.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 from datetime import date, datetime, time, timedelta
 
 from piccolo.engine import engine_finder
@@ -17,6 +18,7 @@ from src.accounts import permissions as perm
 from src.accounts import service as accounts_service
 from src.accounts.permissions import Principal
 from src.accounts.tables import Account
+from src.branches import occupancy
 from src.config import get_settings
 from src.db import is_postgres, write_transaction
 from src.exceptions import AppError, Conflict, FieldError, Forbidden, Invalid, NotFound
@@ -339,3 +341,44 @@ def day_range(first: date, last: date) -> tuple[datetime, datetime]:
     """From the start of ``first`` to the end of ``last`` in the library's zone, as instants."""
     tz = get_settings().tz
     return datetime.combine(first, time.min, tzinfo=tz), datetime.combine(last + timedelta(days=1), time.min, tzinfo=tz)
+
+
+# --- opening hours change (see src/branches/occupancy.py) ----------------------------------------------------
+
+
+async def _held_in(branch_id: int, start: datetime) -> list[occupancy.Held]:
+    rows = await Consultation.select(Consultation.id, Consultation.starts_at, Consultation.ends_at, Consultation.topic).where(
+        (Consultation.branch == branch_id) & (Consultation.status == BOOKED) & (Consultation.ends_at > start)
+    )
+    return [occupancy.Held("consultation", row["id"], aware(row["starts_at"]), aware(row["ends_at"]), None, row["topic"]) for row in rows]
+
+
+async def _keep_for_hours(actor: Principal, ids: Sequence[int]) -> None:
+    """Kept as exceptions to new hours: their rooms' bookings too (audited)."""
+    rows = await Consultation.select(Consultation.id, Consultation.branch, Consultation.zone_booking).where(Consultation.id.is_in(list(ids) or [0]))
+    await bookings.keep_outside_hours(actor, [row["zone_booking"] for row in rows if row["zone_booking"] is not None])
+    for row in rows:
+        await audit.record(actor, "keep_outside_hours", "consultation", row["id"], branch_id=row["branch"], changes={})
+
+
+async def _cancel_for_hours(actor: Principal, ids: Sequence[int], reason: str) -> None:
+    """Cancelled by the library because the hours changed: the reader and the counsellor are told why."""
+    now = now_utc()
+    rows = await Consultation.select(Consultation.id, Consultation.branch, Consultation.zone_booking, Consultation.reader, Consultation.counsellor).where(
+        Consultation.id.is_in(list(ids) or [0]) & (Consultation.status == BOOKED)
+    )
+    for row in rows:
+        await Consultation.update(
+            {Consultation.status: CANCELLED, Consultation.cancelled_at: now, Consultation.cancelled_by: actor.id, Consultation.cancel_reason: reason}
+        ).where(Consultation.id == row["id"])
+        await audit.record(actor, "cancel", "consultation", row["id"], branch_id=row["branch"], changes={"status": (BOOKED, CANCELLED), "cancel_reason": ("", reason)})
+        await _release_room(row["zone_booking"], actor.id)
+        await notifications.enqueue(
+            guidance_messages.CONSULTATION_CANCELLED, [row["reader"]], guidance_messages.SUBJECTS[guidance_messages.CONSULTATION_CANCELLED],
+            {"consultation_id": row["id"], "reason": reason, "slots_url": get_settings().base_url + "/guidance/slots"}, cause=str(row["id"]),
+        )
+        kind = guidance_messages.COUNSELLOR_CANCELLED
+        await notifications.enqueue(kind, [row["counsellor"]], guidance_messages.SUBJECTS[kind], {"consultation_id": row["id"], "reason": reason}, cause=str(row["id"]))
+
+
+occupancy.register("consultation", find=_held_in, keep=_keep_for_hours, cancel=_cancel_for_hours)

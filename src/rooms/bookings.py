@@ -730,10 +730,13 @@ _HELD_KIND = {HOLDER_EVENT: "event", HOLDER_VISIT: "visit"}  # other holders: th
 
 
 async def _held(branch_id: int, start: datetime, kinds: Sequence[str]) -> list[BookingView]:
-    """Active bookings of the branch's zones ending after ``start`` that keep to the hours (not kept outside)."""
+    """Active bookings of the branch's zones ending after ``start`` that keep to the hours (not kept outside).
+    A staff booking with a reference holds a room for another domain's item (a consultation), which that domain
+    reports itself."""
     zone_ids = [row["id"] for row in await Zone.select(Zone.id).where(Zone.branch == branch_id)]
     where = Booking.zone.is_in(zone_ids or [0]) & Booking.status.is_in(list(ACTIVE_STATUSES)) & (Booking.ends_at > start) & (Booking.override_hours == False)  # noqa: E712
-    return [view for view in await _views(where) if _HELD_KIND.get(view.holder_kind, "booking") in kinds]
+    views = [view for view in await _views(where) if not (view.holder_kind == HOLDER_STAFF and view.holder_ref is not None)]
+    return [view for view in views if _HELD_KIND.get(view.holder_kind, "booking") in kinds]
 
 
 def _as_held(view: BookingView) -> occupancy.Held:
@@ -773,6 +776,7 @@ async def _refuse_cancel(actor: Principal, ids: Sequence[int], reason: str) -> N
     raise Invalid.one("on_conflict", _("Events and school visits are cancelled on their own pages (their people are told there); keep them here or cancel them first"))
 
 
-occupancy.register("booking", find=_finder("booking"), keep=_keeper("booking"), cancel=_cancel_for_hours)
+keep_outside_hours = _keeper("booking")  # for other domains: keep these bookings outside the hours (audited)
+occupancy.register("booking", find=_finder("booking"), keep=keep_outside_hours, cancel=_cancel_for_hours)
 occupancy.register("event", find=_finder("event"), keep=_keeper("event"), cancel=_refuse_cancel)
 occupancy.register("visit", find=_finder("visit"), keep=_keeper("visit"), cancel=_refuse_cancel)
