@@ -1,3 +1,3 @@
-from bench.foundation_bench import main
+from bench.suite import main
 
 main()

@@ -15,52 +15,16 @@ import argparse
 import asyncio
 import os
 import random
-import re
 import shutil
-import subprocess
-import tempfile
 import time
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
-from bench.common import ROOT, percentiles, served, throwaway_database, wrk
+from bench.common import ROOT, demo_database, percentiles, served, throwaway_database, wrk, wrk_posts
 
 PAST_DAYS, FUTURE_DAYS = 270, 95  # a year of bookings around today
 ZONES_WANTED = 60
 HISTORY_READERS, LOAD_READERS = 200, 400
 EXTRA_KINDS = ["coworking", "reading_hall", "makerspace", "computer_class", "conference_hall", "children", "local_history", "exhibition"]
-
-LUA = r"""
-local lines = {}
-for line in io.lines(os.getenv("BENCH_REQUESTS")) do lines[#lines + 1] = line end
-local threads, count = {}, 0
-function setup(thread)
-  count = count + 1
-  thread:set("id", count)
-  table.insert(threads, thread)
-end
-function init(args)
-  step = tonumber(os.getenv("BENCH_THREADS"))
-  index = id
-  created, conflicts, other = 0, 0, 0
-end
-function request()
-  local line = lines[index]
-  if line == nil then index = id; line = lines[index] end  -- out of free slots: repeats answer 409
-  index = index + step
-  local token, body = line:match("([^\t]+)\t(.*)")
-  return wrk.format("POST", "/api/v1/bookings", {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token}, body)
-end
-function response(status, headers, body)
-  if status == 201 then created = created + 1 elseif status == 409 then conflicts = conflicts + 1 else other = other + 1 end
-end
-function done(summary, latency, requests)
-  local c, k, o = 0, 0, 0
-  for _, t in ipairs(threads) do c = c + t:get("created"); k = k + t:get("conflicts"); o = o + t:get("other") end
-  io.write(string.format("CREATED %d CONFLICTS %d OTHER %d SECONDS %.3f\n", c, k, o, summary.duration / 1e6))
-end
-"""
-
 
 # --- data --------------------------------------------------------------------------------------------------
 
@@ -218,19 +182,9 @@ async def _timings(runs: int) -> dict[str, tuple[float, float]]:
 
 
 async def _prepare(runs: int, slots_wanted: int) -> tuple[dict, int, list[str]]:
-    from piccolo.apps.migrations.commands.forwards import run_forwards
-    from piccolo.engine import engine_finder
-
-    from src import demo
     from src.accounts import service as accounts_service
-    from src.db import close_pools, open_pools
 
-    engine = engine_finder()
-    await open_pools(engine)
-    try:
-        result = await run_forwards(app_name="all", migration_id="all", fake=False)
-        assert result.success, result.message
-        await demo.load()
+    async with demo_database():
         await _zones_to(ZONES_WANTED)
         history = await _readers(HISTORY_READERS, "h")
         began = time.perf_counter()
@@ -245,10 +199,8 @@ async def _prepare(runs: int, slots_wanted: int) -> tuple[dict, int, list[str]]:
         lines = []
         for n, (zone_id, start, end) in enumerate(await _free_slots(slots_wanted)):
             body = f'{{"zone_id":{zone_id},"starts_at":"{start.isoformat()}","ends_at":"{end.isoformat()}","purpose":"bench","headcount":1}}'
-            lines.append(f"{tokens[n % len(tokens)]}\t{body}")
+            lines.append(f"/api/v1/bookings\t{tokens[n % len(tokens)]}\t{body}")
         return timings, rows, lines
-    finally:
-        await close_pools(engine)
 
 
 async def _count_bookings() -> int:
@@ -263,25 +215,6 @@ async def _count_bookings() -> int:
         return await Booking.count()
     finally:
         await close_pools(engine)
-
-
-def _post_rate(base: str, lines: list[str], seconds: int, connections: int, threads: int) -> tuple[float, dict[str, int]]:
-    folder = Path(tempfile.mkdtemp(prefix="libspace-bench-wrk-"))
-    try:
-        (folder / "requests.tsv").write_text("\n".join(lines) + "\n")
-        (folder / "post.lua").write_text(LUA)
-        env = {**os.environ, "BENCH_REQUESTS": str(folder / "requests.tsv"), "BENCH_THREADS": str(threads)}
-        out = subprocess.run(
-            ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "-s", str(folder / "post.lua"), base + "/api/v1/bookings"],
-            capture_output=True, text=True, env=env, timeout=seconds + 60,
-        ).stdout
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-    found = re.search(r"CREATED (\d+) CONFLICTS (\d+) OTHER (\d+) SECONDS ([\d.]+)", out)
-    if not found:
-        raise RuntimeError(f"wrk gave no counts:\n{out}")
-    created, conflicts, other, duration = int(found[1]), int(found[2]), int(found[3]), float(found[4])
-    return created / duration, {"201": created, "409": conflicts, "other": other}
 
 
 def main() -> None:
@@ -306,7 +239,7 @@ def main() -> None:
         threads = 2
         with served("libspace", {"LIBSPACE_DATABASE_URL": url}) as (base, _ready, _process):
             branches_rate = wrk(base + "/api/v1/branches", args.seconds, connections=args.connections, threads=threads)
-            booking_rate, codes = _post_rate(base, lines, args.seconds, args.connections, threads)
+            booking_rate, codes = wrk_posts(base, lines, args.seconds, args.connections, threads)
         made = asyncio.run(_count_bookings()) - before
     print(f"  HTTP, one worker, wrk -t{threads} -c{args.connections} -d{args.seconds}s:")
     print(f"    GET /api/v1/branches           {branches_rate:9,.0f} req/s")
