@@ -47,6 +47,12 @@ def register(kind: str, find: Find, keep: Keep, cancel: Cancel) -> None:
     HOLDERS[kind] = Holder(find=find, keep=keep, cancel=cancel)
 
 
+def set_cancel(kind: str, cancel: Cancel) -> None:
+    """A domain above the one that reports ``kind`` cancels it (events and school visits are found through the
+    zone bookings that hold their rooms, but cancelled by their own domains, which tell their people)."""
+    HOLDERS[kind] = Holder(find=HOLDERS[kind].find, keep=HOLDERS[kind].keep, cancel=cancel)
+
+
 async def held(branch_id: int, start: datetime) -> list[Held]:
     """Everything the registered domains hold in the branch that ends after ``start``."""
     result: list[Held] = []

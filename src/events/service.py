@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Sequence
 from zoneinfo import ZoneInfo
 
 from piccolo.engine import engine_finder
@@ -42,7 +42,8 @@ from src.exceptions import AppError, Conflict, FieldError, Forbidden, Invalid, N
 from src.i18n import _, fmt_datetime, fmt_day_time
 from src.notifications import service as notifications
 from src.ops import metrics
-from src.rooms import bookings as rooms_bookings
+from src.branches import occupancy
+from src.rooms import bookings as rooms_bookings  # registers the kinds of held time first (occupancy)
 from src.rooms import service as rooms_service
 from src.rooms.bookings import Reservation
 from src.rooms.constants import ACTIVE_STATUSES as BOOKING_ACTIVE
@@ -708,3 +709,13 @@ async def check_in(principal: Principal, code: str | None = None, card_number: s
         checked_in_at=aware(registration["checked_in_at"]) if already else now,
         already=already,
     )
+
+
+async def _cancel_for_hours(actor: Principal, event_ids: Sequence[int], reason: str) -> None:
+    """An hours change cancels events: each as staff would, everyone signed up is told why (the caller's
+    transaction)."""
+    for event_id in dict.fromkeys(event_ids):
+        await cancel_event(actor, event_id, reason)
+
+
+occupancy.set_cancel("event", _cancel_for_hours)

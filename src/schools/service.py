@@ -23,6 +23,8 @@ from src.db import write_transaction
 from src.exceptions import Conflict, FieldError, Forbidden, Invalid, NotFound
 from src.i18n import _
 from src.notifications import service as notifications
+from src.branches import occupancy
+from src.rooms import bookings as rooms_bookings  # noqa: F401 - registers the kinds of held time first (occupancy)
 from src.rooms import rules as rooms_rules
 from src.rooms import service as rooms_service
 from src.rooms.service import BranchZones, ZoneInfo
@@ -570,3 +572,12 @@ async def _notify(visit: VisitView, action: str, side: str) -> None:
                 await notifications.enqueue_email(kind, school["contact_email"], subject, payload, cause, subject_vars)
             return
     await notifications.enqueue(kind, recipients, subject, payload, cause, subject_vars)
+
+
+async def _cancel_for_hours(actor: Principal, visit_ids: Sequence[int], reason: str) -> None:
+    """An hours change cancels school visits: each as the library would, the school is told why."""
+    for visit_id in dict.fromkeys(visit_ids):
+        await cancel(actor, visit_id, reason)
+
+
+occupancy.set_cancel("visit", _cancel_for_hours)

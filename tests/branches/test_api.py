@@ -162,3 +162,22 @@ async def test_exceptions_and_closures(client, demo):
     assert closure.json()["id"] in [item["id"] for item in (await client.get("/api/v1/branches/centralnaya/closures")).json()]
     bad = await client.post("/api/v1/branches/centralnaya/closures", json={"date": closed_on.isoformat(), "reason": "Ремонт", "kind": "party"}, headers=staff)
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "kind"
+
+
+async def test_events_held_in_a_zone_are_cancelled_by_their_own_domain(client, demo):
+    staff = await bearer(client, "staff.chekhov@libspace.local")
+    branch = await dates.branch("chekhov")
+    hall = next(zone for zone in branch.zones if zone.name == "Конференц-зал")
+    on = dates.open_day(hall.schedule, after_days=3)
+    start = dates.opening(hall.schedule, on, branch.tz, after_minutes=120)
+    body = {"title": "Лекция", "category": "lecture", "branch": "chekhov", "zone_id": hall.id, "capacity": 10, "starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=1)).isoformat()}
+    made = await client.post("/api/v1/events", json=body, headers=staff)
+    assert made.status_code == 201, made.text
+    event_id = made.json()["event"]["id"]
+    hours = (await client.get("/api/v1/branches/chekhov/hours")).json()
+    change = _closing_day(hours, on)
+    refused = await client.put("/api/v1/branches/chekhov/hours", json=change, headers=staff)
+    assert refused.status_code == 409 and ("event", event_id) in [(item["kind"], item["id"]) for item in refused.json()["affected"]]
+    done = await client.put("/api/v1/branches/chekhov/hours", json={**change, "on_conflict": "cancel", "reason": "Ремонт зала"}, headers=staff)
+    assert done.status_code == 200, done.text
+    assert (await client.get(f"/api/v1/events/{event_id}")).json()["event"]["status"] == "cancelled"
