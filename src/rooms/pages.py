@@ -16,7 +16,7 @@ from src.branches import admin as branches_admin
 from src.branches.rules import week_start
 from src.branches.service import BranchInfo
 from src.config import get_settings
-from src.exceptions import AppError, FieldError, Invalid, NotFound
+from src.exceptions import AppError, FieldError, Forbidden, Invalid, NotFound
 from src.i18n import _
 from src.rooms import availability, bookings
 from src.rooms import service as rooms_service
@@ -248,6 +248,7 @@ def read_booking(form: Form, branch: BranchInfo, zone: ZoneInfo) -> bookings.Boo
         skip_conflicts=form.bool("skip_conflicts"),
         block=form.bool("block"),
         override_hours=form.bool("override_hours"),
+        card_number=form.str("card_number", 40) or None,
     )
 
 
@@ -276,6 +277,10 @@ class BookingPages(Controller):
             return await _booking_form(request, branch, zone, form.data, [FieldError("start", clash.detail)], conflicts=clash.clashes, status_code=409)
         except Invalid as invalid:
             return await _booking_form(request, branch, zone, form.data, form_errors(invalid.errors) or [FieldError("start", invalid.detail)], status_code=422)
+        except (Forbidden, NotFound) as refused:  # a reader's card at the desk: unknown, replaced or blocked
+            if not booking.card_number:
+                raise
+            return await _booking_form(request, branch, zone, form.data, [FieldError("card_number", refused.detail)], status_code=422)
         first = result.bookings[0]
         waiting = first.status == "pending"
         message = _("Booked: %(zone)s.", zone=zone.name) if not waiting else _("Requested: %(zone)s. Staff will confirm it.", zone=zone.name)

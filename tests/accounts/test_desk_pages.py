@@ -83,3 +83,20 @@ async def test_a_blocked_reader_signing_up_on_the_page_reads_the_reason_at_the_f
     assert refused.status_code == 303
     again = await client.get(refused.headers["location"])
     assert 'data-testid="error-summary"' in again.text and "не вернул книги" in again.text
+
+
+async def test_staff_book_a_zone_for_a_reader_on_the_booking_page(client, demo):
+    from src.rooms.tables import Booking
+    from tests.rooms.helpers import open_day, zone_named
+
+    branch, zone = await zone_named("dialog", "Диалог событий")
+    day = open_day(zone, branch.tz)
+    await post_form(client, "/login", {"login": "staff.dialog@libspace.local", "password": "libspace-demo"})
+    form_url = f"/bookings/new?zone={zone.id}"
+    values = {"zone_id": str(zone.id), "date": day.isoformat(), "start": "12:00", "end": "13:00", "purpose": "Встреча клуба", "headcount": "5"}
+    unknown = await post_form(client, form_url, {**values, "card_number": "999999999"}, action="/bookings")
+    assert unknown.status_code == 422 and 'id="e-card_number"' in unknown.text
+    made = await post_form(client, form_url, {**values, "card_number": demo.card_for("0001")}, action="/bookings")
+    assert made.status_code == 303, made.text[:500]
+    reader = (await accounts_service.find_card(demo.card_for("0001"))).account_id
+    assert await Booking.exists().where((Booking.holder == reader) & (Booking.zone == zone.id))
