@@ -568,7 +568,7 @@ async def _tell_holder(kind: str, changed: list[BookingView], actor_id: int | No
     found = (await rooms_service.zone_index()).get(first.zone_id)  # a zone no longer offered has no name here
     zone_name, tz = (found[1].name, found[0].timezone) if found else ("", get_settings().timezone)
     payload = booking_messages.payload_of(zone_name, first.starts_at, tz, first.id, reason, len(changed))
-    await notifications.enqueue(kind, [first.holder_id], booking_messages.SUBJECTS[kind], payload, cause=f"{first.id}:{len(changed)}",
+    await notifications.enqueue(kind, [first.holder_id], booking_messages.SUBJECTS[kind], payload, cause=f"{first.id}:{len(changed)}:{first.starts_at:%Y%m%dT%H%M}-{first.ends_at:%Y%m%dT%H%M}",
                                 subject_vars={"zone": payload["zone"]})
 
 
@@ -668,6 +668,8 @@ async def _retime(principal: Principal, booking: BookingView, branch: BranchInfo
                 principal, action, "booking", booking.id, branch_id=branch.id,
                 changes=audit.diff({"starts_at": booking.starts_at, "ends_at": booking.ends_at, "status": booking.status}, {"starts_at": interval[0], "ends_at": interval[1], "status": status}),
             )
+            if booking.holder_kind == HOLDER_READER:  # staff changed a reader's booking: the reader hears of it
+                await _tell_holder(booking_messages.BOOKING_CHANGED, [await _one(booking.id)], principal.id, "")
     except Exception as error:
         if not _is_overlap_violation(error):
             raise

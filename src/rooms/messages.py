@@ -29,6 +29,7 @@ BOOKING_RECEIVED = "booking_received"
 BOOKING_CONFIRMED = "booking_confirmed"
 BOOKING_APPROVED = "booking_approved"
 APPROVAL_DIGEST = "booking_approval_digest"
+BOOKING_CHANGED = "booking_changed"
 DIGEST_EVERY = timedelta(minutes=30)
 BOOKING_REMINDER = "booking_reminder"
 
@@ -39,6 +40,7 @@ SUBJECTS = {
     BOOKING_CONFIRMED: N_("Your booking is confirmed: %(zone)s"),
     BOOKING_APPROVED: N_("Your booking is approved: %(zone)s"),
     APPROVAL_DIGEST: N_("Booking requests wait for your approval: %(branch)s"),
+    BOOKING_CHANGED: N_("Your booking has changed: %(zone)s"),
     BOOKING_REMINDER: N_("Reminder: %(title)s"),
 }
 
@@ -116,6 +118,7 @@ registry.register(
 )
 registry.register(BOOKING_CONFIRMED, lambda p: _("You booked %(zone)s on %(when)s.", zone=p.get("zone", ""), when=_when(p)))
 registry.register(BOOKING_APPROVED, lambda p: _("Library staff approved your booking of %(zone)s on %(when)s.", zone=p.get("zone", ""), when=_when(p)))
+registry.register(BOOKING_CHANGED, lambda p: _("Library staff changed your booking of %(zone)s: it is now on %(when)s.", zone=p.get("zone", ""), when=_when(p)))
 registry.register(
     APPROVAL_DIGEST,
     lambda p: _("%(count)s new booking requests at %(branch)s wait for approval. Approve or decline them on the approvals page.", count=p.get("count", 0), branch=p.get("branch", "")),

@@ -129,3 +129,26 @@ async def test_confirm_or_release_asks_a_day_before_then_releases(staff, frozen_
     mark = await last_outbox_id()
     assert await events_service.release_unconfirmed(deadline + timedelta(minutes=1)) == 1
     assert [(row["kind"], row["recipient"]) for row in await written_since(mark)] == [("registration_released", reader.id)]
+
+
+async def test_staff_moving_a_readers_booking_tells_the_reader(staff):
+    from src.rooms import bookings
+    from src.rooms.bookings import BookingRequest
+    from tests import dates
+    from tests.events.conftest import principal
+
+    branch = await dates.branch("centralnaya")
+    zone = next(zone for zone in branch.zones if zone.name == "Коворкинг")
+    on = dates.open_day(zone.schedule, after_days=9)
+    reader = await principal("reader@libspace.local")
+    mark = await last_outbox_id()
+    made = await bookings.book(reader, BookingRequest(zone_id=zone.id, starts_at=dates.at(on, 11, tz=branch.tz), ends_at=dates.at(on, 12, tz=branch.tz), headcount=1))
+    assert [(row["kind"], row["recipient"]) for row in await written_since(mark)] == [("booking_confirmed", reader.id)]
+    mark = await last_outbox_id()
+    librarian = await principal("staff.centralnaya@libspace.local")
+    await bookings.reschedule(librarian, made.bookings[0].id, dates.at(on, 13, tz=branch.tz), dates.at(on, 14, tz=branch.tz))
+    await bookings.reschedule(librarian, made.bookings[0].id, dates.at(on, 15, tz=branch.tz), dates.at(on, 16, tz=branch.tz))
+    assert [(row["kind"], row["recipient"]) for row in await written_since(mark)] == [("booking_changed", reader.id)] * 2
+    mark = await last_outbox_id()
+    await bookings.reschedule(reader, made.bookings[0].id, dates.at(on, 11, tz=branch.tz), dates.at(on, 12, tz=branch.tz))
+    assert await written_since(mark) == []  # the reader moved it: nothing to tell them
