@@ -172,6 +172,8 @@ GET    /api/v1/zones/{zone_id}                                  200  200    200 
 PATCH  /api/v1/zones/{zone_id}                                  401  403    403   403     403     403        200   403   200
 GET    /api/v1/zones/{zone_id}/availability                     200  200    200   200     200     200        200   200   200
 POST   /api/v1/zones/{zone_id}/deactivate                       401  403    403   403     403     403        200   403   200
+GET    /api/v1/zones/{zone_id}/hours                            200  200    200   200     200     200        200   200   200
+PUT    /api/v1/zones/{zone_id}/hours                            401  403    403   403     403     403        200   403   200
 POST   /api/v1/zones/{zone_id}/reactivate                       401  403    403   403     403     403        200   403   200
 GET    /feeds/branches/{name}                                   200  200    200   200     200     200        200   200   200
 HEAD   /feeds/branches/{name}                                   200  200    200   200     200     200        200   200   200
@@ -655,6 +657,7 @@ RECIPES: dict[str, Recipe] = {
     "POST /api/v1/zones": _serial_body(lambda n: {"branch": BRANCH, "name": f"Комната {n}", "kind": "coworking", "capacity": 5}),
     "PATCH /api/v1/zones/{zone_id}": _body({"description": "Тихая зона для работы"}),
     "POST /api/v1/zones/{zone_id}/deactivate": _fresh_zone(active=True),
+    "PUT /api/v1/zones/{zone_id}/hours": _body({"weekly": {}}),  # the zone keeps its branch's hours: nothing changes
     "POST /api/v1/zones/{zone_id}/reactivate": _fresh_zone(active=False),
     "POST /api/v1/zone-kinds": _serial_body(lambda n: {"code": f"kind_{n}", "name": f"Вид {n}"}),
     "POST /api/v1/zone-features": _serial_body(lambda n: {"code": f"feature_{n}", "name": f"Оснащение {n}"}),

@@ -252,14 +252,31 @@ def weekly_errors(weekly: dict[str, Sequence[tuple[time, time]]]) -> list[FieldE
     return errors
 
 
-async def get_weekly(slug: str) -> dict[str, list[tuple[time, time]]]:
+async def get_weekly(slug: str, zone_id: int | None = None) -> dict[str, list[tuple[time, time]]]:
+    """The branch's weekly pattern, or one zone's own (empty: the zone keeps the branch's hours)."""
     row = await branch_row(slug)
-    rows = await WeeklyHours.select().where((WeeklyHours.branch == row["id"]) & WeeklyHours.zone.is_null())
+    owner = WeeklyHours.zone.is_null() if zone_id is None else WeeklyHours.zone == zone_id
+    rows = await WeeklyHours.select().where((WeeklyHours.branch == row["id"]) & owner)
     return weekly_by_day(HoursRow(item["weekday"], item["opens"], item["closes"]) for item in rows)
 
 
-async def set_weekly(principal: Principal, slug: str, weekly: dict[str, Sequence[tuple[time, time]]], on_conflict: str | None = None, reason: str = "") -> HoursChange:
-    """Replace the branch's weekly pattern (a day absent or empty: closed)."""
+def zone_hours_errors(zone_rows: Sequence[HoursRow], branch_rows: Sequence[HoursRow]) -> list[FieldError]:
+    """A zone's own hours lie inside its branch's: each interval within one of the branch's that day."""
+    errors = []
+    for day, intervals in weekly_by_day(zone_rows).items():
+        branch_day = weekly_by_day(branch_rows)[day]
+        for index, (opens, closes) in enumerate(intervals):
+            if not any(b_opens <= opens and closes <= b_closes for b_opens, b_closes in branch_day):
+                errors.append(FieldError(f"weekly.{day}[{index}].opens", _("A zone's hours lie inside its branch's hours")))
+    return errors
+
+
+async def set_weekly(
+    principal: Principal, slug: str, weekly: dict[str, Sequence[tuple[time, time]]], on_conflict: str | None = None, reason: str = "", zone_id: int | None = None
+) -> HoursChange:
+    """Replace the branch's weekly pattern (a day absent or empty: closed), or with ``zone_id`` one zone's own
+    pattern inside the branch's (all days empty: the zone keeps the branch's hours). The caller (rooms) has
+    checked that the zone is the branch's."""
     await _branch_for_hours(principal, slug)  # who may, before what is wrong with the input
     _check_on_conflict(on_conflict)
     errors = weekly_errors(weekly)
@@ -269,14 +286,23 @@ async def set_weekly(principal: Principal, slug: str, weekly: dict[str, Sequence
     async with write_transaction(engine_finder()):
         row = await _branch_for_hours(principal, slug)
         before = await _rows(row["id"], today_in(ZoneInfo(row["timezone"])))
-        after = _Rows(weekly={**before.weekly, None: new_rows}, dates=before.dates, closures=before.closures)
+        if zone_id is not None:
+            errors = zone_hours_errors(new_rows, before.weekly.get(None, ()))
+            if errors:
+                raise Invalid(errors=errors)
+        weekly_after = {**before.weekly, zone_id: new_rows}
+        if zone_id is not None and not new_rows:
+            weekly_after.pop(zone_id)
+        after = _Rows(weekly=weekly_after, dates=before.dates, closures=before.closures)
         result = await _settle(principal, row, before, after, on_conflict, reason)
-        await WeeklyHours.delete().where((WeeklyHours.branch == row["id"]) & WeeklyHours.zone.is_null())
+        owner = WeeklyHours.zone.is_null() if zone_id is None else WeeklyHours.zone == zone_id
+        await WeeklyHours.delete().where((WeeklyHours.branch == row["id"]) & owner)
         if new_rows:
-            await WeeklyHours.insert(*[WeeklyHours(branch=row["id"], weekday=item.weekday, opens=item.opens, closes=item.closes) for item in new_rows])
-        old_text, new_text = _weekly_text(before.weekly.get(None, ())), _weekly_text(new_rows)
+            await WeeklyHours.insert(*[WeeklyHours(branch=row["id"], zone=zone_id, weekday=item.weekday, opens=item.opens, closes=item.closes) for item in new_rows])
+        old_text, new_text = _weekly_text(before.weekly.get(zone_id, ())), _weekly_text(new_rows)
         if old_text != new_text:
-            await audit.record(principal, "update_hours", "branch", row["id"], branch_id=row["id"], changes={"weekly": (old_text, new_text)})
+            kind, object_id = ("branch", row["id"]) if zone_id is None else ("zone", zone_id)
+            await audit.record(principal, "update_hours", kind, object_id, branch_id=row["id"], changes={"weekly": (old_text, new_text)})
         await branches_service.changed()
     return result
 

@@ -3,10 +3,12 @@ and the lists of zone kinds and features (admins add to them). Thin handlers."""
 
 from __future__ import annotations
 
-from litestar import Controller, Request, get, patch, post
+from litestar import Controller, Request, get, patch, post, put
 from litestar.params import FromPath, JSONBody
 
 from src import bounds
+from src.branches import admin as branches_admin
+from src.branches.schemas import HoursIn, HoursOut, hours_out
 from src.rooms import zones_admin
 from src.rooms.zones_schemas import CodeIn, CodeList, CodeOut, ZoneAdminOut, ZoneCreate, ZonePatch, zone_admin_out
 from src.web.guards import requires_admin, requires_staff
@@ -37,6 +39,22 @@ class ZoneAdminApi(Controller):
     async def reactivate_zone(self, request: Request, zone_id: FromPath[bounds.Id]) -> ZoneAdminOut:
         await zones_admin.set_zone_active(request.user, zone_id, True)
         return zone_admin_out(await zones_admin.zone_row(zone_id))
+
+
+    @get("/{zone_id:int}/hours", summary="A zone's own weekly hours (empty: it keeps its branch's)")
+    async def get_zone_hours(self, zone_id: FromPath[bounds.Id]) -> HoursOut:
+        zone = await zones_admin.zone_row(zone_id)
+        return hours_out(await branches_admin.get_weekly(zone["branch_slug"], zone_id))
+
+    @put(
+        "/{zone_id:int}/hours",
+        summary="Give a zone its own weekly hours inside its branch's (all days empty: back to the branch's); 409 with `affected` as for a branch",
+        guards=[requires_staff],
+    )
+    async def put_zone_hours(self, request: Request, zone_id: FromPath[bounds.Id], data: JSONBody[HoursIn]) -> HoursOut:
+        zone = await zones_admin.zone_row(zone_id)
+        change = await branches_admin.set_weekly(request.user, zone["branch_slug"], data.intervals(), data.on_conflict, data.reason, zone_id=zone_id)
+        return hours_out(await branches_admin.get_weekly(zone["branch_slug"], zone_id), change)
 
 
 def _codes(names: dict[str, str]) -> list[CodeOut]:

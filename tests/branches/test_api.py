@@ -181,3 +181,26 @@ async def test_events_held_in_a_zone_are_cancelled_by_their_own_domain(client, d
     done = await client.put("/api/v1/branches/chekhov/hours", json={**change, "on_conflict": "cancel", "reason": "Ремонт зала"}, headers=staff)
     assert done.status_code == 200, done.text
     assert (await client.get(f"/api/v1/events/{event_id}")).json()["event"]["status"] == "cancelled"
+
+
+async def test_a_zone_has_its_own_hours_inside_the_branch(client, demo):
+    reader = await bearer(client, "reader@libspace.local")
+    staff = await bearer(client, "staff.centralnaya@libspace.local")
+    booking, on = await _booked(client, reader)  # 2 hours after opening, for an hour
+    zone_id = (await client.get(f"/api/v1/bookings/{booking['id']}", headers=reader)).json()["zone_id"]
+    branch_hours = (await client.get("/api/v1/branches/centralnaya/hours")).json()["weekly"]
+    closed_day = next(day for day in WEEKDAYS if not branch_hours[day])
+    outside = await client.put(f"/api/v1/zones/{zone_id}/hours", json={"weekly": {closed_day: [{"opens": "10:00", "closes": "12:00"}]}}, headers=staff)
+    assert outside.status_code == 422 and outside.json()["errors"][0]["field"] == f"weekly.{closed_day}[0].opens"
+    afternoons = {day: [{"opens": "16:00", "closes": "18:00"}] for day in WEEKDAYS if branch_hours[day]}
+    refused = await client.put(f"/api/v1/zones/{zone_id}/hours", json={"weekly": afternoons}, headers=staff)
+    assert refused.status_code == 409 and booking["id"] in [item["id"] for item in refused.json()["affected"]]
+    kept = await client.put(f"/api/v1/zones/{zone_id}/hours", json={"weekly": afternoons, "on_conflict": "keep"}, headers=staff)
+    assert kept.status_code == 200, kept.text
+    assert (await client.get(f"/api/v1/zones/{zone_id}/hours")).json()["weekly"][WEEKDAYS[on.weekday()]] == [{"opens": "16:00", "closes": "18:00"}]
+    zone = next(item for item in (await dates.branch("centralnaya")).zones if item.id == zone_id)
+    assert zone.schedule.day(on).intervals == ((time(16), time(18)),) or zone.schedule.day(on).exceptional
+    other = await bearer(client, "staff.chekhov@libspace.local")
+    assert (await client.put(f"/api/v1/zones/{zone_id}/hours", json={"weekly": {}}, headers=other)).status_code == 403
+    back = await client.put(f"/api/v1/zones/{zone_id}/hours", json={"weekly": {}}, headers=staff)
+    assert back.status_code == 200 and all(not intervals for intervals in back.json()["weekly"].values())
