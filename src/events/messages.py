@@ -41,10 +41,18 @@ SUBJECTS = {
 }
 
 
+def deadline_words(p: dict) -> str:
+    """The "confirm by" instant (stored as ISO with the branch's zone) in words, in the recipient's language."""
+    try:
+        return when(datetime.fromisoformat(str(p["confirm_by"])), str(p["timezone"]))
+    except (KeyError, ValueError):
+        return ""
+
+
 def signed_up_lead(p: dict) -> str:
     text = _("You are signed up for «%(title)s» on %(when)s. Your ticket code is %(code)s: show it (or its QR code on the page of your sign-ups) at the entrance.", title=p["title"], when=p["when"], code=p.get("ticket_code", ""))
     if p.get("confirm_by"):
-        text += " " + _("Please confirm that you are coming by %(deadline)s, or the seat goes to the next person waiting.", deadline=p["confirm_by"])
+        text += " " + _("Please confirm that you are coming by %(deadline)s, or the seat goes to the next person waiting.", deadline=deadline_words(p))
     return text
 
 
@@ -114,7 +122,7 @@ registry.register(
 )
 registry.register(
     CONFIRM_REQUEST,
-    lambda p: _("Are you coming to «%(title)s» on %(when)s? Confirm your seat by %(deadline)s on the page of your sign-ups, or it goes to the next person waiting.", title=p["title"], when=p["when"], deadline=p.get("confirm_by", "")),
+    lambda p: _("Are you coming to «%(title)s» on %(when)s? Confirm your seat by %(deadline)s on the page of your sign-ups, or it goes to the next person waiting.", title=p["title"], when=p["when"], deadline=deadline_words(p)),
 )
 
 
@@ -138,7 +146,7 @@ async def confirmation_requests(now: datetime) -> dict[str, int]:
             branch = await branches_service.branch_by_id(row["event.branch"])
             asked += await notifications.enqueue(
                 CONFIRM_REQUEST, [row["reader"]], SUBJECTS[CONFIRM_REQUEST],
-                {"event_id": row["event.id"], "registration_id": row["id"], "title": row["event.title"], "confirm_by": when(deadline, branch.timezone), "path": "/me/registrations"},
+                {"event_id": row["event.id"], "registration_id": row["id"], "title": row["event.title"], "confirm_by": deadline.isoformat(), "timezone": branch.timezone, "path": "/me/registrations"},
                 cause=f"{row['id']}:{deadline:%Y%m%dT%H%MZ}", subject_vars={"title": row["event.title"]},
             )
     return {"asked": asked}

@@ -39,7 +39,7 @@ from src.events.constants import (
 )
 from src.events.tables import Event, EventSeries, Registration
 from src.exceptions import AppError, Conflict, FieldError, Forbidden, Invalid, NotFound
-from src.i18n import _, fmt_datetime, fmt_day_time
+from src.i18n import _, fmt_datetime
 from src.notifications import service as notifications
 from src.ops import metrics
 from src.branches import occupancy
@@ -476,10 +476,10 @@ async def sign_up(principal: Principal, event_id: int, seats: int = 1, card_numb
                 await Event.update({Event.seats_taken: Event.seats_taken + seats}).where(Event.id == event_id)
             position = waiting + 1 if status == WAITLISTED else None
             kind = event_messages.SIGNED_UP if status == CONFIRMED else event_messages.WAITLISTED
-            confirm_by = fmt_day_time(deadline, tz) if deadline is not None and registration.confirmed_at is None else ""
+            confirm_by = deadline.isoformat() if deadline is not None and registration.confirmed_at is None else ""
             await notifications.enqueue(
                 kind, [reader_id], event_messages.SUBJECTS[kind],
-                {"event_id": event_id, "registration_id": registration.id, "title": row["title"], "ticket_code": code, "position": position, "confirm_by": confirm_by, "path": "/me/registrations"},
+                {"event_id": event_id, "registration_id": registration.id, "title": row["title"], "ticket_code": code, "position": position, "confirm_by": confirm_by, "timezone": branch.timezone, "path": "/me/registrations"},
                 cause=str(registration.id), subject_vars={"title": row["title"]},
             )
     except AppError:

@@ -22,7 +22,7 @@ PAYLOAD = {
     "title": "Сказки народов Приамурья", "zone": "Медиатека", "starts_at": STARTS.isoformat(), "timezone": "Asia/Yakutsk",
     "programme": "Город профессий", "school_name": "Школа № 5", "class_name": "8Б", "school": "Школа № 5", "card": "0012345",
     "ticket_code": "4821", "position": 3, "reason": "Болезнь лектора", "count": 2, "invited_by": "Иванова Анна",
-    "slots_url": "http://test/guidance/slots", "branch": "Библиотека им. Чехова", "confirm_by": "", "hours": 24, "path": "/me",
+    "slots_url": "http://test/guidance/slots", "branch": "Библиотека им. Чехова", "confirm_by": STARTS.isoformat(), "hours": 24, "path": "/me",
 }
 LEAKS = re.compile(r"%\(|\{|\}|\bNone\b|\b[a-z]+[._][a-z_]+\b")  # a template key, a kind or a payload key
 LATIN = re.compile(r"[A-Za-z]{2,}")
@@ -59,5 +59,7 @@ def test_a_kind_reads_in_its_language(kind, language):
         english = set(LATIN.findall(without_links(subject + "\n" + text))) - ALLOWED_LATIN
         assert not english, (kind, english, text)
     assert "<p>" in html and "lang=\"" + language + "\"" in html
+    if kind in {"registration_confirm_request", "registration_confirmed"}:
+        assert text.count("9 декабря" if language == "ru" else "9 December") == 2, (kind, text)  # the start and the "confirm by"
     if kind in {"reminder", "registration_promoted", "event_moved", "visit.confirmed", "booking_confirmed"}:
         assert ("9 декабря" if language == "ru" else "9 December") in text, (kind, text)
