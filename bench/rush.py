@@ -143,6 +143,7 @@ def run_engine(engine: str, url: str, args: argparse.Namespace) -> None:
     prefix = all(a["body"]["status"] == "confirmed" for a in accepted[: len(confirmed)])
     positions = [a["body"]["waitlist_position"] for a in waiting]
     in_order = positions == list(range(1, len(waiting) + 1))
+    rising = all(earlier < later for earlier, later in zip(positions, positions[1:]))  # holds with gaps too
     sent_order = [a["order"] for a in accepted]
     pairs = len(sent_order) * (len(sent_order) - 1) // 2
     latencies = sorted(a["ms"] for a in answers)
@@ -150,7 +151,8 @@ def run_engine(engine: str, url: str, args: argparse.Namespace) -> None:
     print(f"  libspace serve --workers {args.workers}; {len(answers)} clients (httpx, loopback) within {args.within:.0f} s; all answered after {took:.1f} s")
     print(f"  answers: {codes}; errors {errors} (must be 0)")
     print(f"  confirmed {len(confirmed)} of capacity {args.capacity}: {'yes' if len(confirmed) == args.capacity else 'NO'}; confirmed are the first accepted: {'yes' if prefix else 'NO'}")
-    print(f"  waitlisted {len(waiting)}; positions 1..{len(waiting)} in the server's order of acceptance: {'yes' if in_order else 'NO'}")
+    print(f"  waitlisted {len(waiting)}; positions 1..{len(waiting)} in the server's order of acceptance: {'yes' if in_order else 'NO'}; "
+          f"rising in that order (gaps where an answer was lost): {'yes' if rising else 'NO'}")
     print(f"  server's order against the clients' sending order: {_inversions(sent_order)} of {pairs:,} pairs swapped (requests in flight together)")
     print(f"  latency p50 {_percentile(latencies, 0.5):.0f} ms, p95 {_percentile(latencies, 0.95):.0f} ms, p99 {_percentile(latencies, 0.99):.0f} ms, max {latencies[-1]:.0f} ms; p99 < 1 s: {'yes' if _percentile(latencies, 0.99) < 1000 else 'NO'}")
     rows = asyncio.run(_database_rows(event_id))
