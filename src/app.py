@@ -39,7 +39,7 @@ from src.events.controllers import CheckinApi, EventApi, MyRegistrationApi, Regi
 from src.events.confirmations import EventConfirmations
 from src.events.pages import EventPages, StaffEventPages
 from src.rooms.admin_controllers import ZoneListsApi
-from src.rooms.zones_pages import ZonePages
+from src.rooms.zones_pages import ZoneListPages, ZonePages
 from src.rooms.controllers import BookingApi, BranchApi, ZoneApi
 from src.rooms.pages import BookingPages, BranchPages
 from src.rooms.confirmations import BookingConfirmations
@@ -163,6 +163,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             StaffAdminPages,
             AuditPages,
             ZonePages,
+            ZoneListPages,
             DeskPages,
             MyDataPages,
             FamilyPages,

@@ -10,7 +10,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from src import bounds
-from src.accounts.permissions import can_manage_zones
+from src.accounts.permissions import can_administer_network, can_manage_zones
 from src.branches import admin as branches_admin
 from src.exceptions import FieldError, Forbidden, Invalid
 from src.i18n import _
@@ -136,3 +136,27 @@ class ZonePages(Controller):
         await zones_admin.set_zone_active(request.user, zone_id, True)
         flash(request, _("The zone is offered again."))
         return Redirect(path=f"{BASE}/zones/{zone_id}", status_code=303)
+
+
+class ZoneListPages(Controller):
+    """The lists of zone kinds and features: everyone on staff sees them, admins add to them."""
+
+    path = BASE
+    include_in_schema = False
+    guards = [requires_staff]
+
+    @get("/zone-lists")
+    async def lists(self, request: Request) -> Template:
+        return page(request, "branches/zone_lists.html", kinds=list((await zones_admin.kinds()).items()), features=list((await zones_admin.features()).items()),
+                    admin=can_administer_network(request.user), values={}, errors={}, error_list=[])
+
+    @post("/zone-lists/{which:str}")
+    async def add(self, request: Request, which: FromPath[bounds.ShortLine]) -> Redirect:
+        form = await Form.read(request)
+        add = zones_admin.add_kind if which == "kinds" else zones_admin.add_feature
+        try:
+            await add(request.user, form.str(f"{which}_code", 40), form.str(f"{which}_name", 100), form.str(f"{which}_name_en", 100))
+        except Invalid as invalid:
+            return back_with_errors(request, [FieldError(f"{which}_{error.field}", error.message) for error in invalid.errors], form.data, to=f"{BASE}/zone-lists")
+        flash(request, _("Added."))
+        return Redirect(path=f"{BASE}/zone-lists", status_code=303)

@@ -95,3 +95,19 @@ async def test_an_old_address_leads_to_the_renamed_branch(browser_like, demo):
     old = await browser_like.get("/branches/bagulnik", follow_redirects=False)
     assert old.status_code == 301 and old.headers["location"] == "/branches/bagulnik-library"
     assert (await browser_like.get("/branches/bagulnik-library")).status_code == 200
+
+
+async def test_admins_add_zone_kinds_and_features(browser_like, demo):
+    client = browser_like
+    await log_in(client, "admin@libspace.local")
+    added = await post_form(client, "/staff/network/zone-lists", {"kinds_code": "podcast_studio", "kinds_name": "Подкаст-студия", "kinds_name_en": "Podcast studio"},
+                            action="/staff/network/zone-lists/kinds")
+    assert added.status_code == 303
+    assert "Podcast studio" in (await client.get("/staff/network/zone-lists")).text
+    bad = await post_form(client, "/staff/network/zone-lists", {"features_code": "Bad Code", "features_name": ""}, action="/staff/network/zone-lists/features")
+    assert bad.status_code == 303 and 'id="e-features_code"' in (await client.get("/staff/network/zone-lists")).text
+    await log_in(client, "staff.chekhov@libspace.local")
+    shown = await client.get("/staff/network/zone-lists")
+    assert shown.status_code == 200 and "/staff/network/zone-lists/kinds" not in shown.text
+    refused = await post_form(client, "/staff/network/zone-lists", {"kinds_code": "x_room", "kinds_name": "X"}, action="/staff/network/zone-lists/kinds")
+    assert refused.status_code == 403
