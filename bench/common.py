@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import re
 import shutil
@@ -15,7 +16,7 @@ import tempfile
 import time
 import urllib.request
 import uuid
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import asynccontextmanager, contextmanager, redirect_stdout
 from pathlib import Path
 from typing import AsyncIterator, Iterator
 
@@ -69,7 +70,8 @@ async def demo_database() -> AsyncIterator[None]:
     engine = engine_finder()
     await open_pools(engine)
     try:
-        result = await run_forwards(app_name="all", migration_id="all", fake=False)
+        with redirect_stdout(io.StringIO()):  # Piccolo's list of migrations would bury the figures
+            result = await run_forwards(app_name="all", migration_id="all", fake=False)
         assert result.success, result.message
         await demo.load()
         yield
