@@ -53,3 +53,21 @@ async def test_programmes_add_edit_deactivate(client, demo):
     assert off.status_code == 200 and off.json()["is_active"] is False
     assert (await client.get(f"/api/v1/programmes/{programme_id}")).status_code == 404
     assert [entry.action for entry in await audit_service.of_object("programme", programme_id)] == ["create", "update", "deactivate"]
+
+
+async def test_the_school_page_edits_merges_and_deactivates(client, demo):
+    from tests.conftest import post_form
+
+    client.headers.update({"Accept": "text/html", "Accept-Language": "en"})
+    assert (await post_form(client, "/login", {"login": "staff.chekhov@libspace.local", "password": "libspace-demo"})).status_code == 303
+    assert "/staff/network/schools/school-14" in (await client.get("/staff/schools")).text
+    base = {"name": "МАОУ «Школа № 14»", "slug": "school-14", "number": "14", "address": "", "contact_name": "", "contact_phone": "", "contact_email": "", "is_active": "on"}
+    bad = await post_form(client, "/staff/network/schools/school-14", {**base, "contact_email": "nope"})
+    assert bad.status_code == 303 and 'id="e-contact_email"' in (await client.get("/staff/network/schools/school-14")).text
+    saved = await post_form(client, "/staff/network/schools/school-14", base)
+    assert saved.status_code == 303 and (await School.select(School.name).where(School.slug == "school-14").first())["name"] == "МАОУ «Школа № 14»"
+    merged = await post_form(client, "/staff/network/schools/school-14", {"merge_into": "school-5"})
+    assert merged.status_code == 303 and merged.headers["location"] == "/staff/network/schools/school-5"
+    assert (await School.select(School.is_active).where(School.slug == "school-14").first())["is_active"] is False
+    off = await post_form(client, "/staff/network/schools/lyceum-11", {**base, "name": "МАОУ «Лицей № 11»", "slug": "lyceum-11", "is_active": ""})
+    assert off.status_code == 303 and (await School.select(School.is_active).where(School.slug == "lyceum-11").first())["is_active"] is False
