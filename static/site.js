@@ -5,6 +5,10 @@
   var summary = document.querySelector(".error-summary");
   if (summary && (document.activeElement === document.body || document.activeElement === null)) summary.focus();
 
+  // The catalogue's filters: closed on a phone (the events come first), open where there is room.
+  var filters = document.querySelector("details.filter-box");
+  if (filters && window.matchMedia("(min-width: 48rem)").matches) filters.open = true;
+
   // Dropdowns of the header (menu, account): one open at a time; Escape or a click outside closes them.
   var drops = Array.prototype.slice.call(document.querySelectorAll("details.dropdown"));
   drops.forEach(function (drop) {

@@ -17,17 +17,17 @@ from src.exceptions import AppError, FieldError, Invalid
 from src.i18n import _, current_language
 from src.markup import render_markdown
 from src.web.auth import client_address, start_session
-from src.web.forms import Form
-from src.web.templating import errors_by_field, flash, page
+from src.web.forms import Form, back_with_errors
+from src.web.templating import flash, page
 
 TOKEN_PAGES = ("/activate/{token:str}", "/password/reset/{token:str}", "/password/set/{token:str}")
 
 
-def _form_failure(request: Request, template: str, error: AppError, values: dict, **context) -> Template:
+def _form_failure(request: Request, error: AppError, values: dict) -> Redirect:
+    """Back to the form's own address with what was typed and the errors (the error pattern)."""
     if error.status_code not in (422, 429):
         raise error
-    errors = error.errors or [FieldError("form", error.detail)]
-    return page(request, template, status_code=error.status_code, values=values, errors=errors_by_field(errors), error_list=errors, **context)
+    return back_with_errors(request, error.errors or [FieldError("form", error.detail)], values)
 
 
 class RecoveryPages(Controller):
@@ -38,7 +38,7 @@ class RecoveryPages(Controller):
         return page(request, "accounts/activate.html", values={}, errors={})
 
     @post("/activate")
-    async def activate(self, request: Request) -> Template:
+    async def activate(self, request: Request) -> Template | Redirect:
         form = await Form.read(request)
         values = {"card_number": form.str("card_number", 40), "birth_date": form.data.get("birth_date", "")[:10], "contact": form.str("contact", 254)}
         birth = form.date("birth_date", required=False)
@@ -51,7 +51,7 @@ class RecoveryPages(Controller):
                 raise Invalid(errors=form.errors)
             prepared = await recovery.prepare_activation(values["card_number"], birth, values["contact"], client_address(request))
         except AppError as error:
-            return _form_failure(request, "accounts/activate.html", error, values)
+            return _form_failure(request, error, values)
         response = page(request, "accounts/link_sent.html", what="activation")
         response.background = BackgroundTask(recovery.send_activation, prepared)
         return response
@@ -72,13 +72,13 @@ class RecoveryPages(Controller):
         return page(request, "accounts/forgot.html", values={}, errors={})
 
     @post("/password/forgot")
-    async def forgot(self, request: Request) -> Template:
+    async def forgot(self, request: Request) -> Template | Redirect:
         form = await Form.read(request)
         values = {"login": form.str("login", 254)}
         try:
             prepared = await recovery.prepare_reset(values["login"], client_address(request))
         except AppError as error:
-            return _form_failure(request, "accounts/forgot.html", error, values)
+            return _form_failure(request, error, values)
         response = page(request, "accounts/link_sent.html", what="reset")
         response.background = BackgroundTask(recovery.send_reset, prepared)
         return response
@@ -95,7 +95,7 @@ class RecoveryPages(Controller):
             view = await recovery.view_token(token, client_address(request))
         except AppError as error:
             return _token_problem(request, error)
-        return _set_password_page(request, view, token, {}, [])
+        return _set_password_page(request, view)
 
     @post(list(TOKEN_PAGES))
     async def set_password(self, request: Request, token: FromPath[bounds.Line]) -> Template | Redirect:
@@ -119,7 +119,7 @@ class RecoveryPages(Controller):
                     raise
                 errors = error.errors or [FieldError("password", error.detail)]
         if errors:
-            return _set_password_page(request, view, token, {"consent_personal_data": consent_given}, errors, status_code=422)
+            return back_with_errors(request, errors, {"consent_personal_data": "on" if consent_given else ""})
         await start_session(request, principal)
         flash(request, _("Your card is active. Welcome!") if view.activating else _("Your new password is set. Other devices have been logged out."))
         return Redirect(path=landing_path(principal), status_code=303)
@@ -137,17 +137,16 @@ def _token_problem(request: Request, error: AppError) -> Template:
     return page(request, "accounts/token_problem.html", status_code=error.status_code, detail=error.detail)
 
 
-def _set_password_page(request: Request, view: recovery.TokenView, token: str, values: dict, errors: list[FieldError], status_code: int = 200) -> Template:
+def _set_password_page(request: Request, view: recovery.TokenView) -> Template:
     current = consent.current()
     return page(
         request,
         "accounts/set_password.html",
-        status_code=status_code,
         view=view,
         action=request.url.path,
-        values=values,
-        errors=errors_by_field(errors),
-        error_list=errors,
+        values={},
+        errors={},
+        error_list=[],
         consent_text=current.consent_text(current_language()),
         consent_version=current.version,
     )

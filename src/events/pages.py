@@ -24,7 +24,7 @@ from src.events.constants import CATEGORIES, PROFESSION_TYPES
 from src.events.controllers import catalogue_filters
 from src.events.service import EventChange, EventInput
 from src.exceptions import AppError, FieldError
-from src.i18n import _, current_language
+from src.i18n import _, current_language, ngettext
 from src.markup import render_markdown
 from src.rooms import service as rooms_service
 from src.timeutil import local, now_utc, today_in
@@ -254,7 +254,7 @@ class StaffEventPages(Controller):
         return page(request, "events/editor.html", **await self._editor_context(request, {"waitlist": True, "seats_per_signup": 1}, [], None))
 
     @post("/events/new")
-    async def create(self, request: Request) -> Template | Redirect:
+    async def create(self, request: Request) -> Redirect:
         form = await Form.read(request)
         branches = await _managed_branches(request)
         branch = next((b for b in branches if b.slug == form.data.get("branch")), branches[0] if branches else None)
@@ -271,7 +271,7 @@ class StaffEventPages(Controller):
                     raise
                 errors = error.errors or [FieldError("form", error.detail)]
         if not ids:
-            return page(request, "events/editor.html", status_code=422, **await self._editor_context(request, form.data, errors, None))
+            return back_with_errors(request, errors, form.data, to="/staff/events/new")
         flash(request, _("The event is created.") if len(ids) == 1 else _("The series is created: %(n)s dates.", n=len(ids)))
         return Redirect(path=f"/events/{ids[0]}", status_code=303)
 
@@ -282,7 +282,7 @@ class StaffEventPages(Controller):
         return page(request, "events/editor.html", **await self._editor_context(request, _form_values(event), [], event))
 
     @post("/events/{event_id:int}/edit")
-    async def update(self, request: Request, event_id: FromPath[bounds.Id]) -> Template | Redirect:
+    async def update(self, request: Request, event_id: FromPath[bounds.Id]) -> Redirect:
         event = await queries.get_event(event_id)
         events_service.require_manager(request.user, event.branch_id)
         form = await Form.read(request)
@@ -298,7 +298,7 @@ class StaffEventPages(Controller):
                     raise
                 errors = error.errors or [FieldError("form", error.detail)]
         if errors:
-            return page(request, "events/editor.html", status_code=422, **await self._editor_context(request, {**form.data, "branch": event.branch_slug}, errors, event))
+            return back_with_errors(request, errors, {**form.data, "branch": event.branch_slug}, to=f"/staff/events/{event_id}/edit")
         flash(request, _("The event is saved."))
         return Redirect(path=f"/events/{event_id}", status_code=303)
 
@@ -313,7 +313,13 @@ class StaffEventPages(Controller):
     async def attendees(self, request: Request, event_id: FromPath[bounds.Id]) -> Template:
         event = await queries.get_event(event_id)
         events_service.require_manager(request.user, event.branch_id)
-        return await _attendees_page(request, event, {}, {})
+        rows, _total = await queries.attendees(event, include_cancelled=True)
+        head_count = None if event.signup_needed else await attendance.get(event.id)
+        tz = ZoneInfo(event.timezone)
+        first, last = rules.event_day_span(event.starts_at, event.ends_at, tz)
+        checkin_open = not event.is_cancelled and first <= now_utc().astimezone(tz).date() <= last
+        return page(request, "events/attendees.html", event=event, rows=rows, values={}, errors={}, error_list=[], head_count=head_count,
+                    started=now_utc() >= event.starts_at, checkin_open=checkin_open, checkin_result=request.session.pop(CHECKIN_RESULT, None))
 
     @get("/events/{event_id:int}/attendees.csv")
     async def attendees_csv(self, request: Request, event_id: FromPath[bounds.Id]) -> Response[str]:
@@ -338,7 +344,7 @@ class StaffEventPages(Controller):
         )
 
     @post("/events/{event_id:int}/walk-in")
-    async def walk_in(self, request: Request, event_id: FromPath[bounds.Id]) -> Template | Redirect:
+    async def walk_in(self, request: Request, event_id: FromPath[bounds.Id]) -> Redirect:
         form = await Form.read(request)
         card = form.str("card_number", 40)
         seats = form.int("seats", required=False, minimum=1, maximum=100) or 1
@@ -347,13 +353,12 @@ class StaffEventPages(Controller):
         except AppError as error:
             if error.status_code not in (404, 409, 422):
                 raise
-            event = await queries.get_event(event_id)
-            return await _attendees_page(request, event, {"card_number": card}, {"card_number": error.detail}, status_code=error.status_code)
+            return back_with_errors(request, [FieldError("card_number", error.detail)], {"card_number": card}, to=f"/staff/events/{event_id}/attendees")
         flash(request, _("Signed up: %(status)s", status=_("confirmed") if result.status == "confirmed" else _("waitlist, number %(n)s", n=result.waitlist_position)))
         return Redirect(path=f"/staff/events/{event_id}/attendees", status_code=303)
 
     @post("/events/{event_id:int}/attendance")
-    async def record_attendance(self, request: Request, event_id: FromPath[bounds.Id]) -> Template | Redirect:
+    async def record_attendance(self, request: Request, event_id: FromPath[bounds.Id]) -> Redirect:
         form = await Form.read(request)
         values = {name: form.str(name, 12) for name in ("total", "children", "youth")}
         try:
@@ -362,22 +367,22 @@ class StaffEventPages(Controller):
         except AppError as error:
             if error.status_code not in (409, 422):
                 raise
-            event = await queries.get_event(event_id)
-            errors = {item.field: item.message for item in error.errors} or {"total": error.detail}
-            return await _attendees_page(request, event, values, errors, status_code=error.status_code)
+            return back_with_errors(request, error.errors or [FieldError("total", error.detail)], values, to=f"/staff/events/{event_id}/attendees")
         flash(request, _("Head count saved"))
         return Redirect(path=f"/staff/events/{event_id}/attendees", status_code=303)
 
     @get("/checkin")
     async def checkin_form(self, request: Request, event: FromQuery[bounds.OptionalId] = None) -> Template:
-        return await _checkin_page(request, event, None, None, {})
+        return await _checkin_page(request, event)
 
     @post("/checkin")
-    async def checkin(self, request: Request) -> Template:
+    async def checkin(self, request: Request) -> Redirect:
+        """Check a ticket or a card in, then back to the check-in page (or ``next``: the attendee list) saying
+        who came; a refresh there checks nobody in twice."""
         form = await Form.read(request)
         event_id = form.int("event", required=False, minimum=1, maximum=10**9)
         code = form.str("code", 60)
-        result = error = None
+        back = safe_next(form.data.get("next"), f"/staff/checkin?event={event_id}" if event_id else "/staff/checkin")
         looks_like_card = code.replace(" ", "").isdigit() and len(code.replace(" ", "")) >= 8
         try:
             if looks_like_card:
@@ -387,18 +392,18 @@ class StaffEventPages(Controller):
         except AppError as failure:
             if failure.status_code not in (404, 422):
                 raise
-            error = failure.detail
-        return await _checkin_page(request, event_id, result, error, {"code": code}, status_code=422 if error else 200)
+            return back_with_errors(request, [FieldError("code", failure.detail)], {"code": code}, to=back)
+        message = _("Already checked in: %(name)s", name=result.reader_name) if result.already else _("Welcome, %(name)s!", name=result.reader_name)
+        if result.seats > 1:
+            message += " · " + ngettext("%(num)s seat", "%(num)s seats", result.seats)
+        request.session[CHECKIN_RESULT] = message
+        return Redirect(path=back, status_code=303)
 
 
-async def _attendees_page(request: Request, event, values: dict, errors: dict, status_code: int = 200) -> Template:
-    rows, _total = await queries.attendees(event, include_cancelled=True)
-    head_count = None if event.signup_needed else await attendance.get(event.id)
-    return page(request, "events/attendees.html", status_code=status_code, event=event, rows=rows, values=values, errors=errors,
-                head_count=head_count, started=now_utc() >= event.starts_at)
+CHECKIN_RESULT = "checkin_result"
 
 
-async def _checkin_page(request: Request, event_id: int | None, result, error: str | None, values: dict, status_code: int = 200) -> Template:
+async def _checkin_page(request: Request, event_id: int | None) -> Template:
     branches = await _managed_branches(request)
     today = await queries.events_today({b.id for b in branches})
     chosen = event_id if event_id is not None else (today[0].id if len(today) == 1 else None)
@@ -406,4 +411,5 @@ async def _checkin_page(request: Request, event_id: int | None, result, error: s
     for event in today:
         rows, _total = await queries.attendees(event)
         counts[event.id] = (sum(r.seats for r in rows if r.checked_in_at), sum(r.seats for r in rows if r.status == "confirmed"))
-    return page(request, "events/checkin.html", status_code=status_code, today=today, chosen=chosen, result=result, error=error, values=values, counts=counts)
+    result = request.session.pop(CHECKIN_RESULT, None)
+    return page(request, "events/checkin.html", today=today, chosen=chosen, result=result, values={}, errors={}, error_list=[], counts=counts)

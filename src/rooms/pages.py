@@ -17,7 +17,7 @@ from src.branches.rules import week_start
 from src.branches.service import BranchInfo
 from src.config import get_settings
 from src.exceptions import AppError, FieldError, Forbidden, Invalid, NotFound
-from src.i18n import _
+from src.i18n import _, fmt_day_time, fmt_time
 from src.rooms import availability, bookings
 from src.rooms import service as rooms_service
 from src.rooms import zones_admin
@@ -25,7 +25,7 @@ from src.rooms.exceptions import BookingClash
 from src.rooms.rules import Recurrence
 from src.rooms.service import ZoneInfo
 from src.timeutil import now_utc, today_in
-from src.web.forms import Form, safe_next
+from src.web.forms import Form, back_with_errors, safe_next
 from src.web.guards import requires_login
 from src.web.templating import errors_by_field, flash, page
 
@@ -210,19 +210,13 @@ def _form_values(zone: ZoneInfo, tz, start: str, end: str) -> dict[str, str]:
     return values
 
 
-async def _booking_form(request: Request, branch: BranchInfo, zone: ZoneInfo, values: dict, errors: list[FieldError], conflicts=(), status_code: int = 200) -> Template:
-    return page(
-        request,
-        "rooms/booking_form.html",
-        status_code=status_code,
-        branch=branch,
-        zone=zone,
-        values=values,
-        errors=errors_by_field(errors),
-        error_list=errors,
-        conflicts=conflicts,
-        manager=can_manage_branch(request.user, branch.id),
-    )
+async def _booking_form(request: Request, branch: BranchInfo, zone: ZoneInfo, values: dict) -> Template:
+    return page(request, "rooms/booking_form.html", branch=branch, zone=zone, values=values, errors={}, error_list=[], conflicts=[], manager=can_manage_branch(request.user, branch.id))
+
+
+def clash_lines(clash: BookingClash, tz) -> dict[str, list[str]]:
+    """The taken times of a clash in words ("9 декабря, среда, 10:00–12:00"), for the form it goes back to."""
+    return {"conflicts": [f"{fmt_day_time(c.starts_at, tz)}–{fmt_time(c.ends_at.astimezone(tz))}" for c in clash.clashes]}
 
 
 def read_booking(form: Form, branch: BranchInfo, zone: ZoneInfo) -> bookings.BookingRequest:
@@ -259,28 +253,29 @@ class BookingPages(Controller):
     @get("/bookings/new")
     async def new_booking(self, request: Request, zone: FromQuery[bounds.Id], start: FromQuery[bounds.Line] = "", end: FromQuery[bounds.Line] = "") -> Template:
         branch, found = await rooms_service.get_zone(zone)
-        return await _booking_form(request, branch, found, _form_values(found, branch.tz, start, end), [])
+        return await _booking_form(request, branch, found, _form_values(found, branch.tz, start, end))
 
     @post("/bookings")
-    async def create_booking(self, request: Request) -> Template | Redirect:
+    async def create_booking(self, request: Request) -> Redirect:
         form = await Form.read(request)
         zone_id = form.int("zone_id")
         if zone_id is None:
             raise Invalid(errors=form.errors)
         branch, zone = await rooms_service.get_zone(zone_id)
         booking = read_booking(form, branch, zone)
+        back = f"/bookings/new?zone={zone.id}"
         if form.errors:
-            return await _booking_form(request, branch, zone, form.data, form.errors, status_code=422)
+            return back_with_errors(request, form.errors, form.data, to=back)
         try:
             result = await bookings.book(request.user, booking)
         except BookingClash as clash:
-            return await _booking_form(request, branch, zone, form.data, [FieldError("start", clash.detail)], conflicts=clash.clashes, status_code=409)
+            return back_with_errors(request, [FieldError("start", clash.detail)], form.data, to=back, extra=clash_lines(clash, branch.tz))
         except Invalid as invalid:
-            return await _booking_form(request, branch, zone, form.data, form_errors(invalid.errors) or [FieldError("start", invalid.detail)], status_code=422)
+            return back_with_errors(request, form_errors(invalid.errors) or [FieldError("start", invalid.detail)], form.data, to=back)
         except (Forbidden, NotFound) as refused:  # a reader's card at the desk: unknown, replaced or blocked
             if not booking.card_number:
                 raise
-            return await _booking_form(request, branch, zone, form.data, [FieldError("card_number", refused.detail)], status_code=422)
+            return back_with_errors(request, [FieldError("card_number", refused.detail)], form.data, to=back)
         first = result.bookings[0]
         waiting = first.status == "pending"
         message = _("Booked: %(zone)s.", zone=zone.name) if not waiting else _("Requested: %(zone)s. Staff will confirm it.", zone=zone.name)

@@ -21,11 +21,11 @@ from src.rooms import bookings
 from src.rooms import service as rooms_service
 from src.rooms.constants import HOLDER_BLOCK, PENDING
 from src.rooms.exceptions import BookingClash
-from src.rooms.pages import form_errors
+from src.rooms.pages import clash_lines, form_errors
 from src.rooms.rules import Recurrence
 from src.rooms.service import BranchZones
 from src.timeutil import now_utc, today_in
-from src.web.forms import Form, safe_next
+from src.web.forms import Form, back_with_errors, safe_next
 from src.web.guards import requires_staff
 from src.web.templating import errors_by_field, flash, page
 
@@ -112,29 +112,17 @@ class StaffRoomPages(Controller):
 
     # --- internal blocks ------------------------------------------------------------------------------
 
-    async def _blocks_page(self, request: Request, branch: BranchZones, values: dict, errors: list[FieldError], conflicts=(), status_code: int = 200) -> Template:
+    async def _blocks_page(self, request: Request, branch: BranchZones, values: dict) -> Template:
         upcoming = [view for view in await _branch_bookings(request, branch, today_in(branch.tz), 120) if view.holder_kind == HOLDER_BLOCK and view.active]
-        return page(
-            request,
-            "rooms/blocks.html",
-            status_code=status_code,
-            branch=branch,
-            blocks=upcoming,
-            zones=await rooms_service.zone_index(),
-            values=values,
-            errors=errors_by_field(errors),
-            error_list=errors,
-            conflicts=conflicts,
-            now=now_utc(),
-        )
+        return page(request, "rooms/blocks.html", branch=branch, blocks=upcoming, zones=await rooms_service.zone_index(), values=values, errors={}, error_list=[], conflicts=[], now=now_utc())
 
     @get("/branches/{slug:str}/blocks")
     async def blocks(self, request: Request, slug: FromPath[bounds.Line]) -> Template:
         branch = await _managed(request, slug)
-        return await self._blocks_page(request, branch, {"date": today_in(branch.tz).isoformat()}, [])
+        return await self._blocks_page(request, branch, {"date": today_in(branch.tz).isoformat()})
 
     @post("/branches/{slug:str}/blocks")
-    async def add_block(self, request: Request, slug: FromPath[bounds.Line]) -> Template | Redirect:
+    async def add_block(self, request: Request, slug: FromPath[bounds.Line]) -> Redirect:
         """Block a zone (maintenance, set-up) for one day or each day up to a last date."""
         branch = await _managed(request, slug)
         form = await Form.read(request)
@@ -145,8 +133,9 @@ class StaffRoomPages(Controller):
         reason = form.str("reason", 300)
         if zone_id is not None and zone_id not in {zone.id for zone in branch.zones}:
             form.errors.append(FieldError("zone_id", _("This zone is not in this library")))
+        back = f"/staff/branches/{branch.slug}/blocks"
         if form.errors:
-            return await self._blocks_page(request, branch, form.data, form.errors, status_code=422)
+            return back_with_errors(request, form.errors, form.data, to=back)
         request_ = bookings.BookingRequest(
             zone_id=zone_id,
             starts_at=datetime.combine(on, start, tzinfo=branch.tz),
@@ -161,47 +150,39 @@ class StaffRoomPages(Controller):
         try:
             result = await bookings.book(request.user, request_)
         except BookingClash as clash:
-            return await self._blocks_page(request, branch, form.data, [FieldError("start", clash.detail)], conflicts=clash.clashes, status_code=409)
+            return back_with_errors(request, [FieldError("start", clash.detail)], form.data, to=back, extra=clash_lines(clash, branch.tz))
         except Invalid as invalid:
-            return await self._blocks_page(request, branch, form.data, form_errors(invalid.errors, {"purpose": "reason"}) or [FieldError("start", invalid.detail)], status_code=422)
+            return back_with_errors(request, form_errors(invalid.errors, {"purpose": "reason"}) or [FieldError("start", invalid.detail)], form.data, to=back)
         flash(request, _("Blocked: %(n)s days.", n=len(result.bookings)) + ("" if not result.skipped else " " + _("Skipped: %(n)s.", n=len(result.skipped))))
         return Redirect(path=f"/staff/branches/{branch.slug}/blocks", status_code=303)
 
     # --- closures -------------------------------------------------------------------------------------
 
-    async def _closures_page(self, request: Request, branch: BranchZones, values: dict, errors: list[FieldError], status_code: int = 200) -> Template:
-        return page(
-            request,
-            "rooms/closures.html",
-            status_code=status_code,
-            branch=branch,
-            closures=await branches_service.list_closures(branch, today_in(branch.tz)),
-            kinds=CLOSURE_KINDS,
-            values=values,
-            errors=errors_by_field(errors),
-            error_list=errors,
-        )
+    async def _closures_page(self, request: Request, branch: BranchZones, values: dict) -> Template:
+        closures = await branches_service.list_closures(branch, today_in(branch.tz))
+        return page(request, "rooms/closures.html", branch=branch, closures=closures, kinds=CLOSURE_KINDS, values=values, errors={}, error_list=[])
 
     @get("/branches/{slug:str}/closures")
     async def closures(self, request: Request, slug: FromPath[bounds.Line]) -> Template:
         branch = await _managed(request, slug)
-        return await self._closures_page(request, branch, {"kind": "sanitary"}, [])
+        return await self._closures_page(request, branch, {"kind": "sanitary"})
 
     @post("/branches/{slug:str}/closures")
-    async def add_closure(self, request: Request, slug: FromPath[bounds.Line]) -> Template | Redirect:
+    async def add_closure(self, request: Request, slug: FromPath[bounds.Line]) -> Redirect:
         branch = await _managed(request, slug)
         form = await Form.read(request)
         starts_on = form.date("starts_on", window=bounds.SCHEDULE)
         ends_on = form.date("ends_on", required=False, window=bounds.SCHEDULE) or starts_on
         zone_id = form.int("zone_id", required=False)
+        back = f"/staff/branches/{branch.slug}/closures"
         if form.errors:
-            return await self._closures_page(request, branch, form.data, form.errors, status_code=422)
+            return back_with_errors(request, form.errors, form.data, to=back)
         try:
             await branches_service.add_closure(
                 request.user, branch, starts_on, ends_on, form.str("kind", 20), form.str("reason", 300), zone_id, today_in(branch.tz), zone_ids={zone.id for zone in branch.zones}
             )
         except Invalid as invalid:
-            return await self._closures_page(request, branch, form.data, invalid.errors, status_code=422)
+            return back_with_errors(request, invalid.errors, form.data, to=back)
         affected = [view for view in await _branch_bookings(request, branch, starts_on, (ends_on - starts_on).days + 1) if view.active and (zone_id is None or view.zone_id == zone_id)]
         message = _("The closure is saved: %(kind)s, %(reason)s.", kind=label(form.data.get("kind", "")), reason=form.data.get("reason", ""))
         if affected:

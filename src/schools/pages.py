@@ -114,18 +114,14 @@ class SchoolPages(Controller):
     @get("/visits/new", guards=[requires_login])
     async def request_form(self, request: Request, programme: FromQuery[bounds.Id], branch: FromQuery[bounds.Line] = "") -> Template:
         found = await programmes_service.get_programme(programme)
-        return await self._request_page(request, found, {"branch": branch, "adults": "2"}, [])
-
-    async def _request_page(self, request: Request, programme, values: dict, errors: list[FieldError], status_code: int = 200) -> Template:
-        branches = [b for b in await rooms_service.list_branches() if b.id in programme.branch_ids]
+        branches = [b for b in await rooms_service.list_branches() if b.id in found.branch_ids]
         return page(
-            request, "schools/request.html", status_code=status_code, programme=programme, branches=branches, values=values,
-            errors=errors_by_field(errors), error_list=[FieldError(_form_field(e.field), e.message) for e in errors],
+            request, "schools/request.html", programme=found, branches=branches, values={"branch": branch, "adults": "2"}, errors={}, error_list=[],
             can_request=can_request_visits(request.user), windows=range(MAX_WINDOWS),
         )
 
     @post("/visits", guards=[requires_login])
-    async def request_visit(self, request: Request) -> Template | Redirect:
+    async def request_visit(self, request: Request) -> Redirect:
         form = await Form.read(request)
         programme = await programmes_service.get_programme(form.int("programme_id") or 0)
         branch = None
@@ -154,7 +150,7 @@ class SchoolPages(Controller):
                 flash(request, _("Your request has been sent to the library. You will see its answer here."))
                 return Redirect(path=f"/schools/visits/{visit.id}", status_code=303)
         errors = [FieldError(_form_field(e.field), e.message) for e in errors]
-        return await self._request_page(request, programme, form.data, errors, status_code=422)
+        return back_with_errors(request, errors, form.data, to=f"/schools/visits/new?programme={programme.id}")
 
     @get("/visits/{visit_id:int}", guards=[requires_login])
     async def visit(self, request: Request, visit_id: FromPath[bounds.Id]) -> Template:
@@ -200,7 +196,7 @@ class SchoolPages(Controller):
         return page(request, "schools/register.html", schools=await teachers_service.list_schools(), values={}, errors={})
 
     @post("/register")
-    async def register(self, request: Request) -> Template | Redirect:
+    async def register(self, request: Request) -> Redirect:
         form = await Form.read(request)
         errors = _password_repeat_errors(form)
         if not errors:
@@ -220,8 +216,7 @@ class SchoolPages(Controller):
             else:
                 await _log_in(request, account_id)
                 return Redirect(path="/schools", status_code=303)
-        values = {k: v for k, v in form.data.items() if "password" not in k}
-        return page(request, "schools/register.html", status_code=422, schools=await teachers_service.list_schools(), values=values, errors=errors_by_field(errors), error_list=errors)
+        return back_with_errors(request, errors, form.data, to="/schools/register")
 
     @get("/join/{token:str}")
     async def join_form(self, request: Request, token: FromPath[bounds.Line]) -> Template:
@@ -229,7 +224,7 @@ class SchoolPages(Controller):
         return page(request, "schools/join.html", invite=invite, token=token, values={"full_name": invite.full_name}, errors={})
 
     @post("/join/{token:str}")
-    async def join(self, request: Request, token: FromPath[bounds.Line]) -> Template | Redirect:
+    async def join(self, request: Request, token: FromPath[bounds.Line]) -> Redirect:
         invite = await teachers_service.invitation(token)
         form = await Form.read(request)
         errors = _password_repeat_errors(form)
@@ -242,8 +237,7 @@ class SchoolPages(Controller):
                 await _log_in(request, account_id)
                 flash(request, _("Welcome! You can now request visits for your school."))
                 return Redirect(path="/schools", status_code=303)
-        values = {"full_name": form.data.get("full_name", "")}
-        return page(request, "schools/join.html", status_code=422, invite=invite, token=token, values=values, errors=errors_by_field(errors), error_list=errors)
+        return back_with_errors(request, errors, {"full_name": form.data.get("full_name", "")}, to=f"/schools/join/{quote(token, safe='')}")
 
 
 def _password_repeat_errors(form: Form) -> list[FieldError]:

@@ -125,11 +125,12 @@ _KEPT_VALUE_LENGTH = 4000
 _KEPT_SECONDS = 600
 
 
-def back_with_errors(request: Request, errors: list[FieldError], values: dict[str, Any], to: str | None = None) -> Redirect:
+def back_with_errors(request: Request, errors: list[FieldError], values: dict[str, Any], to: str | None = None, extra: dict[str, Any] | None = None) -> Redirect:
     """A failed form post: keep what was typed (never passwords) and the errors for one look, and go back with
     a 303 to the form's own address (``to``, default: the address posted to), so the address bar shows the form
     and a refresh does not post again. The form page shows the error summary at its top, focused, each error
-    linked to its field (``page()`` fills ``values``, ``errors`` and ``error_list``)."""
+    linked to its field (``page()`` fills ``values``, ``errors`` and ``error_list``). ``extra``: more for the page
+    to show with the errors (plain JSON values, such as the taken times of a clash already written out)."""
     target = to or (request.url.path + (f"?{request.url.query}" if request.url.query else ""))
     kept_values = {
         key: str(value)[:_KEPT_VALUE_LENGTH]
@@ -138,11 +139,12 @@ def back_with_errors(request: Request, errors: list[FieldError], values: dict[st
     }
     request.session[KEPT_FORM] = {
         "path": target.split("?", 1)[0], "at": time_module.time(), "values": kept_values, "errors": [[e.field, e.message] for e in errors],
+        "extra": extra or {},
     }
     return Redirect(path=target, status_code=303)
 
 
-def take_kept_form(request: Request) -> tuple[dict[str, Any], list[FieldError]] | None:
+def take_kept_form(request: Request) -> tuple[dict[str, Any], list[FieldError], dict[str, Any]] | None:
     """The form kept by :func:`back_with_errors` for this page, once (then it is gone)."""
     if "session" not in request.scope:
         return None
@@ -153,4 +155,4 @@ def take_kept_form(request: Request) -> tuple[dict[str, Any], list[FieldError]] 
     if time_module.time() - float(kept.get("at") or 0) > _KEPT_SECONDS:
         return None  # an old failed post: the person has moved on
     errors = [FieldError(str(name), str(message)) for name, message in kept.get("errors", [])]
-    return dict(kept.get("values") or {}), errors
+    return dict(kept.get("values") or {}), errors, dict(kept.get("extra") or {})

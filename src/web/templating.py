@@ -111,7 +111,8 @@ def page_context(request: Request, **context: Any) -> dict[str, Any]:
     }
     kept = take_kept_form(request)
     if kept is not None:
-        values, errors = kept
+        values, errors, extra = kept
+        result.update(extra)
         result["values"] = {**(result.get("values") or {}), **values}
         result["errors"] = errors_by_field(errors)
         result["error_list"] = errors

@@ -28,6 +28,8 @@ async def test_teen_finds_a_career_workshop_signs_up_sees_ticket_and_cancels(sta
     async with running_server() as base_url, browser_page(viewport=PHONE) as page:
         await _log_in(page, base_url, "teen@libspace.local")
         await header_click(page, "Афиша")
+        assert await page.get_by_role("link", name="Профессия: инженер-программист").is_visible()  # events first on a phone
+        await page.locator("details.filter-box > summary").click()  # the filters behind one control
         await page.get_by_label("Категория").select_option("career_workshop")
         await page.get_by_label("Возраст").fill("15")
         await page.get_by_role("button", name="Показать").click()
