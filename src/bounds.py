@@ -245,6 +245,35 @@ BirthDate = Annotated[date, msgspec.Meta(description="YYYY-MM-DD, from 1900-01-0
 FilterDate = Annotated[date, msgspec.Meta(description="YYYY-MM-DD, 1970 to 2100"), FILTER]
 FilterAt = Annotated[datetime, msgspec.Meta(description="ISO 8601, 1970 to 2100"), FILTER]
 OptionalFilterDate = Annotated[Optional[date], Parameter(description="YYYY-MM-DD, 1970 to 2100", required=False)]
+# The one convention of the API's list filters named start and end (issue 16): a date or a date-time with an
+# offset. Read with moment() (an instant) or filter_day() (the day it falls on in the given zone).
+FilterMoment = optional_line(40, description="A date (2026-12-09) or a date-time with an offset (2026-12-09T18:00+09:00); 1970 to 2100")
+
+
+def moment(value: str, tz: Any, field: str, end_of_day: bool = False) -> datetime:
+    """A query-string instant: ISO 8601 with or without an offset (then local to ``tz``), or a date (its local
+    midnight; with ``end_of_day``, the midnight after it, so ``end=2026-12-07`` includes that day). A '+' of an
+    offset that arrived unencoded (as a space) is put back. Outside 1970 to 2100, or unreadable: 422 naming it."""
+    text = value.strip()
+    if len(text) > 10 and text[-6] == " ":
+        text = text[:-6] + "+" + text[-5:]
+    try:
+        if len(text) == 10:
+            on = date.fromisoformat(text)
+            check(on, FILTER, field)
+            return datetime.combine(on + timedelta(days=1 if end_of_day else 0), datetime.min.time(), tzinfo=tz)
+        instant = datetime.fromisoformat(text)
+    except ValueError:
+        raise Invalid.one(field, _("Give a date (2026-12-01) or a date and time (2026-12-01T10:00+09:00)")) from None
+    check(instant, FILTER, field)
+    return instant.replace(tzinfo=tz) if instant.tzinfo is None else instant
+
+
+def filter_day(value: str | None, tz: Any, field: str) -> date | None:
+    """A ``start``/``end`` day filter given as a date or a date-time with an offset: the day it falls on in ``tz``."""
+    if value is None or not value.strip():
+        return None
+    return moment(value, tz, field).astimezone(tz).date()
 
 
 # --- the Struct base -------------------------------------------------------------------------------------------

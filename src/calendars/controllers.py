@@ -17,7 +17,7 @@ from src.calendars import http
 from src.calendars import service as calendars_service
 from src.calendars.constants import FEED_KINDS, PRIVATE_CACHE_CONTROL, PUBLIC_CACHE_CONTROL
 from src.calendars.schemas import PrivateFeedsOut, RegenerateIn, private_feed_out
-from src.config import LANGUAGES
+from src.config import LANGUAGES, get_settings
 from src.events.controllers import AgeQuery, TextQuery, catalogue_filters
 from src.exceptions import Invalid, NotFound
 from src.i18n import _
@@ -35,7 +35,6 @@ def strip_ics(segment: str) -> str:
 
 
 def _language(lang: str) -> str:
-    from src.config import get_settings
 
     return lang if lang in LANGUAGES else get_settings().language
 
@@ -60,15 +59,16 @@ class FeedController(Controller):
         branch: FromQuery[bounds.Line] = "",
         category: FromQuery[bounds.Line] = "",
         age: AgeQuery = None,
-        start: FromQuery[bounds.OptionalFilterDate] = None,
-        end: FromQuery[bounds.OptionalFilterDate] = None,
+        start: FromQuery[bounds.FilterMoment] = None,
+        end: FromQuery[bounds.FilterMoment] = None,
         free_only: FromQuery[bool] = False,
         q: TextQuery = "",
         profession_type: FromQuery[bounds.Line] = "",
         lang: FromQuery[Language] = "",
         download: FromQuery[Download] = False,
     ) -> Response:
-        filters = catalogue_filters(branch, category, age, start, end, free_only, q, profession_type)
+        tz = get_settings().tz
+        filters = catalogue_filters(branch, category, age, bounds.filter_day(start, tz, "start"), bounds.filter_day(end, tz, "end"), free_only, q, profession_type)
         return await _answer(request, await calendars_service.events_feed(filters, _language(lang)), download)
 
     @route("/events/{name:str}", http_method=FEED_METHODS, summary="One event (iCalendar): download it, or subscribe to follow its changes")

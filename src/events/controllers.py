@@ -32,6 +32,7 @@ from src.events.schemas import (
     registration_out,
     signup_out,
 )
+from src.config import get_settings
 from src.exceptions import Invalid
 from src.i18n import _
 from src.pagination import Page, PageNumber, PageSize
@@ -67,15 +68,16 @@ class EventApi(Controller):
         branch: FromQuery[bounds.Line] = "",
         category: FromQuery[bounds.Line] = "",
         age: AgeQuery = None,
-        start: FromQuery[bounds.OptionalFilterDate] = None,
-        end: FromQuery[bounds.OptionalFilterDate] = None,
+        start: FromQuery[bounds.FilterMoment] = None,
+        end: FromQuery[bounds.FilterMoment] = None,
         free_only: FromQuery[bool] = False,
         q: TextQuery = "",
         profession_type: FromQuery[bounds.Line] = "",
         page: PageNumber = 1,
         page_size: PageSize = 50,
     ) -> Page[EventOut]:
-        filters = catalogue_filters(branch, category, age, start, end, free_only, q, profession_type)
+        tz = get_settings().tz
+        filters = catalogue_filters(branch, category, age, bounds.filter_day(start, tz, "start"), bounds.filter_day(end, tz, "end"), free_only, q, profession_type)
         events, total = await queries.catalogue(filters, page, page_size)
         return Page(items=[event_out(event) for event in events], total=total, page=page, page_size=page_size)
 

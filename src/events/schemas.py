@@ -159,6 +159,7 @@ class RegistrationOut(msgspec.Struct):
 
 
 class EventDetailOut(msgspec.Struct):
+    id: int  # the event's id at the top level like every resource; ``event`` keeps the older nested shape
     event: EventOut
     description: str
     description_html: str
@@ -190,6 +191,7 @@ class AttendanceOut(msgspec.Struct):
 
 
 class AttendeeOut(msgspec.Struct):
+    id: int  # the registration's id; ``registration_id`` is the older name, kept
     registration_id: int
     full_name: str
     card_number: str
@@ -208,6 +210,7 @@ class CheckinIn(bounds.Input):
 
 
 class CheckinOut(msgspec.Struct):
+    id: int  # the registration's id; ``registration_id`` is the older name, kept
     registration_id: int
     event_id: int
     full_name: str
@@ -251,7 +254,7 @@ def signup_out(result: SignUpResult) -> RegistrationOut:
 
 def detail_out(event: EventView, waiting: int, occurrences: list[tuple[int, datetime, str]], mine: RegistrationView | None) -> EventDetailOut:
     return EventDetailOut(
-        event=event_out(event), description=event.description, description_html=str(render_markdown(event.description)),
+        id=event.id, event=event_out(event), description=event.description, description_html=str(render_markdown(event.description)),
         accessibility=event.accessibility, cancel_reason=event.cancel_reason, confirm_hours_before=event.confirm_hours_before,
         waitlist_count=waiting, occurrences=[OccurrenceOut(id=i, starts_at=s, status=st) for i, s, st in occurrences],
         my_registration=registration_out(mine) if mine else None,
@@ -260,7 +263,7 @@ def detail_out(event: EventView, waiting: int, occurrences: list[tuple[int, date
 
 def attendee_out(attendee: Attendee) -> AttendeeOut:
     return AttendeeOut(
-        registration_id=attendee.registration_id, full_name=attendee.full_name, card_number=attendee.card_number, seats=attendee.seats,
+        id=attendee.registration_id, registration_id=attendee.registration_id, full_name=attendee.full_name, card_number=attendee.card_number, seats=attendee.seats,
         status=attendee.status, waitlist_position=attendee.waitlist_position, checked_in_at=attendee.checked_in_at,
         no_show=attendee.no_show, created_at=attendee.created_at,
     )
@@ -268,6 +271,6 @@ def attendee_out(attendee: Attendee) -> AttendeeOut:
 
 def checkin_out(result: CheckInResult) -> CheckinOut:
     return CheckinOut(
-        registration_id=result.registration_id, event_id=result.event_id, full_name=result.reader_name, card_number=result.card_number,
+        id=result.registration_id, registration_id=result.registration_id, event_id=result.event_id, full_name=result.reader_name, card_number=result.card_number,
         seats=result.seats, checked_in_at=result.checked_in_at, already_checked_in=result.already,
     )

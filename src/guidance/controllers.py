@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Annotated
 
 from litestar import Controller, Request, get, patch, post
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from src import bounds
 from src.branches import service as branches_service
@@ -93,16 +92,15 @@ class GuidanceApi(Controller):
         self,
         branch: FromQuery[bounds.optional_line(64, description="Branch slug")] = None,
         counsellor: FromQuery[bounds.optional_count(1, description="Counsellor id")] = None,
-        start: Annotated[date | None, QueryParameter(description="First date (default today)", required=False)] = None,
-        end: Annotated[date | None, QueryParameter(description="Last date, inclusive (default start + 13 days)", required=False)] = None,
+        start: FromQuery[bounds.optional_line(40, description="First day (default today): a date, or a date-time with an offset (its day in the city)")] = None,
+        end: FromQuery[bounds.optional_line(40, description="Last day, inclusive (default start + 13 days): a date, or a date-time with an offset")] = None,
         page: PageNumber = 1,
         page_size: PageSize = 100,
     ) -> Page[schemas.SlotOut]:
-        bounds.check(start, bounds.FILTER, "start")
-        bounds.check(end, bounds.FILTER, "end")
-        start = start or today_in(get_settings().tz)
-        end = end or start + timedelta(days=13)
-        found = await guidance_availability.slots(start, end, branch, counsellor)
+        tz = get_settings().tz
+        first = bounds.filter_day(start, tz, "start") or today_in(tz)
+        last = bounds.filter_day(end, tz, "end") or first + timedelta(days=13)
+        found = await guidance_availability.slots(first, last, branch, counsellor)
         branches, names = await branches_by_id(), await counsellor_names()
         return paginate([schemas.slot_out(slot, branches, names) for slot in found], page, page_size)
 

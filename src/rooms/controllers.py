@@ -79,11 +79,10 @@ class BranchApi(BranchAdminApi):
 
     @get("/{slug:str}/week", summary="The week grid of a branch: every zone by day, free and busy times")
     async def week(
-        self, request: Request, slug: FromPath[bounds.Line], start: Annotated[date | None, QueryParameter(description="First day (default: this Monday); 1970 to 2100")] = None
+        self, request: Request, slug: FromPath[bounds.Line], start: FromQuery[bounds.optional_line(40, description="First day (default: this Monday): a date, or a date-time with an offset (its day in the branch); 1970 to 2100")] = None
     ) -> BranchWeekOut:
-        bounds.check(start, bounds.FILTER, "start")
         branch = await rooms_service.get_branch(slug)
-        first = start or week_start(today_in(branch.tz))
+        first = bounds.filter_day(start, branch.tz, "start") or week_start(today_in(branch.tz))
         return branch_week_out(await availability.branch_week(slug, first, request.user))
 
 

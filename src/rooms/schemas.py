@@ -13,8 +13,6 @@ import msgspec
 from src import bounds
 from src.branches.rules import Interval, open_intervals, week_start
 from src.branches.service import BranchInfo
-from src.exceptions import Invalid
-from src.i18n import _
 from src.rooms.availability import BranchWeek, Taken
 from src.rooms.bookings import BookingResult, BookingView
 from src.rooms.rules import Recurrence
@@ -382,20 +380,4 @@ def booking_created(result: BookingResult, branch: BranchInfo) -> BookingCreated
     )
 
 
-def parse_instant(value: str, tz: TZ, field: str, end_of_day: bool = False) -> datetime:
-    """A query-string instant: ISO 8601 with or without an offset (then local to the branch), or a date (its
-    local midnight; with ``end_of_day``, the midnight after it, so ``end=2026-12-07`` includes that day).
-    A '+' of an offset that arrived unencoded (as a space) is put back."""
-    text = value.strip()
-    if len(text) > 10 and text[-6] == " ":
-        text = text[:-6] + "+" + text[-5:]
-    try:
-        if len(text) == 10:
-            on = date.fromisoformat(text)
-            bounds.check(on, bounds.FILTER, field)
-            return datetime.combine(on + timedelta(days=1 if end_of_day else 0), time(0), tzinfo=tz)
-        instant = datetime.fromisoformat(text)
-    except ValueError:
-        raise Invalid.one(field, _("Give a date (2026-12-01) or a date and time (2026-12-01T10:00+09:00)")) from None
-    bounds.check(instant, bounds.FILTER, field)
-    return instant.replace(tzinfo=tz) if instant.tzinfo is None else instant
+parse_instant = bounds.moment  # the API convention for start and end (src/bounds.py)

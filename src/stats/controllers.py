@@ -11,6 +11,7 @@ from litestar.openapi import ResponseSpec
 from litestar.params import FromQuery, QueryParameter
 
 from src import bounds
+from src.config import get_settings
 from src.i18n import _
 from src.stats import annual as annual_form
 from src.stats import service, zones
@@ -26,10 +27,10 @@ YearQuery = Annotated[int, QueryParameter(ge=2000, le=2100, description="The cal
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def period_of(start, end) -> Period:
-    bounds.check(start, bounds.FILTER, "start")
-    bounds.check(end, bounds.FILTER, "end")
-    return service.check_period(start, end, this_month(service.now_date()))
+def period_of(start: str | None, end: str | None) -> Period:
+    """The period of ``start`` and ``end`` (each a date, or a date-time with an offset: its day in the city)."""
+    tz = get_settings().tz
+    return service.check_period(bounds.filter_day(start, tz, "start"), bounds.filter_day(end, tz, "end"), this_month(service.now_date()))
 
 
 def heading(report: Report, scope: service.Scope, period: Period) -> str:
@@ -64,8 +65,8 @@ class StatsApi(Controller):
         self,
         request: Request,
         branch: BranchQuery = None,
-        start: FromQuery[bounds.OptionalFilterDate] = None,
-        end: FromQuery[bounds.OptionalFilterDate] = None,
+        start: FromQuery[bounds.FilterMoment] = None,
+        end: FromQuery[bounds.FilterMoment] = None,
         format: Format = "json",
     ) -> Response[Any]:
         period = period_of(start, end)
@@ -79,8 +80,8 @@ class StatsApi(Controller):
         self,
         request: Request,
         branch: BranchQuery = None,
-        start: FromQuery[bounds.OptionalFilterDate] = None,
-        end: FromQuery[bounds.OptionalFilterDate] = None,
+        start: FromQuery[bounds.FilterMoment] = None,
+        end: FromQuery[bounds.FilterMoment] = None,
         format: Format = "json",
     ) -> Response[Any]:
         period = period_of(start, end)
