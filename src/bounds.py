@@ -269,8 +269,12 @@ def moment(value: str, tz: Any, field: str, end_of_day: bool = False) -> datetim
     return instant.replace(tzinfo=tz) if instant.tzinfo is None else instant
 
 
-def filter_day(value: str | None, tz: Any, field: str) -> date | None:
-    """A ``start``/``end`` day filter given as a date or a date-time with an offset: the day it falls on in ``tz``."""
+def filter_day(value: str | date | None, tz: Any, field: str) -> date | None:
+    """A ``start``/``end`` day filter given as a date or a date-time with an offset: the day it falls on in ``tz``
+    (a page that has parsed a date already passes the date)."""
+    if isinstance(value, date):
+        check(value, FILTER, field)
+        return value
     if value is None or not value.strip():
         return None
     return moment(value, tz, field).astimezone(tz).date()

@@ -3,6 +3,7 @@ administrators of every branch; nobody else."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal
 
 import msgspec
@@ -27,7 +28,7 @@ YearQuery = Annotated[int, QueryParameter(ge=2000, le=2100, description="The cal
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def period_of(start: str | None, end: str | None) -> Period:
+def period_of(start: str | date | None, end: str | date | None) -> Period:
     """The period of ``start`` and ``end`` (each a date, or a date-time with an offset: its day in the city)."""
     tz = get_settings().tz
     return service.check_period(bounds.filter_day(start, tz, "start"), bounds.filter_day(end, tz, "end"), this_month(service.now_date()))

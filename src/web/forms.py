@@ -144,8 +144,14 @@ def back_with_errors(request: Request, errors: list[FieldError], values: dict[st
     return Redirect(path=target, status_code=303)
 
 
-def take_kept_form(request: Request) -> tuple[dict[str, Any], list[FieldError], dict[str, Any]] | None:
-    """The form kept by :func:`back_with_errors` for this page, once (then it is gone)."""
+def take_kept_form(request: Request) -> tuple[dict[str, Any], list[FieldError]] | None:
+    """The values and errors kept by :func:`back_with_errors` for this page, once (then they are gone)."""
+    kept = take_kept(request)
+    return None if kept is None else (kept[0], kept[1])
+
+
+def take_kept(request: Request) -> tuple[dict[str, Any], list[FieldError], dict[str, Any]] | None:
+    """The form kept by :func:`back_with_errors` for this page with its ``extra``, once (then it is gone)."""
     if "session" not in request.scope:
         return None
     kept = request.session.get(KEPT_FORM)

@@ -20,7 +20,7 @@ from src.exceptions import FieldError
 from src.labels import label
 from src.i18n import current_language, fmt_ahead, fmt_date, fmt_datetime, fmt_day, fmt_day_time, fmt_duration, fmt_time, translations, weekday_name
 from src.timeutil import local
-from src.web.forms import take_kept_form
+from src.web.forms import take_kept
 from src.web.vision import Vision
 
 
@@ -109,7 +109,7 @@ def page_context(request: Request, **context: Any) -> dict[str, Any]:
         "vision_open": bool(request.session.pop("vision_open", None)) if "session" in request.scope else False,
         **context,
     }
-    kept = take_kept_form(request)
+    kept = take_kept(request)
     if kept is not None:
         values, errors, extra = kept
         result.update(extra)
