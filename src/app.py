@@ -17,7 +17,7 @@ from litestar.template.config import TemplateConfig
 from piccolo.engine import engine_finder
 
 from src.accounts.controllers import AuthApi, MeApi, ReaderApi
-from src.accounts.pages import AccountPages, StaffPages
+from src.accounts.pages import AccountPages
 from src.accounts.desk_pages import DeskPages
 from src.accounts.recovery_pages import RecoveryPages
 from src.accounts.staff_controllers import StaffApi
@@ -48,6 +48,7 @@ from src.schools.controllers import ProgrammeApi, SchoolApi, VisitApi
 from src.schools.admin_pages import SchoolAdminPages
 from src.schools.confirmations import VisitConfirmations
 from src.schools.pages import SchoolPages, StaffSchoolPages
+from src.staff.pages import StaffHome
 from src.guidance.controllers import GuidanceApi
 from src.stats.controllers import StatsApi
 from src.stats.pages import StatsPages
@@ -159,12 +160,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             BookingConfirmations,
             AccountPages,
             RecoveryPages,
-            StaffPages,
             NetworkPages,
             StaffAdminPages,
             AuditPages,
             ZonePages,
             ZoneListPages,
+            StaffHome,
             DeskPages,
             MyDataPages,
             FamilyPages,

@@ -20,7 +20,7 @@ from src.exceptions import AppError, FieldError, Invalid, NotFound
 from src.i18n import _, current_language
 from src.web.auth import client_address, end_session, language_cookie, session_token, start_session
 from src.web.forms import Form, back_with_errors, safe_next
-from src.web.guards import requires_login, requires_reader, requires_staff
+from src.web.guards import requires_login, requires_reader
 from src.web.templating import flash, page, qr_svg
 
 
@@ -30,10 +30,15 @@ def _consent_context() -> dict:
 
 
 def landing_path(principal) -> str:
+    """Each role's own home after logging in (issue 16, item 14)."""
     if principal.is_staff:
         return "/staff"
+    if principal.is_counsellor:
+        return "/guidance/counsellor"  # today's consultations
+    if principal.is_teacher:
+        return "/schools"  # the school's visits
     if principal.is_reader:
-        return "/me/card"
+        return "/me/card"  # the card and the next sign-ups
     return "/"
 
 
@@ -108,8 +113,11 @@ class AccountPages(Controller):
 
     @get("/me/card", guards=[requires_reader])
     async def my_card(self, request: Request) -> Template:
+        from src.events import queries as event_queries  # events build on accounts: imported here, not at the top
+
         card = await accounts_service.get_card(request.user.id)
-        return page(request, "accounts/card.html", card=card, qr=qr_svg(card.card_number))
+        coming, _total = await event_queries.my_registrations(request.user.id, 1, 3, upcoming=True)
+        return page(request, "accounts/card.html", card=card, qr=qr_svg(card.card_number), coming=[r for r in coming if r.status != "cancelled"])
 
     @get("/me/password", guards=[requires_login])
     async def password_form(self, request: Request) -> Template:
@@ -155,14 +163,3 @@ class AccountPages(Controller):
         response = Redirect(path=safe_next(form.str("next", 2000)), status_code=303)
         response.set_cookie(language_cookie(code, get_settings().secure_cookies))
         return response
-
-
-class StaffPages(Controller):
-    path = "/staff"
-    include_in_schema = False
-    guards = [requires_staff]
-
-    @get("/")
-    async def landing(self, request: Request) -> Template:
-        branches = [branch for branch in await branches_service.list_branches() if request.user.is_admin or branch.id in request.user.branch_ids]
-        return page(request, "accounts/staff.html", branches=branches)

@@ -361,15 +361,21 @@ async def attendees(event: EventView, page: int = 1, page_size: int = 500, inclu
 
 async def events_today(branch_ids: set[int]) -> list[EventView]:
     """Events of these branches happening today (the check-in screen's choice)."""
-    today = today_in(get_settings().tz)
+    return await events_on(branch_ids, today_in(get_settings().tz), signup_only=True)
+
+
+async def events_on(branch_ids: set[int], on: date, signup_only: bool = False) -> list[EventView]:
+    """Scheduled events of these branches happening on a day (with sign-up only, when asked)."""
     branches = await _branches()
-    rows = await Event.select(*EVENT_COLUMNS).where(
+    condition = (
         Event.branch.is_in(list(branch_ids) or [0])
-        & (Event.starts_at < _day_start(today + timedelta(days=1)))
-        & (Event.ends_at > _day_start(today))
+        & (Event.starts_at < _day_start(on + timedelta(days=1)))
+        & (Event.ends_at > _day_start(on))
         & (Event.status == SCHEDULED)
-        & Event.capacity.is_not_null()
-    ).order_by(Event.starts_at)
+    )
+    if signup_only:
+        condition &= Event.capacity.is_not_null()
+    rows = await Event.select(*EVENT_COLUMNS).where(condition).order_by(Event.starts_at)
     return [event_view(row, branches) for row in rows]
 
 

@@ -139,6 +139,14 @@ async def consultations_of_counsellor(counsellor_id: int, start: datetime, end: 
     return [_consultation(row) for row in rows]
 
 
+async def consultations_in_branches(branch_ids: set[int], start: datetime, end: datetime) -> list[ConsultationView]:
+    """Booked consultations held in these branches between two instants (the staff home's day)."""
+    rows = await Consultation.select(*_CONSULTATION_COLUMNS).where(
+        Consultation.branch.is_in(list(branch_ids) or [0]) & (Consultation.starts_at >= start) & (Consultation.starts_at < end) & (Consultation.status != CANCELLED)
+    ).order_by(Consultation.starts_at)
+    return [_consultation(row) for row in rows]
+
+
 def is_clash(error: BaseException) -> bool:
     text = f"{type(error).__name__} {error}".lower()
     return any(marker in text for marker in ("no_overlap", "slot_key", "exclusionviolation", "uniqueviolation", "unique constraint failed"))

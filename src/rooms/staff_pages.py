@@ -24,6 +24,7 @@ from src.rooms.exceptions import BookingClash
 from src.rooms.pages import clash_lines, form_errors
 from src.rooms.rules import Recurrence
 from src.rooms.service import BranchZones
+from src.staff import timeline
 from src.timeutil import now_utc, today_in
 from src.web.forms import Form, back_with_errors, safe_next
 from src.web.guards import requires_staff
@@ -65,9 +66,14 @@ class StaffRoomPages(Controller):
         for booking in views:
             by_zone_day[(booking.zone_id, booking.starts_at.astimezone(branch.tz).date())].append(booking)
         step = timedelta(days=7 if week else 1)
+        timelines = [
+            timeline.build(on_day, branch.tz, [(zone, [(b.starts_at, b.ends_at, b) for b in by_zone_day.get((zone.id, on_day), [])]) for zone in branch.zones], branch.schedule.day(on_day).intervals)
+            for on_day in days
+        ] if week else []
         return page(
             request,
             "rooms/staff_schedule.html",
+            timelines=timelines,
             branch=branch,
             days=days,
             week=week,

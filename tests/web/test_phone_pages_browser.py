@@ -29,7 +29,7 @@ async def test_staff_pages_and_the_passport_fit_a_phone(browser, staff):
         for phone in PHONES:
             async with new_page(browser, phone) as page:
                 await log_in_page(page, base_url, "staff.chekhov@libspace.local")
-                for path in ("/staff", "/staff/events", f"/staff/events/{event_id}/attendees", "/staff/checkin"):
+                for path in ("/staff", "/staff/events", f"/staff/events/{event_id}/attendees", "/staff/checkin", "/staff/branches/chekhov/schedule?view=week"):
                     await page.goto(base_url + path)
                     assert not await scrolls_sideways(page), (phone, path)
                 await page.goto(f"{base_url}/staff/events")
