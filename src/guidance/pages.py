@@ -23,7 +23,7 @@ from src.guidance.constants import CANCEL_HOURS, EXCEPTION_KINDS, SLOT_LENGTHS, 
 from src.guidance.controllers import branches_by_id, counsellor_names
 from src.i18n import _, current_language
 from src.timeutil import today_in
-from src.web.forms import Form
+from src.web.forms import Form, back_with_errors, take_kept_form
 from src.web.guards import requires_counsellor, requires_login, requires_reader, requires_staff
 from src.web.templating import errors_by_field, flash, page
 
@@ -46,18 +46,59 @@ def result_context(result: guidance_service.Result) -> dict:
     return {"result": result, "chart": chart(result), "summary": summary, "parts": parts, "max_score": rules.MAX_SCORE}
 
 
-def survey_context(values: dict[str, str], errors: list[FieldError]) -> dict:
+# The survey in short steps (issue 16, item 10): a page per step, the answers kept in the session between steps
+# (and through a log-in at the end: src/web/auth.py carries SURVEY_ANSWERS), the progress said in words.
+SURVEY_ANSWERS = "survey_answers"
+STEP_SIZE = 5
+STEPS = [content.ITEMS[index:index + STEP_SIZE] for index in range(0, len(content.ITEMS), STEP_SIZE)]
+NUMBER = {item.id: index + 1 for index, item in enumerate(content.ITEMS)}
+STEP_OF = {item.id: step for step, items in enumerate(STEPS, start=1) for item in items}
+
+
+def kept_answers(request: Request) -> dict[str, str]:
+    """The answers given so far, each a valid option of its question (nothing else is kept)."""
+    kept = request.session.get(SURVEY_ANSWERS) if "session" in request.scope else None
+    if not isinstance(kept, dict):
+        return {}
+    return {key: value for key, value in kept.items() if key in content.ITEMS_BY_ID and value in {o.value for o in content.ITEMS_BY_ID[key].options}}
+
+
+def answers_of(form: Form, items) -> dict[str, str]:
+    return {item.id: form.data[item.id] for item in items if form.data.get(item.id) in {o.value for o in item.options}}
+
+
+def numbered(errors: list[FieldError], step: int) -> list[dict]:
+    """Errors naming the question's number, each linking to it (on its own step's page when elsewhere)."""
+    out = []
+    for error in errors:
+        item_id = error.field.removeprefix("answers.")
+        if item_id not in NUMBER:
+            out.append({"href": "#main", "message": error.message})
+            continue
+        anchor = f"#f-answers.{item_id}"
+        out.append({
+            "href": anchor if STEP_OF[item_id] == step else f"/guidance/survey?step={STEP_OF[item_id]}{anchor}",
+            "message": _("Question %(n)s: %(problem)s", n=NUMBER[item_id], problem=error.message),
+        })
+    return out
+
+
+def survey_context(values: dict[str, str], errors: list[FieldError], step: int = 1) -> dict:
     language = current_language()
     items = [
         {
             "id": item.id,
+            "number": NUMBER[item.id],
             "kind": item.kind,
             "text": content.item_text(item, language),
             "options": [{"value": o.value, "text": content.option_text(o, language)} for o in item.options],
         }
-        for item in content.ITEMS
+        for item in STEPS[step - 1]
     ]
-    return {"items": items, "values": values, "errors": errors_by_field(errors), "error_list": errors}
+    return {
+        "items": items, "values": values, "errors": errors_by_field(errors), "error_list": errors, "step": step, "steps": len(STEPS),
+        "total": len(content.ITEMS), "answered": len(values), "survey_errors": numbered(errors, step),
+    }
 
 
 class GuidancePages(Controller):
@@ -73,24 +114,47 @@ class GuidancePages(Controller):
         return page(request, "guidance/index.html", latest=latest, types=types, fields=await guidance_service.list_fields())
 
     @get("/survey")
-    async def survey_form(self, request: Request) -> Template:
-        return page(request, "guidance/survey.html", **survey_context({}, []))
+    async def survey_form(self, request: Request, step: Annotated[int, QueryParameter(ge=1, le=len(STEPS), required=False)] = 1) -> Template:
+        sent_back = take_kept_form(request)  # a step posted with questions unanswered: their numbers in the summary
+        return page(request, "guidance/survey.html", **survey_context(kept_answers(request), sent_back[1] if sent_back else [], step))
 
     @post("/survey")
-    async def survey_submit(self, request: Request) -> Template | Redirect:
+    async def survey_submit(self, request: Request) -> Redirect:
+        """One step's answers: kept, then the next step (or the one before); the last step sees the result.
+        A form without a step (all 25 answers at once) is scored at once, as before."""
         form = await Form.read(request)
-        answers = {item.id: form.data[item.id] for item in content.ITEMS if form.data.get(item.id)}
+        step = form.int("step", required=False, minimum=1, maximum=len(STEPS))
+        answers = {**kept_answers(request), **answers_of(form, content.ITEMS if step is None else STEPS[step - 1])}
+        request.session[SURVEY_ANSWERS] = answers
+        go = form.data.get("go", "")
+        if step is not None and go == "back":
+            return Redirect(path=f"/guidance/survey?step={max(step - 1, 1)}", status_code=303)
+        if step is not None and step < len(STEPS):
+            missing = [FieldError(f"answers.{item.id}", _("Please answer this question")) for item in STEPS[step - 1] if item.id not in answers]
+            if missing:
+                return back_with_errors(request, missing, {}, to=f"/guidance/survey?step={step}")
+            return Redirect(path=f"/guidance/survey?step={step + 1}", status_code=303)
         try:
             if request.user is not None and request.user.is_reader:
                 result = await guidance_service.save_response(request.user, answers)
+                request.session.pop(SURVEY_ANSWERS, None)
                 flash(request, _("Your result is saved. You can retake the survey at any time."))
                 return Redirect(path=f"/guidance/results/{result.id}", status_code=303)
-            result = guidance_service.evaluate(answers)
+            guidance_service.evaluate(answers)
         except AppError as error:
             if error.status_code != 422:
                 raise
-            return page(request, "guidance/survey.html", status_code=422, **survey_context(answers, error.errors))
-        return page(request, "guidance/result.html", saved=False, **result_context(result))
+            first = min((STEP_OF.get(e.field.removeprefix("answers."), len(STEPS)) for e in error.errors), default=len(STEPS))
+            return back_with_errors(request, error.errors, {}, to=f"/guidance/survey?step={first}")
+        return Redirect(path="/guidance/survey/result", status_code=303)
+
+    @get("/survey/result")
+    async def survey_result(self, request: Request) -> Template | Redirect:
+        """An anonymous visitor's result, from the answers kept; logging in keeps them to save it."""
+        answers = kept_answers(request)
+        if len(answers) < len(content.ITEMS):
+            return Redirect(path="/guidance/survey", status_code=303)
+        return page(request, "guidance/result.html", saved=False, steps=len(STEPS), **result_context(guidance_service.evaluate(answers)))
 
     @get("/results/{result_id:int}", guards=[requires_login])
     async def result(self, request: Request, result_id: FromPath[bounds.Id]) -> Template:
@@ -111,23 +175,29 @@ class GuidancePages(Controller):
             {"entry": entry, "why": rules.why(entry.reasons, language, lambda slug: fields[slug].name(language) if slug in fields else slug)}
             for entry in ranked
         ]
-        return page(request, "guidance/recommendations.html", latest=latest, items=items, branches=await branches_by_id(), names=await counsellor_names())
+        strongest = latest.top_types[0] if latest and latest.top_types else None
+        fits_strongest = any(entry.kind == "workshop" and any(r.code == "type" and r.get("type") == strongest for r in entry.reasons) for entry in ranked)
+        return page(
+            request, "guidance/recommendations.html", latest=latest, items=items, branches=await branches_by_id(), names=await counsellor_names(),
+            strongest=f"«{content.type_text(strongest, language).name}»" if strongest and not fits_strongest else None,
+            booked=await guidance_service.upcoming_consultations(request.user.id),
+        )
 
     async def _slots_page(self, request: Request, branch: str, counsellor: int | None, start: date | None, status_code: int = 200, error_list=None) -> Template:
         today = today_in(get_settings().tz)
         start = max(start or today, today)
         end = start + timedelta(days=13)
         found = await guidance_availability.slots(start, end, branch or None, counsellor)
-        days: dict[date, list] = {}
+        days: dict[date, dict[tuple[int, int], list]] = {}  # day -> (counsellor, branch) -> slots: the name once per group
         branches = await branches_by_id()
         for slot in found:
             local = slot.starts_at.astimezone(get_settings().tz)
-            days.setdefault(local.date(), []).append(slot)
+            days.setdefault(local.date(), {}).setdefault((slot.counsellor_id, slot.branch_id), []).append(slot)
         return page(
             request,
             "guidance/slots.html",
             status_code=status_code,
-            days=sorted(days.items()),
+            days=[(day, sorted(groups.items(), key=lambda group: (group[1][0].starts_at, group[0]))) for day, groups in sorted(days.items())],
             branches=branches,
             branch_list=await branches_service.list_branches(),
             counsellors=await guidance_availability.counsellors(),

@@ -301,6 +301,9 @@ HOME_BONUS = 30.0
 WAITLIST_PENALTY = 40.0  # a free seat matters: waiting-list-only workshops drop below good ones with seats
 CONSULTATION_RELEVANCE = 0.5  # a talk with a counsellor suits every profile moderately
 SOONNESS_PER_DAY = 0.2
+# The strongest types count most (issue 16, item 11): a workshop that fits the first of the reader's top types
+# comes before one that fits the second, whatever the home branch or the date.
+TOP_TYPE_BONUS = (80.0, 40.0, 20.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -381,6 +384,14 @@ def _match(types: frozenset[str], reader: ReaderFacts) -> tuple[float, str | Non
     return reader.scores.get(best, 0) / MAX_SCORE, best  # type: ignore[union-attr]
 
 
+def top_type_bonus(types: frozenset[str], top: tuple[str, ...]) -> float:
+    """The bonus of the strongest of the reader's top types that a workshop fits (0 when it fits none)."""
+    for position, type_ in enumerate(top[: len(TOP_TYPE_BONUS)]):
+        if type_ in types:
+            return TOP_TYPE_BONUS[position]
+    return 0.0
+
+
 def rank(
     workshops: Iterable[Workshop],
     offers: Iterable[ConsultationOffer],
@@ -407,7 +418,7 @@ def rank(
             reasons.append(Reason("also", (("type", best),)))
         elif reader.scores is None:
             reasons.append(Reason("no_profile"))
-        score = fit * 100
+        score = fit * 100 + top_type_bonus(types, reader.top)
         if reader.home_branch_id is not None and workshop.branch_id == reader.home_branch_id:
             score += HOME_BONUS
             reasons.append(Reason("home"))

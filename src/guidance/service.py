@@ -296,7 +296,11 @@ async def recommendations(principal: Principal, now: datetime | None = None, lim
     until = now + timedelta(days=RECOMMENDATION_DAYS)
     reader, latest, fields = await asyncio.gather(reader_ref(principal.id), latest_result(principal.id), list_fields())
     ages = rules.age_bounds(reader.birth_date if reader else None, now.astimezone(tz).date(), until.astimezone(tz).date())
-    upcoming, offers = await asyncio.gather(workshops.upcoming(now, until, field_lookup(fields), principal.id, ages), _offers(now))
+    upcoming, offers, booked = await asyncio.gather(
+        workshops.upcoming(now, until, field_lookup(fields), principal.id, ages), _offers(now), upcoming_consultations(principal.id, now)
+    )
+    if booked:
+        offers = []  # a consultation is booked already: no more offers to book one
     facts = rules.ReaderFacts(
         birth_date=reader.birth_date if reader else None,
         home_branch_id=reader.home_branch_id if reader else None,
@@ -305,6 +309,12 @@ async def recommendations(principal: Principal, now: datetime | None = None, lim
     )
     ranked = rules.rank(upcoming, offers, facts, {f.slug: frozenset(f.types) for f in fields}, now, tz)
     return latest, ranked[:limit]
+
+
+async def upcoming_consultations(reader_id: int, now: datetime | None = None) -> list[guidance_consultations.ConsultationView]:
+    """The reader's booked consultations still ahead, soonest first."""
+    now = now or now_utc()
+    return sorted((c for c in await guidance_consultations.consultations_of_reader(reader_id) if c.status == BOOKED and c.ends_at > now), key=lambda c: c.starts_at)
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,11 +48,16 @@ class AuthMiddleware(ASGIMiddleware):
             reset_language(token)
 
 
+# What a visitor did before logging in that stays theirs after (the survey's answers; nothing that grants rights)
+CARRIED_THROUGH_LOG_IN = ("survey_answers",)
+
+
 async def start_session(request: Request, principal: Principal) -> None:
     """Log a person in: a new server-side session (a fresh secret, so a planted cookie is worth nothing)."""
     token, _expires_at = await accounts_service.start_session(principal)
+    carried = {key: request.session[key] for key in CARRIED_THROUGH_LOG_IN if key in request.session} if "session" in request.scope else {}
     request.clear_session()
-    request.set_session({SESSION_TOKEN: token})
+    request.set_session({SESSION_TOKEN: token, **carried})
 
 
 async def end_session(request: Request) -> None:

@@ -5,10 +5,28 @@ import re
 import pytest
 
 from tests import dates
-from tests.support import browser_page, header_click, log_in_page, running_server
+from tests.support import browser_page, header_click, log_in_page, running_server, scrolls_sideways
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
+
+
+async def answer_the_survey(page, last_step: bool = True) -> None:
+    """Five short steps of five questions; the first 'next' with nothing answered names the questions."""
+    questions = page.locator("fieldset.question")
+    assert await questions.count() == 5 and "Вопросы 1–5 из 25" in await page.get_by_test_id("survey-progress").inner_text()
+    await page.get_by_role("button", name="Дальше").click()  # nothing answered yet
+    alert = page.get_by_role("alert")
+    assert await alert.is_visible() and "Вопрос 1:" in await alert.inner_text()
+    for step in range(5):
+        for index in range(5):
+            number = step * 5 + index
+            await questions.nth(index).get_by_role("radio").nth(number % 2 if number < 20 else 4 - number % 5).check()
+        if step < 4:
+            await page.get_by_role("button", name="Дальше").click()
+            await page.wait_for_url(re.compile(rf".*/guidance/survey\?step={step + 2}$"))
+        elif last_step:
+            await page.get_by_role("button", name="Узнать результат").click()
 
 
 async def test_sixteen_year_old_takes_the_survey_signs_up_and_books_a_consultation(demo_events):
@@ -30,14 +48,7 @@ async def test_sixteen_year_old_takes_the_survey_signs_up_and_books_a_consultati
         await header_click(page, "Профориентация")
         await page.get_by_role("link", name="Пройти опрос").first.click()
         await page.wait_for_url(f"{base_url}/guidance/survey")
-        questions = page.locator("fieldset.question")
-        assert await questions.count() == 25
-        await page.get_by_role("button", name="Узнать результат").click()  # nothing answered yet
-        assert await page.get_by_role("alert").is_visible()
-        for index in range(await questions.count()):
-            radios = questions.nth(index).get_by_role("radio")
-            await radios.nth(index % 2 if index < 20 else 4 - index % 5).check()
-        await page.get_by_role("button", name="Узнать результат").click()
+        await answer_the_survey(page)
         await page.wait_for_url(re.compile(r".*/guidance/results/\d+$"))
         chart = page.get_by_test_id("score-chart")
         assert await chart.is_visible()
@@ -73,3 +84,21 @@ async def test_sixteen_year_old_takes_the_survey_signs_up_and_books_a_consultati
         await page.goto(f"{base_url}/guidance/passport")
         assert await page.get_by_role("heading", name="Карьерный паспорт").is_visible()
         await page.screenshot(path="var/screenshot-guidance.png", full_page=True)
+
+
+async def test_an_anonymous_visitor_answers_on_a_phone_logs_in_at_the_end_and_keeps_the_answers(demo):
+    async with running_server() as base_url, browser_page(viewport={"width": 320, "height": 640}) as page:
+        await page.goto(f"{base_url}/guidance/survey")
+        await answer_the_survey(page)
+        await page.wait_for_url(f"{base_url}/guidance/survey/result")
+        assert await page.get_by_test_id("score-chart").is_visible()
+        assert not await scrolls_sideways(page)
+        await page.get_by_test_id("log-in-to-save").click()
+        await page.locator("#f-login").fill("teen@libspace.local")
+        await page.locator("#f-password").fill("libspace-demo")
+        await page.locator("main form button[type=submit]").click()
+        await page.wait_for_url(f"{base_url}/guidance/survey?step=5")  # back at the last step, every answer kept
+        assert "25 ответов" in await page.get_by_test_id("survey-progress").inner_text()
+        await page.get_by_role("button", name="Узнать результат").click()
+        await page.wait_for_url(re.compile(r".*/guidance/results/\d+$"))  # saved to the account
+        assert await page.get_by_test_id("score-chart").is_visible()

@@ -36,10 +36,11 @@ async def test_landing_and_survey_form_render_in_russian_and_english(app, demo):
     async with logged_in(app, None) as client:
         landing = await client.get("/guidance")
         assert landing.status_code == 200 and "Человек – природа" in landing.text
-        form = await client.get("/guidance/survey")
-        assert form.status_code == 200
-        assert form.text.count('type="radio"') == 20 * 2 + 5 * 5
-        assert content.ITEMS[0].options[0].ru in form.text
+        steps = [await client.get(f"/guidance/survey?step={step}") for step in range(1, 6)]
+        assert all(form.status_code == 200 for form in steps)
+        assert sum(form.text.count('type="radio"') for form in steps) == 20 * 2 + 5 * 5  # 25 questions in five short steps
+        form = steps[0]
+        assert content.ITEMS[0].options[0].ru in form.text and "Вопросы 1–5 из 25" in form.text
         await client.get("/lang/en?next=/guidance/survey")
         english = await client.get("/guidance/survey")
         assert content.ITEMS[0].options[0].en in english.text
@@ -47,11 +48,20 @@ async def test_landing_and_survey_form_render_in_russian_and_english(app, demo):
 
 async def test_anonymous_survey_shows_the_result_but_does_not_save(app, demo):
     async with logged_in(app, None) as client:
-        partial = await post_form(client, "/guidance/survey", {"c01": "a", "c02": "b"})
-        assert partial.status_code == 422
-        assert 'role="alert"' in partial.text and 'href="#f-answers.c03"' in partial.text
+        partial = await post_form(client, "/guidance/survey", {"step": "1", "c01": "a", "c02": "b"})
+        assert partial.status_code == 303 and partial.headers["location"] == "/guidance/survey?step=1"  # the step's own address
+        partial = await client.get(partial.headers["location"])
+        assert 'role="alert"' in partial.text and 'href="#f-answers.c03"' in partial.text and "Вопрос 3:" in partial.text
         assert re.search(r'value="a" checked', partial.text)  # what was answered stays answered
-        result = await post_form(client, "/guidance/survey", answers_for("people", {"people": 4}))
+        answers = answers_for("people", {"people": 4})
+        for step in range(1, 6):
+            ids = [item.id for item in content.ITEMS[(step - 1) * 5:step * 5]]
+            moved = await post_form(client, f"/guidance/survey?step={step}", {"step": str(step), "go": "next", **{i: answers[i] for i in ids}})
+            assert moved.status_code == 303
+        assert moved.headers["location"] == "/guidance/survey/result"
+        back = await post_form(client, "/guidance/survey?step=3", {"step": "3", "go": "back"}, follow_redirects=True)
+        assert back.url.path == "/guidance/survey" and "Вопросы 6–10 из 25" in back.text and "25 ответов" in back.text  # kept between steps
+        result = await client.get("/guidance/survey/result")
         assert result.status_code == 200
         assert 'data-testid="score-chart"' in result.text and "12 из 12" in result.text
         assert "Человек – человек" in result.text and "не сохранён" in result.text
@@ -78,11 +88,15 @@ async def test_book_from_the_slots_page_then_cancel(app, demo):
     async with logged_in(app, "reader@libspace.local") as client:
         listing = await client.get("/guidance/slots", params={"counsellor": belova, "start": slot.starts_at.date().isoformat()})
         assert listing.status_code == 200 and "/guidance/book?counsellor=" in listing.text
+        groups = listing.text.count('data-testid="slot-group"')  # slots grouped by counsellor and day: the name once a group
+        assert groups >= 1 and listing.text.count("<h3>Ирина Олеговна Белова") == groups
         confirm = await client.get("/guidance/book", params={"counsellor": belova, "starts_at": slot.starts_at.isoformat()})
         assert confirm.status_code == 200 and "Ирина Олеговна Белова" in confirm.text
         booked = await post_form(client, f"/guidance/book?counsellor={belova}&starts_at={slot.starts_at.isoformat().replace('+', '%2B')}",
                                  {"counsellor_id": belova, "starts_at": slot.starts_at.isoformat(), "topic": "Про колледж"}, action="/guidance/consultations", follow_redirects=False)
         assert booked.status_code == 303, booked.text
+        picks = await client.get("/guidance/recommendations")  # booked: the offers to book one are gone
+        assert 'class="card rec rec-consultation"' not in picks.text and 'data-testid="booked-consultation"' in picks.text
         mine = await client.get("/guidance/consultations")
         assert "Про колледж" in mine.text
         assert 'data-testid="upcoming"' in mine.text

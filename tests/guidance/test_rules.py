@@ -228,3 +228,12 @@ def test_fast_age_agrees_with_timeutil_including_leap_days():
             assert rules.age_on(birth, on) == slow_age(birth, on), (birth, on)
     assert rules.age_bounds(date(2010, 6, 1), date(2026, 5, 1), date(2026, 7, 1)) == (15, 16)
     assert rules.age_bounds(None, date(2026, 5, 1), date(2026, 7, 1)) is None
+
+
+def test_the_strongest_type_counts_most():
+    """A reader whose strongest type is art sees the art workshop first, though a technology one (their second
+    type) is sooner and at the home branch."""
+    reader = rules.ReaderFacts(birth_date=date(2011, 5, 1), home_branch_id=1, scores={"nature": 2, "technology": 9, "people": 3, "signs": 4, "art": 10}, top=("art", "technology"))
+    catalogue = [workshop(1, types=["technology"], days=1), workshop(2, types=["art"], branch=2, days=10)]
+    assert [r.item.id for r in rules.rank(catalogue, [], reader, FIELD_TYPES, NOW, TZ)] == [2, 1]
+    assert rules.top_type_bonus(frozenset({"art"}), reader.top) > rules.top_type_bonus(frozenset({"technology"}), reader.top) > rules.top_type_bonus(frozenset({"people"}), reader.top)
