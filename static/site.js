@@ -9,6 +9,33 @@
   var filters = document.querySelector("details.filter-box");
   if (filters && window.matchMedia("(min-width: 48rem)").matches) filters.open = true;
 
+  // Check-in: read the QR code with the camera where the browser has a barcode detector; typing stays.
+  var scan = document.querySelector("[data-scan]");
+  if (scan && "BarcodeDetector" in window && navigator.mediaDevices && navigator.mediaDevices.getUserMedia) {
+    scan.hidden = false;
+    var video = document.querySelector("[data-scan-video]");
+    var status = scan.querySelector("[data-scan-status]");
+    var input = document.getElementById("f-code");
+    scan.querySelector("[data-scan-start]").addEventListener("click", function () {
+      var detector = new window.BarcodeDetector({ formats: ["qr_code"] });
+      navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } }).then(function (stream) {
+        video.srcObject = stream; video.hidden = false; video.play();
+        status.textContent = scan.getAttribute("data-looking") || "";
+        var stop = function () { stream.getTracks().forEach(function (track) { track.stop(); }); video.hidden = true; };
+        var look = function () {
+          detector.detect(video).then(function (codes) {
+            if (codes.length) {
+              stop();
+              input.value = codes[0].rawValue.split("/").pop();  // a ticket code, or a card's link ending in its number
+              input.form.submit();
+            } else { window.requestAnimationFrame(look); }
+          }, function () { window.requestAnimationFrame(look); });
+        };
+        look();
+      }, function () { status.textContent = scan.getAttribute("data-no-camera") || ""; });
+    });
+  }
+
   // Dropdowns of the header (menu, account): one open at a time; Escape or a click outside closes them.
   var drops = Array.prototype.slice.call(document.querySelectorAll("details.dropdown"));
   drops.forEach(function (drop) {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from typing import Annotated
+from urllib.parse import quote
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery, QueryParameter
@@ -96,6 +97,8 @@ class BranchPages(Controller):
 
     @get("/branches/{slug:str}")
     async def branch(self, request: Request, slug: FromPath[bounds.Line]) -> Template | Redirect:
+        from src.events import queries as event_queries  # events build on rooms: imported here, not at the top
+
         try:
             branch = await rooms_service.get_branch(slug)
         except NotFound:
@@ -104,7 +107,11 @@ class BranchPages(Controller):
                 raise
             return Redirect(path=f"/branches/{current}", status_code=301)
         today, week = _week(branch)
-        return page(request, "rooms/branch.html", branch=branch, today=today, week=week, manager=can_manage_branch(request.user, branch.id))
+        coming, _total = await event_queries.catalogue(event_queries.Filters(branch=branch.slug), 1, 4)
+        return page(
+            request, "rooms/branch.html", branch=branch, today=today, week=week, manager=can_manage_branch(request.user, branch.id),
+            open_now=open_now(branch.schedule, now_utc().astimezone(branch.tz)), map_url=map_url(branch), coming=coming, now=now_utc(),
+        )
 
     @get("/branches/{slug:str}/week")
     async def week(self, request: Request, slug: FromPath[bounds.Line], start: FromQuery[bounds.Line] = "", zone: FromQuery[bounds.OptionalId] = None) -> Template:
@@ -192,6 +199,26 @@ class BranchPages(Controller):
             searched=bool(request.url.query),
             query=query,
         )
+
+
+def open_now(schedule, moment: datetime) -> dict:
+    """Whether the branch is open at this local moment: until when, or when it opens next (within a week)."""
+    for opens, closes in schedule.day(moment.date()).intervals:
+        if opens <= moment.time() < closes:
+            return {"open": True, "until": closes}
+    for offset in range(8):
+        day = moment.date() + timedelta(days=offset)
+        for opens, _closes in schedule.day(day).intervals:
+            if offset or opens > moment.time():
+                return {"open": False, "next_day": day if offset else None, "next_time": opens}
+    return {"open": False, "next_day": None, "next_time": None}
+
+
+def map_url(branch: BranchInfo) -> str:
+    """The branch on OpenStreetMap: its point when known, else a search for its address."""
+    if branch.latitude is not None and branch.longitude is not None:
+        return f"https://www.openstreetmap.org/?mlat={branch.latitude:.6f}&mlon={branch.longitude:.6f}#map=17/{branch.latitude:.6f}/{branch.longitude:.6f}"
+    return "https://www.openstreetmap.org/search?query=" + quote(f"{branch.address}, Благовещенск")
 
 
 def _form_values(zone: ZoneInfo, tz, start: str, end: str) -> dict[str, str]:

@@ -63,3 +63,25 @@ async def test_the_catalogue_on_a_phone_shows_events_first(browser, staff):
         await page.get_by_role("button", name="Показать").click()
         assert "category=reading_club" in page.url
         assert "(1)" in await page.locator("details.filter-box > summary").inner_text()  # how many filters are on
+
+
+async def test_check_in_reads_the_qr_code_with_the_camera_where_the_browser_can(browser, staff):
+    start = now_utc() + timedelta(minutes=30)
+    event_id = await new_event(staff, title="Профессия: геолог", starts_at=start, ends_at=start + timedelta(hours=2))
+    ticket = await events_service.sign_up(await principal("teen@libspace.local"), event_id)
+    async with running_server() as base_url:
+        async with new_page(browser, PHONES[1]) as page:  # no barcode detector: the button stays hidden, typing works
+            await log_in_page(page, base_url, "staff.chekhov@libspace.local")
+            await page.goto(f"{base_url}/staff/checkin?event={event_id}")
+            assert not await page.get_by_role("button", name="Сканировать камерой").is_visible()
+        async with new_page(browser, PHONES[1]) as page:  # a detector that sees the ticket's QR code
+            await page.add_init_script(
+                "window.BarcodeDetector = class { detect() { return Promise.resolve([{rawValue: %r}]); } };"
+                "navigator.mediaDevices.getUserMedia = () => Promise.resolve(document.createElement('canvas').captureStream());" % ticket.ticket_code
+            )
+            await log_in_page(page, base_url, "staff.chekhov@libspace.local")
+            await page.goto(f"{base_url}/staff/checkin?event={event_id}")
+            await page.get_by_role("button", name="Сканировать камерой").click()
+            result = page.get_by_test_id("checkin-result")
+            await result.wait_for()
+            assert "Максим Дмитриевич Орлов" in await result.inner_text()

@@ -1,0 +1,27 @@
+"""A branch's page (issue 16, item 16): whether it is open now, a map link, its coming events."""
+
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from src.branches.rules import HoursRow, Schedule
+from src.rooms.pages import open_now
+
+TZ = ZoneInfo("Asia/Yakutsk")
+WEDNESDAY = date(2026, 12, 9)
+SCHEDULE = Schedule(weekly=tuple(HoursRow(weekday=day, opens=time(10), closes=time(19)) for day in range(5)))
+
+
+def test_open_now_says_until_when_or_when_it_opens_next():
+    assert open_now(SCHEDULE, datetime.combine(WEDNESDAY, time(12), tzinfo=TZ)) == {"open": True, "until": time(19)}
+    assert open_now(SCHEDULE, datetime.combine(WEDNESDAY, time(8), tzinfo=TZ)) == {"open": False, "next_day": None, "next_time": time(10)}
+    friday_night = datetime.combine(date(2026, 12, 11), time(20), tzinfo=TZ)
+    assert open_now(SCHEDULE, friday_night) == {"open": False, "next_day": date(2026, 12, 14), "next_time": time(10)}  # Monday
+    assert open_now(Schedule(), friday_night) == {"open": False, "next_day": None, "next_time": None}
+
+
+async def test_the_branch_page_says_if_it_is_open_links_the_map_and_lists_coming_events(client, demo):
+    page = await client.get("/branches/chekhov")
+    assert page.status_code == 200
+    assert 'data-testid="open-now"' in page.text and ("Сейчас открыто" in page.text or "Сейчас закрыто" in page.text)
+    assert 'href="https://www.openstreetmap.org/' in page.text
+    assert 'id="coming-events"' in page.text
