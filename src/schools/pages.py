@@ -23,7 +23,7 @@ from src.schools import programmes as programmes_service
 from src.schools import service as visits
 from src.schools import teachers as teachers_service
 from src.schools.constants import ACTIVE_STATUSES, CONFIRMED, GRADE_MAX, GRADE_MIN, MAX_WINDOWS, OPEN_STATUSES, PROPOSED, TEACHER_PENDING, TOPICS, VISIT_STATUSES
-from src.schools.rules import Window, actions_for
+from src.schools.rules import Window, actions_for, parse_class_name
 from src.web.auth import start_session
 from src.web.forms import Form, back_with_errors, safe_next
 from src.web.guards import requires_login, requires_staff
@@ -52,7 +52,7 @@ def _form_field(field: str) -> str:
     if field.startswith("windows["):
         index = field[len("windows[") : field.index("]")]
         return f"w{index}_to" if field.endswith("ends_at") else f"w{index}_date"
-    return "w0_date" if field == "windows" else field
+    return {"windows": "w0_date", "grade": "class_name"}.get(field, field)  # the page asks the class once: its grade is read from it
 
 
 def _instant(form: Form, tz: Any, name: str = "starts_at") -> datetime | None:
@@ -115,8 +115,12 @@ class SchoolPages(Controller):
     async def request_form(self, request: Request, programme: FromQuery[bounds.Id], branch: FromQuery[bounds.Line] = "") -> Template:
         found = await programmes_service.get_programme(programme)
         branches = [b for b in await rooms_service.list_branches() if b.id in found.branch_ids]
+        hours = found.hours
+        starts = min((h.starts for h in hours), default=None)
+        ends = max((h.ends for h in hours), default=None)
+        window = {"w0_from": starts.strftime("%H:%M"), "w0_to": ends.strftime("%H:%M")} if starts and ends else {}  # inside the programme's hours
         return page(
-            request, "schools/request.html", programme=found, branches=branches, values={"branch": branch, "adults": "2"}, errors={}, error_list=[],
+            request, "schools/request.html", programme=found, branches=branches, values={"branch": branch, "adults": "2", **window}, errors={}, error_list=[],
             can_request=can_request_visits(request.user), windows=range(MAX_WINDOWS),
         )
 
@@ -134,7 +138,7 @@ class SchoolPages(Controller):
             branch=branch.slug if branch else "",
             windows=_windows(form, branch),
             class_name=form.str("class_name", 16),
-            grade=form.int("grade", minimum=GRADE_MIN, maximum=GRADE_MAX) or 0,
+            grade=_grade_of(form),
             group_size=form.int("group_size", minimum=0, maximum=99) or 0,
             adults=form.int("adults", minimum=0, maximum=99) or 0,
             needs=form.text("needs", 1000),
@@ -238,6 +242,14 @@ class SchoolPages(Controller):
                 flash(request, _("Welcome! You can now request visits for your school."))
                 return Redirect(path="/schools", status_code=303)
         return back_with_errors(request, errors, {"full_name": form.data.get("full_name", "")}, to=f"/schools/join/{quote(token, safe='')}")
+
+
+def _grade_of(form: Form) -> int:
+    """The grade: from the class ("8Б" is grade 8; the class is asked once), or a grade field where a form has one."""
+    if form.data.get("grade", "").strip():
+        return form.int("grade", minimum=GRADE_MIN, maximum=GRADE_MAX) or 0
+    parsed = parse_class_name(form.data.get("class_name", ""))
+    return parsed[0] if parsed else 0
 
 
 def _password_repeat_errors(form: Form) -> list[FieldError]:

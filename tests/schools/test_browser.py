@@ -32,7 +32,6 @@ async def test_teacher_requests_staff_confirm_teacher_sees_it(demo):
         await page.fill("#f-w0_from", "11:00")
         await page.fill("#f-w0_to", "15:00")
         await page.fill("#f-class_name", "8Б")
-        await page.fill("#f-grade", "8")
         await page.fill("#f-group_size", "24")
         await page.fill("#f-adults", "2")
         await page.fill("#f-needs", "Один ученик на коляске")

@@ -22,8 +22,7 @@ async def request_form(day, **overrides) -> dict:
         "w1_date": "",
         "w1_from": "",
         "w1_to": "",
-        "class_name": "8«В»",
-        "grade": "8",
+        "class_name": "8«В»",  # the grade comes from the class
         "group_size": "25",
         "adults": "2",
         "needs": "",
@@ -49,6 +48,9 @@ async def test_teacher_requests_a_visit_and_sees_it(client, demo):
     form_url = f"/schools/visits/new?programme={await programme_id()}&branch=chekhov"
     form = await client.get(form_url)
     assert form.status_code == 200 and 'name="w0_date"' in form.text
+    assert 'name="grade"' not in form.text and 'name="class_name"' in form.text  # the class is asked once: "8Б" gives the grade
+    assert re.search(r'name="group_size"[^>]*min="\d+" max="\d+"', form.text) and "Программа принимает" in form.text  # the programme's group limits
+    assert re.search(r'name="w0_from" type="time" step="900" value="\d\d:\d\d"', form.text)  # inside the programme's hours
     answer = await post_form(client, form_url, await request_form(day), action="/schools/visits", follow_redirects=False)
     assert answer.status_code == 303
     visit_page = await client.get(answer.headers["location"])
