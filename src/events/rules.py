@@ -33,12 +33,17 @@ from src.timeutil import age_on
 # --- who may sign up ------------------------------------------------------------------------------------
 
 
-def age_problem(birth_date: date, guardian_consent: bool, event_day: date, min_age: int | None, max_age: int | None) -> str | None:
-    """Why a reader of this birth date may not attend on ``event_day``, or None. Age counts on the event's date."""
+def age_problem(birth_date: date, guardian_consent: bool, event_day: date, min_age: int | None, max_age: int | None, for_staff: bool = False) -> str | None:
+    """Why a reader of this birth date may not attend on ``event_day``, or None. Age counts on the event's date.
+    Said to the reader ("you will be 34"), or to the staff member signing them up ("the reader will be 34")."""
     age = age_on(birth_date, event_day)
     if min_age is not None and age < min_age:
+        if for_staff:
+            return _("This event is for ages %(min)s and up; on the day of the event the reader will be %(age)s", min=min_age, age=age)
         return _("This event is for ages %(min)s and up; on the day of the event you will be %(age)s", min=min_age, age=age)
     if max_age is not None and age > max_age:
+        if for_staff:
+            return _("This event is for ages up to %(max)s; on the day of the event the reader will be %(age)s", max=max_age, age=age)
         return _("This event is for ages up to %(max)s; on the day of the event you will be %(age)s", max=max_age, age=age)
     if age < GUARDIAN_CONSENT_UNDER and not guardian_consent:
         return _("Readers under %(age)s need a parent's or guardian's consent on file: ask at any branch", age=GUARDIAN_CONSENT_UNDER)

@@ -440,7 +440,7 @@ async def sign_up(principal: Principal, event_id: int, seats: int = 1, card_numb
                 if problem:
                     raise _window_error(row, problem, branch.timezone)
             tz = ZoneInfo(branch.timezone)
-            reason = rules.age_problem(card.birth_date, card.guardian_consent_at is not None, row["starts_at"].astimezone(tz).date(), row["min_age"], row["max_age"])
+            reason = rules.age_problem(card.birth_date, card.guardian_consent_at is not None, row["starts_at"].astimezone(tz).date(), row["min_age"], row["max_age"], for_staff=by_staff)
             if reason:
                 raise Invalid.one("age", reason)
             problem = rules.seats_problem(seats, row["seats_per_signup"])

@@ -41,8 +41,10 @@ def chart(result: guidance_service.Result) -> list[dict]:
     ]
 
 
-def result_context(result: guidance_service.Result) -> dict:
-    summary, parts = rules.explain(result.scores, result.top_types, current_language())
+def result_context(result: guidance_service.Result, viewer=None) -> dict:
+    """The result in words: to its reader, or about them to whoever else looks (a counsellor, staff)."""
+    own = viewer is None or result.reader_id is None or viewer.id == result.reader_id
+    summary, parts = rules.explain(result.scores, result.top_types, current_language(), own=own)
     return {"result": result, "chart": chart(result), "summary": summary, "parts": parts, "max_score": rules.MAX_SCORE}
 
 
@@ -159,12 +161,12 @@ class GuidancePages(Controller):
     @get("/results/{result_id:int}", guards=[requires_login])
     async def result(self, request: Request, result_id: FromPath[bounds.Id]) -> Template:
         result = await guidance_service.get_result(request.user, result_id)
-        return page(request, "guidance/result.html", saved=True, **result_context(result))
+        return page(request, "guidance/result.html", saved=True, **result_context(result, request.user))
 
     @get("/profile", guards=[requires_login])
     async def profile(self, request: Request, card: OptionalStr = "") -> Template:
         reader, results = await guidance_service.profile_for(request.user, card or None)
-        return page(request, "guidance/profile.html", reader=reader, results=[result_context(r) for r in results], card=card)
+        return page(request, "guidance/profile.html", reader=reader, results=[result_context(r, request.user) for r in results], card=card)
 
     @get("/recommendations", guards=[requires_reader])
     async def recommendations(self, request: Request) -> Template:
@@ -276,7 +278,7 @@ class GuidancePages(Controller):
             request,
             "guidance/passport.html",
             passport=passport,
-            results=[result_context(r) for r in passport.results],
+            results=[result_context(r, request.user) for r in passport.results],
             branches=await branches_by_id(),
             fields=fields,
             type_name=lambda t: content.type_text(t, current_language()).name,
@@ -374,7 +376,7 @@ class CounsellorPages(Controller):
         latest = await guidance_service.latest_result(view.reader_id)
         reader = await guidance_service.reader_ref(view.reader_id)
         return page(
-            request, "guidance/consultation.html", c=view, reader=reader, latest=result_context(latest) if latest else None,
+            request, "guidance/consultation.html", c=view, reader=reader, latest=result_context(latest, request.user) if latest else None,
             branches=await branches_by_id(), may_write=can_read_private_notes(request.user, view.counsellor_id), errors={},
             my_feed_webcal=await private_webcal(request.user) if view.is_active and not view.is_past else "",
         )

@@ -75,8 +75,9 @@ class Explanation:
     examples: str
 
 
-def explain(scores: Mapping[str, int], top: Iterable[str], language: str) -> tuple[str, list[Explanation]]:
-    """A summary sentence and the top types in plain words."""
+def explain(scores: Mapping[str, int], top: Iterable[str], language: str, own: bool = True) -> tuple[str, list[Explanation]]:
+    """A summary sentence and the top types in plain words: to the reader ("your answers"), or about them to a
+    counsellor or staff member (``own=False``: "their answers")."""
     top = list(top)
     parts = []
     for type_ in top:
@@ -84,11 +85,14 @@ def explain(scores: Mapping[str, int], top: Iterable[str], language: str) -> tup
         parts.append(Explanation(type_, text.name, scores[type_], text.description, text.examples))
     names = ", ".join(f"«{part.name}»" for part in parts)
     if max(scores.values()) - min(scores.values()) <= TOP_MARGIN:
-        summary = _("Your interests are spread evenly: no type stands out yet. That is normal; a talk with a counsellor or a few workshops help to see more.")
+        if own:
+            summary = _("Your interests are spread evenly: no type stands out yet. That is normal; a talk with a counsellor or a few workshops help to see more.")
+        else:
+            summary = _("Their interests are spread evenly: no type stands out yet.")
     elif len(top) == 1:
-        summary = _("Your answers lean most towards the type %(names)s.", names=names)
+        summary = _("Your answers lean most towards the type %(names)s.", names=names) if own else _("Their answers lean most towards the type %(names)s.", names=names)
     else:
-        summary = _("Your answers lean about equally towards the types %(names)s.", names=names)
+        summary = _("Your answers lean about equally towards the types %(names)s.", names=names) if own else _("Their answers lean about equally towards the types %(names)s.", names=names)
     return summary, parts
 
 

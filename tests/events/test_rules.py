@@ -19,6 +19,8 @@ def test_age_counts_on_the_event_day():
     assert rules.age_problem(birth, False, date(2026, 12, 4), 14, 18) is None  # 14 on the day
     assert rules.age_problem(date(2000, 1, 1), False, date(2026, 12, 3), 14, 18) is not None  # too old
     assert rules.age_problem(date(2000, 1, 1), False, date(2026, 12, 3), None, None) is None
+    assert "вам будет 26" in rules.age_problem(date(2000, 1, 1), False, date(2026, 12, 3), 14, 18)  # said to the reader
+    assert "читателю будет 26" in rules.age_problem(date(2000, 1, 1), False, date(2026, 12, 3), 14, 18, for_staff=True)  # to staff signing them up
 
 
 def test_under_14_needs_guardian_consent():

@@ -87,6 +87,8 @@ def test_explanation_in_both_languages():
     assert parts_ru[0].name == "Человек – человек"
     flat, _parts = rules.explain({t: 6 for t in TYPES}, ("nature", "technology", "people"), "en")
     assert "ровно" in flat  # interface sentences follow the request language (Russian by default)
+    theirs, _parts = rules.explain(scores, ("people",), "ru", own=False)  # a counsellor reads about the reader
+    assert theirs.startswith("Ответы читателя") and "Ваши" not in theirs
 
 
 # --- slots ---------------------------------------------------------------------------------------------
