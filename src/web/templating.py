@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
@@ -32,7 +32,10 @@ def _ngettext(singular: str, plural: str, n: int) -> str:
     return translations(current_language()).ngettext(singular, plural, n)
 
 
-def _local_dt(value: datetime, tz: str | None = None, fmt: str = "d MMMM, HH:mm") -> str:
+def _local_dt(value: datetime, tz: str | None = None, fmt: str | None = None) -> str:
+    """A moment in the given zone: in the one prose style ("9 декабря, среда, 18:00") unless a numeric format is asked."""
+    if fmt is None:
+        return _day_time(value, tz)
     return fmt_datetime(local(value, tz or get_settings().timezone), fmt)
 
 
@@ -82,6 +85,7 @@ def build_environment() -> Environment:
         day=_day,
         daytime=_day_time,
         ahead=fmt_ahead,
+        hours_ahead=lambda hours: fmt_ahead(timedelta(hours=int(hours))),  # 168 -> "за неделю"
         duration=fmt_duration,
         urlquote=lambda value: quote(str(value), safe=""),
     )
