@@ -51,6 +51,17 @@ def _date_or_none(value: str) -> date | None:
     return bounds.parse_date(value)
 
 
+def month_weeks(first: date) -> list[list[date | None]]:
+    """The month as calendar rows, Monday first; days of other months are None."""
+    start = first - timedelta(days=first.weekday())
+    weeks = []
+    day = start
+    while day.month == first.month or day < first:
+        weeks.append([d if d.month == first.month else None for d in (day + timedelta(days=i) for i in range(7))])
+        day += timedelta(days=7)
+    return weeks
+
+
 def _month_or_today(value: str) -> date:
     return bounds.parse_date(value + "-01" if value else "") or today_in(get_settings().tz).replace(day=1)
 
@@ -98,7 +109,8 @@ class EventPages(Controller):
         if view == "month":
             first = _month_or_today(month)
             by_day = await queries.month(filters, first)
-            context.update(month=first, by_day=sorted(by_day.items()), next_month=(first + timedelta(days=32)).replace(day=1), previous_month=(first - timedelta(days=1)).replace(day=1))
+            context.update(month=first, by_day=sorted(by_day.items()), next_month=(first + timedelta(days=32)).replace(day=1), previous_month=(first - timedelta(days=1)).replace(day=1),
+                           weeks=month_weeks(first), events_on=by_day, today=today_in(get_settings().tz))
         else:
             events, total = await queries.catalogue(filters, page_number, PAGE_SIZE)
             context.update(events=events, total=total, page_number=page_number, pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1))

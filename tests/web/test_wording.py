@@ -20,3 +20,17 @@ async def test_event_pages_use_the_prose_date_style_and_drop_in_events_have_no_e
     assert fmt_day_time(soon(3), ZoneInfo("Asia/Yakutsk")) in page.text  # "9 декабря, среда, 16:00"
     listing = await client.get("/events")
     assert fmt_day_time(soon(3), ZoneInfo("Asia/Yakutsk")) in listing.text
+
+
+async def test_the_month_view_is_a_calendar_grid(client, staff):
+    from datetime import date
+    from zoneinfo import ZoneInfo
+
+    from src.events.pages import month_weeks
+
+    weeks = month_weeks(date(2026, 12, 1))  # December 2026 starts on a Tuesday
+    assert weeks[0][:2] == [None, date(2026, 12, 1)] and weeks[-1][3] == date(2026, 12, 31) and all(len(w) == 7 for w in weeks)
+    await new_event(staff, title="Громкие чтения", category="reading_club", min_age=None, max_age=None, starts_at=soon(3))
+    month = await client.get("/events", params={"view": "month", "month": soon(3).astimezone(ZoneInfo("Asia/Yakutsk")).date().isoformat()[:7]})
+    grid = month.text.split('data-testid="month-grid"', 1)[1].split("</table>", 1)[0]
+    assert "Громкие чтения" in grid and grid.count("<tr>") >= 5
