@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr
@@ -192,6 +192,22 @@ class EventFacts:
     registration_closes_at: datetime | None
     profession_types: tuple[str, ...] = ()
     confirm_hours_before: int | None = None
+
+
+def timing_errors(starts_at: datetime, ends_at: datetime, now: datetime, zone_hours: tuple[tuple[time, time], ...] | None, tz: ZoneInfo) -> list[FieldError]:
+    """What staff expect the editor to refuse (issue 16, item 7): an event already over, and one that does not
+    fit in its zone's opening hours that day (``zone_hours``: the day's intervals; None when no zone is held)."""
+    if ends_at <= now:
+        return [FieldError("ends_at", _("This time is already over: choose a time ahead"))]
+    if zone_hours is None:
+        return []
+    begins, finishes = starts_at.astimezone(tz), ends_at.astimezone(tz)
+    if not zone_hours:
+        return [FieldError("starts_at", _("The zone is closed on that day"))]
+    if begins.date() != finishes.date() or not any(opens <= begins.time() and finishes.time() <= closes for opens, closes in zone_hours):
+        hours = ", ".join(f"{opens:%H:%M}–{closes:%H:%M}" for opens, closes in zone_hours)
+        return [FieldError("ends_at", _("The zone is open %(hours)s that day: the event must fit in these hours", hours=hours))]
+    return []
 
 
 def event_errors(facts: EventFacts) -> list[FieldError]:

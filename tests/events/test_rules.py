@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -131,3 +131,14 @@ def test_series_keeps_local_time_and_needs_an_end():
 
 def test_search_text_folds_cyrillic_case():
     assert "врач" in rules.search_text("ВРАЧ", "Ирина")
+
+
+def test_the_editor_refuses_an_event_already_over_or_outside_its_zones_hours():
+    hours = ((time(10), time(19)),)
+    start = datetime(2026, 12, 9, 17, 0, tzinfo=YAKUTSK)
+    assert rules.timing_errors(start, start + timedelta(hours=1), T0, hours, YAKUTSK) == []
+    assert [e.field for e in rules.timing_errors(start, start + timedelta(hours=3), T0, hours, YAKUTSK)] == ["ends_at"]  # the zone closes at 19:00
+    assert [e.field for e in rules.timing_errors(start, start + timedelta(hours=3), T0, (), YAKUTSK)] == ["starts_at"]  # closed that day
+    assert rules.timing_errors(start, start + timedelta(hours=3), T0, None, YAKUTSK) == []  # no zone held
+    past = T0 - timedelta(hours=3)
+    assert "уже прошло" in rules.timing_errors(past, past + timedelta(hours=1), T0, None, YAKUTSK)[0].message
