@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from typing import Annotated
+from urllib.parse import quote
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery, QueryParameter
@@ -227,7 +228,7 @@ class GuidancePages(Controller):
         slot = await guidance_availability.slot_at(counsellor_id, starts_at)
         if slot is None:
             flash(request, _("This time is no longer free. Please choose another one."))
-            return await self._slots_page(request, "", None, starts_at.astimezone(get_settings().tz).date(), 409 if status_code == 409 else 422, errors or [FieldError("starts_at", _("This time is no longer free. Please choose another one."))])
+            return await self._slots_page(request, "", None, starts_at.astimezone(get_settings().tz).date(), 409, errors or [FieldError("starts_at", _("This time is no longer free. Please choose another one."))])
         branch = (await branches_by_id())[slot.branch_id]
         return page(
             request, "guidance/book.html", status_code=status_code, slot=slot, b=branch, counsellor_name=(await counsellor_names()).get(counsellor_id, ""),
@@ -235,7 +236,7 @@ class GuidancePages(Controller):
         )
 
     @post("/consultations", guards=[requires_reader])
-    async def book(self, request: Request) -> Template | Redirect:
+    async def book(self, request: Request) -> Redirect:
         form = await Form.read(request)
         counsellor_id = form.int("counsellor_id")
         topic = form.str("topic", 500)
@@ -246,14 +247,15 @@ class GuidancePages(Controller):
         if not bounds.within(starts_at, bounds.SCHEDULE):
             starts_at = None
         if counsellor_id is None or starts_at is None:
-            return await self._slots_page(request, "", None, None, 422, [FieldError("starts_at", _("Choose a slot"))])
+            return back_with_errors(request, [FieldError("starts_at", _("Choose a slot"))], {}, to="/guidance/slots")
         try:
             await guidance_consultations.book(request.user, counsellor_id, starts_at, topic)
         except AppError as error:
             if error.status_code not in (409, 422):
                 raise
             errors = [FieldError("starts_at", error.detail)] if error.status_code == 409 or not error.errors else error.errors
-            return await self._confirm_page(request, counsellor_id, starts_at, error.status_code, errors, topic)
+            back = f"/guidance/book?counsellor={counsellor_id}&starts_at={quote(starts_at.isoformat(), safe='')}"
+            return back_with_errors(request, errors, {"topic": topic}, to=back)  # the confirmation step again, or the slots when the time is gone
         flash(request, _("You are booked. See you at the library!"))
         return Redirect(path="/guidance/consultations", status_code=303)
 

@@ -103,8 +103,8 @@ async def test_book_from_the_slots_page_then_cancel(app, demo):
         match = re.search(r'href="/guidance/consultations/(\d+)/cancel"', mine.text)  # a step of its own
         assert match
     async with logged_in(app, "teen@libspace.local") as late:
-        taken = await post_form(client=late, form_url="/guidance/slots", data={"counsellor_id": belova, "starts_at": slot.starts_at.isoformat()}, action="/guidance/consultations")
-        assert taken.status_code == 409 and 'role="alert"' in taken.text
+        taken = await post_form(client=late, form_url="/guidance/slots", data={"counsellor_id": belova, "starts_at": slot.starts_at.isoformat()}, action="/guidance/consultations", follow_redirects=True)
+        assert taken.status_code == 409 and 'role="alert"' in taken.text and taken.url.path == "/guidance/book"  # back at the form's address, the time gone
     async with logged_in(app, "reader@libspace.local") as client:
         cancelled = await post_form(client, f"/guidance/consultations/{match.group(1)}/cancel", {}, follow_redirects=False)
         assert cancelled.status_code == 303
