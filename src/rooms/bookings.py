@@ -313,6 +313,8 @@ async def book(principal: Principal, request: BookingRequest) -> BookingResult:
         await accounts_service.ensure_may_book(principal.id)  # 403 with the reason for a blocked card
     if zone.min_age is not None and principal.is_reader and not manager:
         await _check_age(principal.id, zone, branch, request.starts_at)
+    if principal.is_reader and not manager:
+        await _check_one_place(principal.id, branch, request)
     holder_kind = _holder_kind(principal, manager, request.block)
     holder_id, holder_name = principal.id, principal.full_name
     if request.card_number:  # staff book for a reader at the desk: the reader holds it, staff made it (and are audited)
@@ -342,6 +344,26 @@ async def book(principal: Principal, request: BookingRequest) -> BookingResult:
     result = await reserve(reservation, policy=Policy(limits=manager, hours=request.override_hours))
     metrics.BOOKINGS.labels(reservation.status).inc(len(result.bookings))
     return result
+
+
+async def _check_one_place(account_id: int, branch: BranchInfo, request: BookingRequest) -> None:
+    """One person, one place at a time (issue 16, item 7): a reader's own booking may not overlap another of
+    theirs, in any zone of any branch (staff may still book it for them)."""
+    if request.starts_at == datetime.min or request.ends_at == datetime.min:
+        return  # the form's own errors say what is missing
+    try:
+        wanted = rules.occurrences((_aware(request.starts_at, branch.tz), _aware(request.ends_at, branch.tz)), request.recurrence, branch.tz)
+    except (ValueError, OverflowError):
+        return  # reserve() reports a bad recurrence
+    if not wanted:
+        return
+    rows = await Booking.select(Booking.starts_at, Booking.ends_at).where(
+        (Booking.holder == account_id) & (Booking.zone != request.zone_id) & Booking.status.is_in(list(ACTIVE_STATUSES))  # the same zone: a clash (409)
+        & (Booking.starts_at < max(end for _start, end in wanted)) & (Booking.ends_at > min(start for start, _end in wanted))
+    )
+    held = [(aware(row["starts_at"]), aware(row["ends_at"])) for row in rows]
+    if not request.skip_conflicts and any(start < other_end and other_start < end for start, end in wanted for other_start, other_end in held):
+        raise Invalid.one("start", _("You already have a booking at this time: one person, one place at a time"))
 
 
 async def _check_age(account_id: int, zone: ZoneInfo, branch: BranchInfo, starts_at: datetime) -> None:
