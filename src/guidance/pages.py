@@ -313,21 +313,24 @@ class CounsellorPages(Controller):
             branches=await branches_by_id(), counsellors=await guidance_availability.counsellors(), counsellor_id=counsellor_id,
         )
 
-    async def _availability_page(self, request: Request, counsellor_id: int, status_code: int = 200, errors: list[FieldError] | None = None, values: dict | None = None, form_name: str = "") -> Template:
+    async def _availability_page(self, request: Request, counsellor_id: int) -> Template:
         weekly, exceptions = await guidance_availability.availability_of(counsellor_id)
         return page(
-            request, "guidance/availability.html", status_code=status_code, weekly=weekly, exceptions=exceptions,
+            request, "guidance/availability.html", weekly=weekly, exceptions=exceptions,
             branches=await branches_by_id(), branch_list=await branches_service.list_branches(), counsellor_id=counsellor_id,
             names=await counsellor_names(), slot_lengths=SLOT_LENGTHS, kinds=EXCEPTION_KINDS,
-            error_list=errors or [], errors=errors_by_field(errors or []), values=values or {}, form_name=form_name,
+            error_list=[], errors={}, values={}, form_name="",  # a failed post comes back with its form's name (extra)
         )
+
+    def _availability_address(self, request: Request, counsellor_id: int) -> str:
+        return f"/guidance/counsellor/availability{'?counsellor=%d' % counsellor_id if request.user.is_admin else ''}"
 
     @get("/availability")
     async def availability(self, request: Request, counsellor: OptionalInt = None) -> Template:
         return await self._availability_page(request, self._counsellor_id(request, counsellor))
 
     @post("/availability")
-    async def add_window(self, request: Request, counsellor: OptionalInt = None) -> Template | Redirect:
+    async def add_window(self, request: Request, counsellor: OptionalInt = None) -> Redirect:
         counsellor_id = self._counsellor_id(request, counsellor)
         form = await Form.read(request)
         data = guidance_availability.WindowInput(
@@ -344,12 +347,12 @@ class CounsellorPages(Controller):
                     raise
                 errors = error.errors or [FieldError("starts", error.detail)]
         if errors:
-            return await self._availability_page(request, counsellor_id, 422, errors, form.data, "window")
+            return back_with_errors(request, errors, form.data, to=self._availability_address(request, counsellor_id), extra={"form_name": "window"})
         flash(request, _("The window is added."))
         return Redirect(path=f"/guidance/counsellor/availability{'?counsellor=%d' % counsellor_id if request.user.is_admin else ''}", status_code=303)
 
     @post("/exceptions")
-    async def add_exception(self, request: Request, counsellor: OptionalInt = None) -> Template | Redirect:
+    async def add_exception(self, request: Request, counsellor: OptionalInt = None) -> Redirect:
         counsellor_id = self._counsellor_id(request, counsellor)
         form = await Form.read(request)
         data = guidance_availability.ExceptionInput(
@@ -366,7 +369,7 @@ class CounsellorPages(Controller):
                     raise
                 errors = error.errors or [FieldError("on", error.detail)]
         if errors:
-            return await self._availability_page(request, counsellor_id, 422, errors, form.data, "exception")
+            return back_with_errors(request, errors, form.data, to=self._availability_address(request, counsellor_id), extra={"form_name": "exception"})
         flash(request, _("The exception is added."))
         return Redirect(path="/guidance/counsellor/availability", status_code=303)
 
