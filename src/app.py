@@ -45,7 +45,7 @@ from src.rooms.pages import BookingPages, BranchPages
 from src.rooms.confirmations import BookingConfirmations
 from src.rooms.staff_pages import StaffRoomPages
 from src.schools.controllers import ProgrammeApi, SchoolApi, VisitApi
-from src.schools.admin_pages import SchoolAdminPages
+from src.schools.admin_pages import ProgrammeAdminPages, SchoolAdminPages
 from src.schools.confirmations import VisitConfirmations
 from src.schools.pages import SchoolPages, StaffSchoolPages
 from src.staff.pages import StaffHome
@@ -176,6 +176,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SchoolPages,
             StaffSchoolPages,
             SchoolAdminPages,
+            ProgrammeAdminPages,
             VisitConfirmations,
             GuidancePages,
             CounsellorPages,

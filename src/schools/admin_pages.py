@@ -14,6 +14,7 @@ from src.i18n import _
 from src.schools import admin as schools_admin
 from src.schools import teachers as teachers_service
 from src.schools.admin import SCHOOL_FIELDS
+from src.schools.tables import Programme
 from src.web.forms import Form, back_with_errors
 from src.web.guards import requires_staff
 from src.web.templating import flash, page
@@ -46,3 +47,24 @@ class SchoolAdminPages(Controller):
             return back_with_errors(request, invalid.errors, form.data)
         flash(request, _("Merged: its teachers and visits now belong to this school.") if merge_into else _("Saved."))
         return Redirect(path=f"{BASE}/{kept}", status_code=303)
+
+
+class ProgrammeAdminPages(Controller):
+    """The programmes of every branch, active or not: staff of a programme's branches take it out of the
+    catalogue or offer it again (editing its content: PATCH /api/v1/programmes/{id})."""
+
+    path = "/staff/network/programmes"
+    include_in_schema = False
+    guards = [requires_staff]
+
+    @get("/")
+    async def programmes(self, request: Request) -> Template:
+        rows = await Programme.select(Programme.id, Programme.title, Programme.topic, Programme.is_active).order_by(Programme.title)
+        return page(request, "schools/programme_admin.html", programmes=rows)
+
+    @post("/{programme_id:int}/active")
+    async def set_active(self, request: Request, programme_id: FromPath[bounds.Id]) -> Redirect:
+        form = await Form.read(request)
+        await schools_admin.update_programme(request.user, programme_id, {"is_active": form.bool("is_active")})
+        flash(request, _("Saved."))
+        return Redirect(path="/staff/network/programmes", status_code=303)

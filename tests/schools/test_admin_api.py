@@ -71,3 +71,18 @@ async def test_the_school_page_edits_merges_and_deactivates(client, demo):
     assert (await School.select(School.is_active).where(School.slug == "school-14").first())["is_active"] is False
     off = await post_form(client, "/staff/network/schools/lyceum-11", {**base, "name": "МАОУ «Лицей № 11»", "slug": "lyceum-11", "is_active": ""})
     assert off.status_code == 303 and (await School.select(School.is_active).where(School.slug == "lyceum-11").first())["is_active"] is False
+
+
+async def test_the_programmes_page_takes_one_out_and_offers_it_again(client, demo):
+    from src.schools.tables import Programme, ProgrammeBranch
+    from src.branches.tables import Branch
+    from tests.conftest import post_form
+
+    client.headers.update({"Accept": "text/html", "Accept-Language": "en"})
+    assert (await post_form(client, "/login", {"login": "admin@libspace.local", "password": "libspace-demo"})).status_code == 303
+    chekhov = await Branch.select(Branch.id).where(Branch.slug == "chekhov").first()
+    programme_id = (await ProgrammeBranch.select(ProgrammeBranch.programme).where(ProgrammeBranch.branch == chekhov["id"]).first())["programme"]
+    assert (await post_form(client, "/staff/network/programmes", {}, action=f"/staff/network/programmes/{programme_id}/active")).status_code == 303
+    assert (await Programme.select(Programme.is_active).where(Programme.id == programme_id).first())["is_active"] is False
+    assert (await post_form(client, "/staff/network/programmes", {"is_active": "on"}, action=f"/staff/network/programmes/{programme_id}/active")).status_code == 303
+    assert (await Programme.select(Programme.is_active).where(Programme.id == programme_id).first())["is_active"] is True
