@@ -83,7 +83,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     stats = terminalreporter.stats
     counts = ", ".join(f"{len(stats[key])} {key}" for key in ("passed", "failed", "error", "skipped", "xfailed", "xpassed") if stats.get(key))
     clock = f" as of {TEST_NOW.isoformat()}" if TEST_NOW else ""
-    Path(path).write_text(f"{counts or 'nothing ran'}{clock}")
+    order = f" in random order (-p randomly --randomly-seed={config.getoption('randomly_seed')})" if config.pluginmanager.has_plugin("randomly") else ""
+    Path(path).write_text(f"{counts or 'nothing ran'}{clock}{order}")
 
 
 def pytest_collection_modifyitems(config, items):

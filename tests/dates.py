@@ -9,9 +9,11 @@ Ask these helpers instead:
     branch = await dates.branch("chekhov")                    # BranchInfo with .schedule, .tz, .zones
     on = dates.open_day(branch.schedule, after_days=8)          # an ordinary open day (no closure, no exception)
     on = dates.open_day(zone.schedule, weekdays=[2], weeks=4)   # a Wednesday, open the same weekday 4 weeks running
+    on = dates.open_run(zone.schedule, 3, after_days=8)          # the first of three ordinary open days in a row
     start = dates.opening(branch.schedule, on, branch.tz, after_minutes=60)   # 1 h after it opens that day
     start = dates.at(on, 15, tz=branch.tz)                      # a local wall time (check it is inside hours)
     shut = dates.closed_day(branch.schedule, kind="sanitary")  # the next sanitary day (or "holiday", "weekly")
+    change = dates.summer_time_change("Europe/Berlin")          # the next spring-forward day, 3+ weeks ahead
     born = dates.birth_date(15)                                 # 15 today, and for 120 days either side
     born = dates.birth_date(13, on=event_day)                   # 13 on that day (ages are counted on the day)
     instant = dates.working_instant(branch.schedule, branch.tz, hours_left=3)  # for frozen_clock.move_to():
@@ -62,7 +64,8 @@ def birth_date(age: int, on: date | None = None, margin_days: int = 120) -> date
     return born
 
 
-def _ordinary(schedule, on: date) -> bool:
+def ordinary(schedule, on: date) -> bool:
+    """Open by its weekly hours on ``on``: no closure, no exception (shortened, moved or extra hours)."""
     day = schedule.day(on)
     return day.is_open and not day.exceptional
 
@@ -76,7 +79,7 @@ def open_day(schedule, after_days: int = 1, *, weekdays: Iterable[int] | None = 
     allowed = set(weekdays) if weekdays is not None else set(range(7))
     on = today(tz) + timedelta(days=after_days)
     for _ in range(SEARCH_DAYS):
-        if on.weekday() in allowed and all(_ordinary(schedule, on + timedelta(weeks=week)) for week in range(weeks)):
+        if on.weekday() in allowed and all(ordinary(schedule, on + timedelta(weeks=week)) for week in range(weeks)):
             return on
         on += timedelta(days=1)
     raise AssertionError(f"no ordinary open day within {SEARCH_DAYS} days after {today(tz)} on weekdays {sorted(allowed)}")
@@ -91,6 +94,17 @@ def open_days(schedule, count: int, after_days: int = 1, tz: ZoneInfo | str = CI
         found.append(on)
         on += timedelta(days=1)
     return found
+
+
+def open_run(schedule, length: int, after_days: int = 1, tz: ZoneInfo | str = CITY) -> date:
+    """The first day at least ``after_days`` ahead that starts ``length`` ordinary open days in a row (a block
+    or a stay over several days)."""
+    on = today(tz) + timedelta(days=after_days)
+    for _ in range(SEARCH_DAYS):
+        if all(ordinary(schedule, on + timedelta(days=offset)) for offset in range(length)):
+            return on
+        on += timedelta(days=1)
+    raise AssertionError(f"no {length} ordinary open days in a row within {SEARCH_DAYS} days after {today(tz)}")
 
 
 def closed_day(schedule, kind: str = "weekly", after_days: int = 1, tz: ZoneInfo | str = CITY) -> date:
@@ -135,6 +149,18 @@ def working_instant(schedule, tz: ZoneInfo | str = CITY, hours_left: float = 3, 
             return instant
         on += timedelta(days=1)
     raise AssertionError(f"no open day with {hours_left} hours left after the first hour")
+
+
+def summer_time_change(tz: ZoneInfo | str = "Europe/Berlin", after_days: int = 21) -> date:
+    """The next day at least ``after_days`` ahead on which ``tz`` moves its clocks forward (in Europe the last
+    Sunday of March), for tests of feeds and series across the change."""
+    zone = ZoneInfo(tz) if isinstance(tz, str) else tz
+    on = today() + timedelta(days=after_days)
+    for _ in range(2 * SEARCH_DAYS):
+        if at(on, 12, tz=zone).utcoffset() > at(on - timedelta(days=1), 12, tz=zone).utcoffset():
+            return on
+        on += timedelta(days=1)
+    raise AssertionError(f"{zone} does not move to summer time within {2 * SEARCH_DAYS} days")
 
 
 def next_weekday(weekday: int, after_days: int = 1, tz: ZoneInfo | str = CITY) -> date:

@@ -1,8 +1,9 @@
-from datetime import date
+from datetime import date, timedelta
 
 from src.accounts import messages
 from src.accounts.tables import Account
 from src.notifications.service import pending_for
+from tests import dates
 from tests.conftest import bearer
 
 NEW_READER = {
@@ -49,7 +50,7 @@ async def test_a_registered_email_is_answered_as_a_new_one_and_its_owner_is_told
 
 
 async def test_under_14_without_guardian_is_422_with_fields(client, demo):
-    young = {**NEW_READER, "email": "kid@example.ru", "birth_date": f"{date.today().year - 9}-06-01"}
+    young = {**NEW_READER, "email": "kid@example.ru", "birth_date": dates.birth_date(9).isoformat()}
     answer = await client.post("/api/v1/readers", json=young)
     assert answer.status_code == 422
     body = answer.json()
@@ -103,9 +104,16 @@ async def test_branches_list_and_detail(client, demo):
     one = await client.get("/api/v1/branches/volkov-arts")
     branch = one.json()
     assert branch["address"].endswith("ул. Ленина, 72") and branch["timezone"] == "Asia/Yakutsk"
-    assert len(branch["hours"]["week"]) == 7 and branch["zones"]
-    first = branch["hours"]["week"][1]["intervals"][0]["starts_at"]
-    assert first.endswith("+09:00")
+    week = branch["hours"]["week"]
+    assert len(week) == 7 and branch["zones"] and branch["hours"]["weekly"]
+    # this week as the schedule has it (holidays included), each interval a local time with its offset
+    schedule = (await dates.branch("volkov-arts")).schedule
+    monday = dates.today() - timedelta(days=dates.today().weekday())
+    assert [day["date"] for day in week] == [(monday + timedelta(days=n)).isoformat() for n in range(7)]
+    for day in week:
+        expected = schedule.day(date.fromisoformat(day["date"]))
+        assert day["open"] == expected.is_open == bool(day["intervals"]) and (day["closed_reason"] or "") == (expected.closed_reason or "")
+        assert all(interval["starts_at"].endswith("+09:00") and interval["ends_at"].endswith("+09:00") for interval in day["intervals"])
     assert (await client.get("/api/v1/branches/nowhere")).status_code == 404
     assert (await client.get("/api/v1/branches", params={"page_size": 501})).status_code == 422
 

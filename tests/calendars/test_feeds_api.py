@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta, timezone
 
 import icalendar
 
@@ -11,6 +11,8 @@ from src.calendars.http import bodies
 from src.db import write_transaction
 from src.rooms import service as rooms_service
 from src.rooms.tables import Zone
+from src.timeutil import now_utc
+from tests import dates
 from tests.calendars.clients import icaljs, python_spans
 from tests.conftest import bearer
 
@@ -22,7 +24,7 @@ async def add_closure(slug: str, starts_on: date, ends_on: date, reason: str = "
 
     branch = await Branch.select(Branch.id).where(Branch.slug == slug).first()
     async with write_transaction(engine_finder()):
-        await Closure.insert(Closure(branch=branch["id"], zone=zone, starts_on=starts_on, ends_on=ends_on, kind="sanitary", reason=reason, created_at=datetime.now(UTC)))
+        await Closure.insert(Closure(branch=branch["id"], zone=zone, starts_on=starts_on, ends_on=ends_on, kind="sanitary", reason=reason, created_at=now_utc()))
         await rooms_service.changed()
 
 
@@ -65,7 +67,8 @@ async def test_304_by_etag_and_by_date_and_head(client, demo):
 
 async def test_a_change_changes_the_etag_and_the_feed(client, demo):
     first = await client.get("/feeds/branches/chekhov.ics")
-    await add_closure("chekhov", date(2027, 6, 1), date(2027, 6, 3), reason="Ремонт крыши")
+    roof = dates.today() + timedelta(days=60)
+    await add_closure("chekhov", roof, roof + timedelta(days=2), reason="Ремонт крыши")
     second = await client.get("/feeds/branches/chekhov.ics", headers={"If-None-Match": first.headers["etag"]})
     assert second.status_code == 200 and second.headers["etag"] != first.headers["etag"]
     assert "Ремонт крыши" in second.content.decode().replace("\r\n ", "")
@@ -77,11 +80,12 @@ async def test_a_change_changes_the_etag_and_the_feed(client, demo):
 async def test_zone_feed_shows_closures_as_busy_days(client, demo):
     zone = await Zone.select(Zone.id, Zone.branch).first()
     slug = (await Branch.select(Branch.slug).where(Branch.id == zone["branch"]).first())["slug"]
-    await add_closure(slug, date(2027, 7, 1), date(2027, 7, 2), reason="Только этот зал", zone=zone["id"])
+    shut = dates.today() + timedelta(days=90)
+    await add_closure(slug, shut, shut + timedelta(days=1), reason="Только этот зал", zone=zone["id"])
     response = await client.get(f"/feeds/zones/{zone['id']}.ics")
     assert response.status_code == 200
-    spans = python_spans(response.content, datetime(2027, 6, 30, tzinfo=UTC), datetime(2027, 7, 5, tzinfo=UTC))
-    assert (date(2027, 7, 1), date(2027, 7, 3)) in [(s[1], s[2]) for s in spans]
+    spans = python_spans(response.content, dates.at(shut, 0, tz=UTC) - timedelta(days=1), dates.at(shut, 0, tz=UTC) + timedelta(days=4))
+    assert (shut, shut + timedelta(days=2)) in [(s[1], s[2]) for s in spans]  # DTEND of a date is exclusive
     calendar = icalendar.Calendar.from_ical(response.content)
     assert {str(e["TRANSP"]) for e in calendar.events} == {"OPAQUE"}
     other = await client.get(f"/feeds/branches/{slug}.ics")
@@ -98,7 +102,7 @@ async def test_every_public_feed_parses_in_icaljs(client, demo):
     zone = await Zone.select(Zone.id).first()
     for path in ("/feeds/branches/chekhov.ics", f"/feeds/zones/{zone['id']}.ics"):
         body = (await client.get(path)).content
-        parsed = icaljs(body, datetime(2026, 1, 1, tzinfo=UTC), datetime(2028, 1, 1, tzinfo=UTC))
+        parsed = icaljs(body, now_utc() - timedelta(days=400), now_utc() + timedelta(days=800))  # wider than any feed
         assert parsed["calendar"]["name"] and parsed["calendar"]["refreshInterval"] == "PT1H"
         assert len(parsed["events"]) == body.count(b"BEGIN:VEVENT")
 

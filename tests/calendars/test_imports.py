@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import date
+from datetime import date, timedelta
 from functools import partial
 from http.server import HTTPServer, SimpleHTTPRequestHandler
 
@@ -12,56 +12,67 @@ import pytest
 from src.branches.tables import Branch, Closure
 from src.calendars.imports import parse_closures
 from src.exceptions import Invalid
+from tests import dates
 from tests.conftest import CSRF_RE
 from tests.hardening.support import settings  # noqa: F401 - fixture
 from tests.support import libspace
 
-TODAY = date(2026, 11, 25)
+TODAY = dates.today()  # the file's dates follow the clock: every closure in it lies ahead
+NEW_YEAR = date(TODAY.year + 1, 1, 1)
+SANITARY = TODAY + timedelta(days=35)
+CITY_DAYS = [day for day in (date(TODAY.year + n, 6, 2) for n in range(3)) if day >= TODAY][:2]  # the next two (not a demo holiday)
 
-GOOD = b"""BEGIN:VCALENDAR\r
+
+def calendar_file(today: date) -> bytes:
+    """A holiday calendar as a city's site publishes it: next New Year's holidays (1-8 January), a timed
+    sanitary day five weeks ahead, the City Day (2 June) every year since last year, and a cancelled 8 March."""
+    return f"""BEGIN:VCALENDAR\r
 VERSION:2.0\r
 PRODID:-//test//EN\r
 BEGIN:VEVENT\r
 UID:ny@test\r
-DTSTAMP:20261101T000000Z\r
-DTSTART;VALUE=DATE:20270101\r
-DTEND;VALUE=DATE:20270109\r
-SUMMARY:\xd0\x9d\xd0\xbe\xd0\xb2\xd0\xbe\xd0\xb3\xd0\xbe\xd0\xb4\xd0\xbd\xd0\xb8\xd0\xb5 \xd0\xba\xd0\xb0\xd0\xbd\xd0\xb8\xd0\xba\xd1\x83\xd0\xbb\xd1\x8b\r
+DTSTAMP:{today:%Y%m%d}T000000Z\r
+DTSTART;VALUE=DATE:{NEW_YEAR:%Y%m%d}\r
+DTEND;VALUE=DATE:{NEW_YEAR + timedelta(days=8):%Y%m%d}\r
+SUMMARY:Новогодние каникулы\r
 END:VEVENT\r
 BEGIN:VEVENT\r
 UID:sanitary@test\r
-DTSTAMP:20261101T000000Z\r
-DTSTART;TZID=Asia/Yakutsk:20261230T090000\r
-DTEND;TZID=Asia/Yakutsk:20261230T180000\r
-SUMMARY:\xd0\xa1\xd0\xb0\xd0\xbd\xd0\xb8\xd1\x82\xd0\xb0\xd1\x80\xd0\xbd\xd1\x8b\xd0\xb9 \xd0\xb4\xd0\xb5\xd0\xbd\xd1\x8c\r
+DTSTAMP:{today:%Y%m%d}T000000Z\r
+DTSTART;TZID=Asia/Yakutsk:{SANITARY:%Y%m%d}T090000\r
+DTEND;TZID=Asia/Yakutsk:{SANITARY:%Y%m%d}T180000\r
+SUMMARY:Санитарный день\r
 END:VEVENT\r
 BEGIN:VEVENT\r
-UID:may@test\r
-DTSTAMP:20261101T000000Z\r
-DTSTART;VALUE=DATE:20260501\r
+UID:city@test\r
+DTSTAMP:{today:%Y%m%d}T000000Z\r
+DTSTART;VALUE=DATE:{today.year - 1}0602\r
 RRULE:FREQ=YEARLY\r
-SUMMARY:May Day\r
+SUMMARY:City Day\r
 END:VEVENT\r
 BEGIN:VEVENT\r
 UID:gone@test\r
-DTSTAMP:20261101T000000Z\r
-DTSTART;VALUE=DATE:20270308\r
+DTSTAMP:{today:%Y%m%d}T000000Z\r
+DTSTART;VALUE=DATE:{today.year + 1}0308\r
 STATUS:CANCELLED\r
 SUMMARY:Cancelled one\r
 END:VEVENT\r
 END:VCALENDAR\r
-"""
+""".encode()
 
-NO_START = GOOD.replace(b"DTSTART;TZID=Asia/Yakutsk:20261230T090000\r\n", b"")
-BAD_DATE = GOOD.replace(b"DTSTART;VALUE=DATE:20270101", b"DTSTART;VALUE=DATE:2027-13-45")
+
+GOOD = calendar_file(TODAY)
+NO_START = GOOD.replace(f"DTSTART;TZID=Asia/Yakutsk:{SANITARY:%Y%m%d}T090000\r\n".encode(), b"")
+BAD_DATE = GOOD.replace(f"DTSTART;VALUE=DATE:{NEW_YEAR:%Y%m%d}".encode(), b"DTSTART;VALUE=DATE:2027-13-45")
+assert NO_START != GOOD and BAD_DATE != GOOD
 
 
 def test_parse_a_good_file():
     drafts = parse_closures(GOOD, "Asia/Yakutsk", TODAY)
     spans = [(d.starts_on, d.ends_on, d.kind) for d in drafts]
-    assert (date(2027, 1, 1), date(2027, 1, 8), "holiday") in spans  # DTEND of a date is exclusive
-    assert (date(2026, 12, 30), date(2026, 12, 30), "sanitary") in spans  # a timed event closes its day
-    assert {(d.starts_on, d.ends_on) for d in drafts if d.reason == "May Day"} >= {(date(2027, 5, 1), date(2027, 5, 1)), (date(2028, 5, 1), date(2028, 5, 1))}
+    assert (NEW_YEAR, NEW_YEAR + timedelta(days=7), "holiday") in spans  # DTEND of a date is exclusive
+    assert (SANITARY, SANITARY, "sanitary") in spans  # a timed event closes its day
+    assert len(CITY_DAYS) == 2 and {(d.starts_on, d.ends_on) for d in drafts if d.reason == "City Day"} >= {(day, day) for day in CITY_DAYS}
     assert all(d.reason != "Cancelled one" for d in drafts)
 
 
@@ -142,6 +153,6 @@ async def test_staff_page_imports_a_file_and_shows_errors(client, demo):
     bad = await client.post("/staff/branches/chekhov/closures/import", data={"_csrf_token": token}, files={"file": ("x.ics", b"not a calendar", "text/calendar")})
     assert bad.status_code == 422 and "BEGIN:VCALENDAR" in bad.text
     good = await client.post("/staff/branches/chekhov/closures/import", data={"_csrf_token": token, "kind": ""}, files={"file": ("h.ics", GOOD, "text/calendar")})
-    assert good.status_code == 200 and "May Day" in good.text
+    assert good.status_code == 200 and "City Day" in good.text
     other = await client.get("/staff/branches/dialog/closures/import")
     assert other.status_code == 403  # staff of another branch

@@ -13,6 +13,7 @@ from src.branches.tables import Branch
 from src.events import service as events_service
 from src.events.service import EventInput
 from src.timeutil import now_utc
+from tests import dates
 
 
 async def principal(email: str) -> Principal:
@@ -33,6 +34,13 @@ def fresh_catalogue():
 @pytest.fixture
 async def staff(demo) -> Principal:
     return await principal("staff.chekhov@libspace.local")
+
+
+async def during_opening(frozen_clock, branch_slug: str = "chekhov") -> datetime:
+    """Stop the clock an hour after the branch opens on an ordinary open day, with at least three hours of
+    opening left: "now + 30 minutes" is then today and inside hours, whatever the real hour (check-in tests)."""
+    branch = await dates.branch(branch_slug)
+    return frozen_clock.move_to(dates.working_instant(branch.schedule, branch.tz, hours_left=3))
 
 
 def soon(days: float = 3, hour: int = 16) -> datetime:
@@ -60,8 +68,10 @@ async def new_event(staff: Principal, **overrides) -> int:
     return ids[0]
 
 
-async def make_readers(count: int, birth_date: date = date(2008, 1, 10), prefix: str = "r", guardian: bool = False) -> list[Principal]:
-    """Readers inserted directly (no password hashing), each with a card; quick enough for hundreds."""
+async def make_readers(count: int, birth_date: date | None = None, prefix: str = "r", guardian: bool = False) -> list[Principal]:
+    """Readers inserted directly (no password hashing), each with a card; quick enough for hundreds. Born so
+    that they are 16 (inside the 14-18 of ``new_event``) for months either side of today."""
+    birth_date = birth_date or dates.birth_date(16)
     branch = await Branch.select(Branch.id).first()
     now = now_utc()
     accounts = [Account(role="reader", email=f"{prefix}{index}@example.ru", full_name=f"Читатель {prefix}{index}", created_at=now, updated_at=now) for index in range(count)]
@@ -77,16 +87,16 @@ async def make_readers(count: int, birth_date: date = date(2008, 1, 10), prefix:
     return [await accounts_service.load_principal(account_id) for account_id in ids]
 
 
-def wednesday_afternoon(weeks_ahead: int = 1, hour: int = 15) -> datetime:
-    """A Wednesday at a local hour when every demo branch is open (not a holiday week)."""
-    from zoneinfo import ZoneInfo
-
-    tz = ZoneInfo("Asia/Yakutsk")
-    day = now_utc().astimezone(tz).date() + timedelta(days=3)
-    while day.weekday() != 2 or (day.month == 1 and day.day <= 8) or day.day > 24:
-        day += timedelta(days=1)
-    day += timedelta(weeks=weeks_ahead - 1)
-    return datetime(day.year, day.month, day.day, hour, tzinfo=tz)
+async def wednesday_afternoon(weeks_ahead: int = 1, hour: int = 15) -> datetime:
+    """A Wednesday at a local hour in the Chekhov reading hall (``zone_id()``), at least three days ahead, when
+    the hall keeps its ordinary hours (no holiday, closure or shortened day) on that Wednesday, the Thursday
+    after it, and the Wednesdays a week before and after (the weekly series of the clash tests)."""
+    branch = await dates.branch("chekhov")
+    hall = next(zone for zone in branch.zones if zone.name == "Читальный зал")
+    day = dates.open_day(hall.schedule, 3 + 7 * (weeks_ahead - 1), weekdays=[2], tz=branch.tz)
+    while not all(dates.ordinary(hall.schedule, on) for on in (day - timedelta(weeks=1), day + timedelta(weeks=1), day + timedelta(days=1))):
+        day = dates.open_day(hall.schedule, (day - dates.today(branch.tz)).days + 1, weekdays=[2], tz=branch.tz)
+    return dates.at(day, hour, tz=branch.tz)
 
 
 async def zone_id(branch_slug: str = "chekhov", name: str = "Читальный зал") -> int:

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from src.events.tables import Event, Registration
 from src.timeutil import now_utc
 from tests.conftest import bearer
-from tests.events.conftest import make_readers, new_event, soon
+from tests.events.conftest import during_opening, make_readers, new_event, soon
 
 
 def _iso(moment) -> str:
@@ -113,8 +113,8 @@ async def test_capacity_below_confirmed_is_422(client, staff):
     assert moved.status_code == 200 and moved.json()["event"]["seats_left"] == 0
 
 
-async def test_check_in_wrong_ticket_is_422_and_nothing_written(client, staff):
-    start = now_utc() + timedelta(minutes=20)
+async def test_check_in_wrong_ticket_is_422_and_nothing_written(client, staff, frozen_clock):
+    start = await during_opening(frozen_clock) + timedelta(minutes=20)
     today_id = await new_event(staff, starts_at=start, ends_at=start + timedelta(hours=2))
     other_day = await new_event(staff, starts_at=start + timedelta(days=3), title="Через три дня")
     teen = await bearer(client, "teen@libspace.local")
@@ -193,7 +193,7 @@ async def test_zone_clash_is_409_and_nothing_is_created(client, demo):
     from tests.events.conftest import wednesday_afternoon, zone_id
 
     headers = await _staff(client)
-    start = wednesday_afternoon()
+    start = await wednesday_afternoon()
     body = {**EVENT, "zone_id": await zone_id(), "starts_at": _iso(start), "ends_at": _iso(start + timedelta(hours=2))}
     assert (await client.post("/api/v1/events", json=body, headers=headers)).status_code == 201
     clash = await client.post("/api/v1/events", json={**body, "title": "Другое событие в тот же час"}, headers=headers)

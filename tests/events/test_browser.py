@@ -7,8 +7,7 @@ from datetime import timedelta
 import pytest
 
 from src.events import service as events_service
-from src.timeutil import now_utc
-from tests.events.conftest import new_event, principal
+from tests.events.conftest import during_opening, new_event, principal
 from tests.support import browser_page, header_click, running_server
 
 pytestmark = pytest.mark.browser
@@ -50,8 +49,8 @@ async def test_teen_finds_a_career_workshop_signs_up_sees_ticket_and_cancels(sta
         assert await page.get_by_test_id("ticket").count() == 0
 
 
-async def test_staff_check_someone_in_by_ticket_code(staff):
-    start = now_utc() + timedelta(minutes=30)
+async def test_staff_check_someone_in_by_ticket_code(staff, frozen_clock):
+    start = await during_opening(frozen_clock) + timedelta(minutes=30)
     event_id = await new_event(staff, title="Профессия: геолог", starts_at=start, ends_at=start + timedelta(hours=2))
     ticket = await events_service.sign_up(await principal("teen@libspace.local"), event_id)
     async with running_server() as base_url, browser_page(viewport=PHONE) as page:

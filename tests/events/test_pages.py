@@ -8,7 +8,7 @@ from datetime import timedelta
 from src.events.tables import Event, Registration
 from src.timeutil import now_utc
 from tests.conftest import post_form
-from tests.events.conftest import new_event, soon
+from tests.events.conftest import during_opening, new_event, soon
 
 READER = {"password": "libspace-demo"}
 
@@ -77,8 +77,8 @@ async def test_staff_create_series_from_the_editor(client, demo):
     assert await Event.count() == 4
 
 
-async def test_staff_edit_attendees_csv_walk_in_and_check_in(client, staff, demo):
-    start = now_utc() + timedelta(minutes=30)
+async def test_staff_edit_attendees_csv_walk_in_and_check_in(client, staff, demo, frozen_clock):
+    start = await during_opening(frozen_clock) + timedelta(minutes=30)
     event_id = await new_event(staff, starts_at=start, ends_at=start + timedelta(hours=2), min_age=None, max_age=None, category="family")
     await _login(client, "staff.chekhov@libspace.local")
     walk_in = await post_form(client, f"/staff/events/{event_id}/attendees", {"card_number": demo.card_for("0003")}, action=f"/staff/events/{event_id}/walk-in", follow_redirects=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta, timezone
+from datetime import timedelta, timezone
 
 import pytest
 
@@ -13,7 +13,8 @@ from src.events.tables import Event, Registration
 from src.exceptions import Conflict, Forbidden, Invalid
 from src.notifications.tables import Outbox
 from src.timeutil import now_utc
-from tests.events.conftest import make_readers, new_event, principal, soon
+from tests import dates
+from tests.events.conftest import during_opening, make_readers, new_event, principal, soon
 
 
 async def _counts(event_id: int) -> tuple[int, int, int]:
@@ -63,7 +64,7 @@ async def test_group_waits_as_one_and_is_not_overtaken(staff):
 
 async def test_bad_sign_ups_write_nothing(staff):
     readers = await make_readers(3)
-    young = (await make_readers(1, birth_date=date.today() - timedelta(days=365 * 11), prefix="kid"))[0]
+    young = (await make_readers(1, birth_date=dates.birth_date(11), prefix="kid"))[0]
     closed = await new_event(staff, capacity=1, waitlist=False)
     await events_service.sign_up(readers[0], closed)
     with pytest.raises(Conflict):
@@ -82,8 +83,8 @@ async def test_bad_sign_ups_write_nothing(staff):
 
 async def test_under_14_needs_guardian_consent(staff):
     event_id = await new_event(staff, min_age=None, max_age=None, category="family")
-    without = (await make_readers(1, birth_date=date.today() - timedelta(days=365 * 10), prefix="a"))[0]
-    with_consent = (await make_readers(1, birth_date=date.today() - timedelta(days=365 * 10), prefix="b", guardian=True))[0]
+    without = (await make_readers(1, birth_date=dates.birth_date(10), prefix="a"))[0]
+    with_consent = (await make_readers(1, birth_date=dates.birth_date(10), prefix="b", guardian=True))[0]
     with pytest.raises(Invalid):
         await events_service.sign_up(without, event_id)
     assert (await events_service.sign_up(with_consent, event_id)).status == "confirmed"
@@ -133,8 +134,8 @@ async def test_series_occurrences_move_and_cancel_alone(staff):
     assert after[0][1] == dates[0][1] and after[3][1] == dates[3][1]
 
 
-async def test_check_in_by_code_and_card_and_wrong_event(staff):
-    today_start = now_utc() + timedelta(minutes=30)
+async def test_check_in_by_code_and_card_and_wrong_event(staff, frozen_clock):
+    today_start = await during_opening(frozen_clock) + timedelta(minutes=30)
     event_id = await new_event(staff, starts_at=today_start, ends_at=today_start + timedelta(hours=1), registration_closes_at=None)
     other_id = await new_event(staff, starts_at=today_start, ends_at=today_start + timedelta(hours=1), title="Другое событие")
     tomorrow = await new_event(staff, starts_at=today_start + timedelta(days=2), title="Завтрашнее")
@@ -192,7 +193,7 @@ async def test_event_reserves_its_zone_and_a_clash_creates_nothing(staff):
     from tests.events.conftest import wednesday_afternoon, zone_id
 
     hall = await zone_id()
-    start = wednesday_afternoon(weeks_ahead=2)
+    start = await wednesday_afternoon(weeks_ahead=2)
     first = await new_event(staff, zone_id=hall, starts_at=start, ends_at=start + timedelta(hours=2), capacity=20)
     held = await Booking.select().where((Booking.holder_kind == "event") & (Booking.holder_ref == first)).first()
     assert held["holder_kind"] == "event" and held["zone"] == hall and held["status"] == "confirmed"
@@ -212,7 +213,7 @@ async def test_moving_into_a_clash_changes_nothing_and_cancelling_frees_the_zone
     from tests.events.conftest import wednesday_afternoon, zone_id
 
     hall = await zone_id()
-    start = wednesday_afternoon()
+    start = await wednesday_afternoon()
     first = await new_event(staff, zone_id=hall, starts_at=start, ends_at=start + timedelta(hours=1), capacity=20)
     second = await new_event(staff, zone_id=hall, starts_at=start + timedelta(hours=2), ends_at=start + timedelta(hours=3), capacity=20, title="Второе")
     with pytest.raises(Conflict):

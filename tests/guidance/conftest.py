@@ -12,6 +12,7 @@ from src.branches.tables import Branch
 from src.demo import card_for
 from src.guidance import availability as guidance_availability
 from src.timeutil import now_utc
+from tests import dates
 
 
 async def make_reader(seed: int, birth_date: date | None = None, branch_slug: str = "chekhov", name: str = "") -> int:
@@ -20,7 +21,7 @@ async def make_reader(seed: int, birth_date: date | None = None, branch_slug: st
     await account.save()
     branch = await Branch.select(Branch.id).where(Branch.slug == branch_slug).first()
     await ReaderCard.insert(
-        ReaderCard(account=account.id, card_number=card_for(str(5000 + seed)), birth_date=birth_date or date(2010, 1, 10), home_branch=branch["id"], consent_at=now, created_at=now)
+        ReaderCard(account=account.id, card_number=card_for(str(5000 + seed)), birth_date=birth_date or dates.birth_date(16), home_branch=branch["id"], consent_at=now, created_at=now)
     )
     return account.id
 
@@ -49,7 +50,7 @@ async def open_every_day(counsellor_id: int, branch: str = "chekhov", starts: ti
 
 
 async def first_free_slot(counsellor_id: int, skip: int = 0):
-    today = now_utc().date()
+    today = dates.today()
     found = await guidance_availability.slots(today, today + timedelta(days=20), None, counsellor_id)
     far = [s for s in found if s.starts_at > now_utc() + timedelta(days=2)]  # clear of the cancellation cut-off
     return far[skip]

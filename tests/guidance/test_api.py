@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from src.guidance.constants import TYPES
-from src.timeutil import now_utc
+from tests import dates
 from tests.conftest import bearer
 from tests.guidance.conftest import first_free_slot, make_reader, token_for
 from tests.guidance.test_rules import answers_for
@@ -70,7 +70,7 @@ async def test_other_peoples_results_403_or_404(client, demo):
 async def test_slots_booking_cancel_and_errors(client, counsellor):
     reader_id = await make_reader(20)
     headers = await token_for(reader_id)
-    slots = await client.get("/api/v1/guidance/slots", params={"counsellor": counsellor, "branch": "chekhov", "start": now_utc().date().isoformat(), "end": (now_utc().date() + timedelta(days=20)).isoformat(), "page_size": 500})
+    slots = await client.get("/api/v1/guidance/slots", params={"counsellor": counsellor, "branch": "chekhov", "start": dates.today().isoformat(), "end": (dates.today() + timedelta(days=20)).isoformat(), "page_size": 500})
     assert slots.status_code == 200
     items = slots.json()["items"]
     assert items and set(items[0]) >= {"counsellor_id", "branch", "starts_at", "ends_at"} and items[0]["branch"] == "chekhov"

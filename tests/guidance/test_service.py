@@ -1,7 +1,7 @@
 """Guidance service against the database: saving results, who sees them, availability, booking, notes."""
 
 import json
-from datetime import date, time, timedelta
+from datetime import time, timedelta
 
 import pytest
 
@@ -13,6 +13,7 @@ from src.guidance import service as guidance_service
 from src.guidance.tables import Consultation
 from src.notifications.tables import Outbox
 from src.timeutil import now_utc
+from tests import dates
 from tests.guidance.conftest import first_free_slot, make_counsellor, make_reader, open_every_day, principal
 from tests.guidance.test_rules import answers_for
 
@@ -145,7 +146,7 @@ async def test_availability_editing_and_exceptions(demo):
     other = await principal(await make_counsellor("c6@test.local"))
     with pytest.raises(Forbidden):
         await guidance_availability.add_window(other, counsellor_id, guidance_availability.WindowInput("chekhov", 3, time(12), time(14)))
-    today = now_utc().date()
+    today = dates.today()
     wednesday = today + timedelta(days=(2 - today.weekday()) % 7 + 7)
     before = [s for s in await guidance_availability.slots(wednesday, wednesday, None, counsellor_id)]
     exception = await guidance_availability.add_exception(me, counsellor_id, guidance_availability.ExceptionInput(wednesday, "off"))
@@ -159,7 +160,7 @@ async def test_availability_editing_and_exceptions(demo):
 
 
 async def test_slot_search_bounds(demo):
-    today = date.today()
+    today = dates.today()
     with pytest.raises(Invalid):
         await guidance_availability.slots(today, today - timedelta(days=1))
     with pytest.raises(Invalid):

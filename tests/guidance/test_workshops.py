@@ -1,12 +1,13 @@
 """Career workshops from the events domain: ranked recommendations with a why, and the passport's check-ins."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from src.accounts.tables import Account
 from src.branches.tables import Branch
 from src.events.tables import Event, Registration
 from src.guidance import service as guidance_service
 from src.timeutil import now_utc
+from tests import dates
 from tests.conftest import bearer
 from tests.guidance.conftest import make_reader, principal, token_for
 from tests.guidance.test_rules import answers_for
@@ -24,8 +25,7 @@ async def workshop(title: str, branch: str, days: float, types: str = "", fields
 
 
 async def test_recommendations_rank_workshops_by_profile_age_seats_and_home(demo):
-    today = date.today()
-    reader_id = await make_reader(40, birth_date=date(today.year - 16, 1, 1) if today.month > 1 else date(today.year - 17, 1, 1), branch_slug="dialog")
+    reader_id = await make_reader(40, birth_date=dates.birth_date(16), branch_slug="dialog")
     reader = await principal(reader_id)
     await guidance_service.save_response(reader, answers_for("technology", {"technology": 4, "signs": 3}))
     ids = {
@@ -50,7 +50,7 @@ async def test_recommendations_rank_workshops_by_profile_age_seats_and_home(demo
 
 
 async def test_recommendations_api_and_sign_up_link(client, demo_events):
-    reader_id = await make_reader(41, birth_date=date(date.today().year - 16, 1, 1), branch_slug="chekhov")
+    reader_id = await make_reader(41, birth_date=dates.birth_date(16), branch_slug="chekhov")
     headers = await token_for(reader_id)
     await client.post("/api/v1/guidance/survey/responses", json={"answers": answers_for("people", {"people": 4})}, headers=headers)
     body = (await client.get("/api/v1/guidance/recommendations", headers=headers)).json()
@@ -65,7 +65,7 @@ async def test_recommendations_api_and_sign_up_link(client, demo_events):
 async def test_passport_lists_checked_in_workshops_only(client, demo_events, demo):
     teen_id = (await Account.select(Account.id).where(Account.email == "teen@libspace.local").first())["id"]
     branch_id = (await Branch.select(Branch.id).where(Branch.slug == "chekhov").first())["id"]
-    await demo._attended_workshop(teen_id, branch_id, date.today(), now_utc())  # what `libspace demo` adds with the events
+    await demo._attended_workshop(teen_id, branch_id, dates.today(), now_utc())  # what `libspace demo` adds with the events
     headers = await bearer(client, "teen@libspace.local")
     passport = (await client.get("/api/v1/guidance/passport", headers=headers)).json()
     assert [w["title"] for w in passport["workshops"]] == ["Профессия: агроном-селекционер"]  # signed up elsewhere, but not checked in

@@ -1,7 +1,7 @@
 """Finding zones, free days and people in the demo data for rooms tests.
 
-Demo bookings fall within the coming week (and a weekly series in the fireplace lounge of «Дом семьи»), so
-tests book from eight days ahead on.
+Demo bookings fall on the first open days from one to four days ahead (and a weekly series in the fireplace
+lounge of «Дом семьи»), so tests book from eight days ahead on, and after the demo's bookings.
 """
 
 from __future__ import annotations
@@ -30,12 +30,23 @@ async def zone_named(slug: str, name: str) -> tuple[BranchZones, ZoneInfo]:
 
 
 def open_day(zone: ZoneInfo, tz, days_ahead: int = 8, weeks: int = 1) -> date:
-    """The first ordinary open day (no closure, no exception) at least ``days_ahead`` days from today, that is
-    also an ordinary open day in each of the following ``weeks - 1`` weeks (for weekly series)."""
-    on = today_in(tz) + timedelta(days=days_ahead)
+    """The first ordinary open day (no closure, no exception) at least ``days_ahead`` days from today and past
+    the demo's bookings, that is also an ordinary open day in each of the following ``weeks - 1`` weeks (for
+    weekly series)."""
+    on = max(today_in(tz) + timedelta(days=days_ahead), after_demo_bookings(zone, tz))
     while not all(_ordinary(zone, on + timedelta(days=7 * week)) for week in range(weeks)):
         on += timedelta(days=1)
     return on
+
+
+def after_demo_bookings(zone: ZoneInfo, tz) -> date:
+    """A day after the demo's own bookings: the demo books each zone on its first open day from one to four days
+    ahead (``src/demo.py``), which after the New Year holidays is more than a week away; a week's margin covers
+    the other zones of the branch (a zone may keep weekend hours its neighbours do not)."""
+    on = today_in(tz) + timedelta(days=4)
+    while not zone.schedule.day(on).is_open:
+        on += timedelta(days=1)
+    return on + timedelta(days=7)
 
 
 def _ordinary(zone: ZoneInfo, on: date) -> bool:

@@ -9,6 +9,7 @@ import pytest
 
 from src.branches.tables import Closure
 from src.rooms.tables import Booking
+from tests import dates
 from tests.conftest import post_form
 from tests.rooms.helpers import READER, TEEN, at, open_day, staff_of, zone_named
 
@@ -159,7 +160,8 @@ async def test_staff_pages_are_for_staff_of_that_branch(browser_like, demo):
 
 
 async def test_internal_blocks(browser_like, demo):
-    branch, zone, day = await coworking()
+    branch, zone, _day = await coworking()
+    day = dates.open_run(zone.schedule, 3, after_days=8, tz=branch.tz)  # a block over three open days
     await log_in(browser_like, staff_of("centralnaya"))
     form = {"zone_id": str(zone.id), "date": day.isoformat(), "until": (day + timedelta(days=2)).isoformat(), "start": "10:00", "end": "12:00", "reason": "Замена мебели"}
     made = await post_form(browser_like, "/staff/branches/centralnaya/blocks", form, follow_redirects=True)
@@ -175,7 +177,8 @@ async def test_internal_blocks(browser_like, demo):
 async def test_closures_editor(browser_like, demo):
     branch, zone, day = await coworking()
     await log_in(browser_like, READER)
-    await post_form(browser_like, f"/bookings/new?zone={zone.id}", form_for(zone, day, "10:00", "11:00"), action="/bookings")
+    booked = await post_form(browser_like, f"/bookings/new?zone={zone.id}", form_for(zone, day, "10:00", "11:00"), action="/bookings")
+    assert booked.status_code == 303, booked.text
     browser_like.cookies.clear()
     await log_in(browser_like, staff_of("centralnaya"))
     before = await Closure.count()
