@@ -28,12 +28,16 @@ run: install
 export LIBSPACE_TEST_NOW
 ENGINES ?= sqlite postgres
 
-# every engine runs even when one fails; both results are printed at the end; fails if any failed
+# every engine runs even when one fails; both results are printed at the end; fails if any failed.
+# RANDOM_ORDER=sqlite runs that engine's suite in a random order (pytest-randomly; the seed is printed in the
+# header and the summary; replay an order with PYTEST_ARGS="-p randomly --randomly-seed=N")
+RANDOM_ORDER ?=
 test: install
 	@summary=$$(mktemp -d); status=0; \
 	for engine in $(ENGINES); do \
-		start=$$(date +%s); \
-		LIBSPACE_TEST_DB=$$engine LIBSPACE_TEST_SUMMARY=$$summary/$$engine $(BIN)/python -m pytest $(PYTEST_ARGS); code=$$?; \
+		start=$$(date +%s); order=""; \
+		case " $(RANDOM_ORDER) " in *" $$engine "*) order="-p randomly";; esac; \
+		LIBSPACE_TEST_DB=$$engine LIBSPACE_TEST_SUMMARY=$$summary/$$engine $(BIN)/python -m pytest $$order $(PYTEST_ARGS); code=$$?; \
 		[ $$code -eq 0 ] || status=1; \
 		echo "$$engine: $$(cat $$summary/$$engine 2>/dev/null || echo 'no result'), exit $$code, $$(( $$(date +%s) - start )) s" >> $$summary/all; \
 	done; \
