@@ -58,7 +58,7 @@ def birth_date(age: int, on: date | None = None, margin_days: int = 120) -> date
     """A birth date of someone exactly ``age`` years old on ``on`` (default: today in the city), who stays that
     age for ``margin_days`` before and after it (so events within a few months see the same age)."""
     on = on or today()
-    born = on - relativedelta(years=age) - timedelta(days=margin_days)
+    born = (on - timedelta(days=margin_days)) - relativedelta(years=age)  # the birthday falls margin_days before on
     assert relativedelta(on - timedelta(days=margin_days), born).years == age
     assert relativedelta(on + timedelta(days=margin_days), born).years == age, "margin_days must stay under half a year"
     return born

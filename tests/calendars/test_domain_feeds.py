@@ -180,7 +180,7 @@ async def test_a_readers_private_feed_has_their_sign_ups(client, demo, change):
     ids = await weekly_club_in_berlin(change)
     headers = await bearer(client, "reader@libspace.local")
     signed = await client.post(f"/api/v1/events/{ids[0]}/registrations", headers=headers, json={"seats": 1})
-    assert signed.status_code in (200, 201), signed.text
+    assert signed.status_code == 201 and signed.json()["status"] == "confirmed", signed.text
     (feed,) = (await client.get("/api/v1/me/feeds", headers=headers)).json()["feeds"]
     path = "/" + feed["links"]["url"].split("://", 1)[1].split("/", 1)[1]
     private = await client.get(path)
