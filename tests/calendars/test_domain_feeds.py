@@ -186,7 +186,8 @@ async def test_a_readers_private_feed_has_their_sign_ups(client, demo, change):
     private = await client.get(path)
     assert private.status_code == 200 and private.headers["cache-control"].startswith("private")
     events = icaljs(private.content, *window(change))["events"]
-    assert [(e["uid"], e["start"]) for e in events] == [(f"event-{ids[0]}@libspace", js_instant(on_berlin(tuesday(change, 0), 18)))]
+    signed_up = [(e["uid"], e["start"]) for e in events if e["uid"].startswith("event-")]  # (the demo's bookings may fall in the window too)
+    assert signed_up == [(f"event-{ids[0]}@libspace", js_instant(on_berlin(tuesday(change, 0), 18)))]
     again = await client.get(path, headers={"If-None-Match": private.headers["etag"]})
     assert again.status_code == 304
     await client.post("/api/v1/me/feeds/regenerate", headers=headers)
