@@ -1,13 +1,15 @@
 """The staff home over HTTP: a day of the person's branches (zones as a timeline, events, consultations), what
 waits for them, the links; the week view as timelines; labels that do not clash (issue 16, item 12)."""
 
+from datetime import timedelta
+
 from tests.events.conftest import fresh_catalogue, new_event, staff, wednesday_afternoon, zone_id  # noqa: F401 (fixtures)
 from tests.web.test_frame import log_in
 
 
 async def test_the_staff_home_shows_the_day_as_a_timeline_and_what_waits(client, staff):
-    starts = wednesday_afternoon()
-    await new_event(staff, title="Профессия: геолог", starts_at=starts, ends_at=starts.replace(hour=starts.hour + 2), zone_id=await zone_id())
+    starts = await wednesday_afternoon()
+    await new_event(staff, title="Профессия: геолог", starts_at=starts, ends_at=starts + timedelta(hours=2), zone_id=await zone_id())
     await log_in(client, "staff.chekhov@libspace.local")
     home = await client.get(f"/staff?day={starts.date().isoformat()}")
     assert home.status_code == 200
@@ -22,8 +24,8 @@ async def test_the_staff_home_shows_the_day_as_a_timeline_and_what_waits(client,
 
 
 async def test_the_week_view_is_a_timeline_per_day_and_labels_do_not_clash(client, staff):
-    starts = wednesday_afternoon()
-    await new_event(staff, title="Профессия: геолог", starts_at=starts, ends_at=starts.replace(hour=starts.hour + 2), zone_id=await zone_id())
+    starts = await wednesday_afternoon()
+    await new_event(staff, title="Профессия: геолог", starts_at=starts, ends_at=starts + timedelta(hours=2), zone_id=await zone_id())
     await log_in(client, "staff.chekhov@libspace.local")
     week = await client.get(f"/staff/branches/chekhov/schedule?day={starts.date().isoformat()}&view=week")
     assert week.status_code == 200 and week.text.count('class="timeline"') == 7 and "Профессия: геолог" in week.text
