@@ -274,10 +274,6 @@ class StaffEventPages(Controller):
         values = _event_form(form, tz)
         errors = list(form.errors)
         ids: list[int] = []
-        if not errors and branch and values["starts_at"] and values["ends_at"]:
-            zone_id = values.get("zone_id")
-            zone_hours = branch.schedule_of_zone(zone_id).day(values["starts_at"].astimezone(tz).date()).intervals if zone_id in {z.id for z in branch.zones} else None
-            errors = rules.timing_errors(values["starts_at"], values["ends_at"], now_utc(), zone_hours, tz)
         if not errors:
             recurrence = _repeat_rule(form.data.get("repeat", ""), form.int("repeat_count", required=False, minimum=2, maximum=60), values["starts_at"])
             try:

@@ -139,6 +139,16 @@ def _zone_errors(branch: rooms_service.BranchZones, zone_id: int | None) -> list
     return []
 
 
+def _timing_errors(branch: rooms_service.BranchZones, data: EventInput) -> list[FieldError]:
+    """An event already over, or one that does not fit in its zone's hours that day (issue 16, item 7)."""
+    if not data.starts_at or not data.ends_at or data.ends_at <= data.starts_at:
+        return []  # event_errors says what is wrong with the times
+    tz = ZoneInfo(branch.timezone)
+    held = data.zone_id in {zone.id for zone in branch.zones}
+    hours = branch.schedule_of_zone(data.zone_id).day(data.starts_at.astimezone(tz).date()).intervals if held else None
+    return rules.timing_errors(data.starts_at, data.ends_at, now_utc(), hours, tz)
+
+
 def _row_values(data: EventInput) -> dict[str, Any]:
     return dict(
         title=data.title.strip(),
@@ -168,6 +178,7 @@ async def create_event(principal: Principal, data: EventInput) -> list[int]:
     if not permissions.can_manage_events(principal, branch.id):
         raise Forbidden(_("Only staff of %(branch)s can create its events", branch=branch.short_name))
     errors = rules.event_errors(_facts(data)) + _zone_errors(branch, data.zone_id)
+    errors = errors or _timing_errors(branch, data)
     starts: list[datetime] = []
     if not errors and data.starts_at and data.ends_at:
         if data.recurrence.strip():
@@ -266,9 +277,11 @@ async def update_event(principal: Principal, event_id: int, change: EventChange)
             errors.append(FieldError("capacity", problem))
         elif current.capacity is None and row["capacity"] is not None and (row["seats_taken"] or await _waiting_count(event_id)):
             errors.append(FieldError("capacity", _("Readers have signed up: the event cannot become one without sign-up")))
+        moved = current.starts_at != row["starts_at"] or current.ends_at != row["ends_at"] or current.zone_id != row["zone"]
+        if moved and not errors:
+            errors = _timing_errors(branch, current)
         if errors:
             raise Invalid(errors=errors)
-        moved = current.starts_at != row["starts_at"] or current.ends_at != row["ends_at"] or current.zone_id != row["zone"]
         values = _row_values(current)
         values.update(starts_at=current.starts_at, ends_at=current.ends_at, registration_opens_at=current.registration_opens_at,
                       registration_closes_at=current.registration_closes_at, updated_at=now_utc())

@@ -6,6 +6,7 @@ from datetime import timedelta, timezone
 
 import pytest
 
+from src import clock
 from src.events import queries
 from src.events import service as events_service
 from src.events.service import EventChange
@@ -160,7 +161,8 @@ async def test_no_shows_lead_to_confirmation_and_release(staff, monkeypatch):
     reader, keen = await make_readers(2)
     past = now_utc() - timedelta(days=3)
     for index in range(2):
-        event_id = await new_event(staff, starts_at=past + timedelta(hours=index * 3), title=f"Прошедшее {index}")
+        with clock.at(past - timedelta(days=1)):  # made back then: staff cannot create an event already over
+            event_id = await new_event(staff, starts_at=past + timedelta(hours=index * 3), title=f"Прошедшее {index}")
         # signed up back then: insert directly, the window is over now
         await Registration.insert(Registration(event=event_id, reader=reader.id, seats=1, status="confirmed", ticket_code=f"PAST{index}", created_at=past))
         await Event.update({Event.seats_taken: 1, Event.attendance_taken: True}).where(Event.id == event_id)
@@ -235,3 +237,30 @@ async def test_moving_keeps_the_length_and_the_window(staff):
     event = await queries.get_event(event_id)
     assert event.ends_at == start + timedelta(days=1, hours=2)
     assert event.registration_closes_at == start + timedelta(days=1) - timedelta(hours=3)
+
+
+async def test_the_service_refuses_an_event_already_over_or_past_its_zones_closing(staff, client):
+    """Issue 16, item 7: the rule lives in the service, so the editor page and the API both refuse."""
+    from tests.conftest import bearer
+    from tests.events.conftest import zone_id
+
+    hall = await zone_id()
+    branch = await dates.branch("chekhov")
+    schedule = next(zone for zone in branch.zones if zone.id == hall).schedule
+    opens, closes = dates.hours_of(schedule, dates.open_day(schedule, 3, tz=branch.tz), branch.tz)
+    with pytest.raises(Invalid) as late:
+        await new_event(staff, zone_id=hall, starts_at=closes - timedelta(hours=1), ends_at=closes + timedelta(hours=1))
+    assert late.value.errors[0].field == "ends_at" and closes.strftime("%H:%M") in late.value.errors[0].message
+    past = now_utc() - timedelta(hours=3)
+    with pytest.raises(Invalid) as over:
+        await new_event(staff, starts_at=past, ends_at=past + timedelta(hours=1))
+    assert over.value.errors[0].field == "ends_at"
+    event_id = await new_event(staff, zone_id=hall, starts_at=opens, ends_at=opens + timedelta(hours=1))
+    with pytest.raises(Invalid):
+        await events_service.update_event(staff, event_id, EventChange(values={"starts_at": past}))
+    assert (await queries.get_event(event_id)).starts_at == opens
+    answer = await client.post("/api/v1/events", headers=await bearer(client, "staff.chekhov@libspace.local"), json={
+        "title": "После закрытия", "category": "lecture", "branch": "chekhov", "zone_id": hall,
+        "starts_at": (closes - timedelta(minutes=30)).isoformat(), "ends_at": (closes + timedelta(minutes=30)).isoformat()})
+    assert answer.status_code == 422 and answer.json()["errors"][0]["field"] == "ends_at", answer.text
+    assert await Event.count() == 1
