@@ -14,6 +14,7 @@ import msgspec
 from piccolo.engine import engine_finder
 
 from src.audit.tables import AuditEntry
+from src.db import is_postgres
 from src.timeutil import aware, now_utc
 
 SYSTEM_ROLE = "system"
@@ -181,11 +182,27 @@ def _entry(row: dict) -> Entry:
 class Filters:
     branch_ids: frozenset[int] | None = None  # None: every branch (and entries of no branch)
     actor_id: int | None = None
+    actor_name: str | None = None  # every word somewhere in the name the actor had then
     object_kind: str | None = None
     object_id: int | None = None
     action: str | None = None
     start: datetime | None = None
     end: datetime | None = None
+
+
+def _like_escaped(word: str) -> str:
+    return word.replace("\\", "").replace("%", "").replace("_", "")
+
+
+def _name_has(word: str):
+    """ILIKE folds every letter on PostgreSQL but only ASCII on SQLite: the word as typed, in lower case,
+    capitalised (how names are written) and in capitals covers Cyrillic there too."""
+    where = None
+    postgres = is_postgres(engine_finder())
+    for form in dict.fromkeys((word, word.lower(), word.capitalize(), word.upper())):
+        one = AuditEntry.actor_name.ilike(f"%{form}%") if postgres else AuditEntry.actor_name.like(f"%{form}%")
+        where = one if where is None else where | one
+    return where
 
 
 def _where(filters: Filters):
@@ -194,6 +211,8 @@ def _where(filters: Filters):
         where &= AuditEntry.branch_id.is_in(sorted(filters.branch_ids) or [0])
     if filters.actor_id is not None:
         where &= AuditEntry.actor_id == filters.actor_id
+    for word in (filters.actor_name or "").split()[:5]:
+        where &= _name_has(_like_escaped(word))
     if filters.object_kind is not None:
         where &= AuditEntry.object_kind == filters.object_kind
     if filters.object_id is not None:

@@ -363,15 +363,18 @@ async def set_exception(
 
 
 async def add_closure(
-    principal: Principal, slug: str, starts_on: date, ends_on: date | None, kind: str, reason: str, on_conflict: str | None = None, cancel_reason: str = ""
+    principal: Principal, slug: str, starts_on: date, ends_on: date | None, kind: str, reason: str, on_conflict: str | None = None, cancel_reason: str = "",
+    zone_id: int | None = None, zone_ids: frozenset[int] = frozenset(),
 ) -> tuple[int, HoursChange]:
-    """Close the branch on whole days (a sanitary day, holidays, repairs) with a reason readers see."""
-    ids, result = await add_closures(principal, slug, [(starts_on, ends_on or starts_on, kind, reason)], on_conflict, cancel_reason)
+    """Close the branch (or one of its zones, ``zone_ids`` being the branch's) on whole days (a sanitary day,
+    holidays, repairs) with a reason readers see."""
+    ids, result = await add_closures(principal, slug, [(starts_on, ends_on or starts_on, kind, reason)], on_conflict, cancel_reason, zone_id, zone_ids)
     return ids[0], result
 
 
 async def add_closures(
-    principal: Principal, slug: str, closures: Sequence[tuple[date, date, str, str]], on_conflict: str | None = None, cancel_reason: str = ""
+    principal: Principal, slug: str, closures: Sequence[tuple[date, date, str, str]], on_conflict: str | None = None, cancel_reason: str = "",
+    zone_id: int | None = None, zone_ids: frozenset[int] = frozenset(),
 ) -> tuple[list[int], HoursChange]:
     """Several closures (``(starts_on, ends_on, kind, reason)``) at once: all or none, one check of what they
     strand (a year of holidays and sanitary days, an import)."""
@@ -381,21 +384,22 @@ async def add_closures(
         row = await _branch_for_hours(principal, slug)
         today = today_in(ZoneInfo(row["timezone"]))
         for starts_on, ends_on, kind, reason in closures:
-            errors = branches_service.closure_errors(starts_on, ends_on, kind, reason, None, set(), today)
+            errors = branches_service.closure_errors(starts_on, ends_on, kind, reason, zone_id, set(zone_ids), today)
             if errors:
                 raise Invalid(errors=[FieldError("date" if error.field == "starts_on" else error.field, error.message) for error in errors])
         before = await _rows(row["id"], today)
         new = tuple(ClosureRow(starts_on, ends_on, kind, reason.strip()) for starts_on, ends_on, kind, reason in closures)
-        after = _Rows(weekly=before.weekly, dates=before.dates, closures={**before.closures, None: before.closures.get(None, ()) + new})
+        after = _Rows(weekly=before.weekly, dates=before.dates, closures={**before.closures, zone_id: before.closures.get(zone_id, ()) + new})
         result = await _settle(principal, row, before, after, on_conflict, cancel_reason or (closures[0][3] if closures else ""))
         now = now_utc()
         made = await Closure.insert(
-            *[Closure(branch=row["id"], zone=None, starts_on=item.starts_on, ends_on=item.ends_on, kind=item.kind, reason=item.reason, created_at=now) for item in new]
+            *[Closure(branch=row["id"], zone=zone_id, starts_on=item.starts_on, ends_on=item.ends_on, kind=item.kind, reason=item.reason, created_at=now) for item in new]
         ).returning(Closure.id)
         ids = [item["id"] for item in made]
+        zone = {"zone_id": zone_id} if zone_id is not None else {}
         await audit.record_many(
             principal, "create", "closure",
-            {closure_id: audit.diff(None, {"starts_on": item.starts_on, "ends_on": item.ends_on, "kind": item.kind, "reason": item.reason}) for closure_id, item in zip(ids, new)},
+            {closure_id: audit.diff(None, {"starts_on": item.starts_on, "ends_on": item.ends_on, "kind": item.kind, "reason": item.reason, **zone}) for closure_id, item in zip(ids, new)},
             branch_id=row["id"],
         )
         await branches_service.changed()

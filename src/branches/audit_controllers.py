@@ -50,7 +50,7 @@ class AuditApi(Controller):
         self,
         request: Request,
         branch: FromQuery[bounds.optional_line(64, description="A branch's slug")] = None,
-        actor: FromQuery[bounds.OptionalId] = None,
+        actor: FromQuery[bounds.optional_line(200, description="An account number, or words of the person's name as it was then")] = None,
         object: FromQuery[bounds.optional_line(45, description="kind:id such as zone:12, or a kind alone")] = None,
         start: FromQuery[bounds.OptionalFilterDate] = None,
         end: FromQuery[bounds.OptionalFilterDate] = None,

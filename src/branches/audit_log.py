@@ -21,7 +21,7 @@ OBJECT = re.compile(r"^([a-z_]{1,32})(?::([0-9]{1,10}))?$")
 @dataclass(frozen=True, slots=True)
 class Query:
     branch: str | None = None  # a slug
-    actor: int | None = None
+    actor: str | None = None  # an account number, or words of the person's name
     object: str | None = None  # kind or kind:id
     start: date | None = None
     end: date | None = None  # inclusive
@@ -50,6 +50,9 @@ async def filters(principal: Principal | None, query: Query) -> audit_service.Fi
             errors.append(FieldError("object", _("Write the object as kind:id, e.g. zone:12")))
         else:
             kind, object_id = match.group(1), int(match.group(2)) if match.group(2) else None
+    actor = (query.actor or "").strip()
+    if len(actor) > 200:
+        errors.append(FieldError("actor", _("Write an account number or part of a name")))
     if query.start and query.end and query.end < query.start:
         errors.append(FieldError("end", _("The last day is before the first")))
     if errors:
@@ -57,7 +60,8 @@ async def filters(principal: Principal | None, query: Query) -> audit_service.Fi
     tz = get_settings().tz
     return audit_service.Filters(
         branch_ids=branch_ids,
-        actor_id=query.actor,
+        actor_id=int(actor) if actor.isdigit() else None,
+        actor_name=actor if actor and not actor.isdigit() else None,
         object_kind=kind,
         object_id=object_id,
         start=datetime.combine(query.start, time(), tzinfo=tz) if query.start else None,

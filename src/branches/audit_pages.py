@@ -27,8 +27,7 @@ CSV_LIMIT = 50000  # one export holds at most this many entries (narrow the date
 def _query(form: Form) -> audit_log.Query:
     start = form.date("start", required=False)
     end = form.date("end", required=False)
-    actor = form.int("actor", required=False, minimum=1)
-    return audit_log.Query(branch=form.str("branch", 64) or None, actor=actor, object=form.str("object", 45) or None, start=start, end=end)
+    return audit_log.Query(branch=form.str("branch", 64) or None, actor=form.str("actor", 200) or None, object=form.str("object", 45) or None, start=start, end=end)
 
 
 def _changes(entry: audit_service.Entry) -> str:

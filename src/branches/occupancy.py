@@ -53,6 +53,21 @@ def set_cancel(kind: str, cancel: Cancel) -> None:
     HOLDERS[kind] = Holder(find=HOLDERS[kind].find, keep=HOLDERS[kind].keep, cancel=cancel)
 
 
+def extend(kind: str, find: Find, keep: Keep) -> None:
+    """Another domain reports more items of ``kind`` and keeps them its own way (events without a zone hold no
+    room booking: the events domain finds and keeps them itself); ``cancel`` stays as it is."""
+    first = HOLDERS[kind]
+
+    async def find_both(branch_id: int, start: datetime) -> list[Held]:
+        return await first.find(branch_id, start) + await find(branch_id, start)
+
+    async def keep_both(actor: Any, ids: Sequence[int]) -> None:
+        await first.keep(actor, ids)
+        await keep(actor, ids)
+
+    HOLDERS[kind] = Holder(find=find_both, keep=keep_both, cancel=first.cancel)
+
+
 async def held(branch_id: int, start: datetime) -> list[Held]:
     """Everything the registered domains hold in the branch that ends after ``start``."""
     result: list[Held] = []

@@ -76,11 +76,25 @@ def _form_field(error: FieldError) -> str:
     return error.field
 
 
-def _conflict_values(conflict: HoursConflict, form: Form) -> dict[str, Any]:
-    return {**form.data, "affected": json.dumps(conflict.extra["affected"], ensure_ascii=False)}
+AFFECTED_SHOWN = 25  # the form keeps at most this many of the stranded items to list (the rest are counted)
 
 
-def _told(change: HoursChange) -> str:
+def conflict_values(conflict: HoursConflict, form: Form) -> dict[str, Any]:
+    """The posted form with what the change would strand, for the form to come back with keep or cancel."""
+    items = conflict.extra["affected"]
+    return {**form.data, "affected": json.dumps(items[:AFFECTED_SHOWN], ensure_ascii=False), "affected_more": str(max(0, len(items) - AFFECTED_SHOWN))}
+
+
+def affected_items(values: dict[str, Any]) -> list[dict[str, Any]]:
+    """The stranded items a form came back with (see :func:`conflict_values`), their instants as datetimes."""
+    try:
+        items = json.loads(values.get("affected") or "[]")
+    except ValueError:
+        return []
+    return [{**item, "starts_at": datetime.fromisoformat(item["starts_at"]), "ends_at": datetime.fromisoformat(item["ends_at"])} for item in items]
+
+
+def told(change: HoursChange) -> str:
     if change.cancelled:
         return " " + _("Cancelled: %(n)s; each person is told why.", n=len(change.cancelled))
     if change.kept:
@@ -173,10 +187,7 @@ class NetworkPages(Controller):
             raise Forbidden(_("Only staff of this library can change its hours"))
         kept, errors = take_kept_form(request) or ({}, [])
         values = {**_weekly_values(await admin.get_weekly(slug)), **kept}  # what was typed wins
-        affected = [
-            {**item, "starts_at": datetime.fromisoformat(item["starts_at"]), "ends_at": datetime.fromisoformat(item["ends_at"])}
-            for item in (json.loads(values["affected"]) if values.get("affected") else [])
-        ]
+        affected = affected_items(values)
         exceptions = await admin.list_exceptions(slug, today_in(ZoneInfo(row["timezone"])))
         days = [(code, weekday_name(index)) for index, code in enumerate(WEEKDAY_CODES)]
         return page(
@@ -194,10 +205,10 @@ class NetworkPages(Controller):
         try:
             change = await admin.set_weekly(request.user, slug, weekly, on_conflict, form.str("reason", 300))
         except HoursConflict as conflict:
-            return back_with_errors(request, conflict.errors, _conflict_values(conflict, form))
+            return back_with_errors(request, conflict.errors, conflict_values(conflict, form))
         except Invalid as invalid:
             return back_with_errors(request, [FieldError(_form_field(error), error.message) for error in invalid.errors], form.data)
-        flash(request, _("The opening hours are saved.") + _told(change))
+        flash(request, _("The opening hours are saved.") + told(change))
         return Redirect(path=f"{BASE}/branches/{slug}/hours", status_code=303)
 
     @post("/branches/{slug:str}/exceptions")
@@ -215,8 +226,8 @@ class NetworkPages(Controller):
                 request.user, slug, on, form.str("note", 300), [] if closed else [(opens, closes)], form.str("on_conflict", 10) or None, form.str("reason", 300)
             )
         except HoursConflict as conflict:
-            return back_with_errors(request, conflict.errors, _conflict_values(conflict, form), to=back)
+            return back_with_errors(request, conflict.errors, conflict_values(conflict, form), to=back)
         except Invalid as invalid:
             return back_with_errors(request, [FieldError({"reason": "note"}.get(error.field, _form_field(error)), error.message) for error in invalid.errors], form.data, to=back)
-        flash(request, _("The hours for this date are saved.") + _told(change))
+        flash(request, _("The hours for this date are saved.") + told(change))
         return Redirect(path=back, status_code=303)

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo as TimeZone
 
 from piccolo.engine import engine_finder
 
-from src import cache
+from src import audit, cache
 from src.accounts.permissions import Principal, can_manage_branch
 from src.branches.constants import CLOSURE_KINDS
 from src.branches.rules import ClosureRow, DateRow, HoursRow, Schedule, zone_schedule
@@ -188,32 +188,15 @@ def closure_errors(starts_on: date | None, ends_on: date | None, kind: str, reas
     return errors
 
 
-async def add_closure(
-    principal: Principal, branch: BranchInfo, starts_on: date | None, ends_on: date | None, kind: str, reason: str, zone_id: int | None, today: date, zone_ids: set[int] = frozenset()
-) -> int:
-    """Close the branch (or one of its zones, ``zone_ids``) on whole days. Bookings already made on those days
-    stay; staff see them."""
-    if not can_manage_branch(principal, branch.id):
-        raise Forbidden(_("Only staff of this library can edit its closures"))
-    errors = closure_errors(starts_on, ends_on, kind, reason, zone_id, set(zone_ids), today)
-    if starts_on is None:
-        errors.insert(0, FieldError("starts_on", _("This field is required")))
-    if ends_on is None:
-        errors.append(FieldError("ends_on", _("This field is required")))
-    if errors:
-        raise Invalid(errors=errors)
-    async with write_transaction(engine_finder()):
-        closure = Closure(branch=branch.id, zone=zone_id, starts_on=starts_on, ends_on=ends_on, kind=kind, reason=reason.strip(), created_at=now_utc())
-        await closure.save()
-        await changed()
-    return closure.id
-
-
 async def delete_closure(principal: Principal, branch: BranchInfo, closure_id: int) -> None:
     if not can_manage_branch(principal, branch.id):
         raise Forbidden(_("Only staff of this library can edit its closures"))
     async with write_transaction(engine_finder()):
-        deleted = await Closure.delete().where((Closure.id == closure_id) & (Closure.branch == branch.id)).returning(Closure.id)
+        deleted = await Closure.delete().where((Closure.id == closure_id) & (Closure.branch == branch.id)).returning(
+            Closure.id, Closure.starts_on, Closure.ends_on, Closure.kind, Closure.reason
+        )
         if not deleted:
             raise NotFound(_("This closure does not exist"))
+        gone = {name: value for name, value in deleted[0].items() if name != "id"}
+        await audit.record(principal, "delete", "closure", closure_id, branch_id=branch.id, changes=audit.diff(gone, None))
         await changed()

@@ -731,4 +731,21 @@ async def _cancel_for_hours(actor: Principal, event_ids: Sequence[int], reason: 
         await cancel_event(actor, event_id, reason)
 
 
+async def _held_without_zone(branch_id: int, start: datetime) -> list[occupancy.Held]:
+    """Scheduled events of the branch held in no zone (a talk in the hall, a walk from the entrance): no room
+    booking reports them, so the hours check finds them here."""
+    rows = await Event.select(Event.id, Event.starts_at, Event.ends_at, Event.title).where(
+        (Event.branch == branch_id) & Event.zone.is_null() & (Event.status == SCHEDULED) & (Event.ends_at > start)
+    )
+    return [occupancy.Held("event", row["id"], aware(row["starts_at"]), aware(row["ends_at"]), None, row["title"]) for row in rows]
+
+
+async def _keep_without_zone(actor: Principal, ids: Sequence[int]) -> None:
+    """Kept outside the new hours: recorded in the log (the next hours change no longer finds them inside)."""
+    rows = await Event.select(Event.id, Event.branch).where(Event.id.is_in(list(ids) or [0]) & Event.zone.is_null())
+    for row in rows:
+        await audit.record(actor, "keep_outside_hours", "event", row["id"], branch_id=row["branch"], changes={})
+
+
 occupancy.set_cancel("event", _cancel_for_hours)
+occupancy.extend("event", find=_held_without_zone, keep=_keep_without_zone)

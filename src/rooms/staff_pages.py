@@ -11,7 +11,10 @@ from litestar.response import Redirect, Template
 
 from src import bounds
 from src.accounts.permissions import can_manage_branch, managed_branch_ids
+from src.branches import admin as branches_admin
 from src.branches import service as branches_service
+from src.branches.admin import HoursConflict
+from src.branches.pages import affected_items, conflict_values, told
 from src.branches.constants import CLOSURE_KINDS
 from src.branches.rules import week_start
 from src.exceptions import FieldError, Forbidden, Invalid
@@ -26,7 +29,7 @@ from src.rooms.rules import Recurrence
 from src.rooms.service import BranchZones
 from src.staff import timeline
 from src.timeutil import now_utc, today_in
-from src.web.forms import Form, back_with_errors, safe_next
+from src.web.forms import Form, back_with_errors, safe_next, take_kept_form
 from src.web.guards import requires_staff
 from src.web.templating import errors_by_field, flash, page
 
@@ -164,17 +167,21 @@ class StaffRoomPages(Controller):
 
     # --- closures -------------------------------------------------------------------------------------
 
-    async def _closures_page(self, request: Request, branch: BranchZones, values: dict) -> Template:
-        closures = await branches_service.list_closures(branch, today_in(branch.tz))
-        return page(request, "rooms/closures.html", branch=branch, closures=closures, kinds=CLOSURE_KINDS, values=values, errors={}, error_list=[])
-
     @get("/branches/{slug:str}/closures")
     async def closures(self, request: Request, slug: FromPath[bounds.Line]) -> Template:
         branch = await _managed(request, slug)
-        return await self._closures_page(request, branch, {"kind": "sanitary"})
+        kept, errors = take_kept_form(request) or ({}, [])
+        values = {"kind": "sanitary", **kept}
+        closures = await branches_service.list_closures(branch, today_in(branch.tz))
+        return page(
+            request, "rooms/closures.html", branch=branch, closures=closures, kinds=CLOSURE_KINDS, values=values, affected=affected_items(values),
+            errors=errors_by_field(errors), error_list=errors,
+        )
 
     @post("/branches/{slug:str}/closures")
     async def add_closure(self, request: Request, slug: FromPath[bounds.Line]) -> Redirect:
+        """A closure that would strand bookings, events, visits or consultations comes back listing them, to keep
+        as exceptions or cancel with a message to each person (as the hours page)."""
         branch = await _managed(request, slug)
         form = await Form.read(request)
         starts_on = form.date("starts_on", window=bounds.SCHEDULE)
@@ -184,15 +191,14 @@ class StaffRoomPages(Controller):
         if form.errors:
             return back_with_errors(request, form.errors, form.data, to=back)
         try:
-            await branches_service.add_closure(
-                request.user, branch, starts_on, ends_on, form.str("kind", 20), form.str("reason", 300), zone_id, today_in(branch.tz), zone_ids={zone.id for zone in branch.zones}
+            _id, change = await branches_admin.add_closure(
+                request.user, branch.slug, starts_on, ends_on, form.str("kind", 20), form.str("reason", 300), form.str("on_conflict", 10) or None,
+                form.str("cancel_reason", 300), zone_id=zone_id, zone_ids=frozenset(zone.id for zone in branch.zones),
             )
+        except HoursConflict as conflict:
+            return back_with_errors(request, conflict.errors, conflict_values(conflict, form), to=back)
         except Invalid as invalid:
-            return back_with_errors(request, invalid.errors, form.data, to=back)
-        affected = [view for view in await _branch_bookings(request, branch, starts_on, (ends_on - starts_on).days + 1) if view.active and (zone_id is None or view.zone_id == zone_id)]
-        message = _("The closure is saved: %(kind)s, %(reason)s.", kind=label(form.data.get("kind", "")), reason=form.data.get("reason", ""))
-        if affected:
-            message += " " + _("%(n)s bookings fall on these days: see the schedule and cancel them if needed.", n=len(affected))
-        flash(request, message)
-        return Redirect(path=f"/staff/branches/{branch.slug}/closures", status_code=303)
+            return back_with_errors(request, [FieldError("starts_on" if error.field == "date" else error.field, error.message) for error in invalid.errors], form.data, to=back)
+        flash(request, _("The closure is saved: %(kind)s, %(reason)s.", kind=label(form.data.get("kind", "")), reason=form.data.get("reason", "")) + told(change))
+        return Redirect(path=back, status_code=303)
 

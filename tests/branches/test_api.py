@@ -174,13 +174,17 @@ async def test_events_held_in_a_zone_are_cancelled_by_their_own_domain(client, d
     made = await client.post("/api/v1/events", json=body, headers=staff)
     assert made.status_code == 201, made.text
     event_id = made.json()["event"]["id"]
+    walk = await client.post("/api/v1/events", json={**body, "title": "Прогулка от входа", "zone_id": None}, headers=staff)  # no zone: the branch's hours
+    assert walk.status_code == 201, walk.text
+    walk_id = walk.json()["event"]["id"]
     hours = (await client.get("/api/v1/branches/chekhov/hours")).json()
     change = _closing_day(hours, on)
     refused = await client.put("/api/v1/branches/chekhov/hours", json=change, headers=staff)
-    assert refused.status_code == 409 and ("event", event_id) in [(item["kind"], item["id"]) for item in refused.json()["affected"]]
+    assert refused.status_code == 409 and {("event", event_id), ("event", walk_id)} <= {(item["kind"], item["id"]) for item in refused.json()["affected"]}
     done = await client.put("/api/v1/branches/chekhov/hours", json={**change, "on_conflict": "cancel", "reason": "Ремонт зала"}, headers=staff)
     assert done.status_code == 200, done.text
-    assert (await client.get(f"/api/v1/events/{event_id}")).json()["event"]["status"] == "cancelled"
+    for cancelled in (event_id, walk_id):
+        assert (await client.get(f"/api/v1/events/{cancelled}")).json()["event"]["status"] == "cancelled"
 
 
 async def test_a_zone_has_its_own_hours_inside_the_branch(client, demo):

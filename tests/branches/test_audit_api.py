@@ -30,6 +30,9 @@ async def test_filters_pages_and_scope(client, demo):
     admin_id = items[0]["actor"]["id"]
     centralnaya = (await client.get("/api/v1/audit", params={"actor": admin_id, "branch": "centralnaya", "object": "zone", "page_size": 500}, headers=admin)).json()
     assert {item["branch"] for item in centralnaya["items"]} == {"centralnaya"} and centralnaya["total"] >= 1
+    by_name = (await client.get("/api/v1/audit", params={"actor": "администратор", "object": f"zone:{zone_id}"}, headers=admin)).json()
+    assert by_name["total"] == 2  # words of the name, in any case
+    assert (await client.get("/api/v1/audit", params={"actor": "Белова", "object": f"zone:{zone_id}"}, headers=admin)).json()["total"] == 0
     bad = await client.get("/api/v1/audit", params={"object": "zone:abc"}, headers=admin)
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "object"
     assert (await client.get("/api/v1/audit", params={"branch": "nowhere"}, headers=admin)).status_code == 422

@@ -182,9 +182,15 @@ async def test_closures_editor(browser_like, demo):
     browser_like.cookies.clear()
     await log_in(browser_like, staff_of("centralnaya"))
     before = await Closure.count()
-    added = await post_form(browser_like, "/staff/branches/centralnaya/closures", {"starts_on": day.isoformat(), "ends_on": "", "kind": "repair", "reason": "Протечка крыши", "zone_id": ""}, follow_redirects=True)
-    assert added.status_code == 200 and "Протечка крыши" in added.text and "1 bookings fall on these days" in added.text
+    booking_id = (await Booking.select(Booking.id).where(Booking.zone == zone.id).order_by(Booking.id, ascending=False).first())["id"]
+    form = {"starts_on": day.isoformat(), "ends_on": "", "kind": "repair", "reason": "Протечка крыши", "zone_id": "", "which": "closure"}
+    listed = await post_form(browser_like, "/staff/branches/centralnaya/closures", form, follow_redirects=True)
+    assert listed.status_code == 200 and 'data-testid="affected"' in listed.text and f"№{booking_id}" in listed.text  # never silently
+    assert await Closure.count() == before
+    added = await post_form(browser_like, "/staff/branches/centralnaya/closures", {**form, "on_conflict": "keep"}, follow_redirects=True)
+    assert added.status_code == 200 and "Протечка крыши" in added.text and "Kept outside the hours" in added.text
     assert await Closure.count() == before + 1
+    assert (await Booking.select(Booking.override_hours).where(Booking.id == booking_id).first())["override_hours"]
     bad = await post_form(browser_like, "/staff/branches/centralnaya/closures", {"starts_on": day.isoformat(), "ends_on": (day - timedelta(days=1)).isoformat(), "kind": "repair", "reason": ""}, follow_redirects=True)
     assert bad.status_code == 200 and 'id="e-ends_on"' in bad.text and 'id="e-reason"' in bad.text
     closed = await browser_like.get(f"/branches/centralnaya/week?start={day}&zone={zone.id}")
