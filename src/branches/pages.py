@@ -45,7 +45,7 @@ def _branch_values(form: Form) -> dict[str, Any]:
     return values
 
 
-def _weekly_from_form(form: Form) -> dict[str, list[tuple[time, time]]]:
+def weekly_from_form(form: Form) -> dict[str, list[tuple[time, time]]]:
     """``mon_0_opens`` … ``sun_2_closes``: an interval with both times empty is no interval."""
     weekly: dict[str, list[tuple[time, time]]] = {}
     for day in WEEKDAY_CODES:
@@ -59,7 +59,7 @@ def _weekly_from_form(form: Form) -> dict[str, list[tuple[time, time]]]:
     return weekly
 
 
-def _weekly_values(weekly: dict[str, list[tuple[time, time]]]) -> dict[str, str]:
+def weekly_values(weekly: dict[str, list[tuple[time, time]]]) -> dict[str, str]:
     values = {}
     for day, intervals in weekly.items():
         for index, (opens, closes) in enumerate(intervals[:INTERVALS_A_DAY]):
@@ -67,7 +67,7 @@ def _weekly_values(weekly: dict[str, list[tuple[time, time]]]) -> dict[str, str]
     return values
 
 
-def _form_field(error: FieldError) -> str:
+def form_field(error: FieldError) -> str:
     """``weekly.mon[1].opens`` (the service's name) is the form's ``mon_1_opens``."""
     if error.field.startswith("weekly."):
         return error.field[len("weekly."):].replace("[", "_").replace("].", "_")
@@ -186,7 +186,7 @@ class NetworkPages(Controller):
         if not can_edit_hours(request.user, row["id"]):
             raise Forbidden(_("Only staff of this library can change its hours"))
         kept, errors = take_kept_form(request) or ({}, [])
-        values = {**_weekly_values(await admin.get_weekly(slug)), **kept}  # what was typed wins
+        values = {**weekly_values(await admin.get_weekly(slug)), **kept}  # what was typed wins
         affected = affected_items(values)
         exceptions = await admin.list_exceptions(slug, today_in(ZoneInfo(row["timezone"])))
         days = [(code, weekday_name(index)) for index, code in enumerate(WEEKDAY_CODES)]
@@ -198,7 +198,7 @@ class NetworkPages(Controller):
     @post("/branches/{slug:str}/hours")
     async def save_hours(self, request: Request, slug: Slug) -> Redirect:
         form = await Form.read(request)
-        weekly = _weekly_from_form(form)
+        weekly = weekly_from_form(form)
         on_conflict = form.str("on_conflict", 10) or None
         if form.errors:
             return back_with_errors(request, form.errors, form.data)
@@ -207,7 +207,7 @@ class NetworkPages(Controller):
         except HoursConflict as conflict:
             return back_with_errors(request, conflict.errors, conflict_values(conflict, form))
         except Invalid as invalid:
-            return back_with_errors(request, [FieldError(_form_field(error), error.message) for error in invalid.errors], form.data)
+            return back_with_errors(request, [FieldError(form_field(error), error.message) for error in invalid.errors], form.data)
         flash(request, _("The opening hours are saved.") + told(change))
         return Redirect(path=f"{BASE}/branches/{slug}/hours", status_code=303)
 
@@ -228,6 +228,6 @@ class NetworkPages(Controller):
         except HoursConflict as conflict:
             return back_with_errors(request, conflict.errors, conflict_values(conflict, form), to=back)
         except Invalid as invalid:
-            return back_with_errors(request, [FieldError({"reason": "note"}.get(error.field, _form_field(error)), error.message) for error in invalid.errors], form.data, to=back)
+            return back_with_errors(request, [FieldError({"reason": "note"}.get(error.field, form_field(error)), error.message) for error in invalid.errors], form.data, to=back)
         flash(request, _("The hours for this date are saved.") + told(change))
         return Redirect(path=back, status_code=303)

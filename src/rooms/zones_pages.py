@@ -12,13 +12,16 @@ from litestar.response import Redirect, Template
 from src import bounds
 from src.accounts.permissions import can_administer_network, can_manage_zones
 from src.branches import admin as branches_admin
+from src.branches import pages as network_pages
+from src.branches.admin import HoursConflict
+from src.branches.rules import WEEKDAY_CODES
 from src.exceptions import FieldError, Forbidden, Invalid
-from src.i18n import _
+from src.i18n import _, weekday_name
 from src.rooms import zones_admin
 from src.rooms.tables import Zone
-from src.web.forms import Form, back_with_errors
+from src.web.forms import Form, back_with_errors, take_kept_form
 from src.web.guards import requires_staff
-from src.web.templating import Confirmation, confirm_page, flash, page
+from src.web.templating import Confirmation, confirm_page, errors_by_field, flash, page
 
 BASE = "/staff/network"
 NUMBERS = ("capacity", "slot_minutes", "min_minutes", "max_minutes", "lead_minutes", "horizon_days", "buffer_before_minutes", "buffer_after_minutes")
@@ -114,6 +117,38 @@ class ZonePages(Controller):
             return back_with_errors(request, [FieldError(_field(error), error.message) for error in invalid.errors], form.data)
         flash(request, _("Saved. New rules apply to new bookings; existing ones stay as they are."))
         return Redirect(path=f"{BASE}/zones/{zone_id}", status_code=303)
+
+    # --- a zone's own hours (inside its branch's) ---------------------------------------------------------
+
+    @get("/zones/{zone_id:int}/hours")
+    async def zone_hours(self, request: Request, zone_id: FromPath[bounds.Id]) -> Template:
+        zone = await zones_admin.zone_row(zone_id)
+        branch = await _branch(request, zone["branch_slug"])
+        kept, errors = take_kept_form(request) or ({}, [])
+        values = {**network_pages.weekly_values(await branches_admin.get_weekly(branch["slug"], zone_id)), **kept}
+        branch_weekly = await branches_admin.get_weekly(branch["slug"])
+        days = [(code, weekday_name(index)) for index, code in enumerate(WEEKDAY_CODES)]
+        return page(
+            request, "branches/hours.html", branch=branch, zone=zone, values=values, affected=network_pages.affected_items(values), days=days,
+            slots=range(network_pages.INTERVALS_A_DAY), exceptions=[], branch_weekly=branch_weekly, errors=errors_by_field(errors), error_list=errors,
+        )
+
+    @post("/zones/{zone_id:int}/hours")
+    async def save_zone_hours(self, request: Request, zone_id: FromPath[bounds.Id]) -> Redirect:
+        """As the branch's hours: what the change strands comes back listed, to keep or cancel."""
+        zone = await zones_admin.zone_row(zone_id)
+        form = await Form.read(request)
+        weekly = network_pages.weekly_from_form(form)
+        if form.errors:
+            return back_with_errors(request, form.errors, form.data)
+        try:
+            change = await branches_admin.set_weekly(request.user, zone["branch_slug"], weekly, form.str("on_conflict", 10) or None, form.str("reason", 300), zone_id=zone_id)
+        except HoursConflict as conflict:
+            return back_with_errors(request, conflict.errors, network_pages.conflict_values(conflict, form))
+        except Invalid as invalid:
+            return back_with_errors(request, [FieldError(network_pages.form_field(error), error.message) for error in invalid.errors], form.data)
+        flash(request, _("The zone's hours are saved.") + network_pages.told(change))
+        return Redirect(path=f"{BASE}/zones/{zone_id}/hours", status_code=303)
 
     @get("/zones/{zone_id:int}/deactivate")
     async def confirm_deactivate(self, request: Request, zone_id: FromPath[bounds.Id]) -> Template:

@@ -111,3 +111,25 @@ async def test_admins_add_zone_kinds_and_features(browser_like, demo):
     assert shown.status_code == 200 and "/staff/network/zone-lists/kinds" not in shown.text
     refused = await post_form(client, "/staff/network/zone-lists", {"kinds_code": "x_room", "kinds_name": "X"}, action="/staff/network/zone-lists/kinds")
     assert refused.status_code == 403
+
+
+async def test_a_zone_keeps_its_own_hours_inside_the_branch(browser_like, demo):
+    client = browser_like
+    branch = await dates.branch("centralnaya")
+    zone = next(zone for zone in branch.zones if zone.name == "Коворкинг")
+    on = dates.open_day(zone.schedule, after_days=3)
+    start = dates.opening(zone.schedule, on, branch.tz, after_minutes=120)
+    reader = await bearer(client, "reader@libspace.local")
+    booked = await client.post("/api/v1/bookings", json={"zone_id": zone.id, "starts_at": start.isoformat(), "ends_at": (start + timedelta(hours=1)).isoformat()}, headers=reader)
+    assert booked.status_code == 201, booked.text
+    await log_in(client, "staff.chekhov@libspace.local")
+    assert (await client.get(f"/staff/network/zones/{zone.id}/hours")).status_code == 403
+    await log_in(client, "staff.centralnaya@libspace.local")
+    assert "The branch's hours" in (await client.get(f"/staff/network/zones/{zone.id}/hours")).text
+    open_days = [day for day in WEEKDAYS if (await client.get("/api/v1/branches/centralnaya/hours")).json()["weekly"][day]]
+    evenings = {f"{day}_0_{end}": value for day in open_days for end, value in (("opens", "17:00"), ("closes", "18:00"))} | {"which": "weekly"}
+    refused = await post_form(client, f"/staff/network/zones/{zone.id}/hours", evenings, follow_redirects=True)
+    assert 'data-testid="affected"' in refused.text and f"№{booked.json()['id']}" in refused.text
+    kept = await post_form(client, f"/staff/network/zones/{zone.id}/hours", {**evenings, "on_conflict": "keep"}, follow_redirects=True)
+    assert "Kept outside the hours" in kept.text and 'value="17:00"' in kept.text
+    assert (await Booking.select(Booking.override_hours).where(Booking.id == booked.json()["id"]).first())["override_hours"]
