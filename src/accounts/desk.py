@@ -159,7 +159,7 @@ async def update_reader(principal: Principal, card_number: str, changes: ReaderC
             {ReaderCard.home_branch: after["home_branch"], ReaderCard.birth_date: after["birth_date"], ReaderCard.search_name: rules.search_key(after["full_name"])}
         ).where(ReaderCard.id == card["id"])
         await audit.record(principal, "update", "account", card["account"], branch_id=after["home_branch"], changes=changed)
-        await _tell(messages.DETAILS_CHANGED, card["account"], {"card": card["card_number"], "fields": sorted(changed)}, f"{now.isoformat()}")
+        await messages.tell_details_changed(messages.DETAILS_CHANGED, card["account"], card["card_number"], list(changed), before["email"], after["email"], now.isoformat())
     return await get_card(card["account"])
 
 

@@ -23,7 +23,7 @@ from datetime import date
 from piccolo.engine import engine_finder
 
 from src import audit, bounds
-from src.accounts import rules
+from src.accounts import messages, rules
 from src.accounts.constants import ROLE_READER
 from src.accounts.tables import Account, ReaderCard, RetiredCard
 from src.branches.tables import Branch
@@ -111,9 +111,8 @@ async def import_readers(text: str, skip_bad: bool = False, dry_run: bool = Fals
     current_of = {row["account"]: number for number, row in cards.items()}
     emails = {row["email"]: row["id"] for row in await Account.select(Account.id, Account.email).where(Account.email.is_not_null())}
     today = today_in(get_settings().tz)
-    planned: list[tuple[ImportRow, dict]] = []
+    rows: list[_Row] = []
     seen_cards: set[str] = set()
-    seen_emails: set[str] = set()
     for line, raw in enumerate(reader, start=2):
         row = {key.strip(): (value or "").strip() for key, value in raw.items() if key}
         card = rules.normalize_card(row.get("card_number"))
@@ -136,35 +135,81 @@ async def import_readers(text: str, skip_bad: bool = False, dry_run: bool = Fals
         if existing is not None:  # an empty cell keeps what the card has
             email, phone = email or existing["email"], phone or existing["phone"]
         reasons += [error.message for error in rules.contact_errors(email, phone)]
-        owner = emails.get(email) if email else None
-        if email and ((owner is not None and (existing is None or owner != existing["account"])) or email in seen_emails):
-            reasons.append(_("e-mail already registered"))
         if row.get("home_branch") not in branches:
             reasons.append(_("unknown home branch %(slug)s", slug=row.get("home_branch", "")))
-        if reasons:
-            report.rows.append(ImportRow(line, card, REJECTED, reason="; ".join(reasons)))
+        if not reasons:
+            seen_cards.add(card)
+        wanted = {"full_name": " ".join(row.get("full_name", "").split()), "birth_date": birth, "email": email, "phone": phone, "home_branch": branches.get(row.get("home_branch", ""))}
+        rows.append(_Row(line, card, reasons, existing, wanted))
+    _refuse_taken_emails([row for row in rows if not row.reasons], emails)
+    planned: list[tuple[ImportRow, dict]] = []
+    for item in rows:
+        if item.reasons:
+            report.rows.append(ImportRow(item.line, item.card, REJECTED, reason="; ".join(item.reasons)))
             continue
-        seen_cards.add(card)
-        if email:
-            seen_emails.add(email)
-        wanted = {"full_name": " ".join(row["full_name"].split()), "birth_date": birth, "email": email, "phone": phone, "home_branch": branches[row["home_branch"]]}
-        if existing is None:
-            result = ImportRow(line, card, ADDED)
+        if item.existing is None:
+            result = ImportRow(item.line, item.card, ADDED)
         else:
-            changed = audit.diff({name: existing[name] for name in wanted}, wanted)
-            result = ImportRow(line, card, UPDATED if changed else UNCHANGED, fields=list(changed))
+            changed = audit.diff({name: item.existing[name] for name in item.wanted}, item.wanted)
+            result = ImportRow(item.line, item.card, UPDATED if changed else UNCHANGED, fields=list(changed))
         report.rows.append(result)
-        planned.append((result, {**wanted, "existing": existing}))
+        planned.append((result, {**item.wanted, "existing": item.existing}))
     if dry_run or (report.of(REJECTED) and not skip_bad):
         return report
-    await _write(planned)
+    try:
+        await _write(planned)
+    except Exception as error:  # someone registered with one of the addresses meanwhile: nothing was written
+        if type(error).__name__ not in ("IntegrityError", "UniqueViolationError"):
+            raise
+        for result, _item in planned:
+            result.status, result.fields, result.reason = REJECTED, [], _("the cards changed while importing; nothing was written: run the import again")
+        return report
     report.written = True
     return report
+
+
+@dataclass
+class _Row:
+    line: int
+    card: str
+    reasons: list[str]
+    existing: dict | None
+    wanted: dict
+
+
+def _refuse_taken_emails(rows: list[_Row], owners: dict[str, int]) -> None:
+    """An e-mail may belong to one account only, judged on the state after the whole file: an address moves to
+    another card when the card that has it now is given another one in the same file (two cards swapping their
+    addresses is fine). A row that would end up sharing an address is refused, which may leave its card's old
+    address in place and refuse another row in turn, so this repeats until nothing changes."""
+    accepted = list(rows)
+    while True:
+        final = {row.existing["account"]: row.wanted["email"] for row in accepted if row.existing is not None}
+        claimed: set[str] = set()
+        refused: list[_Row] = []
+        for row in accepted:  # in file order: the first row to claim an address keeps it
+            email = row.wanted["email"]
+            if not email:
+                continue
+            owner = owners.get(email)
+            mine = row.existing["account"] if row.existing is not None else None
+            if email in claimed or (owner is not None and owner != mine and final.get(owner, email) == email):
+                refused.append(row)
+            else:
+                claimed.add(email)
+        if not refused:
+            return
+        for row in refused:
+            row.reasons.append(_("e-mail already registered"))
+        accepted = [row for row in accepted if not row.reasons]
 
 
 async def _write(planned: list[tuple[ImportRow, dict]]) -> None:
     now = now_utc()
     async with write_transaction(engine_finder()):
+        moving = [item["existing"]["account"] for result, item in planned if result.status == UPDATED and "email" in result.fields]
+        if moving:  # addresses that change hands (two cards swapping theirs): let go first, so no moment has two owners
+            await Account.update({Account.email: None}).where(Account.id.is_in(moving))
         for result, item in planned:
             existing = item["existing"]
             if result.status == ADDED:
@@ -193,4 +238,7 @@ async def _write(planned: list[tuple[ImportRow, dict]]) -> None:
                 await audit.record(
                     None, "import_update", "account", existing["account"], branch_id=item["home_branch"],
                     changes={name: (existing[name], item[name]) for name in result.fields},
+                )
+                await messages.tell_details_changed(
+                    messages.DETAILS_IMPORTED, existing["account"], result.card, result.fields, existing["email"], item["email"], f"import-{now.isoformat()}"
                 )

@@ -9,9 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from src.accounts import tokens
+from src.accounts.tables import Account
 from src.i18n import _
 from src.labels import N_
 from src.notifications import registry
+from src.notifications import service as notifications
 
 ACTIVATION = "account.activation"
 ALREADY_ACTIVE = "account.already_active"
@@ -20,6 +22,8 @@ PASSWORD_CHANGED = "account.password_changed"
 WELCOME = "account.welcome"
 ACCOUNT_EXISTS = "account.exists"  # a registration with an e-mail that already has an account (issue 11)
 DETAILS_CHANGED = "account.details_changed"  # staff corrected the reader's details at the desk
+DETAILS_IMPORTED = "account.details_imported"  # a newer export of the old library system changed them
+EMAIL_CHANGED = "account.email_changed"  # to the address the card had before: it no longer receives the messages
 CARD_REPLACED = "account.card_replaced"
 CARD_BLOCKED = "account.card_blocked"
 CARD_UNBLOCKED = "account.card_unblocked"
@@ -34,6 +38,8 @@ SUBJECTS = {
     WELCOME: N_("Welcome to the libraries of Blagoveshchensk"),
     ACCOUNT_EXISTS: N_("Someone asked for a reader card with your e-mail"),
     DETAILS_CHANGED: N_("Your details at the library were updated"),
+    DETAILS_IMPORTED: N_("Your details at the library were updated"),
+    EMAIL_CHANGED: N_("The e-mail address of your library card was changed"),
     CARD_REPLACED: N_("Your library card has a new number"),
     CARD_BLOCKED: N_("Your library card is blocked"),
     CARD_UNBLOCKED: N_("Your library card is unblocked"),
@@ -50,6 +56,20 @@ async def token_link(payload: dict[str, Any]) -> str | None:
 
 def _card(payload: dict[str, Any]) -> str:
     return str(payload.get("card", ""))
+
+
+def old_address_cause(account_id: int, stamp: str) -> str:
+    """The cause of a notice to an address the card no longer has; erasure finds the notices by it."""
+    return f"account-{account_id}-{stamp}"
+
+
+async def tell_details_changed(kind: str, account_id: int, card: str, fields: list[str], old_email: str | None, new_email: str | None, stamp: str) -> None:
+    """The reader hears of the change at the address the card has now; when the e-mail changed, the old
+    address hears it too (someone taking over a card by its contacts would otherwise go unnoticed)."""
+    await notifications.enqueue(kind, [account_id], SUBJECTS[kind], {"card": card, "fields": sorted(fields)}, cause=stamp)
+    if old_email and old_email != new_email:
+        language = (await Account.select(Account.language).where(Account.id == account_id).first() or {}).get("language", "")
+        await notifications.enqueue_email(EMAIL_CHANGED, old_email, SUBJECTS[EMAIL_CHANGED], {"card": card}, cause=old_address_cause(account_id, stamp), language=language)
 
 
 registry.register(
@@ -108,6 +128,22 @@ registry.register(
     lambda payload: _(
         "Library staff updated the details of your reader card %(card)s. You can see them on the page of your card. "
         "If you did not ask for this, please contact any library branch.",
+        card=_card(payload),
+    ),
+)
+registry.register(
+    DETAILS_IMPORTED,
+    lambda payload: _(
+        "The details of your reader card %(card)s were updated from the library's card records. You can see them on the "
+        "page of your card. If something is wrong, please tell any library branch.",
+        card=_card(payload),
+    ),
+)
+registry.register(
+    EMAIL_CHANGED,
+    lambda payload: _(
+        "The e-mail address of your reader card %(card)s was changed: the library's messages now go to the new address, "
+        "not to this one. If you did not ask for this, please come to any library branch with an identity document.",
         card=_card(payload),
     ),
 )

@@ -295,10 +295,11 @@ async def cancel(principal: Principal, consultation_id: int, now: datetime | Non
 
 async def cancel_upcoming_of(reader_id: int, actor: Principal | None, reason: str) -> list[int]:
     """Every booked consultation of the reader that has not begun (their card erased or closed): cancelled, the
-    counsellor's room freed. Joins the caller's transaction; no permission check. Returns the ids."""
+    counsellor's room freed and the counsellor told. Joins the caller's transaction; no permission check.
+    Returns the ids."""
     now = now_utc()
     async with _tx():
-        rows = await Consultation.select(Consultation.id, Consultation.branch, Consultation.zone_booking).where(
+        rows = await Consultation.select(Consultation.id, Consultation.branch, Consultation.zone_booking, Consultation.counsellor).where(
             (Consultation.reader == reader_id) & (Consultation.status == BOOKED) & (Consultation.starts_at > now)
         )
         for row in rows:
@@ -308,6 +309,8 @@ async def cancel_upcoming_of(reader_id: int, actor: Principal | None, reason: st
             await audit.record(actor, "cancel", "consultation", row["id"], branch_id=row["branch"], changes={"status": (BOOKED, CANCELLED)})
             if row["zone_booking"] is not None:
                 await bookings.release([row["zone_booking"]], actor.id if actor else None, reason)
+            kind = guidance_messages.COUNSELLOR_CANCELLED
+            await notifications.enqueue(kind, [row["counsellor"]], guidance_messages.SUBJECTS[kind], {"consultation_id": row["id"]}, cause=str(row["id"]))
     return [row["id"] for row in rows]
 
 

@@ -19,6 +19,7 @@ from piccolo.engine import engine_finder
 from piccolo.querystring import QueryString
 
 from src import audit
+from src.accounts import messages as accounts_messages
 from src.accounts import permissions, rules
 from src.accounts import service as accounts_service
 from src.accounts.constants import ROLE_READER
@@ -53,14 +54,21 @@ class Erased:
     consultations: int
 
 
-def _needles(account: dict, card: dict | None, retired: list[str]) -> list[str]:
-    """Every value that names the reader, as it may be found in text anywhere."""
+NAMING_FIELDS = ("full_name", "email", "phone", "birth_date", "card_number")
+
+
+def _needles(account: dict, card: dict | None, retired: list[str], history: list[audit_log.Entry]) -> list[str]:
+    """Every value that names the reader, now or before a correction (an old e-mail or phone from the card's
+    history), as it may be found in text anywhere."""
     values = [account["full_name"], account["email"], account["phone"]]
-    if account["phone"]:
-        values.append(account["phone"].lstrip("+"))
     if card:
         values += [card["card_number"], card["birth_date"].isoformat(), card["guardian_name"]]
     values += retired
+    for entry in history:
+        for name in NAMING_FIELDS:
+            change = entry.changes.get(name) or {}
+            values += [str(change[side]) for side in ("before", "after") if change.get(side)]
+    values += [value.lstrip("+") for value in values if value and value.startswith("+")]
     return [value for value in dict.fromkeys(value.strip() for value in values if value) if len(value) >= 3]
 
 
@@ -115,7 +123,7 @@ async def erase(actor: Principal, account_id: int, reason: str) -> Erased:
         raise NotFound(_("There is no such reader"))
     card = await ReaderCard.select(ReaderCard.id, ReaderCard.card_number, ReaderCard.birth_date, ReaderCard.guardian_name).where(ReaderCard.account == account_id).first()
     retired = [row["card_number"] for row in await RetiredCard.select(RetiredCard.card_number).where(RetiredCard.account == account_id)]
-    needles = _needles(account, card, retired)
+    needles = _needles(account, card, retired, await audit_log.of_object("account", account_id))
     by_staff = actor.id != account_id
     told = reason or _("The reader's personal data was erased at their request")
     now = now_utc()
@@ -152,6 +160,7 @@ async def erase(actor: Principal, account_id: int, reason: str) -> Erased:
             Consultation.reader == account_id
         )
         await Outbox.delete().where(Outbox.recipient == account_id)
+        await Outbox.delete().where(Outbox.message_id.like(f"{accounts_messages.EMAIL_CHANGED}:{accounts_messages.old_address_cause(account_id, '')}%"))  # to an address the card had before
         if account["email"]:
             await Outbox.delete().where(Outbox.email == account["email"])
         await audit_log.forget_actor(account_id)

@@ -7,7 +7,7 @@ from src.accounts import importer
 from src.accounts import service as accounts_service
 from src.accounts.tables import Account, ReaderCard
 from src.audit.tables import AuditEntry
-from tests.accounts.helpers import imported
+from tests.accounts.helpers import imported, sent
 from tests.support import libspace
 
 HEADER = "card_number,full_name,birth_date,email,phone,home_branch\n"
@@ -72,3 +72,24 @@ async def test_the_command_prints_the_report_and_dry_run_writes_nothing(demo, tm
     assert dry.returncode == 0, dry.stderr
     assert "added line 2: 100200300" in dry.stdout and "2 added, 0 updated, 0 unchanged, 0 rejected (dry run" in dry.stdout
     assert await ReaderCard.count().where(ReaderCard.card_number == "100200300") == 0
+
+
+async def test_cards_may_swap_their_contacts_and_each_reader_is_told(demo):
+    """The state after the whole file counts: two cards swapping their e-mails and phones is fine (no unique
+    clash on the way); an address stays taken when the row that would free it is refused."""
+    from src.accounts import messages
+
+    two = HEADER + "100200300,Пётр Иванов,1980-01-02,a@example.ru,+79140000001,centralnaya\n100200301,Мария Ким,1999-12-31,b@example.ru,+79140000002,dialog\n"
+    assert (await importer.import_readers(two)).written
+    swapped = HEADER + "100200300,Пётр Иванов,1980-01-02,b@example.ru,+79140000002,centralnaya\n100200301,Мария Ким,1999-12-31,a@example.ru,+79140000001,dialog\n"
+    report = await importer.import_readers(swapped)
+    assert report.written and [(row.status, sorted(row.fields)) for row in report.rows] == [("updated", ["email", "phone"])] * 2
+    petr, maria = await accounts_service.find_card("100200300"), await accounts_service.find_card("100200301")
+    assert (petr.email, petr.phone, maria.email, maria.phone) == ("b@example.ru", "+79140000002", "a@example.ru", "+79140000001")
+    told = await sent(messages.DETAILS_IMPORTED)
+    assert sorted(row["recipient"] for row in told) == sorted([petr.account_id, maria.account_id])
+    assert sorted(row["email"] for row in await sent(messages.EMAIL_CHANGED)) == ["a@example.ru", "b@example.ru"]  # the old addresses
+    blocked = HEADER + "100200300,Пётр Иванов,,c@example.ru,,centralnaya\n100200301,Мария Ким,1999-12-31,b@example.ru,,dialog\n"
+    refused = await importer.import_readers(blocked, skip_bad=True)
+    assert [row.status for row in refused.rows] == ["rejected", "rejected"] and "e-mail" in refused.rows[1].reason
+    assert (await accounts_service.find_card("100200301")).email == "a@example.ru"

@@ -62,8 +62,14 @@ async def test_export_then_erase_leaves_no_trace(client, demo):
     me = await bearer(client, CARD, PASSWORD)
     staff_headers = await bearer(client, "staff.chekhov@libspace.local")
 
-    # the desk corrects the phone and replaces the card: the old values are in the log and the retired numbers
-    assert (await client.patch(f"/api/v1/readers/{CARD}", json={"phone": "+79145550124"}, headers=staff_headers)).status_code == 200
+    # the desk corrects the phone and e-mail (the old address is told) and replaces the card: the old values are
+    # in the log, the outbox and the retired numbers
+    corrected = await client.patch(f"/api/v1/readers/{CARD}", json={"phone": "+79145550124", "email": "ulyana.new@example.ru"}, headers=staff_headers)
+    assert corrected.status_code == 200, corrected.text
+    from src.accounts import messages as accounts_messages
+    from src.notifications.tables import Outbox
+
+    assert await Outbox.exists().where((Outbox.kind == accounts_messages.EMAIL_CHANGED) & (Outbox.email == EMAIL))
     replaced = await client.post(f"/api/v1/readers/{CARD}/replace", json={"reason": "утеряна"}, headers=staff_headers)
     new_card = replaced.json()["card_number"]
     me = await bearer(client, new_card, PASSWORD)
@@ -110,13 +116,12 @@ async def test_export_then_erase_leaves_no_trace(client, demo):
 
     mine = (await client.get("/api/v1/me/registrations", headers=other)).json()["items"]
     assert [item["status"] for item in mine] == ["confirmed"]  # the waitlist moved up, and the reader was told
-    from src.notifications.tables import Outbox
-
     assert await Outbox.exists().where(Outbox.kind == "registration_promoted")
+    assert await Outbox.exists().where((Outbox.kind == "consultation_cancelled_counsellor") & (Outbox.recipient == counsellor_id))  # the counsellor is told
     card = await ReaderCard.select().where(ReaderCard.account == account_id).first()
     assert card["birth_date"] == date(1990, 1, 1) and card["erased_at"] is not None  # the age group stays for statistics
 
-    needles = [NAME, "Эрастова", "Ульяна", EMAIL, "ulyana.erase", "+79145550123", "79145550123", "9145550124", CARD, new_card, BIRTH.isoformat(), "секрет-заметка", "Хочу в IT"]
+    needles = [NAME, "Эрастова", "Ульяна", EMAIL, "ulyana.erase", "ulyana.new", "+79145550123", "79145550123", "9145550124", CARD, new_card, BIRTH.isoformat(), "секрет-заметка", "Хочу в IT"]
     assert await _traces(needles) == []
 
 
