@@ -137,6 +137,12 @@ def fmt_day_time(value: datetime, tz: tzinfo | None = None, this_year: int | Non
     return gettext("%(day)s, %(time)s", day=fmt_day(moment, None, this_year), time=fmt_time(moment))
 
 
+def fmt_until(starts_at: datetime, ends_at: datetime, tz: tzinfo) -> str:
+    """The end of something that starts at ``starts_at``: "17:00" the same day, "10 декабря, четверг, 09:00" another."""
+    end = ends_at.astimezone(tz)
+    return fmt_time(end) if starts_at.astimezone(tz).date() == end.date() else fmt_day_time(end)
+
+
 def fmt_ahead(delta: timedelta) -> str:
     """How long before something, in words: "за неделю", "за 3 дня", "за 2 часа" (never "за 168 часов")."""
     minutes = max(int(delta.total_seconds() // 60), 0)

@@ -1,4 +1,5 @@
-"""The events' destructive actions in two steps: cancelling a sign-up, cancelling an event.
+"""The events' destructive actions in two steps: cancelling a sign-up, cancelling an event; and the one-click
+link that confirms a seat from the e-mail (``src/events/links.py``).
 
 The confirmation step is the GET of the action's URL; its form posts to the same URL, handled here too.
 """
@@ -12,13 +13,14 @@ from zoneinfo import ZoneInfo
 
 from src import bounds
 from src.accounts.permissions import can_cancel_registration
-from src.events import queries
+from src.events import links, queries
 from src.events import service as events_service
-from src.exceptions import AppError, FieldError, NotFound
+from src.exceptions import AppError, FieldError, Gone, NotFound
 from src.i18n import _, fmt_day_time, ngettext
 from src.web.forms import Form, NextQuery, back_with_errors, safe_next
 from src.web.guards import requires_login, requires_staff
-from src.web.templating import Confirmation, confirm_page, flash
+from src.timeutil import now_utc
+from src.web.templating import Confirmation, confirm_page, flash, page
 
 
 
@@ -28,6 +30,15 @@ def _when(event: queries.EventView) -> str:
 
 class EventConfirmations(Controller):
     include_in_schema = False
+
+    @get("/registrations/{registration_id:int}/confirm/{expires:int}/{signature:str}")
+    async def confirm_by_link(self, request: Request, registration_id: FromPath[bounds.Id], expires: FromPath[int], signature: FromPath[bounds.Line]) -> Template:
+        """The one-click link from the e-mail: no log-in, this sign-up only, until the confirmation deadline."""
+        if not links.is_valid(registration_id, expires, signature, now_utc()):
+            raise Gone(_("This link has expired or is not valid. Confirm your seat on the page of your sign-ups."))
+        registration = await events_service.confirm_by_link(registration_id)
+        event = await queries.get_event(registration["event"])
+        return page(request, "events/seat_confirmed.html", event=event, when=_when(event))
 
     @get("/registrations/{registration_id:int}/cancel", guards=[requires_login])
     async def cancel_registration(self, request: Request, registration_id: FromPath[bounds.Id], next_: NextQuery = "") -> Template:

@@ -38,7 +38,7 @@ from src.events.constants import (
     WAITLISTED,
 )
 from src.events.tables import Event, EventSeries, Registration
-from src.exceptions import AppError, Conflict, FieldError, Forbidden, Invalid, NotFound
+from src.exceptions import AppError, Conflict, FieldError, Forbidden, Gone, Invalid, NotFound
 from src.i18n import _, fmt_datetime
 from src.notifications import service as notifications
 from src.ops import metrics
@@ -289,7 +289,11 @@ async def update_event(principal: Principal, event_id: int, change: EventChange)
         await audit.record(principal, "update", "event", event_id, branch_id=row["branch"], changes=audit.diff(row, values, fields=[name for name in values if name not in ("updated_at", "search_text")]))
         if moved:
             await _move_zone(event_id, current.zone_id, current.starts_at, current.ends_at, principal, current.title, current.capacity)
-            await _notify_event(event_id, event_messages.EVENT_MOVED, event_messages.SUBJECTS[event_messages.EVENT_MOVED], current.title, current.starts_at, branch.timezone, cause=current.starts_at.isoformat())
+        changes = event_messages.changes_of(row, values)
+        if changes:  # everyone signed up (confirmed or waiting) hears what changed, once per edit
+            host = ", ".join(part for part in (current.host_name.strip(), current.host_profession.strip(), current.host_organisation.strip()) if part)
+            await _notify_event(event_id, event_messages.EVENT_CHANGED, event_messages.SUBJECTS[event_messages.EVENT_CHANGED], current.title, current.starts_at, branch.timezone,
+                                cause=values["updated_at"].isoformat(), changes=changes, old_title=row["title"], host=host)
         await _promote(await _locked_event(event_id))
 
 
@@ -317,13 +321,13 @@ async def cancel_event(principal: Principal, event_id: int, reason: str = "") ->
         await _free_zone(event_id, principal, reason or _("The event was cancelled"))
 
 
-async def _notify_event(event_id: int, kind: str, subject: str, title: str, starts_at: datetime, tz: str, cause: str, reason: str = "") -> None:
+async def _notify_event(event_id: int, kind: str, subject: str, title: str, starts_at: datetime, tz: str, cause: str, reason: str = "", **extra: Any) -> None:
     readers = await Registration.select(Registration.reader).where((Registration.event == event_id) & Registration.status.is_in(list(ACTIVE)))
     await notifications.enqueue(
         kind,
         [row["reader"] for row in readers],
         subject,
-        {"event_id": event_id, "title": title, "starts_at": starts_at.isoformat(), "timezone": tz, "reason": reason},
+        {"event_id": event_id, "title": title, "starts_at": starts_at.isoformat(), "timezone": tz, "reason": reason, **extra},
         cause=f"{event_id}{':' + cause if cause else ''}",
         subject_vars={"title": title},
     )
@@ -580,10 +584,11 @@ async def _promote(event: dict) -> list[int]:
     seats = sum(by_id[registration_id]["seats"] for registration_id in promoted)
     await Registration.update({Registration.status: CONFIRMED, Registration.promoted_at: now}).where(Registration.id.is_in(promoted))
     await audit.record_many(None, "promote", "registration", {registration_id: {"status": (WAITLISTED, CONFIRMED)} for registration_id in promoted}, branch_id=event["branch"])
-    late = [
-        registration_id for registration_id in promoted
-        if (deadline := rules.confirm_deadline(event["starts_at"], event["confirm_hours_before"], by_id[registration_id]["confirmation_required"])) is not None and now >= deadline
-    ]
+    deadlines = {
+        registration_id: rules.confirm_deadline(event["starts_at"], event["confirm_hours_before"], by_id[registration_id]["confirmation_required"])
+        for registration_id in promoted
+    }
+    late = [registration_id for registration_id, deadline in deadlines.items() if deadline is not None and now >= deadline]
     if late:  # promoted after the confirmation deadline: nothing left to confirm, the seat is theirs
         await Registration.update({Registration.confirmed_at: now}).where(Registration.id.is_in(late))
     await Event.update({Event.seats_taken: Event.seats_taken + seats}).where(Event.id == event["id"])
@@ -593,7 +598,8 @@ async def _promote(event: dict) -> list[int]:
             event_messages.PROMOTED,
             [by_id[registration_id]["reader"]],
             event_messages.SUBJECTS[event_messages.PROMOTED],
-            {"event_id": event["id"], "registration_id": registration_id, "title": event["title"], "starts_at": event["starts_at"].isoformat(), "timezone": branch.timezone},
+            {"event_id": event["id"], "registration_id": registration_id, "title": event["title"], "starts_at": event["starts_at"].isoformat(), "timezone": branch.timezone,
+             "confirm_by": "" if registration_id in late or deadlines[registration_id] is None else deadlines[registration_id].isoformat(), "path": "/me/registrations"},
             cause=str(registration_id),
             subject_vars={"title": event["title"]},
         )
@@ -616,6 +622,19 @@ async def confirm_registration(principal: Principal, registration_id: int) -> No
             if confirmed:
                 branch_row = await Event.select(Event.branch).where(Event.id == registration["event"]).first()
                 await audit.record(principal, "confirm", "registration", registration_id, branch_id=branch_row["branch"] if branch_row else None, changes={"confirmed_at": (None, now)})
+
+
+async def confirm_by_link(registration_id: int) -> dict:
+    """The one-click link from the e-mail (``src/events/links.py``, checked by the caller): confirms the seat as
+    its reader would, without a session. Returns the sign-up; a sign-up no longer active is a 410."""
+    registration = await _registration(registration_id)
+    if registration["status"] != CONFIRMED:
+        raise Gone(_("This sign-up is no longer active: the seat was released or the sign-up cancelled."))
+    reader = await accounts_service.load_principal(registration["reader"])
+    if reader is None:
+        raise Gone(_("This sign-up is no longer active: the seat was released or the sign-up cancelled."))
+    await confirm_registration(reader, registration_id)
+    return registration
 
 
 async def release_unconfirmed(now: datetime | None = None) -> int:

@@ -66,14 +66,15 @@ async def about(kind: str, payload: dict) -> About:
 
 def _lead(kind: str, info: About, payload: dict) -> str:
     described = _kind(kind)
-    context = {**payload, "when": info.when or payload.get("when", ""), "where": info.where, "title": info.title or str(payload.get("title", ""))}
+    context = {**payload, "when": info.when or payload.get("when", ""), "until": info.until or payload.get("until", ""), "where": info.where, "title": info.title or str(payload.get("title", ""))}
     return (described.lead(context) if described else "") or context["title"] or str(payload.get("subject", ""))
 
 
 def render_body(kind: str, info: About, payload: dict, recipient: Recipient) -> str:
     greeting = _("Hello, %(name)s!", name=recipient.full_name) if recipient.full_name else _("Hello!")
     lines = [greeting, "", _lead(kind, info, payload)]
-    if payload.get("path") and (info.item is None or not info.item.url):
+    described = _kind(kind)
+    if payload.get("path") and (info.item is None or not info.item.url or (described is not None and described.link is not None)):
         lines += ["", get_settings().base_url + str(payload["path"])]
     elif payload.get("link_gone"):
         lines += ["", _(str(payload["link_gone"]))]
@@ -155,6 +156,9 @@ async def compose(row: dict, recipient: Recipient, settings: MailSettings, cache
             ics = invitation(info, method, settings.mail_from, recipient.email)
             message.add_alternative(ics, maintype="text", subtype="calendar", params={"method": method, "charset": "utf-8"})
             message.add_attachment(ics, maintype="application", subtype="ics", filename="invite.ics")
+        if described is not None and described.attach is not None:
+            for attachment in await described.attach(payload):
+                message.add_attachment(attachment.data, maintype=attachment.maintype, subtype=attachment.subtype, filename=attachment.filename)
         message["Content-Language"] = recipient.language or get_settings().language  # after the body: set_content drops Content-*
         return message
     finally:

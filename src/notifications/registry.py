@@ -7,7 +7,7 @@ when it is imported (``src/registrations.py`` imports them all, once, in the ser
     registry.about("event_id", event_about)          # a payload with "event_id" is about that event
     registry.reminders(event_reminders)               # async (now, until) -> [Reminder, ...]
 
-``lead`` is called in the recipient's language with the payload plus ``when``, ``where`` and ``title`` of what
+``lead`` is called in the recipient's language with the payload plus ``when``, ``until``, ``where`` and ``title`` of what
 the message is about. ``link`` (async, optional) turns the payload into a path at sending time (a one-time token
 is signed again then, never stored in the outbox); None means the link cannot be used any more, and ``gone`` is
 said instead.
@@ -30,6 +30,17 @@ class About:
     when: str = ""
     where: str = ""
     title: str = ""
+    until: str = ""  # the end's local time ("17:00"), or day and time when it ends another day
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file an e-mail carries besides its calendar file (a ticket's QR code)."""
+
+    filename: str
+    maintype: str
+    subtype: str
+    data: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +51,7 @@ class Kind:
     reminder: bool = False  # non-essential: an unsubscribe link and List-Unsubscribe (RFC 8058)
     cancelling: bool = False  # its calendar file cancels the entry (METHOD:CANCEL)
     subject: str = ""  # the subject's message id, when the domain keeps it here rather than in its SUBJECTS
+    attach: Callable[[dict[str, Any]], Awaitable[list[Attachment]]] | None = None  # files for the e-mail, made as it is written
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,8 +85,9 @@ def register(
     reminder: bool = False,
     cancelling: bool = False,
     subject: str = "",
+    attach: Callable[[dict[str, Any]], Awaitable[list[Attachment]]] | None = None,
 ) -> None:
-    KINDS[kind] = Kind(lead=lead, link=link, gone=gone, reminder=reminder, cancelling=cancelling, subject=subject)
+    KINDS[kind] = Kind(lead=lead, link=link, gone=gone, reminder=reminder, cancelling=cancelling, subject=subject, attach=attach)
 
 
 def about(payload_key: str, resolve: Callable[[int, bool], Awaitable[About]]) -> None:

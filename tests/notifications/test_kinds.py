@@ -23,6 +23,7 @@ PAYLOAD = {
     "programme": "Город профессий", "school_name": "Школа № 5", "class_name": "8Б", "school": "Школа № 5", "card": "0012345",
     "ticket_code": "4821", "position": 3, "reason": "Болезнь лектора", "count": 2, "invited_by": "Иванова Анна",
     "slots_url": "http://test/guidance/slots", "branch": "Библиотека им. Чехова", "confirm_by": STARTS.isoformat(), "hours": 24, "path": "/me",
+    "changes": ["title", "time", "place", "host", "details", "accessibility"], "old_title": "Сказки Приамурья", "host": "Иванова Анна",
 }
 LEAKS = re.compile(r"%\(|\{|\}|\bNone\b|\b[a-z]+[._][a-z_]+\b")  # a template key, a kind or a payload key
 LATIN = re.compile(r"[A-Za-z]{2,}")
@@ -33,7 +34,7 @@ def written(kind: str, language: str) -> tuple[str, str, str]:
     token = set_language(language)
     try:
         when = fmt_day_time(STARTS, ZoneInfo("Asia/Yakutsk"))
-        info = About(item=None, when=when, where="Библиотека им. Чехова, ул. Краснофлотская, 12", title=PAYLOAD["title"])
+        info = About(item=None, when=when, where="Библиотека им. Чехова, ул. Краснофлотская, 12", title=PAYLOAD["title"], until="17:00")
         recipient = messages.Recipient(1, "reader@example.org", "Анна", language)
         text = messages.render_body(kind, info, {**PAYLOAD, "subject": "x"}, recipient)
         return subject_text(language, SUBJECTS[kind], PAYLOAD), text, messages.render_html(text, language)
@@ -61,5 +62,5 @@ def test_a_kind_reads_in_its_language(kind, language):
     assert "<p>" in html and "lang=\"" + language + "\"" in html
     if kind in {"registration_confirm_request", "registration_confirmed"}:
         assert text.count("9 декабря" if language == "ru" else "9 December") == 2, (kind, text)  # the start and the "confirm by"
-    if kind in {"reminder", "registration_promoted", "event_moved", "visit.confirmed", "booking_confirmed"}:
+    if kind in {"reminder", "registration_promoted", "event_moved", "event_changed", "visit.confirmed", "booking_confirmed"}:
         assert ("9 декабря" if language == "ru" else "9 December") in text, (kind, text)

@@ -1,0 +1,185 @@
+"""docs/messages.md as a test, end to end: each state change, made through the service layer, produces its
+messages, which the worker sends to a real SMTP server (aiosmtpd). Each mail is checked as a person reads it: to
+the right address, in their language, plain text and HTML, its attachments, the date in words in the branch's
+zone, and a link to the page concerned."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from src.accounts.tables import Account
+from src.config import get_settings
+from src.events import service as events_service
+from src.events.tables import Event
+from src.i18n import fmt_day_time, reset_language, set_language
+from src.notifications import worker
+from src.notifications.clock import FixedClock
+from src.notifications.transport import SmtpTransport
+from src.timeutil import aware, now_utc
+from tests.events.conftest import make_readers, new_event, staff  # noqa: F401 - staff is a fixture
+
+GREETING = {"ru": "Здравствуйте", "en": "Hello"}
+TZ = ZoneInfo("Asia/Yakutsk")  # the demo's branches
+
+
+@dataclass
+class Mail:
+    """What one state change must deliver to one person."""
+
+    to: str
+    kind_subject: str  # a word of the subject, in the recipient's language
+    says: tuple[str, ...] = ()  # words of the text (the date in words, a reason, what changed)
+    attached: tuple[str, ...] = ()  # content types of the attachments
+    link: str = ""  # a path the text links to (after the site's address)
+    language: str = "ru"
+
+
+def in_words(moment, language: str = "ru") -> str:
+    token = set_language(language)
+    try:
+        return fmt_day_time(moment, TZ)
+    finally:
+        reset_language(token)
+
+
+async def starts_of(event_id: int):
+    return aware((await Event.select(Event.starts_at).where(Event.id == event_id).first())["starts_at"])
+
+
+async def deliver(smtp) -> dict[str, list]:
+    settings = smtp.settings()
+    transport = SmtpTransport(settings.smtp, 5)
+    try:
+        await worker.send_due(transport, FixedClock(now_utc() + timedelta(minutes=1)), settings)
+    finally:
+        await transport.close()
+    by_address: dict[str, list] = {}
+    for received in smtp.received:
+        by_address.setdefault(received.rcpt[0], []).append(received.message)
+    return by_address
+
+
+def read(message) -> tuple[str, str, dict[str, object]]:
+    plain = html = ""
+    attachments = {}
+    for part in message.walk():
+        if part.get_content_disposition() == "attachment":
+            attachments[part.get_content_type()] = part
+        elif part.get_content_type() == "text/plain":
+            plain = part.get_content()
+        elif part.get_content_type() == "text/html":
+            html = part.get_content()
+    return plain, html, attachments
+
+
+def check(mail: Mail, messages: list) -> None:
+    assert len(messages) == 1, (mail, [m["Subject"] for m in messages])  # once
+    (message,) = messages
+    plain, html, attachments = read(message)
+    assert mail.kind_subject in message["Subject"], (message["Subject"], mail)
+    assert message["Content-Language"] == mail.language
+    assert plain.startswith(GREETING[mail.language]), plain
+    assert f'lang="{mail.language}"' in html and "<p>" in html
+    for words in mail.says:
+        assert words in plain, (words, plain)
+        assert words.replace("«", "&laquo;") in html or words in html or words.replace('"', "&quot;") in html
+    assert set(mail.attached) <= set(attachments), (mail.attached, list(attachments))
+    if mail.link:
+        assert get_settings().base_url + mail.link in plain, (mail.link, plain)
+        assert f'href="{get_settings().base_url}{mail.link}' in html
+
+
+# --- events --------------------------------------------------------------------------------------------------
+
+
+async def signed_up(staff):
+    event_id = await new_event(staff, capacity=1)
+    first, second = await make_readers(2, prefix="su")
+    await Account.update({Account.language: "en"}).where(Account.id == second.id)
+    await events_service.sign_up(first, event_id)
+    await events_service.sign_up(second, event_id)
+    starts = await starts_of(event_id)
+    return [
+        Mail("su0@example.ru", "Вы записаны", (in_words(starts),), ("image/png", "application/ics"), "/me/registrations"),
+        Mail("su1@example.ru", "waiting list", (in_words(starts, "en"), "number 1"), ("application/ics",), f"/events/{event_id}", language="en"),
+    ]
+
+
+async def promoted_and_changed(staff):
+    event_id = await new_event(staff, capacity=1)
+    first, second = await make_readers(2, prefix="pc")
+    mine = await events_service.sign_up(first, event_id)
+    await events_service.sign_up(second, event_id)
+    await events_service.cancel_registration(first, mine.id)
+    new_start = await starts_of(event_id) + timedelta(days=1)
+    await events_service.update_event(staff, event_id, events_service.EventChange({"starts_at": new_start, "title": "Профессия: геолог"}))
+    return [
+        Mail("pc1@example.ru", "Место за вами", ("Профессия: геолог",), ("image/png", "application/ics")),
+    ], [
+        Mail("pc1@example.ru", "Изменения", (in_words(new_start), "Раньше оно называлось «Профессия: инженер-программист»"), ("application/ics",), f"/events/{event_id}"),
+    ]
+
+
+async def event_cancelled(staff):
+    event_id = await new_event(staff, capacity=1)
+    first, second = await make_readers(2, prefix="ec")
+    await events_service.sign_up(first, event_id)
+    await events_service.sign_up(second, event_id)
+    await events_service.cancel_event(staff, event_id, "Болезнь лектора")
+    starts = await starts_of(event_id)
+    return [Mail(f"ec{index}@example.ru", "отменено", (in_words(starts), "Болезнь лектора"), ("application/ics",)) for index in (0, 1)]
+
+
+async def confirm_or_release(staff, frozen_clock):
+    from src.events import messages as event_messages
+
+    event_id = await new_event(staff, capacity=5, confirm_hours_before=24)
+    (reader,) = await make_readers(1, prefix="cr")
+    await events_service.sign_up(reader, event_id)
+    deadline = await starts_of(event_id) - timedelta(hours=24)
+    frozen_clock.move_to(deadline - timedelta(hours=23))
+    await event_messages.confirmation_requests(now_utc())
+    return [Mail("cr0@example.ru", "Подтвердите", (in_words(deadline),), ("application/ics",), f"/registrations/")]
+
+
+@pytest.mark.parametrize("change", [signed_up, event_cancelled], ids=lambda change: change.__name__)
+async def test_a_state_change_delivers_its_mail(smtp, staff, change):
+    expected = await change(staff)
+    received = await deliver(smtp)
+    for mail in expected:
+        check(mail, [m for m in received.get(mail.to, []) if mail.kind_subject in m["Subject"]])
+    assert sorted(received) == sorted({mail.to for mail in expected})
+
+
+async def test_promotion_then_a_change_of_time_and_title(smtp, staff):
+    promoted, changed = await promoted_and_changed(staff)
+    received = await deliver(smtp)
+    for mail in promoted + changed:
+        check(mail, [m for m in received.get(mail.to, []) if mail.kind_subject in m["Subject"]])
+    assert "Новое время" in read(received["pc1@example.ru"][-1])[0] and "pc0@example.ru" not in {m for m in received if "Изменения" in str(received[m][-1]["Subject"])}
+
+
+async def test_confirmation_request_confirms_with_one_click_without_logging_in(smtp, staff, frozen_clock, client):
+    from src.events.tables import Registration
+
+    (mail,) = await confirm_or_release(staff, frozen_clock)
+    received = await deliver(smtp)
+    check(mail, [m for m in received[mail.to] if mail.kind_subject in m["Subject"]])
+    plain = read([m for m in received[mail.to] if mail.kind_subject in m["Subject"]][0])[0]
+    link = re.search(re.escape(get_settings().base_url) + r"(/registrations/\d+/confirm/\S+)", plain).group(1)
+    page = await client.get(link)  # no session
+    assert page.status_code == 200 and "Место подтверждено" in page.text
+    assert (await Registration.select(Registration.confirmed_at).first())["confirmed_at"] is not None
+    assert (await client.get(link)).status_code == 200  # again: still confirmed, nothing else
+    registration_id = int(link.split("/")[2])
+    forged = link.rsplit("/", 1)[0] + "/" + "0" * 32
+    assert (await client.get(forged)).status_code == 410
+    other = link.replace(f"/registrations/{registration_id}/", f"/registrations/{registration_id + 1}/")
+    assert (await client.get(other)).status_code == 410  # the signature binds the sign-up
+    frozen_clock.move_to(frozen_clock.now() + timedelta(days=1))
+    assert (await client.get(link)).status_code == 410  # past the deadline
