@@ -72,11 +72,15 @@ async def availability_of(counsellor_id: int) -> tuple[list[WindowView], list[Ex
     return [w for w in weekly if w.counsellor_id == counsellor_id], [e for e in exceptions if e.counsellor_id == counsellor_id]
 
 
-async def branch_id_of(branch_slug: str, field_name: str = "branch") -> int:
+async def branch_of(branch_slug: str, field_name: str = "branch") -> branches_service.BranchInfo:
     for branch in await branches_service.list_branches():
         if branch.slug == branch_slug:
-            return branch.id
+            return branch
     raise Invalid.one(field_name, _("Unknown library branch: %(slug)s", slug=branch_slug))
+
+
+async def branch_id_of(branch_slug: str, field_name: str = "branch") -> int:
+    return (await branch_of(branch_slug, field_name)).id
 
 
 async def _check_counsellor(principal: Principal, counsellor_id: int) -> None:
@@ -107,7 +111,11 @@ async def add_window(principal: Principal, counsellor_id: int, data: WindowInput
         errors.append(FieldError("valid_until", _("The end date must not be before the start date")))
     branch_id = None
     try:
-        branch_id = await branch_id_of(data.branch)
+        branch = await branch_of(data.branch)
+        branch_id = branch.id
+        if not errors:  # inside the branch's weekly hours of that weekday
+            weekly = tuple(sorted((row.opens, row.closes) for row in branch.schedule.weekly if row.weekday == data.weekday))
+            errors += rules.opening_hours_errors(data.starts, data.ends, weekly, "weekday")
     except Invalid as error:
         errors += error.errors
     if errors:
@@ -172,7 +180,10 @@ async def add_exception(principal: Principal, counsellor_id: int, data: Exceptio
     if data.kind == EXCEPTION_EXTRA:
         errors += rules.window_errors(data.starts, data.ends, data.slot_minutes, data.buffer_minutes)
         try:
-            branch_id = await branch_id_of(data.branch)
+            branch = await branch_of(data.branch)
+            branch_id = branch.id
+            if not errors and data.on:  # inside the branch's hours that day (closures and holidays count)
+                errors += rules.opening_hours_errors(data.starts, data.ends, branch.schedule.day(data.on).intervals, "on")
         except Invalid as error:
             errors += error.errors
     elif data.kind == EXCEPTION_OFF and (data.starts is None) != (data.ends is None):

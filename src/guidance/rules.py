@@ -172,6 +172,20 @@ def window_errors(starts: time | None, ends: time | None, slot_minutes: int | No
     return errors
 
 
+def opening_hours_errors(starts: time | None, ends: time | None, intervals: tuple[tuple[time, time], ...], day_field: str) -> list[FieldError]:
+    """A counsellor's hours must fall inside the branch's opening hours of that day (issue 16, item 7):
+    ``intervals`` are the branch's hours on the weekday or date, ``day_field`` the field that chose the day."""
+    if starts is None or ends is None or ends <= starts:
+        return []  # window_errors says what is wrong with the times
+    if not intervals:
+        return [FieldError(day_field, _("The library is closed on that day"))]
+    if any(opens <= starts and ends <= closes for opens, closes in intervals):
+        return []
+    hours = ", ".join(f"{opens:%H:%M}–{closes:%H:%M}" for opens, closes in intervals)
+    inside = any(opens <= starts < closes for opens, closes in intervals)
+    return [FieldError("ends" if inside else "starts", _("The library is open %(hours)s that day: the hours must fit in them", hours=hours))]
+
+
 def _minutes(value: time) -> int:
     return value.hour * 60 + value.minute
 

@@ -45,7 +45,8 @@ async def make_counsellor(email: str = "c.test@test.local", name: str = "Кон�
 async def open_every_day(counsellor_id: int, branch: str = "chekhov", starts: time = time(12), ends: time = time(18), slot: int = 45, buffer: int = 15) -> None:
     """The counsellor receives at the branch every day it is open (chekhov: Monday to Saturday)."""
     actor = await principal(counsellor_id)
-    for weekday in range(7):
+    weekdays = {row.weekday for row in (await dates.branch(branch)).schedule.weekly}  # a counsellor receives only when the branch is open
+    for weekday in sorted(weekdays):
         await guidance_availability.add_window(actor, counsellor_id, guidance_availability.WindowInput(branch, weekday, starts, ends, slot, buffer))
 
 

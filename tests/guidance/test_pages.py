@@ -157,6 +157,8 @@ async def test_counsellor_edits_availability_and_staff_edit_fields(app, demo):
         assert editor.status_code == 200 and editor.text.count("/delete") == 2
         bad = await post_form(client, "/guidance/counsellor/availability", {"weekday": "4", "branch": "dialog", "starts": "16:00", "ends": "15:00", "slot_minutes": "45", "buffer_minutes": "15"}, follow_redirects=True)
         assert bad.status_code == 200 and bad.url.path == "/guidance/counsellor/availability" and 'id="e-ends"' in bad.text
+        closed = await post_form(client, "/guidance/counsellor/availability", {"weekday": "0", "branch": "dialog", "starts": "12:00", "ends": "14:00", "slot_minutes": "45", "buffer_minutes": "15"}, follow_redirects=True)
+        assert 'id="e-weekday"' in closed.text and "В этот день библиотека закрыта" in closed.text  # Dialog is closed on Mondays
         added = await post_form(client, "/guidance/counsellor/availability", {"weekday": "4", "branch": "dialog", "starts": "11:00", "ends": "13:00", "slot_minutes": "60", "buffer_minutes": "0"}, follow_redirects=False)
         assert added.status_code == 303
         assert (await client.get("/guidance/counsellor/availability")).text.count("/delete") == 3

@@ -146,6 +146,17 @@ async def test_availability_editing_and_exceptions(demo):
     other = await principal(await make_counsellor("c6@test.local"))
     with pytest.raises(Forbidden):
         await guidance_availability.add_window(other, counsellor_id, guidance_availability.WindowInput("chekhov", 3, time(12), time(14)))
+    # inside the branch's hours (issue 16, item 7): Dialog is closed on Mondays and open 10-19 on Wednesdays
+    for weekday, starts, ends, field in ((0, time(12), time(14), "weekday"), (2, time(18), time(20), "ends"), (2, time(8), time(10), "starts")):
+        with pytest.raises(Invalid) as outside:
+            await guidance_availability.add_window(me, counsellor_id, guidance_availability.WindowInput("dialog", weekday, starts, ends, 60, 0))
+        assert [e.field for e in outside.value.errors] == [field]
+    assert "10:00–19:00" in outside.value.errors[0].message
+    dialog = await dates.branch("dialog")
+    for on, starts, ends, field in ((dates.closed_day(dialog.schedule, tz=dialog.tz), time(12), time(14), "on"), (dates.open_day(dialog.schedule, 3, tz=dialog.tz), time(18), time(20), "ends")):
+        with pytest.raises(Invalid) as outside:
+            await guidance_availability.add_exception(me, counsellor_id, guidance_availability.ExceptionInput(on, "extra", "dialog", starts, ends, 60, 0))
+        assert [e.field for e in outside.value.errors] == [field]
     today = dates.today()
     wednesday = today + timedelta(days=(2 - today.weekday()) % 7 + 7)
     before = [s for s in await guidance_availability.slots(wednesday, wednesday, None, counsellor_id)]
