@@ -583,14 +583,16 @@ async def _set_status(
     return await _views(Booking.id.is_in([row["id"] for row in changed]))
 
 
-async def _tell_holder(kind: str, changed: list[BookingView], actor_id: int | None, reason: str) -> None:
+async def _tell_holder(kind: str, changed: list[BookingView], actor_id: int | None, reason: str, own_too: bool = False) -> None:
+    """``own_too``: the holder hears of their own change as well (a changed time, as a receipt with the new .ics)."""
     first = min(changed, key=lambda booking: booking.starts_at)
-    if first.holder_id is None or first.holder_id == actor_id:
+    if first.holder_id is None or (first.holder_id == actor_id and not own_too):
         return
     found = (await rooms_service.zone_index()).get(first.zone_id)  # a zone no longer offered has no name here
     zone_name, tz = (found[1].name, found[0].timezone) if found else ("", get_settings().timezone)
-    payload = booking_messages.payload_of(zone_name, first.starts_at, tz, first.id, reason, len(changed))
-    await notifications.enqueue(kind, [first.holder_id], booking_messages.SUBJECTS[kind], payload, cause=f"{first.id}:{len(changed)}:{first.starts_at:%Y%m%dT%H%M}-{first.ends_at:%Y%m%dT%H%M}",
+    payload = booking_messages.payload_of(zone_name, first.starts_at, tz, first.id, reason, len(changed), ends_at=first.ends_at)
+    payload |= {"by_holder": first.holder_id == actor_id, "pending": first.status == PENDING}
+    await notifications.enqueue(kind, [first.holder_id], booking_messages.SUBJECTS[kind], payload, cause=f"{first.id}:{len(changed)}:{first.starts_at:%Y%m%dT%H%M}-{first.ends_at:%Y%m%dT%H%M}" + (f":{now_utc():%Y%m%dT%H%M%S%f}" if own_too else ""),
                                 subject_vars={"zone": payload["zone"]})
 
 
@@ -690,8 +692,8 @@ async def _retime(principal: Principal, booking: BookingView, branch: BranchInfo
                 principal, action, "booking", booking.id, branch_id=branch.id,
                 changes=audit.diff({"starts_at": booking.starts_at, "ends_at": booking.ends_at, "status": booking.status}, {"starts_at": interval[0], "ends_at": interval[1], "status": status}),
             )
-            if booking.holder_kind == HOLDER_READER:  # staff changed a reader's booking: the reader hears of it
-                await _tell_holder(booking_messages.BOOKING_CHANGED, [await _one(booking.id)], principal.id, "")
+            if booking.holder_kind == HOLDER_READER:  # the reader hears of it, whoever changed it
+                await _tell_holder(booking_messages.BOOKING_CHANGED, [await _one(booking.id)], principal.id, "", own_too=True)
     except Exception as error:
         if not _is_overlap_violation(error):
             raise
@@ -745,6 +747,8 @@ async def end_early(principal: Principal, booking_id: int) -> BookingView:
     async with _write():
         await Booking.update({Booking.ends_at: new_end, Booking.blocked_until: blocked_until}).where(Booking.id == booking.id)
         await audit.record(principal, "end", "booking", booking.id, branch_id=branch.id, changes={"ends_at": (booking.ends_at, new_end)})
+        if booking.holder_kind == HOLDER_READER:
+            await _tell_holder(booking_messages.BOOKING_CHANGED, [await _one(booking.id)], principal.id, "", own_too=True)
     return await _one(booking.id)
 
 

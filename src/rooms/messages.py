@@ -1,4 +1,5 @@
-"""What the rooms' messages say: staff cancelled or declined a booking, with their reason.
+"""What the rooms' messages say: a booking received, confirmed, approved, declined or cancelled by staff (with the
+reason), changed (by staff or by the reader: rescheduled, extended, ended early), reminders and the staff digest.
 
 The lead is written in the recipient's language; the booking's zone, time and place come with the message
 (``booking_id`` in the payload: the calendar file cancels the entry), the reason on its own line.
@@ -15,7 +16,7 @@ from piccolo.engine import engine_finder
 from src.accounts.tables import StaffBranch
 from src.branches import service as branches_service
 from src.calendars.ical import FeedItem, branch_geo, branch_location, instant, page_url, sequence_of, uid
-from src.i18n import _, fmt_day_time
+from src.i18n import _, fmt_day_time, fmt_until
 from src.labels import N_
 from src.db import write_transaction
 from src.notifications import registry
@@ -52,8 +53,27 @@ def _when(payload: dict[str, Any]) -> str:
         return ""
 
 
-def payload_of(zone: str, starts_at: datetime, timezone: str, booking_id: int, reason: str, count: int) -> dict[str, Any]:
-    return {"booking_id": booking_id, "zone": zone, "starts_at": starts_at.isoformat(), "timezone": timezone, "reason": reason, "count": count}
+def _until(payload: dict[str, Any]) -> str:
+    try:
+        return fmt_until(datetime.fromisoformat(str(payload["starts_at"])), datetime.fromisoformat(str(payload["ends_at"])), ZoneInfo(str(payload["timezone"])))
+    except (KeyError, ValueError):
+        return ""
+
+
+def payload_of(zone: str, starts_at: datetime, timezone: str, booking_id: int, reason: str, count: int, ends_at: datetime | None = None) -> dict[str, Any]:
+    payload = {"booking_id": booking_id, "zone": zone, "starts_at": starts_at.isoformat(), "timezone": timezone, "reason": reason, "count": count}
+    return payload | ({"ends_at": ends_at.isoformat()} if ends_at else {})
+
+
+def changed_lead(p: dict[str, Any]) -> str:
+    """Who changed the booking (the reader themself, or staff) and its time now; "waits for approval" when so."""
+    values = {"zone": p.get("zone", ""), "when": _when(p), "until": _until(p)}
+    text = _("You changed your booking of %(zone)s: it is now on %(when)s, until %(until)s.", **values) if p.get("by_holder") else _(
+        "Library staff changed your booking of %(zone)s: it is now on %(when)s, until %(until)s.", **values
+    )
+    if p.get("pending"):
+        text += " " + _("Library staff will approve or decline the new time; we will write to you.")
+    return text
 
 
 registry.register(
@@ -92,7 +112,7 @@ async def booking_about(booking_id: int, cancelled: bool) -> About:
         geo=branch_geo(branch),
         url=page_url(f"/bookings/{row['id']}"),
     )
-    return About(item=item, when=fmt_day_time(starts_at, ZoneInfo(branch.timezone)), where=item.location, title=item.summary)
+    return About(item=item, when=fmt_day_time(starts_at, ZoneInfo(branch.timezone)), where=item.location, title=item.summary, until=fmt_until(starts_at, ends_at, ZoneInfo(branch.timezone)))
 
 
 async def reminders(now: datetime, until: datetime) -> list[Reminder]:
@@ -118,7 +138,7 @@ registry.register(
 )
 registry.register(BOOKING_CONFIRMED, lambda p: _("You booked %(zone)s on %(when)s.", zone=p.get("zone", ""), when=_when(p)))
 registry.register(BOOKING_APPROVED, lambda p: _("Library staff approved your booking of %(zone)s on %(when)s.", zone=p.get("zone", ""), when=_when(p)))
-registry.register(BOOKING_CHANGED, lambda p: _("Library staff changed your booking of %(zone)s: it is now on %(when)s.", zone=p.get("zone", ""), when=_when(p)))
+registry.register(BOOKING_CHANGED, changed_lead)
 registry.register(
     APPROVAL_DIGEST,
     lambda p: _("%(count)s new booking requests at %(branch)s wait for approval. Approve or decline them on the approvals page.", count=p.get("count", 0), branch=p.get("branch", "")),

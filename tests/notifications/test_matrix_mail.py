@@ -183,3 +183,39 @@ async def test_confirmation_request_confirms_with_one_click_without_logging_in(s
     assert (await client.get(other)).status_code == 410  # the signature binds the sign-up
     frozen_clock.move_to(frozen_clock.now() + timedelta(days=1))
     assert (await client.get(link)).status_code == 410  # past the deadline
+
+
+# --- zones ---------------------------------------------------------------------------------------------------
+
+
+async def test_a_readers_own_changes_and_a_staff_cancellation_reach_the_reader(smtp, staff, frozen_clock):
+    """Reschedule, extend and end early, each by the reader: one "changed" mail each with the new time in words;
+    staff cancelling say why and the reader reads it, with a calendar file that cancels the entry."""
+    from src.rooms import bookings
+    from src.rooms.bookings import BookingRequest
+    from tests import dates
+    from tests.events.conftest import principal
+
+    branch = await dates.branch("centralnaya")
+    zone = next(zone for zone in branch.zones if zone.name == "Коворкинг")
+    start = dates.working_instant(zone.schedule, branch.tz, hours_left=4, after_days=9).replace(minute=0)
+    reader = await principal("reader@libspace.local")
+    made = await bookings.book(reader, BookingRequest(zone_id=zone.id, starts_at=start + timedelta(hours=1), ends_at=start + timedelta(hours=2), headcount=1))
+    booking_id = made.bookings[0].id
+    await bookings.reschedule(reader, booking_id, start, start + timedelta(hours=1))
+    frozen_clock.move_to(start + timedelta(minutes=10))
+    await bookings.extend(reader, booking_id, start + timedelta(hours=2))
+    frozen_clock.move_to(start + timedelta(minutes=40))
+    ended = await bookings.end_early(reader, booking_id)
+    later = await bookings.book(reader, BookingRequest(zone_id=zone.id, starts_at=start + timedelta(hours=3), ends_at=start + timedelta(hours=4), headcount=1))
+    librarian = await principal("staff.centralnaya@libspace.local")
+    await bookings.cancel(librarian, later.bookings[0].id, reason="Протечка крыши")
+    received = (await deliver(smtp))["reader@libspace.local"]
+    changed = [message for message in received if "изменена" in message["Subject"]]
+    untils = [start + timedelta(hours=1), start + timedelta(hours=2), ended.ends_at]
+    assert len(changed) == 3
+    for message, until in zip(changed, untils):
+        check(Mail("reader", "изменена", (in_words(start), "Вы изменили бронь", f"до {until.astimezone(TZ):%H:%M}"), ("application/ics",), f"/bookings/{booking_id}"), [message])
+    cancelled = [message for message in received if "отменена" in message["Subject"]]
+    check(Mail("reader", "отменена", (in_words(start + timedelta(hours=3)), "Протечка крыши"), ("application/ics",)), cancelled)
+    assert read(cancelled[0])[2]["application/ics"].get_content().count(b"METHOD:CANCEL") == 1
