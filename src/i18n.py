@@ -51,14 +51,32 @@ def reset_language(token) -> None:
     _current.reset(token)
 
 
+def nest_quotes(text: str) -> str:
+    """Quotes inside quotes in the Russian manner: «…„…“…» (a title with «» put into a message's «%(title)s»).
+    Only the quote marks change, so HTML-safe text (``Markup``) stays safe."""
+    if text.count("«") < 2:
+        return text
+    out, depth = [], 0
+    for char in text:
+        if char == "«":
+            out.append("„" if depth % 2 else "«")
+            depth += 1
+        elif char == "»" and depth:
+            depth -= 1
+            out.append("“" if depth % 2 else "»")
+        else:
+            out.append(char)
+    return type(text)("".join(out)) if type(text) is not str else "".join(out)
+
+
 def gettext(message: str, **variables: object) -> str:
     text = translations(current_language()).gettext(message)
-    return text % variables if variables else text
+    return nest_quotes(text % variables) if variables else text
 
 
 def ngettext(singular: str, plural: str, n: int, **variables: object) -> str:
     text = translations(current_language()).ngettext(singular, plural, n)
-    return text % {"num": n, **variables}
+    return nest_quotes(text % {"num": n, **variables})
 
 
 _ = gettext

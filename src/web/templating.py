@@ -18,7 +18,7 @@ from markupsafe import Markup
 from src.config import LANGUAGES, TEMPLATES_DIR, get_settings
 from src.exceptions import FieldError
 from src.labels import label
-from src.i18n import current_language, fmt_ahead, fmt_date, fmt_datetime, fmt_day, fmt_day_time, fmt_duration, fmt_time, translations, weekday_name
+from src.i18n import current_language, nest_quotes, fmt_ahead, fmt_date, fmt_datetime, fmt_day, fmt_day_time, fmt_duration, fmt_time, translations, weekday_name
 from src.timeutil import local
 from src.web.forms import take_kept
 from src.web.vision import Vision
@@ -30,6 +30,14 @@ def _gettext(message: str) -> str:
 
 def _ngettext(singular: str, plural: str, n: int) -> str:
     return translations(current_language()).ngettext(singular, plural, n)
+
+
+def _nesting(translate):
+    @pass_context
+    def translated(context, *args, **variables):
+        return nest_quotes(context.call(translate, *args, **variables))
+
+    return translated
 
 
 def _local_dt(value: datetime, tz: str | None = None, fmt: str | None = None) -> str:
@@ -77,6 +85,8 @@ def build_environment() -> Environment:
         lstrip_blocks=True,
     )
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
+    for name in ("gettext", "ngettext", "_"):  # «…„…“…» where a quoted title lands inside a message's quotes
+        env.globals[name] = _nesting(env.globals[name])
     env.filters.update(
         date=lambda value, fmt="long": fmt_date(value, fmt) if isinstance(value, date) else "",
         datetime=_local_dt,

@@ -34,3 +34,27 @@ async def test_the_month_view_is_a_calendar_grid(client, staff):
     month = await client.get("/events", params={"view": "month", "month": soon(3).astimezone(ZoneInfo("Asia/Yakutsk")).date().isoformat()[:7]})
     grid = month.text.split('data-testid="month-grid"', 1)[1].split("</table>", 1)[0]
     assert "Громкие чтения" in grid and grid.count("<tr>") >= 5
+
+
+def test_quotes_inside_quotes_are_low_and_high():
+    from markupsafe import Markup
+
+    from src.i18n import gettext, nest_quotes, reset_language, set_language
+
+    assert nest_quotes("Выставка «Клуб «Амурские страницы»» открыта") == "Выставка «Клуб „Амурские страницы“» открыта"
+    assert nest_quotes("«а» и «б»") == "«а» и «б»" and nest_quotes("без «пары") == "без «пары"
+    assert isinstance(nest_quotes(Markup("«a «b»»")), Markup)
+    token = set_language("ru")
+    try:
+        text = gettext("The event «%(title)s» has moved. It is now on %(when)s.", title="Книжный клуб «Амурские страницы»", when="9 декабря")
+    finally:
+        reset_language(token)
+    assert "«Книжный клуб „Амурские страницы“»" in text
+
+
+async def test_pages_nest_quotes_too(client, demo):
+    from tests.conftest import post_form
+
+    await post_form(client, "/login", {"login": "staff.chekhov@libspace.local", "password": "libspace-demo"})
+    page = await client.get("/staff/readers", params={"q": "клуб «Амур»"})
+    assert "«клуб „Амур“»" in page.text, page.text[-3000:]
