@@ -124,6 +124,7 @@ GET    /api/v1/me/feeds                                         401  200    200 
 POST   /api/v1/me/feeds/regenerate                              401  200    200   200     200     200        200   200   200
 GET    /api/v1/me/guardians                                     401  200    200   403     403     403        403   403   403
 POST   /api/v1/me/guardians/agree                               401  422    422   403     403     403        403   403   403
+POST   /api/v1/me/guardians/unlink                              401  204    403   403     403     403        403   403   403
 POST   /api/v1/me/password                                      401  204    204   204     204     204        204   204   204
 GET    /api/v1/me/registrations                                 401  200    200   403     403     403        403   403   403
 GET    /api/v1/me/reminders                                     401  200    200   200     200     200        200   200   200
@@ -140,6 +141,7 @@ POST   /api/v1/readers/{card_number}/access-code                401  403    403 
 POST   /api/v1/readers/{card_number}/block                      401  403    403   403     403     403        200   200   200
 POST   /api/v1/readers/{card_number}/erase                      401  403    403   403     403     403        200   200   200
 GET    /api/v1/readers/{card_number}/guardians                  401  403    403   403     403     403        200   200   200
+POST   /api/v1/readers/{card_number}/guardians/{link_id}/unlink 401  403    403   403     403     403        204   204   204
 POST   /api/v1/readers/{card_number}/replace                    401  403    403   403     403     403        200   200   200
 POST   /api/v1/readers/{card_number}/unblock                    401  403    403   403     403     403        200   200   200
 POST   /api/v1/registrations/{registration_id}/cancel           401  200    403   403     403     403        200   403   200
@@ -606,6 +608,15 @@ async def _linked_child(world: World, who: str) -> Call:
     return Call(params={"link_id": rows[0]["id"]})
 
 
+async def _childs_link(world: World, who: str) -> Call:
+    """A child's card linked to the reader, as staff at the desk see it: the child's number and the link."""
+    from src.accounts.tables import Guardianship
+
+    child, card, _birth = await _child_card(world)
+    rows = await Guardianship.insert(Guardianship(guardian=world.ids["reader"], child=child, status="active", created_at=clock.now())).returning(Guardianship.id)
+    return Call(params={"card_number": card, "link_id": rows[0]["id"]})
+
+
 def _serial_body(make: Callable[[int], Any]) -> Recipe:
     """A body with a number of its own (codes, slugs and e-mails are unique)."""
 
@@ -675,6 +686,7 @@ RECIPES: dict[str, Recipe] = {
     "POST /api/v1/readers/{card_number}/access-code": _spare_card(),
     "POST /api/v1/me/children": _child_to_link,
     "POST /api/v1/me/children/{link_id}/unlink": _linked_child,
+    "POST /api/v1/readers/{card_number}/guardians/{link_id}/unlink": _childs_link,
     "POST /api/v1/me/guardians/agree": _body({"code": "WRONG123"}),
     "POST /api/v1/branches": _new_branch,
     "PATCH /api/v1/branches/{slug}": _body({"phone": "+7 4162 00-00-00"}),

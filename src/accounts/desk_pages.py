@@ -33,6 +33,10 @@ def _actions() -> dict[str, str]:
         "access_code": _("access code issued"),
         "activate": _("card activated"),
         "reset_password": _("new password set"),
+        "import_update": _("updated from the old library system"),
+        "link_child": _("linked to a guardian's account"),
+        "agree_guardian": _("the teenager agreed to the guardian's link"),
+        "unlink_child": _("link to a guardian's account ended"),
         "change_password": _("password changed"),
     }
 
@@ -80,7 +84,7 @@ class DeskPages(Controller):
         values = {"full_name": view.full_name, "email": view.email or "", "phone": view.phone or "", "home_branch": view.home_branch_slug, "birth_date": view.birth_date.isoformat()}
         return page(
             request, "accounts/desk_reader.html", found=view, history=await desk.history(view), actions=_actions(),
-            guardians=await families.guardians_of(request.user, view.account_id),
+            guardians=await families.guardians_of(request.user, view.account_id), children=await families.children_of(view.account_id),
             branches=[(branch.slug, branch.name) for branch in branches], values=values, errors={},
         )
 
@@ -170,6 +174,33 @@ class DeskPages(Controller):
             return _failure(request, error, {}, _reader_path(card_number))
         flash(request, _("The card is unblocked."))
         return Redirect(path=_reader_path(card_number), status_code=303)
+
+    @get("/{card_number:str}/guardians/{link_id:int}/unlink")
+    async def unlink_step(self, request: Request, card_number: FromPath[bounds.Line], link_id: FromPath[bounds.Id]) -> Template:
+        view = await accounts_service.find_card(card_number)
+        guardian = next((item for item in await families.guardians_of(request.user, view.account_id) if item.link_id == link_id), None)
+        if guardian is None:
+            raise NotFound(_("There is no such link"))
+        return confirm_page(
+            request,
+            Confirmation(
+                title=_("End the family link"),
+                subject=_("%(guardian)s and the card %(card)s of %(name)s", guardian=guardian.full_name, card=view.card_number, name=view.full_name),
+                what_happens=[
+                    _("The guardian no longer signs the child up, sees their tickets or receives copies of their messages. The child's sign-ups stay."),
+                    _("Both are told that the link has ended (the child learns nothing about the guardian)."),
+                ],
+                confirm_label=_("End the link"),
+                back=_reader_path(view.card_number),
+            ),
+        )
+
+    @post("/{card_number:str}/guardians/{link_id:int}/unlink")
+    async def unlink(self, request: Request, card_number: FromPath[bounds.Line], link_id: FromPath[bounds.Id]) -> Redirect:
+        view = await accounts_service.find_card(card_number)
+        await families.unlink(request.user, link_id, child_id=view.account_id)
+        flash(request, _("The family link has ended; both sides have been told."))
+        return Redirect(path=_reader_path(view.card_number), status_code=303)
 
     @post("/{card_number:str}/access-code")
     async def access_code(self, request: Request, card_number: FromPath[bounds.Line]) -> Redirect:

@@ -114,14 +114,42 @@ async def agree(principal: Principal, code: str) -> int:
     return row["id"]
 
 
-async def unlink(principal: Principal, link_id: int) -> None:
-    """The guardian, the child (a teenager withdrawing agreement) or staff end a link."""
-    row = await Guardianship.select().where(Guardianship.id == link_id).first()
-    if row is None or not permissions.can_unlink_guardian(principal, row["guardian"], row["child"]):
+async def unlink(principal: Principal, link_id: int, child_id: int | None = None) -> None:
+    """The guardian, the child (a teenager withdrawing agreement) or staff end a link (``child_id``: only a link
+    of that child's card). The other side is told: the guardian with the child's name, the child with none of
+    the guardian's data (a link still waiting for the teenager's agreement: only the guardian)."""
+    row = await Guardianship.select(Guardianship.all_columns(), Guardianship.child.full_name.as_alias("name")).where(Guardianship.id == link_id).first()
+    if row is None or (child_id is not None and row["child"] != child_id) or not permissions.can_unlink_guardian(principal, row["guardian"], row["child"]):
         raise NotFound(_("There is no such link"))
+    card = await ReaderCard.select(ReaderCard.card_number).where(ReaderCard.account == row["child"]).first()
+    payload = {"card": card["card_number"] if card else "", "name": row["name"]}
     async with _tx():
         await Guardianship.delete().where(Guardianship.id == link_id)
         await audit.record(principal, "unlink_child", "account", row["child"], changes={"guardian": (row["guardian"], None)})
+        told = [(messages.CHILD_UNLINKED, row["guardian"])] + ([(messages.GUARDIAN_UNLINKED, row["child"])] if row["status"] == ACTIVE else [])
+        for kind, recipient in told:
+            if recipient != principal.id:
+                await notifications.enqueue(kind, [recipient], messages.SUBJECTS[kind], payload, cause=f"unlink-{link_id}")
+
+
+async def may_withdraw(child_id: int) -> bool:
+    """A teenager's agreement is theirs to withdraw (14 and over); a younger child's link is the guardian's."""
+    card = await ReaderCard.select(ReaderCard.birth_date).where(ReaderCard.account == child_id).first()
+    return card is not None and age_on(card["birth_date"], today_in(get_settings().tz)) >= GUARDIAN_CONSENT_UNDER
+
+
+async def withdraw_agreement(principal: Principal) -> int:
+    """A teenager (14 to 17) ends every link of their card to a guardian's account; returns how many. Younger
+    children ask at the library (their guardian gave the consent)."""
+    if principal is None or not principal.is_reader:
+        raise Forbidden(_("This is for readers with a library card"))
+    if not await may_withdraw(principal.id):
+        raise Forbidden(_("A child under 14 is unlinked by the guardian or at any library branch"))
+    links = [row["id"] for row in await Guardianship.select(Guardianship.id).where(Guardianship.child == principal.id)]
+    async with _tx():
+        for link_id in links:
+            await unlink(principal, link_id)
+    return len(links)
 
 
 async def children_of(guardian_id: int) -> list[Child]:

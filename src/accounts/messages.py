@@ -29,6 +29,8 @@ CARD_BLOCKED = "account.card_blocked"
 CARD_UNBLOCKED = "account.card_unblocked"
 CHILD_LINKED = "account.child_linked"  # to the child: a guardian's account is linked to the card (no guardian's data)
 GUARDIAN_AGREED = "account.guardian_agreed"  # to the guardian: the teenager agreed
+CHILD_UNLINKED = "account.child_unlinked"  # to the guardian: the link to the child's card ended (by the child or staff)
+GUARDIAN_UNLINKED = "account.guardian_unlinked"  # to the child: no longer linked (no guardian's data)
 
 SUBJECTS = {
     ACTIVATION: N_("Activate your library card"),
@@ -45,6 +47,8 @@ SUBJECTS = {
     CARD_UNBLOCKED: N_("Your library card is unblocked"),
     CHILD_LINKED: N_("Your library card is linked to a parent's account"),
     GUARDIAN_AGREED: N_("The link to your child's card is active"),
+    CHILD_UNLINKED: N_("The link to your child's card has ended"),
+    GUARDIAN_UNLINKED: N_("Your library card is no longer linked to a parent's account"),
 }
 LINK_GONE = N_("This link can no longer be used: a newer one was sent, or it was used already. Ask for a new one if you still need it.")
 
@@ -184,6 +188,23 @@ registry.register(
         "%(name)s agreed: the card %(card)s is linked to your account. You can sign them up for events and see their tickets "
         "on your Family page.",
         name=str(payload.get("name", "")),
+        card=_card(payload),
+    ),
+)
+registry.register(
+    CHILD_UNLINKED,
+    lambda payload: _(
+        "The card %(card)s of %(name)s is no longer linked to your account: you no longer sign them up, see their tickets "
+        "or receive copies of their messages. Their sign-ups stay. If this is wrong, please come to any library branch.",
+        name=str(payload.get("name", "")),
+        card=_card(payload),
+    ),
+)
+registry.register(
+    GUARDIAN_UNLINKED,
+    lambda payload: _(
+        "Your reader card %(card)s is no longer linked to the account of a parent or guardian. Your sign-ups stay. If this "
+        "is wrong, please tell any library branch.",
         card=_card(payload),
     ),
 )

@@ -89,6 +89,10 @@ class FamilyApi(Controller):
     async def agree(self, request: Request, data: JSONBody[GuardianAgreement]) -> None:
         await families.agree(request.user, data.code)
 
+    @post("/guardians/unlink", summary="A teenager (14 to 17) withdraws their agreement: every guardian's link to their card ends (the guardians are told)", status_code=204)
+    async def withdraw(self, request: Request) -> None:
+        await families.withdraw_agreement(request.user)
+
 
 class ReaderGuardiansApi(Controller):
     path = "/api/v1/readers"
@@ -100,4 +104,7 @@ class ReaderGuardiansApi(Controller):
         card = await accounts_service.find_card(card_number)
         return [GuardianOut(link_id=g.link_id, full_name=g.full_name, card_number=g.card_number, status=g.status) for g in await families.guardians_of(request.user, card.account_id)]
 
-
+    @post("/{card_number:str}/guardians/{link_id:int}/unlink", summary="End a guardian's link to a child's card (staff at the desk; both sides are told)", status_code=204)
+    async def unlink(self, request: Request, card_number: FromPath[bounds.Line], link_id: FromPath[bounds.Id]) -> None:
+        card = await accounts_service.find_card(card_number)
+        await families.unlink(request.user, link_id, child_id=card.account_id)

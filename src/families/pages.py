@@ -26,7 +26,11 @@ class FamilyPages(Controller):
         children = [await child_out(child) for child in await families.children_of(request.user.id)]
         tickets = {sign_up.ticket_code: qr_svg(sign_up.ticket_code, scale=4) for child in children for sign_up in child.sign_ups if sign_up.ticket_code and sign_up.status == "confirmed"}
         active, pending = await families.guardian_count(request.user.id)
-        return page(request, "families/family.html", children=children, tickets=tickets, guardians_active=active, guardians_pending=pending, values={}, errors={})
+        may_withdraw = bool(active or pending) and await families.may_withdraw(request.user.id)
+        return page(
+            request, "families/family.html", children=children, tickets=tickets, guardians_active=active, guardians_pending=pending, may_withdraw=may_withdraw,
+            values={}, errors={},
+        )
 
     @post("/link")
     async def link(self, request: Request) -> Redirect:
@@ -77,4 +81,26 @@ class FamilyPages(Controller):
     async def unlink(self, request: Request, link_id: FromPath[bounds.Id]) -> Redirect:
         await families.unlink(request.user, link_id)
         flash(request, _("The card is unlinked."))
+        return Redirect(path="/me/family", status_code=303)
+
+    @get("/guardians/unlink")
+    async def withdraw_step(self, request: Request) -> Template:
+        return confirm_page(
+            request,
+            Confirmation(
+                title=_("End the links to my card"),
+                subject="",
+                what_happens=[
+                    _("Your parents or guardians will no longer sign you up, see your tickets or receive copies of your messages. Your sign-ups stay."),
+                    _("They receive a message that the link has ended."),
+                ],
+                confirm_label=_("End the links"),
+                back="/me/family",
+            ),
+        )
+
+    @post("/guardians/unlink")
+    async def withdraw(self, request: Request) -> Redirect:
+        await families.withdraw_agreement(request.user)
+        flash(request, _("Your card is no longer linked to a guardian's account."))
         return Redirect(path="/me/family", status_code=303)

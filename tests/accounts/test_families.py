@@ -8,7 +8,7 @@ from src.audit.tables import AuditEntry
 from src.events import service as events_service
 from src.events.tables import Registration
 from src.notifications.tables import Outbox
-from tests.conftest import bearer, post_form
+from tests.conftest import CSRF_RE, bearer, post_form
 from tests.events.conftest import new_event, principal
 
 
@@ -82,6 +82,33 @@ async def test_a_teenager_agrees_with_the_code_and_never_sees_the_guardian(clien
     guardians = (await client.get(f"/api/v1/readers/{teen.card_number}/guardians", headers=staff_headers)).json()
     assert [g["full_name"] for g in guardians] == ["Анна Сергеевна Ковалёва"]
     assert (await client.get(f"/api/v1/readers/{teen.card_number}/guardians", headers=me)).status_code == 403
+
+    # the teenager withdraws the agreement (the Family page offers it): the link ends and the guardian is told
+    await post_form(client, "/login", {"login": "teen@libspace.local", "password": "libspace-demo"})
+    assert 'href="/me/family/guardians/unlink"' in (await client.get("/me/family")).text
+    assert (await client.post("/api/v1/me/guardians/unlink", headers=me)).status_code == 204
+    assert (await client.get("/api/v1/me/guardians", headers=me)).json() == {"active": 0, "pending": 0}
+    assert await Outbox.exists().where((Outbox.kind == "account.child_unlinked") & (Outbox.recipient == (await principal("reader@libspace.local")).id))
+
+
+async def test_staff_end_a_childs_link_at_the_desk_and_both_are_told(client, demo):
+    child = await _card(demo, "0003")  # 10 years old: the child cannot end it, staff can
+    parent = await bearer(client, "reader@libspace.local")
+    link_id = (await client.post("/api/v1/me/children", json={"card_number": child.card_number, "birth_date": child.birth_date.isoformat()}, headers=parent)).json()["link_id"]
+    minor = await bearer(client, "minor@libspace.local")
+    assert (await client.post("/api/v1/me/guardians/unlink", headers=minor)).status_code == 403
+    await post_form(client, "/login", {"login": "staff.dialog@libspace.local", "password": "libspace-demo"})
+    card_page = await client.get(f"/staff/readers/{child.card_number}")
+    assert f"/guardians/{link_id}/unlink" in card_page.text
+    step = await client.get(f"/staff/readers/{child.card_number}/guardians/{link_id}/unlink")
+    assert step.status_code == 200 and "Анна Сергеевна Ковалёва" in step.text
+    token = CSRF_RE.search(step.text).group(1)
+    ended = await client.post(f"/staff/readers/{child.card_number}/guardians/{link_id}/unlink", data={"_csrf_token": token})
+    assert ended.status_code == 303
+    assert (await client.get("/api/v1/me/children", headers=parent)).json() == []
+    told = {row["kind"]: row["recipient"] for row in await Outbox.select(Outbox.kind, Outbox.recipient).where(Outbox.kind.like("account.%unlinked"))}
+    assert told == {"account.child_unlinked": (await principal("reader@libspace.local")).id, "account.guardian_unlinked": child.account_id}
+    assert (await client.get(f"/staff/readers/{child.card_number}/guardians/{link_id}/unlink")).status_code == 404
 
 
 async def test_the_childs_own_card_hides_the_guardian_name(client, demo):
