@@ -1,6 +1,6 @@
 """Human labels for the codes the API uses (zone kinds, features, roles, ...), marked for translation."""
 
-from src.i18n import gettext
+from src.i18n import current_language, gettext
 
 
 def N_(message: str) -> str:  # noqa: N802 - gettext's conventional name for "mark only"
@@ -90,7 +90,22 @@ KIND_LABELS = {
 }
 
 
+# zone kinds and features an admin added, named in the database: code -> (Russian, English); filled by the rooms
+# domain each time it loads the network (src/rooms/service.py), so every process knows the current names
+_added: dict[str, tuple[str, str]] = {}
+
+
+def set_added(names: dict[str, tuple[str, str]]) -> None:
+    global _added
+    _added = dict(names)
+
+
 def label(code: str, kind: str = "") -> str:
     """The translated label of a code; ``kind`` picks a namespace such as "category"."""
     labels = KIND_LABELS.get(kind, LABELS)
-    return gettext(labels[code]) if code in labels else code
+    if code in labels:
+        return gettext(labels[code])
+    if not kind and code in _added:
+        russian, english = _added[code]
+        return (english or russian) if current_language() == "en" else russian
+    return code

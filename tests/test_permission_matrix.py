@@ -166,8 +166,10 @@ POST   /api/v1/visits/{visit_id}/propose                        401  403    403 
 GET    /api/v1/visits/{visit_id}/suggestions                    401  403    403   403     403     403        200   403   200
 GET    /api/v1/zone-features                                    200  200    200   200     200     200        200   200   200
 POST   /api/v1/zone-features                                    401  403    403   403     403     403        403   403   201
+PATCH  /api/v1/zone-features/{code}                             401  403    403   403     403     403        403   403   200
 GET    /api/v1/zone-kinds                                       200  200    200   200     200     200        200   200   200
 POST   /api/v1/zone-kinds                                       401  403    403   403     403     403        403   403   201
+PATCH  /api/v1/zone-kinds/{code}                                401  403    403   403     403     403        403   403   200
 GET    /api/v1/zones                                            200  200    200   200     200     200        200   200   200
 POST   /api/v1/zones                                            401  403    403   403     403     403        201   403   201
 GET    /api/v1/zones/{zone_id}                                  200  200    200   200     200     200        200   200   200
@@ -626,6 +628,17 @@ def _serial_body(make: Callable[[int], Any]) -> Recipe:
     return recipe
 
 
+def _added_code(which: str) -> Recipe:
+    """A kind or feature of its own that an admin added, to rename."""
+
+    async def recipe(world: World, who: str) -> Call:
+        code = f"added_{next(world.serial)}"
+        await world.post(f"/api/v1/{which}", "admin", {"code": code, "name": "Добавлено"})
+        return Call(params={"code": code}, json={"name": "Переименовано"})
+
+    return recipe
+
+
 def _fresh_zone(active: bool) -> Recipe:
     """A zone of its own in the branch, so that deactivating one leaves the zone the other calls ask about."""
 
@@ -672,6 +685,8 @@ RECIPES: dict[str, Recipe] = {
     "POST /api/v1/zones/{zone_id}/reactivate": _fresh_zone(active=False),
     "POST /api/v1/zone-kinds": _serial_body(lambda n: {"code": f"kind_{n}", "name": f"Вид {n}"}),
     "POST /api/v1/zone-features": _serial_body(lambda n: {"code": f"feature_{n}", "name": f"Оснащение {n}"}),
+    "PATCH /api/v1/zone-kinds/{code}": _added_code("zone-kinds"),
+    "PATCH /api/v1/zone-features/{code}": _added_code("zone-features"),
     "POST /api/v1/staff": _serial_body(lambda n: {"email": f"invited.{n}@test.local", "full_name": "Приглашённый Сотрудник", "role": "staff", "branches": [BRANCH]}),
     "PATCH /api/v1/staff/{account_id}": _fresh_staff,
     "POST /api/v1/schools": _serial_body(lambda n: {"slug": f"school-x{n}", "name": f"Школа № {n}"}),

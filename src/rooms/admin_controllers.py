@@ -10,7 +10,7 @@ from src import bounds
 from src.branches import admin as branches_admin
 from src.branches.schemas import HoursIn, HoursOut, hours_out
 from src.rooms import zones_admin
-from src.rooms.zones_schemas import CodeIn, CodeList, CodeOut, ZoneAdminOut, ZoneCreate, ZonePatch, zone_admin_out
+from src.rooms.zones_schemas import CodeIn, CodeList, CodePatch, CodeOut, ZoneAdminOut, ZoneCreate, ZonePatch, zone_admin_out
 from src.web.guards import requires_admin, requires_staff
 
 
@@ -74,6 +74,11 @@ class ZoneListsApi(Controller):
         await zones_admin.add_kind(request.user, data.code, data.name, data.name_en)
         return _codes(await zones_admin.kinds())
 
+    @patch("/zone-kinds/{code:str}", summary="Rename a kind an admin added, or deactivate it (zones that have it keep it) (administrators)", guards=[requires_admin])
+    async def update_kind(self, request: Request, code: FromPath[bounds.ShortLine], data: JSONBody[CodePatch]) -> CodeList:
+        await zones_admin.update_kind(request.user, code, data.values())
+        return _codes(await zones_admin.kinds())
+
     @get("/zone-features", summary="Zone features: the built-in ones and those admins added")
     async def list_features(self) -> CodeList:
         return _codes(await zones_admin.features())
@@ -81,4 +86,9 @@ class ZoneListsApi(Controller):
     @post("/zone-features", summary="Add a zone feature, named in Russian and English (administrators)", status_code=201, guards=[requires_admin])
     async def add_feature(self, request: Request, data: JSONBody[CodeIn]) -> CodeList:
         await zones_admin.add_feature(request.user, data.code, data.name, data.name_en)
+        return _codes(await zones_admin.features())
+
+    @patch("/zone-features/{code:str}", summary="Rename a feature an admin added, or deactivate it (zones that have it keep it) (administrators)", guards=[requires_admin])
+    async def update_feature(self, request: Request, code: FromPath[bounds.ShortLine], data: JSONBody[CodePatch]) -> CodeList:
+        await zones_admin.update_feature(request.user, code, data.values())
         return _codes(await zones_admin.features())

@@ -13,8 +13,9 @@ from src.branches.rules import Schedule
 from src.branches.service import CACHE_NAME, BranchInfo
 from src.exceptions import NotFound
 from src.i18n import _
+from src.labels import set_added
 from src.rooms.rules import ZoneRules
-from src.rooms.tables import Zone, ZoneFeature
+from src.rooms.tables import Feature, Zone, ZoneFeature, ZoneKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +58,19 @@ def _zone_rules(row: dict) -> ZoneRules:
     )
 
 
+async def _load_added_names() -> None:
+    """The names of the zone kinds and features admins added (deactivated ones too: zones may still have them)
+    for ``label()``."""
+    names = {}
+    for table in (ZoneKind, Feature):
+        for row in await table.select(table.code, table.name, table.name_en):
+            names[row["code"]] = (row["name"], row["name_en"])
+    set_added(names)
+
+
 async def _load(branches: tuple[BranchInfo, ...]) -> tuple[BranchZones, ...]:
-    """The active zones of the active branches in two queries."""
+    """The active zones of the active branches in two queries (and the added kinds' and features' names)."""
+    await _load_added_names()
     zones = await Zone.select().where(Zone.is_active == True).order_by(Zone.name)  # noqa: E712
     features = await ZoneFeature.select(ZoneFeature.zone, ZoneFeature.feature).order_by(ZoneFeature.feature)
     features_by: dict[int, list[str]] = defaultdict(list)

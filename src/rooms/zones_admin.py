@@ -110,6 +110,41 @@ async def add_feature(principal: Principal | None, code: str, name: str, name_en
     await _add(principal, Feature, "feature", set(FEATURES), code, name, name_en)
 
 
+async def added_rows(which: str) -> list[dict]:
+    """Every kind (``which`` = "kinds") or feature an admin added, active or not, for the lists page."""
+    table = ZoneKind if which == "kinds" else Feature
+    return await table.select(table.code, table.name, table.name_en, table.is_active).order_by(table.code)
+
+
+async def update_kind(principal: Principal | None, code: str, changes: dict[str, Any]) -> None:
+    await _update(principal, ZoneKind, "zone_kind", code, changes)
+
+
+async def update_feature(principal: Principal | None, code: str, changes: dict[str, Any]) -> None:
+    await _update(principal, Feature, "feature", code, changes)
+
+
+async def _update(principal: Principal | None, table, kind: str, code: str, changes: dict[str, Any]) -> None:
+    """Rename an added kind or feature (``name``, ``name_en``) or deactivate it (``is_active``): no longer offered
+    for zones, while the zones that have it keep it and its name. Built-in codes are not renamed here."""
+    if not can_administer_network(principal):
+        raise Forbidden(_("Only network administrators can do this"))
+    changes = {name: value.strip() if isinstance(value, str) else value for name, value in changes.items() if name in ("name", "name_en", "is_active")}
+    if "name" in changes and not changes["name"]:
+        raise Invalid.one("name", _("This field is required"))
+    async with write_transaction(engine_finder()):
+        row = await table.select(table.id, table.name, table.name_en, table.is_active).where(table.code == code).first()
+        if row is None:
+            raise NotFound(_("Only kinds and features an administrator added can be changed here"))
+        diff = audit.diff({name: row[name] for name in changes}, changes)
+        if not diff:
+            return
+        await table.update(changes).where(table.id == row["id"])
+        action = "deactivate" if diff.get("is_active") == (True, False) else "reactivate" if diff.get("is_active") == (False, True) else "update"
+        await audit.record(principal, action, kind, row["id"], changes=diff)
+        await rooms_service.changed()
+
+
 async def _add(principal: Principal | None, table, kind: str, built_in: set[str], code: str, name: str, name_en: str) -> None:
     if not can_administer_network(principal):
         raise Forbidden(_("Only network administrators can do this"))
@@ -147,8 +182,10 @@ async def _booked_headcount(zone_id: int) -> int:
     return rows[0]["headcount"] if rows else 0
 
 
-async def _check(values: dict[str, Any], zone_id: int | None) -> None:
-    errors = zone_errors(values, set(await kinds()), set(await features()), await _booked_headcount(zone_id) if zone_id else 0)
+async def _check(values: dict[str, Any], zone_id: int | None, before: dict[str, Any] | None = None) -> None:
+    """``before``: the zone as it is, whose kind and features stay allowed after an admin deactivated them."""
+    kept_kind, kept_features = ({before["kind"]}, set(before["features"])) if before else (set(), set())
+    errors = zone_errors(values, set(await kinds()) | kept_kind, set(await features()) | kept_features, await _booked_headcount(zone_id) if zone_id else 0)
     if errors:
         raise Invalid(errors=errors)
 
@@ -177,7 +214,7 @@ async def update_zone(principal: Principal | None, zone_id: int, changes: dict[s
             raise Forbidden(_("Only staff of this library can manage its zones"))
         before = {name: row[name] for name in (*FIELDS, "features")}
         after = {**before, **changes}
-        await _check(after, zone_id)
+        await _check(after, zone_id, before)
         diff = audit.diff(before, after)
         if not diff:
             return

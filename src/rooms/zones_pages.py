@@ -17,6 +17,7 @@ from src.branches.admin import HoursConflict
 from src.branches.rules import WEEKDAY_CODES
 from src.exceptions import FieldError, Forbidden, Invalid
 from src.i18n import _, weekday_name
+from src.labels import label
 from src.rooms import zones_admin
 from src.rooms.tables import Zone
 from src.web.forms import Form, back_with_errors, take_kept_form
@@ -56,6 +57,11 @@ def _values(row: dict) -> dict[str, Any]:
     return values
 
 
+async def _offered(names, kept: list[str] | None) -> dict[str, str]:
+    """The kinds or features offered, and those the zone has that an admin no longer offers (kept as they are)."""
+    return {**await names(), **{code: label(code) for code in kept or ()}}
+
+
 async def _branch(request: Request, slug: str) -> dict:
     row = await branches_admin.branch_row(slug)
     if not can_manage_zones(request.user, row["id"]):
@@ -71,7 +77,7 @@ class ZonePages(Controller):
     async def _form(self, request: Request, branch: dict, zone: dict | None, values: dict[str, Any]) -> Template:
         return page(
             request, "branches/zone_form.html", branch=branch, zone=zone, values=values, errors={}, error_list=[],
-            kinds=list((await zones_admin.kinds()).items()), features=list((await zones_admin.features()).items()),
+            kinds=list((await _offered(zones_admin.kinds, zone and [zone["kind"]])).items()), features=list((await _offered(zones_admin.features, zone and zone["features"])).items()),
         )
 
     @get("/branches/{slug:str}/zones")
@@ -108,7 +114,7 @@ class ZonePages(Controller):
     @post("/zones/{zone_id:int}")
     async def update_zone(self, request: Request, zone_id: FromPath[bounds.Id]) -> Redirect:
         form = await Form.read(request)
-        values = _read(form, await zones_admin.features())
+        values = _read(form, await _offered(zones_admin.features, (await zones_admin.zone_row(zone_id))["features"]))
         if form.errors:
             return back_with_errors(request, form.errors, form.data)
         try:
@@ -183,7 +189,20 @@ class ZoneListPages(Controller):
     @get("/zone-lists")
     async def lists(self, request: Request) -> Template:
         return page(request, "branches/zone_lists.html", kinds=list((await zones_admin.kinds()).items()), features=list((await zones_admin.features()).items()),
+                    added={which: await zones_admin.added_rows(which) for which in ("kinds", "features")},
                     admin=can_administer_network(request.user), values={}, errors={}, error_list=[])
+
+    @post("/zone-lists/{which:str}/{code:str}")
+    async def change(self, request: Request, which: FromPath[bounds.ShortLine], code: FromPath[bounds.ShortLine]) -> Redirect:
+        """Rename an added kind or feature, or stop offering it (zones that have it keep it)."""
+        form = await Form.read(request)
+        update = zones_admin.update_kind if which == "kinds" else zones_admin.update_feature
+        try:
+            await update(request.user, code, {"name": form.str("name", 100), "name_en": form.str("name_en", 100), "is_active": form.bool("is_active")})
+        except Invalid as invalid:
+            return back_with_errors(request, [FieldError(f"{which}_{code}_{error.field}", error.message) for error in invalid.errors], form.data, to=f"{BASE}/zone-lists")
+        flash(request, _("Saved."))
+        return Redirect(path=f"{BASE}/zone-lists", status_code=303)
 
     @post("/zone-lists/{which:str}")
     async def add(self, request: Request, which: FromPath[bounds.ShortLine]) -> Redirect:

@@ -118,6 +118,15 @@ class CodeIn(bounds.Input):
     name_en: bounds.line(100) = ""
 
 
+class CodePatch(bounds.Input):
+    name: bounds.line(100, 1, description="The name in Russian") | Unset = msgspec.UNSET
+    name_en: bounds.line(100) | Unset = msgspec.UNSET
+    is_active: Annotated[bool, msgspec.Meta(description="false: no longer offered for zones (the zones that have it keep it)")] | Unset = msgspec.UNSET
+
+    def values(self) -> dict[str, Any]:
+        return {name: value for name, value in msgspec.structs.asdict(self).items() if value is not msgspec.UNSET}
+
+
 class CodeOut(msgspec.Struct):
     code: str
     name: str

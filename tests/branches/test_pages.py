@@ -104,6 +104,19 @@ async def test_admins_add_zone_kinds_and_features(browser_like, demo):
                             action="/staff/network/zone-lists/kinds")
     assert added.status_code == 303
     assert "Podcast studio" in (await client.get("/staff/network/zone-lists")).text
+    admin = await bearer(client, "admin@libspace.local")
+    zone = await client.post("/api/v1/zones", json={"branch": "chekhov", "name": "Студия звука", "kind": "podcast_studio", "capacity": 3}, headers=admin)
+    assert zone.status_code == 201, zone.text
+    assert "Podcast studio" in (await client.get("/zones", params={"kind": "podcast_studio"})).text  # its name, not its code
+    renamed = await post_form(client, "/staff/network/zone-lists", {"name": "Студия подкастов", "name_en": "Podcast room", "is_active": "on"},
+                              action="/staff/network/zone-lists/kinds/podcast_studio")
+    assert renamed.status_code == 303
+    assert "Podcast room" in (await client.get(f"/zones/{zone.json()['id']}")).text
+    off = await client.patch("/api/v1/zone-kinds/podcast_studio", json={"is_active": False}, headers=admin)
+    assert off.status_code == 200 and "podcast_studio" not in [item["code"] for item in off.json()]
+    assert (await client.patch(f"/api/v1/zones/{zone.json()['id']}", json={"capacity": 4}, headers=admin)).status_code == 200  # the zone keeps its kind
+    assert "Студия подкастов" in (await client.get(f"/zones/{zone.json()['id']}", headers={"Accept-Language": "ru"})).text
+    assert (await client.patch("/api/v1/zone-kinds/coworking", json={"name": "Х"}, headers=admin)).status_code == 404  # built-in ones are not renamed
     bad = await post_form(client, "/staff/network/zone-lists", {"features_code": "Bad Code", "features_name": ""}, action="/staff/network/zone-lists/features")
     assert bad.status_code == 303 and 'id="e-features_code"' in (await client.get("/staff/network/zone-lists")).text
     await log_in(client, "staff.chekhov@libspace.local")
