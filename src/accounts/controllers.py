@@ -145,7 +145,7 @@ class AuthApi(Controller):
 
     @post("/token", summary="Exchange a card number or e-mail and password for a bearer token", status_code=200)
     async def token(self, request: Request, data: JSONBody[TokenRequest]) -> TokenOut:
-        principal = await accounts_service.authenticate(data.login, data.password, client=client_address(request))
+        principal = await accounts_service.authenticate(data.login, data.password, client=client_address(request), device=request.headers.get("user-agent", ""))
         token, expires_at = await accounts_service.issue_token(principal)
         return TokenOut(access_token=token, expires_at=expires_at)
 

@@ -6,11 +6,13 @@ is written (``tokens.open_path``), so no usable token is ever stored.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from src.accounts import tokens
 from src.accounts.tables import Account
-from src.i18n import _
+from src.i18n import _, fmt_day_time
 from src.labels import N_
 from src.notifications import registry
 from src.notifications import service as notifications
@@ -31,6 +33,7 @@ CHILD_LINKED = "account.child_linked"  # to the child: a guardian's account is l
 GUARDIAN_AGREED = "account.guardian_agreed"  # to the guardian: the teenager agreed
 CHILD_UNLINKED = "account.child_unlinked"  # to the guardian: the link to the child's card ended (by the child or staff)
 GUARDIAN_UNLINKED = "account.guardian_unlinked"  # to the child: no longer linked (no guardian's data)
+NEW_LOGIN = "account.new_login"  # a log-in from a device the account has not used before (src/accounts/devices.py)
 
 SUBJECTS = {
     ACTIVATION: N_("Activate your library card"),
@@ -49,6 +52,7 @@ SUBJECTS = {
     GUARDIAN_AGREED: N_("The link to your child's card is active"),
     CHILD_UNLINKED: N_("The link to your child's card has ended"),
     GUARDIAN_UNLINKED: N_("Your library card is no longer linked to a parent's account"),
+    NEW_LOGIN: N_("A log-in to your library account from a new device"),
 }
 LINK_GONE = N_("This link can no longer be used: a newer one was sent, or it was used already. Ask for a new one if you still need it.")
 
@@ -56,6 +60,18 @@ LINK_GONE = N_("This link can no longer be used: a newer one was sent, or it was
 async def token_link(payload: dict[str, Any]) -> str | None:
     token_id = payload.get("token_id")
     return await tokens.open_path(int(token_id)) if isinstance(token_id, int) else None
+
+
+def _new_login(payload: dict[str, Any]) -> str:
+    try:
+        at = fmt_day_time(datetime.fromisoformat(str(payload["at"])), ZoneInfo(str(payload["timezone"])))
+    except (KeyError, ValueError):
+        at = ""
+    return _(
+        "Someone logged in to your library account on %(when)s from a device not used with it before (%(device)s). If it was you, "
+        "there is nothing to do. If not, change your password at once with the link below, or reset it from the log-in page.",
+        when=at, device=str(payload.get("device") or "") or _("a browser we could not name"),
+    )
 
 
 def _card(payload: dict[str, Any]) -> str:
@@ -208,3 +224,4 @@ registry.register(
         card=_card(payload),
     ),
 )
+registry.register(NEW_LOGIN, _new_login)

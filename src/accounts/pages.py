@@ -97,7 +97,7 @@ class AccountPages(Controller):
         form = await Form.read(request)
         login = form.str("login", 254)
         try:
-            principal = await accounts_service.authenticate(login, form.data.get("password", ""), client=client_address(request))
+            principal = await accounts_service.authenticate(login, form.data.get("password", ""), client=client_address(request), device=request.headers.get("user-agent", ""))
         except AppError as error:
             if error.status_code not in (401, 429):
                 raise

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from piccolo.engine import engine_finder
 
 from src import audit
-from src.accounts import consent, messages, rules, sessions, tokens
+from src.accounts import consent, devices, messages, rules, sessions, tokens
 from src.accounts.constants import ROLE_READER, ROLE_TEACHER, ROLES, STAFF_ROLES
 from src.accounts.passwords import hash_password, needs_rehash, verify_password
 from src.accounts.permissions import Principal
@@ -266,8 +266,9 @@ async def _account_for_login(login: str) -> dict | None:
     return None
 
 
-async def authenticate(login: str, password: str, client: str | None = None) -> Principal:
-    """Card number or e-mail plus password. Unknown login and wrong password get the same answer."""
+async def authenticate(login: str, password: str, client: str | None = None, device: str | None = None) -> Principal:
+    """Card number or e-mail plus password. Unknown login and wrong password get the same answer.
+    ``device``: the User-Agent; a log-in from a device new to the account tells its owner (src/accounts/devices.py)."""
     await sessions.check_login(login, client)
     account = await _account_for_login(login) if login.strip() else None
     ok = await verify_password(account["password_hash"] if account else "", password)
@@ -278,6 +279,8 @@ async def authenticate(login: str, password: str, client: str | None = None) -> 
     if needs_rehash(account["password_hash"]):
         await Account.update({Account.password_hash: await hash_password(password)}).where(Account.id == account["id"])
     await sessions.clear_login_failures(login, client)
+    if device is not None:
+        await devices.note_login(account["id"], device, now_utc())
     principal = await load_principal(account["id"])
     assert principal is not None
     return principal

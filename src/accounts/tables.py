@@ -101,3 +101,14 @@ class Guardianship(Table, tablename="guardianship"):
     agreed_at = Timestamptz(null=True, default=None)
     agreement_hash = Varchar(length=64, default="")  # SHA-256 of the code the guardian passes to a teenager
     created_by = ForeignKey(references=Account, on_delete=OnDelete.set_null, null=True, default=None)
+
+
+class LoginDevice(Table, tablename="login_device"):
+    """The devices an account has logged in from, to tell its owner of a log-in from a new one. ``fingerprint``
+    is a SHA-256 of the account and the browser and system named by the User-Agent without version numbers (a
+    browser update is no new device); nothing else about the device or the address is kept."""
+
+    account = ForeignKey(references=Account, on_delete=OnDelete.cascade, index=True)
+    fingerprint = Varchar(length=64, unique=True)
+    first_seen_at = Timestamptz()
+

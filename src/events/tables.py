@@ -74,6 +74,7 @@ class Registration(Table, tablename="registration"):
     promoted_at = Timestamptz(null=True, default=None)
     checked_in_at = Timestamptz(null=True, default=None)
     checked_in_by = ForeignKey(references=Account, on_delete=OnDelete.set_null, null=True, default=None)
+    no_show_at = Timestamptz(null=True, default=None)  # marked by the "no-shows" job after the event (src/events/no_shows.py)
     cancelled_at = Timestamptz(null=True, default=None)
     cancel_reason = Varchar(length=32, default="")
     created_by = ForeignKey(references=Account, on_delete=OnDelete.set_null, null=True, default=None)

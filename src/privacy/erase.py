@@ -26,7 +26,7 @@ from src.accounts.constants import ROLE_READER
 from src.accounts.importer import erased_marker
 from src.accounts.passwords import verify_password
 from src.accounts.permissions import Principal
-from src.accounts.tables import Account, AccountToken, ApiToken, Guardianship, LoginAttempt, ReaderCard, RetiredCard
+from src.accounts.tables import Account, AccountToken, ApiToken, Guardianship, LoginAttempt, LoginDevice, ReaderCard, RetiredCard
 from src.audit import service as audit_log
 from src.audit.tables import AuditEntry
 from src.calendars.tables import FeedToken
@@ -139,6 +139,7 @@ async def erase(actor: Principal, account_id: int, reason: str) -> Erased:
         await accounts_service.end_sessions(account_id)
         await ApiToken.delete().where(ApiToken.account == account_id)
         await AccountToken.delete().where(AccountToken.account == account_id)
+        await LoginDevice.delete().where(LoginDevice.account == account_id)  # the devices it logged in from
         if card is not None:
             await ReaderCard.update(
                 {

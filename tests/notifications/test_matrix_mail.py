@@ -219,3 +219,31 @@ async def test_a_readers_own_changes_and_a_staff_cancellation_reach_the_reader(s
     cancelled = [message for message in received if "отменена" in message["Subject"]]
     check(Mail("reader", "отменена", (in_words(start + timedelta(hours=3)), "Протечка крыши"), ("application/ics",)), cancelled)
     assert read(cancelled[0])[2]["application/ics"].get_content().count(b"METHOD:CANCEL") == 1
+
+
+# --- accounts ------------------------------------------------------------------------------------------------
+
+PHONE = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36"
+LAPTOP = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
+
+
+async def test_a_log_in_from_a_new_device_and_a_password_change_reach_the_owner(smtp, demo, client):
+    from src.accounts import service as accounts_service
+    from tests.conftest import post_form
+
+    async def log_in(agent: str) -> None:
+        client.headers["user-agent"] = agent
+        answer = await post_form(client, "/login", {"login": "teen@libspace.local", "password": "libspace-demo"})
+        assert answer.status_code == 303
+        await client.post("/logout", headers={"x-csrftoken": client.cookies.get("csrftoken", "")})
+
+    await log_in(PHONE)  # the account's first device: nothing to compare with
+    await log_in(PHONE.replace("131.0.0.0", "132.0.1.2"))  # the same phone after a browser update
+    await log_in(LAPTOP)
+    await log_in(LAPTOP)
+    teen = await accounts_service.authenticate("teen@libspace.local", "libspace-demo")
+    await accounts_service.change_password(teen, "libspace-demo", "a-new-long-passphrase-42")
+    received = (await deliver(smtp))["teen@libspace.local"]
+    assert len(received) == 2
+    check(Mail("teen", "нового устройства", ("Firefox, Linux", in_words(now_utc())[:-3]), link="/me/password"), [m for m in received if "устройства" in m["Subject"]])
+    check(Mail("teen", "Пароль", ("пароль",)), [m for m in received if "Пароль" in m["Subject"]])
