@@ -9,6 +9,7 @@ import pytest
 from src.events import service as events_service
 from src.timeutil import now_utc
 from tests.events.conftest import fresh_catalogue, new_event, principal, staff  # noqa: F401 (fixtures)
+from tests import dates
 from tests.support import chromium, log_in_page, new_page, running_server, scrolls_sideways
 
 pytestmark = pytest.mark.browser
@@ -85,3 +86,18 @@ async def test_check_in_reads_the_qr_code_with_the_camera_where_the_browser_can(
             result = page.get_by_test_id("checkin-result")
             await result.wait_for()
             assert "Максим Дмитриевич Орлов" in await result.inner_text()
+
+
+async def test_the_zone_week_is_a_list_by_day_on_a_phone(browser, demo):
+    async with running_server() as base_url, new_page(browser, PHONES[0], javascript=False) as page:
+        branch = await dates.branch("centralnaya")
+        await page.goto(f"{base_url}/branches/centralnaya/week?start={dates.open_day(branch.schedule, 7, tz=branch.tz)}")  # a week with free times
+        assert not await scrolls_sideways(page)
+        assert not await page.locator(".grid-wrap").first.is_visible()  # no box that scrolls inside the page
+        boxes = await page.evaluate("() => [...document.querySelectorAll('main *')].filter(e => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX !== 'visible' && e.checkVisibility()).map(e => e.className)")
+        assert boxes == []
+        day = page.locator(".week-day[open]").first
+        free = day.locator("a.slot-free").first
+        assert await free.is_visible() and (await free.bounding_box())["height"] >= 44
+        await free.click()
+        await page.wait_for_url("**/login?next=*")  # booking asks an anonymous visitor to log in first
