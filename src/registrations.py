@@ -10,6 +10,7 @@ from src.accounts import families as accounts_families  # noqa: F401 - guardians
 from src.accounts import messages as accounts_messages
 from src.accounts import staff_admin  # noqa: F401 - the staff invitation
 from src.events import messages as events_messages
+from src.events import no_shows
 from src.events import service as events_service
 from src.guidance import messages as guidance_messages
 from src.notifications import reminders, scheduler
@@ -31,6 +32,7 @@ scheduler.register(
     scheduler.Job("reminders", timedelta(minutes=1), _reminders),
     scheduler.Job("confirmation-requests", timedelta(minutes=5), events_messages.confirmation_requests),
     scheduler.Job("release-unconfirmed", timedelta(minutes=5), _release_unconfirmed),
+    scheduler.Job("no-shows", timedelta(minutes=15), no_shows.mark),
     scheduler.Job("approval-digest", rooms_messages.DIGEST_EVERY, rooms_messages.approval_digest),
     *retention.jobs(),
 )

@@ -247,3 +247,25 @@ async def test_a_log_in_from_a_new_device_and_a_password_change_reach_the_owner(
     assert len(received) == 2
     check(Mail("teen", "нового устройства", ("Firefox, Linux", in_words(now_utc())[:-3]), link="/me/password"), [m for m in received if "устройства" in m["Subject"]])
     check(Mail("teen", "Пароль", ("пароль",)), [m for m in received if "Пароль" in m["Subject"]])
+
+
+async def test_the_no_show_job_marks_and_tells_once(smtp, staff, frozen_clock):
+    from src.events import no_shows
+    from src.events.tables import Registration
+
+    event_id = await new_event(staff, capacity=3)
+    came, missed = await make_readers(2, prefix="ns")
+    ticket = await events_service.sign_up(came, event_id)
+    await events_service.sign_up(missed, event_id)
+    starts = await starts_of(event_id)
+    frozen_clock.move_to(starts + timedelta(minutes=10))
+    await events_service.check_in(staff, code=ticket.ticket_code)
+    assert await no_shows.mark(now_utc()) == {"marked": 0, "told": 0}  # not over yet
+    after = frozen_clock.move_to(starts + timedelta(hours=3))
+    assert await no_shows.mark(after) == {"marked": 1, "told": 1}
+    assert await no_shows.mark(after + timedelta(minutes=15)) == {"marked": 0, "told": 0}
+    marks = {row["reader"]: row["no_show_at"] for row in await Registration.select(Registration.reader, Registration.no_show_at)}
+    assert marks[came.id] is None and marks[missed.id] is not None
+    received = await deliver(smtp)
+    check(Mail("ns1", "Мы вас ждали", (in_words(starts), "отмените запись заранее"), link=f"/events/{event_id}"), [m for m in received["ns1@example.ru"] if "ждали" in m["Subject"]])
+    assert not [m for m in received["ns0@example.ru"] if "ждали" in m["Subject"]]

@@ -15,7 +15,7 @@ from src.notifications import scheduler
 from src.notifications.tables import JobRun
 from src.timeutil import now_utc
 
-EXPECTED_PER_DAY = {"reminders": 24 * 60, "release-unconfirmed": 24 * 12, "confirmation-requests": 24 * 12, "approval-digest": 24 * 2, "retention": 24}
+EXPECTED_PER_DAY = {"reminders": 24 * 60, "release-unconfirmed": 24 * 12, "confirmation-requests": 24 * 12, "approval-digest": 24 * 2, "retention": 24, "no-shows": 24 * 4}
 
 
 @pytest.fixture
