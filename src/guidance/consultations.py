@@ -240,7 +240,7 @@ async def book(principal: Principal, counsellor_id: int, starts_at: datetime, to
                 principal, "create", "consultation", row.id, branch_id=slot.branch_id,
                 changes=audit.diff(None, {"counsellor": counsellor_id, "reader": reader_id, "starts_at": slot.starts_at, "ends_at": slot.ends_at, "status": BOOKED, "room_booking": booking}),
             )
-            for kind, recipient in ((guidance_messages.CONSULTATION_BOOKED, principal.id), (guidance_messages.COUNSELLOR_BOOKED, counsellor_id)):
+            for kind, recipient in ((guidance_messages.CONSULTATION_BOOKED, reader_id), (guidance_messages.COUNSELLOR_BOOKED, counsellor_id)):  # the reader, also when staff booked for them
                 await notifications.enqueue(kind, [recipient], guidance_messages.SUBJECTS[kind], {"consultation_id": row.id, "path": guidance_messages.PATHS[kind]}, cause=str(row.id))
     except Conflict:
         raise

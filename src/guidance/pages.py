@@ -12,7 +12,8 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
 from src import bounds
-from src.accounts.permissions import can_manage_profession_fields, can_read_private_notes
+from src.accounts import service as accounts_service
+from src.accounts.permissions import can_book_for_reader, can_manage_profession_fields, can_read_private_notes
 from src.branches import service as branches_service
 from src.config import get_settings
 from src.exceptions import AppError, FieldError, Forbidden, Invalid
@@ -104,6 +105,23 @@ def survey_context(values: dict[str, str], errors: list[FieldError], step: int =
     }
 
 
+async def for_reader(request: Request, card: str, strict: bool = True):
+    """Staff at the desk book for a reader by card (recorded as made by them): the reader's card. Without a card
+    the viewer books for themselves, as a reader. ``strict`` False (the public slots page): a card given by
+    anyone but staff is ignored."""
+    if card and can_book_for_reader(request.user):
+        return await accounts_service.find_card(card)
+    if strict and card:
+        raise Forbidden(_("Only library staff book consultations for a reader"))
+    if strict and not (request.user is not None and request.user.is_reader):
+        raise Forbidden(_("This is for readers with a library card"))
+    return None
+
+
+def _with_card(path: str, reader) -> str:
+    return f"{path}{'&' if '?' in path else '?'}card={quote(reader.card_number, safe='')}" if reader else path
+
+
 class GuidancePages(Controller):
     path = "/guidance"
     include_in_schema = False
@@ -186,7 +204,7 @@ class GuidancePages(Controller):
             booked=await guidance_service.upcoming_consultations(request.user.id),
         )
 
-    async def _slots_page(self, request: Request, branch: str, counsellor: int | None, start: date | None, status_code: int = 200, error_list=None) -> Template:
+    async def _slots_page(self, request: Request, branch: str, counsellor: int | None, start: date | None, status_code: int = 200, error_list=None, reader=None) -> Template:
         today = today_in(get_settings().tz)
         start = max(start or today, today)
         end = start + timedelta(days=13)
@@ -212,32 +230,40 @@ class GuidancePages(Controller):
             next=start + timedelta(days=14),
             error_list=error_list or [],
             cancel_hours=CANCEL_HOURS,
+            for_reader=reader,
         )
 
     @get("/slots")
-    async def slots(self, request: Request, branch: OptionalStr = "", counsellor: OptionalInt = None, start: OptionalDate = None) -> Template:
+    async def slots(self, request: Request, branch: OptionalStr = "", counsellor: OptionalInt = None, start: OptionalDate = None, card: OptionalStr = "") -> Template:
+        """Staff coming from a reader's desk page (``card``) see the slots as bookable for that reader."""
         start = start if bounds.within(start, bounds.SCHEDULE) else None
-        return await self._slots_page(request, branch, counsellor, start)
+        return await self._slots_page(request, branch, counsellor, start, reader=await for_reader(request, card, strict=False))
 
-    @get("/book", guards=[requires_reader])
-    async def confirm(self, request: Request, counsellor: FromQuery[bounds.Id], starts_at: Annotated[datetime, QueryParameter()]) -> Template:
+    @get("/book", guards=[requires_login])
+    async def confirm(self, request: Request, counsellor: FromQuery[bounds.Id], starts_at: Annotated[datetime, QueryParameter()], card: OptionalStr = "") -> Template:
         bounds.check(starts_at, bounds.SCHEDULE, "starts_at")
-        return await self._confirm_page(request, counsellor, starts_at)
+        return await self._confirm_page(request, counsellor, starts_at, reader=await for_reader(request, card))
 
-    async def _confirm_page(self, request: Request, counsellor_id: int, starts_at: datetime, status_code: int = 200, errors: list[FieldError] | None = None, topic: str = "") -> Template:
+    async def _confirm_page(
+        self, request: Request, counsellor_id: int, starts_at: datetime, status_code: int = 200, errors: list[FieldError] | None = None, topic: str = "", reader=None
+    ) -> Template:
         slot = await guidance_availability.slot_at(counsellor_id, starts_at)
         if slot is None:
             flash(request, _("This time is no longer free. Please choose another one."))
-            return await self._slots_page(request, "", None, starts_at.astimezone(get_settings().tz).date(), 409, errors or [FieldError("starts_at", _("This time is no longer free. Please choose another one."))])
+            return await self._slots_page(
+                request, "", None, starts_at.astimezone(get_settings().tz).date(), 409, errors or [FieldError("starts_at", _("This time is no longer free. Please choose another one."))], reader=reader
+            )
         branch = (await branches_by_id())[slot.branch_id]
         return page(
             request, "guidance/book.html", status_code=status_code, slot=slot, b=branch, counsellor_name=(await counsellor_names()).get(counsellor_id, ""),
-            values={"topic": topic}, errors=errors_by_field(errors or []), error_list=errors or [],
+            values={"topic": topic}, errors=errors_by_field(errors or []), error_list=errors or [], for_reader=reader,
         )
 
-    @post("/consultations", guards=[requires_reader])
+    @post("/consultations", guards=[requires_login])
     async def book(self, request: Request) -> Redirect:
+        """A reader books for themselves; staff book for the reader whose card the form carries (from the desk)."""
         form = await Form.read(request)
+        reader = await for_reader(request, form.str("card", 40))
         counsellor_id = form.int("counsellor_id")
         topic = form.str("topic", 500)
         try:
@@ -247,15 +273,18 @@ class GuidancePages(Controller):
         if not bounds.within(starts_at, bounds.SCHEDULE):
             starts_at = None
         if counsellor_id is None or starts_at is None:
-            return back_with_errors(request, [FieldError("starts_at", _("Choose a slot"))], {}, to="/guidance/slots")
+            return back_with_errors(request, [FieldError("starts_at", _("Choose a slot"))], {}, to=_with_card("/guidance/slots", reader))
         try:
-            await guidance_consultations.book(request.user, counsellor_id, starts_at, topic)
+            await guidance_consultations.book(request.user, counsellor_id, starts_at, topic, card_number=reader.card_number if reader else None)
         except AppError as error:
-            if error.status_code not in (409, 422):
+            if error.status_code not in (403, 409, 422):
                 raise
-            errors = [FieldError("starts_at", error.detail)] if error.status_code == 409 or not error.errors else error.errors
-            back = f"/guidance/book?counsellor={counsellor_id}&starts_at={quote(starts_at.isoformat(), safe='')}"
+            errors = [FieldError("starts_at", error.detail)] if error.status_code in (403, 409) or not error.errors else error.errors
+            back = _with_card(f"/guidance/book?counsellor={counsellor_id}&starts_at={quote(starts_at.isoformat(), safe='')}", reader)
             return back_with_errors(request, errors, {"topic": topic}, to=back)  # the confirmation step again, or the slots when the time is gone
+        if reader:
+            flash(request, _("The consultation is booked for the reader; they have been told."))
+            return Redirect(path=f"/staff/readers/{quote(reader.card_number, safe='')}", status_code=303)
         flash(request, _("You are booked. See you at the library!"))
         return Redirect(path="/guidance/consultations", status_code=303)
 

@@ -100,3 +100,49 @@ async def test_staff_book_a_zone_for_a_reader_on_the_booking_page(client, demo):
     assert made.status_code == 303, made.text[:500]
     reader = (await accounts_service.find_card(demo.card_for("0001"))).account_id
     assert await Booking.exists().where((Booking.holder == reader) & (Booking.zone == zone.id))
+
+
+async def test_staff_book_a_consultation_for_a_reader_from_the_desk(client, demo):
+    """The reader's card links to the slots for them; the confirmation step names the reader; the booking is
+    theirs, made by the staff member, and the reader (not the staff member) is told. A blocked card comes back
+    to the step with its reason."""
+    from urllib.parse import quote
+
+    from src.audit.tables import AuditEntry
+    from src.guidance.tables import Consultation
+    from src.notifications.tables import Outbox
+    from tests.events.conftest import principal
+    from tests.guidance.conftest import first_free_slot, make_counsellor, open_every_day
+
+    counsellor_id = await make_counsellor()
+    await open_every_day(counsellor_id)
+    slot = await first_free_slot(counsellor_id)
+    account_id = await imported()
+    await _as_staff(client)
+    card_page = await client.get("/staff/readers/100200300")
+    assert 'href="/guidance/slots?card=100200300"' in card_page.text
+    slots = await client.get("/guidance/slots", params={"card": "100200300", "counsellor": counsellor_id, "start": slot.starts_at.date().isoformat()})
+    step_url = f"/guidance/book?counsellor={counsellor_id}&starts_at={quote(slot.starts_at.isoformat(), safe='')}&card=100200300"
+    assert "Пётр Иванов" in slots.text and step_url.replace("&", "&amp;") in slots.text
+    form = {"counsellor_id": str(counsellor_id), "starts_at": slot.starts_at.isoformat(), "card": "100200300", "topic": "Хочет в IT"}
+    staff = await principal("staff.dialog@libspace.local")
+
+    await _post(client, "/staff/readers/100200300/block", "/staff/readers/100200300/block", {"reason": "Не вернул книги"})
+    refused = await post_form(client, step_url, form, action="/guidance/consultations", follow_redirects=True)
+    assert refused.url.path == "/guidance/book" and "Не вернул книги" in refused.text and not await Consultation.exists().where(Consultation.reader == account_id)
+    await _post(client, "/staff/readers/100200300", "/staff/readers/100200300/unblock", {})
+
+    step = await client.get(step_url)
+    assert step.status_code == 200 and 'data-testid="for-reader"' in step.text and "Пётр Иванов" in step.text
+    booked = await post_form(client, step_url, form, action="/guidance/consultations")
+    assert booked.status_code == 303 and booked.headers["location"] == "/staff/readers/100200300"
+    row = await Consultation.select().where(Consultation.reader == account_id).first()
+    assert row["counsellor"] == counsellor_id and row["topic"] == "Хочет в IT"
+    entry = await AuditEntry.select().where((AuditEntry.object_kind == "consultation") & (AuditEntry.object_id == row["id"])).first()
+    assert entry["actor_id"] == staff.id  # made by the staff member, for the reader
+    told = {r["recipient"] for r in await Outbox.select(Outbox.recipient).where(Outbox.kind == "consultation_booked")}
+    assert told == {account_id}
+    await post_form(client, "/login", {"login": "reader@libspace.local", "password": "libspace-demo"})
+    other = await first_free_slot(counsellor_id, skip=1)
+    as_reader = await client.get("/guidance/book", params={"counsellor": counsellor_id, "starts_at": other.starts_at.isoformat(), "card": "100200300"})
+    assert as_reader.status_code == 403  # only staff book for someone else
