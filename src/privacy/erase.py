@@ -144,7 +144,7 @@ async def erase(actor: Principal, account_id: int, reason: str) -> Erased:
             await ReaderCard.update(
                 {
                     ReaderCard.card_number: erased_marker(card["card_number"]),  # a later import cannot bring the reader back
-                    ReaderCard.birth_date: date(card["birth_date"].year, 1, 1),  # the age group stays for statistics
+                    ReaderCard.birth_date: date(card["birth_date"].year, 1, 1),  # the year only: the age group for statistics (docs/statistics.md)
                     ReaderCard.guardian_name: "",
                     ReaderCard.search_name: "",
                     ReaderCard.blocked_reason: "",

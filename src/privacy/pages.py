@@ -26,7 +26,7 @@ def _what_erasure_does() -> list[str]:
     return [
         _("Your future sign-ups, zone bookings and consultations are cancelled; people on waiting lists get the seats."),
         _("Your name, e-mail, phone, birth date and card number are erased everywhere, and the card is closed for good."),
-        _("Only anonymous counts remain for the library's statistics (age group, library, dates)."),
+        _("For the library's statistics only an anonymous remainder stays: the year of birth (for the age group), the home library and the dates of past visits, with nothing that names you."),
         _("This cannot be undone: for a new card, register again."),
     ]
 
