@@ -346,6 +346,16 @@ def can_give_role(principal: Principal | None, role: str) -> bool:
     return role == ROLE_STAFF and bool(principal.head_branch_ids)
 
 
+def can_assign_counsellor(principal: Principal | None, branch_ids: set[int] | frozenset[int]) -> bool:
+    """Give a counsellor these branches to receive at, or take them away: admins, or the head of every one of
+    these branches (a head changes nothing else about a counsellor)."""
+    if principal is None:
+        return False
+    if principal.is_admin:
+        return True
+    return principal.role == ROLE_STAFF and bool(branch_ids) and set(branch_ids) <= set(principal.head_branch_ids)
+
+
 def can_see_staff_list(principal: Principal | None) -> bool:
     return principal is not None and (principal.is_admin or bool(principal.head_branch_ids))
 

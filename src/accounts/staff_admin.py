@@ -17,7 +17,7 @@ from src.accounts import rules, tokens
 from src.accounts import service as accounts_service
 from src.accounts.constants import ROLE_ADMIN, ROLE_COUNSELLOR, ROLE_STAFF
 from src.accounts.messages import LINK_GONE, token_link
-from src.accounts.permissions import Principal, can_give_role, can_manage_staff, can_see_staff_list
+from src.accounts.permissions import Principal, can_assign_counsellor, can_give_role, can_manage_staff, can_see_staff_list
 from src.accounts.tables import Account, StaffBranch
 from src.branches.tables import Branch
 from src.db import write_transaction
@@ -90,9 +90,9 @@ async def list_staff(principal: Principal | None, limit: int, offset: int) -> tu
     if not can_see_staff_list(principal):
         raise Forbidden(_("Only administrators and branch heads manage staff"))
     where = Account.role.is_in(list(STAFF_SIDE))
-    if not principal.is_admin:
+    if not principal.is_admin:  # and every counsellor, whom a head may give their branch
         ids = [row["account"] for row in await StaffBranch.select(StaffBranch.account).where(StaffBranch.branch.is_in(sorted(principal.head_branch_ids)))]
-        where &= Account.id.is_in(sorted(set(ids)) or [0])
+        where &= Account.id.is_in(sorted(set(ids)) or [0]) | (Account.role == ROLE_COUNSELLOR)
     accounts = await Account.select(*_COLUMNS).where(where).order_by(Account.full_name).limit(limit).offset(offset)
     assigned = await _assignments([row["id"] for row in accounts])
     return [_view(row, assigned.get(row["id"], [])) for row in accounts], await Account.count().where(where)
@@ -171,9 +171,15 @@ async def update(principal: Principal | None, account_id: int, changes: dict[str
         raise Invalid(errors=errors)
     ids = await _slug_ids(sorted(set(after["branches"]) | set(before.branches)), "branches")
     touched = {ids[slug] for slug in set(before.branches) | set(after["branches"])}
-    _require(principal, after["role"], touched)
-    if before.role != after["role"]:
-        _require(principal, before.role, touched)
+    if before.role == after["role"] == ROLE_COUNSELLOR and not can_give_role(principal, ROLE_COUNSELLOR):
+        # a branch head gives a counsellor their branch to receive at, or takes it away, and nothing else
+        moved = {ids[slug] for slug in set(before.branches) ^ set(after["branches"])}
+        if not can_assign_counsellor(principal, moved) or (after["full_name"].strip(), after["is_active"]) != (before.full_name, before.is_active):
+            raise Forbidden(_("A branch head gives a counsellor their own branch or takes it away, nothing else"))
+    else:
+        _require(principal, after["role"], touched)
+        if before.role != after["role"]:
+            _require(principal, before.role, touched)
     if principal.id == account_id and (not after["is_active"] or after["role"] != before.role):
         raise Invalid.one("is_active" if not after["is_active"] else "role", _("You cannot deactivate yourself or change your own role"))
     diff = audit.diff({"role": before.role, "branches": before.branches, "heads": before.heads, "full_name": before.full_name, "is_active": before.is_active}, after)

@@ -28,8 +28,9 @@ async def _choices(request: Request) -> list[dict]:
     return [row for row in rows if user.is_admin or row["id"] in user.head_branch_ids]
 
 
-def _roles(request: Request) -> list[tuple[str, str]]:
-    codes = staff_admin.STAFF_SIDE if request.user.is_admin else ("staff",)
+def _roles(request: Request, person: staff_admin.StaffView | None = None) -> list[tuple[str, str]]:
+    """The roles the person may give; a head looking at a counsellor only gives them a branch (the role stays)."""
+    codes = staff_admin.STAFF_SIDE if request.user.is_admin else ("counsellor",) if person and person.role == "counsellor" else ("staff",)
     return [(code, label(code)) for code in codes]
 
 
@@ -69,7 +70,7 @@ class StaffAdminPages(Controller):
         view = await staff_admin.get_staff(account_id)
         values = {"full_name": view.full_name, "role": view.role, "is_active": "on" if view.is_active else ""}
         values |= {f"branch_{slug}": "on" for slug in view.branches} | {f"head_{slug}": "on" for slug in view.heads}
-        return page(request, "accounts/staff_person.html", person=view, branches=await _choices(request), roles=_roles(request), values=values, errors={}, error_list=[])
+        return page(request, "accounts/staff_person.html", person=view, branches=await _choices(request), roles=_roles(request, view), values=values, errors={}, error_list=[])
 
     @post("/{account_id:int}")
     async def update(self, request: Request, account_id: FromPath[bounds.Id]) -> Redirect:

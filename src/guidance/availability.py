@@ -16,7 +16,7 @@ from src import cache
 from src.accounts import permissions as perm
 from src.accounts.constants import ROLE_COUNSELLOR
 from src.accounts.permissions import Principal
-from src.accounts.tables import Account
+from src.accounts.tables import Account, StaffBranch
 from src.branches import service as branches_service
 from src.config import get_settings
 from src.db import write_transaction
@@ -83,6 +83,18 @@ async def branch_id_of(branch_slug: str, field_name: str = "branch") -> int:
     return (await branch_of(branch_slug, field_name)).id
 
 
+async def served_branch_ids(counsellor_id: int) -> set[int]:
+    """The branches an admin or branch head gave the counsellor on the staff page (none: any branch)."""
+    return {row["branch"] for row in await StaffBranch.select(StaffBranch.branch).where(StaffBranch.account == counsellor_id)}
+
+
+async def _serves_errors(counsellor_id: int, branch_id: int) -> list[FieldError]:
+    served = await served_branch_ids(counsellor_id)
+    if served and branch_id not in served:
+        return [FieldError("branch", _("This counsellor does not receive at this branch (the staff page lists their branches)"))]
+    return []
+
+
 async def _check_counsellor(principal: Principal, counsellor_id: int) -> None:
     if not perm.can_manage_availability_of(principal, counsellor_id):
         raise Forbidden(_("Only the counsellor themself or an administrator changes this availability"))
@@ -113,6 +125,7 @@ async def add_window(principal: Principal, counsellor_id: int, data: WindowInput
     try:
         branch = await branch_of(data.branch)
         branch_id = branch.id
+        errors += await _serves_errors(counsellor_id, branch_id)
         if not errors:  # inside the branch's weekly hours of that weekday
             weekly = tuple(sorted((row.opens, row.closes) for row in branch.schedule.weekly if row.weekday == data.weekday))
             errors += rules.opening_hours_errors(data.starts, data.ends, weekly, "weekday")
@@ -182,6 +195,7 @@ async def add_exception(principal: Principal, counsellor_id: int, data: Exceptio
         try:
             branch = await branch_of(data.branch)
             branch_id = branch.id
+            errors += await _serves_errors(counsellor_id, branch_id)
             if not errors and data.on:  # inside the branch's hours that day (closures and holidays count)
                 errors += rules.opening_hours_errors(data.starts, data.ends, branch.schedule.day(data.on).intervals, "on")
         except Invalid as error:

@@ -122,6 +122,12 @@ def _with_card(path: str, reader) -> str:
     return f"{path}{'&' if '?' in path else '?'}card={quote(reader.card_number, safe='')}" if reader else path
 
 
+async def _served_branches(counsellor_id: int) -> list:
+    """The branches the counsellor receives at (given on the staff page; none given: every branch)."""
+    served = await guidance_availability.served_branch_ids(counsellor_id)
+    return [branch for branch in await branches_service.list_branches() if not served or branch.id in served]
+
+
 class GuidancePages(Controller):
     path = "/guidance"
     include_in_schema = False
@@ -346,7 +352,7 @@ class CounsellorPages(Controller):
         weekly, exceptions = await guidance_availability.availability_of(counsellor_id)
         return page(
             request, "guidance/availability.html", weekly=weekly, exceptions=exceptions,
-            branches=await branches_by_id(), branch_list=await branches_service.list_branches(), counsellor_id=counsellor_id,
+            branches=await branches_by_id(), branch_list=await _served_branches(counsellor_id), counsellor_id=counsellor_id,
             names=await counsellor_names(), slot_lengths=SLOT_LENGTHS, kinds=EXCEPTION_KINDS,
             error_list=[], errors={}, values={}, form_name="",  # a failed post comes back with its form's name (extra)
         )

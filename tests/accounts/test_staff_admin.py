@@ -2,10 +2,16 @@
 deactivates (sessions and tokens end at once); a branch head manages their own branch's staff only."""
 
 import json
+from datetime import time
+
+import pytest
 
 from src.accounts import recovery, tokens
+from src.accounts import service as accounts_service
 from src.accounts.tables import Account, StaffBranch
 from src.audit import service as audit_service
+from src.exceptions import Invalid
+from src.guidance import availability as guidance_availability
 from src.notifications.tables import Outbox
 from tests.conftest import bearer
 
@@ -57,7 +63,7 @@ async def test_a_branch_head_manages_their_branch_only(client, demo):
     await _make_head("staff.chekhov@libspace.local", "chekhov")
     head = await bearer(client, "staff.chekhov@libspace.local")
     listed = (await client.get("/api/v1/staff", params={"page_size": 500}, headers=head)).json()["items"]
-    assert listed and all("chekhov" in item["branches"] for item in listed)
+    assert listed and all("chekhov" in item["branches"] or item["role"] == "counsellor" for item in listed)  # a head may give a counsellor their branch
     made = await client.post("/api/v1/staff", json=NEW, headers=head)
     assert made.status_code == 201, made.text
     assert (await client.post("/api/v1/staff", json={**NEW, "email": "b@example.org", "branches": ["centralnaya"]}, headers=head)).status_code == 403
@@ -67,6 +73,24 @@ async def test_a_branch_head_manages_their_branch_only(client, demo):
     assert (await client.patch(f"/api/v1/staff/{other['id']}", json={"is_active": False}, headers=head)).status_code == 403
     admin = await Account.select(Account.id).where(Account.email == "admin@libspace.local").first()
     assert (await client.patch(f"/api/v1/staff/{admin['id']}", json={"full_name": "X"}, headers=head)).status_code in (403, 404)
+
+
+
+async def test_counsellors_receive_at_the_branches_given_on_the_staff_page(client, demo):
+    await _make_head("staff.chekhov@libspace.local", "chekhov")
+    head = await bearer(client, "staff.chekhov@libspace.local")
+    counsellor = await Account.select(Account.id).where(Account.email == "counsellor@libspace.local").first()
+    given = await client.patch(f"/api/v1/staff/{counsellor['id']}", json={"branches": ["chekhov"]}, headers=head)
+    assert given.status_code == 200 and given.json()["branches"] == ["chekhov"] and given.json()["role"] == "counsellor"
+    for change in ({"branches": ["chekhov", "centralnaya"]}, {"is_active": False}, {"role": "staff"}):
+        assert (await client.patch(f"/api/v1/staff/{counsellor['id']}", json=change, headers=head)).status_code == 403, change
+    me = await accounts_service.load_principal(counsellor["id"])
+    elsewhere = guidance_availability.WindowInput("centralnaya", 1, time(12), time(13), 60, 0)
+    with pytest.raises(Invalid) as refused:
+        await guidance_availability.add_window(me, counsellor["id"], elsewhere)
+    assert refused.value.errors[0].field == "branch"
+    page = await client.get("/guidance/counsellor/availability", headers={**await bearer(client, "counsellor@libspace.local"), "Accept": "text/html"})
+    assert page.status_code == 200 and 'value="chekhov"' in page.text and 'value="centralnaya"' not in page.text  # only their branches offered
 
 
 async def test_others_see_none_of_it(client, demo):

@@ -81,6 +81,8 @@ def test_roles_a_manager_may_give():
     assert p.can_give_role(ADMIN, "admin") and p.can_give_role(ADMIN, "counsellor") and not p.can_give_role(ADMIN, "reader")
     assert p.can_give_role(HEAD, "staff") and not p.can_give_role(HEAD, "admin") and not p.can_give_role(HEAD, "counsellor")
     assert not p.can_give_role(STAFF, "staff")
+    assert p.can_assign_counsellor(ADMIN, {99}) and p.can_assign_counsellor(HEAD, {10}) and not p.can_assign_counsellor(HEAD, {10, 11})
+    assert not p.can_assign_counsellor(HEAD, set()) and not p.can_assign_counsellor(STAFF, {10}) and not p.can_assign_counsellor(COUNSELLOR, {10})
     assert p.can_see_staff_list(ADMIN) and p.can_see_staff_list(HEAD) and not p.can_see_staff_list(STAFF)
 
 
