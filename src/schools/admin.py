@@ -16,6 +16,7 @@ from src.branches.tables import Branch
 from src.db import write_transaction
 from src.exceptions import FieldError, Forbidden, Invalid, NotFound
 from src.i18n import _
+from src.rooms import zones_admin
 from src.schools.programmes import CACHE_NAME, ProgrammeInput, programme_errors
 from src.schools.tables import Programme, ProgrammeBranch, ProgrammeHours, ProgrammeZoneKind, School, Teacher, TeacherInvitation, VisitRequest
 from src.schools.teachers import SLUG_RE
@@ -126,7 +127,7 @@ async def update_programme(principal: Principal | None, programme_id: int, chang
     row, before = await _programme(programme_id)
     await _branch_ids(principal, before.branches)
     after = ProgrammeInput(**{**asdict(before), **{name: value for name, value in changes.items() if name != "is_active"}})
-    errors = programme_errors(after)
+    errors = programme_errors(after, set(await zones_admin.kinds()) | set(before.zone_kinds))  # the kinds it has stay allowed
     if errors:
         raise Invalid(errors=errors)
     ids = await _branch_ids(principal, after.branches)

@@ -14,6 +14,7 @@ from src.branches import service as branches_service
 from src.db import write_transaction
 from src.exceptions import FieldError, Forbidden, Invalid, NotFound
 from src.i18n import _
+from src.rooms import zones_admin
 from src.rooms.constants import ZONE_KINDS
 from src.schools.constants import GRADE_MAX, GRADE_MIN, MAX_GROUP, TOPICS
 from src.schools.rules import ProgrammeHoursRow, ProgrammeRules
@@ -129,7 +130,8 @@ class ProgrammeInput:
     hours: list[tuple[int, time, time]]  # weekday (0 = Monday), starts, ends
 
 
-def programme_errors(data: ProgrammeInput) -> list[FieldError]:
+def programme_errors(data: ProgrammeInput, zone_kinds: set[str] | frozenset[str] = frozenset(ZONE_KINDS)) -> list[FieldError]:
+    """``zone_kinds``: the kinds a programme may ask for (the built-in ones and those admins added)."""
     errors: list[FieldError] = []
     if not 3 <= len(data.title.strip()) <= 200:
         errors.append(FieldError("title", _("Give the programme a title of 3 to 200 characters")))
@@ -145,7 +147,7 @@ def programme_errors(data: ProgrammeInput) -> list[FieldError]:
         errors.append(FieldError("lead_days", _("The lead time is 0 to 60 days")))
     if not data.branches:
         errors.append(FieldError("branches", _("Choose at least one branch")))
-    if not data.zone_kinds or any(kind not in ZONE_KINDS for kind in data.zone_kinds):
+    if not data.zone_kinds or any(kind not in zone_kinds for kind in data.zone_kinds):
         errors.append(FieldError("zone_kinds", _("Choose at least one kind of zone")))
     if not data.hours:
         errors.append(FieldError("hours", _("Give at least one weekday and the hours the programme can run")))
@@ -158,7 +160,7 @@ def programme_errors(data: ProgrammeInput) -> list[FieldError]:
 
 async def create_programme(principal: Principal, data: ProgrammeInput) -> int:
     """Staff add a programme for branches they manage. Nothing is written unless every value is right."""
-    errors = programme_errors(data)
+    errors = programme_errors(data, set(await zones_admin.kinds()))
     branch_ids: list[int] = []
     for slug in data.branches:
         try:

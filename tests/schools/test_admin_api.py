@@ -86,3 +86,29 @@ async def test_the_programmes_page_takes_one_out_and_offers_it_again(client, dem
     assert (await Programme.select(Programme.is_active).where(Programme.id == programme_id).first())["is_active"] is False
     assert (await post_form(client, "/staff/network/programmes", {"is_active": "on"}, action=f"/staff/network/programmes/{programme_id}/active")).status_code == 303
     assert (await Programme.select(Programme.is_active).where(Programme.id == programme_id).first())["is_active"] is True
+
+
+async def test_staff_add_and_edit_a_programme_on_its_page(client, demo):
+    from src.schools.tables import Programme, ProgrammeHours, ProgrammeZoneKind
+    from tests.conftest import post_form
+
+    admin = await bearer(client, "admin@libspace.local")
+    assert (await client.post("/api/v1/zone-kinds", json={"code": "escape_room", "name": "Квест-комната"}, headers=admin)).status_code == 201
+    client.headers.update({"Accept": "text/html", "Accept-Language": "en"})
+    assert (await post_form(client, "/login", {"login": "staff.chekhov@libspace.local", "password": "libspace-demo"})).status_code == 303
+    form = {"title": "Квест по Чехову", "description": "Командная игра", "topic": "literature", "grade_min": "9", "grade_max": "5", "group_min": "5", "group_max": "20",
+            "duration_minutes": "90", "lead_days": "7", "branch_chekhov": "on", "kind_escape_room": "on", "h2_0_starts": "10:00", "h2_0_ends": "15:00"}
+    bad = await post_form(client, "/staff/network/programmes/new", form)
+    assert bad.status_code == 303 and 'id="e-grade_min"' in (await client.get("/staff/network/programmes/new")).text
+    made = await post_form(client, "/staff/network/programmes/new", {**form, "grade_max": "11"})
+    assert made.status_code == 303, made.text
+    programme_id = int(made.headers["location"].rsplit("/", 1)[1])
+    page = await client.get(made.headers["location"])
+    assert 'value="Квест по Чехову"' in page.text and 'value="10:00"' in page.text
+    saved = await post_form(client, made.headers["location"], {**form, "grade_max": "11", "title": "Квест «Каштанка»", "h2_0_starts": "", "h2_0_ends": "", "h4_1_starts": "12:00", "h4_1_ends": "14:00"})
+    assert saved.status_code == 303
+    assert (await Programme.select(Programme.title).where(Programme.id == programme_id).first())["title"] == "Квест «Каштанка»"
+    hours = await ProgrammeHours.select(ProgrammeHours.weekday).where(ProgrammeHours.programme == programme_id)
+    assert [row["weekday"] for row in hours] == [4]
+    assert [row["kind"] for row in await ProgrammeZoneKind.select(ProgrammeZoneKind.kind).where(ProgrammeZoneKind.programme == programme_id)] == ["escape_room"]
+    assert [entry.action for entry in await audit_service.of_object("programme", programme_id)] == ["create", "update"]
