@@ -280,14 +280,14 @@ async def cancel(principal: Principal, consultation_id: int, now: datetime | Non
             raise Conflict(_("This consultation is already cancelled"))
         await audit.record(principal, "cancel", "consultation", consultation_id, branch_id=found.branch_id, changes={"status": (BOOKED, CANCELLED), **({"cancel_reason": ("", reason)} if reason else {})})
         await _release_room(found.zone_booking, principal.id)
-        if by_library:
-            await notifications.enqueue(
-                guidance_messages.CONSULTATION_CANCELLED, [found.reader_id], guidance_messages.SUBJECTS[guidance_messages.CONSULTATION_CANCELLED],
-                {"consultation_id": consultation_id, "reason": reason, "slots_url": get_settings().base_url + "/guidance/slots"}, cause=str(consultation_id),
-            )
+        by = guidance_messages.BY_LIBRARY if by_library else guidance_messages.BY_READER
+        await notifications.enqueue(  # the reader: the library's reason, or a receipt of their own cancellation
+            guidance_messages.CONSULTATION_CANCELLED, [found.reader_id], guidance_messages.SUBJECTS[guidance_messages.CONSULTATION_CANCELLED],
+            {"consultation_id": consultation_id, "reason": reason, "by": by, "slots_url": get_settings().base_url + "/guidance/slots"}, cause=str(consultation_id),
+        )
         if principal.id != found.counsellor_id:
             kind = guidance_messages.COUNSELLOR_CANCELLED
-            await notifications.enqueue(kind, [found.counsellor_id], guidance_messages.SUBJECTS[kind], {"consultation_id": consultation_id, "reason": reason}, cause=str(consultation_id))
+            await notifications.enqueue(kind, [found.counsellor_id], guidance_messages.SUBJECTS[kind], {"consultation_id": consultation_id, "reason": reason, "by": by}, cause=str(consultation_id))
     result = await _load(consultation_id)
     assert result is not None
     return result
@@ -310,7 +310,7 @@ async def cancel_upcoming_of(reader_id: int, actor: Principal | None, reason: st
             if row["zone_booking"] is not None:
                 await bookings.release([row["zone_booking"]], actor.id if actor else None, reason)
             kind = guidance_messages.COUNSELLOR_CANCELLED
-            await notifications.enqueue(kind, [row["counsellor"]], guidance_messages.SUBJECTS[kind], {"consultation_id": row["id"]}, cause=str(row["id"]))
+            await notifications.enqueue(kind, [row["counsellor"]], guidance_messages.SUBJECTS[kind], {"consultation_id": row["id"], "by": guidance_messages.BY_LIBRARY}, cause=str(row["id"]))
     return [row["id"] for row in rows]
 
 
@@ -389,7 +389,7 @@ async def _cancel_for_hours(actor: Principal, ids: Sequence[int], reason: str) -
             {"consultation_id": row["id"], "reason": reason, "slots_url": get_settings().base_url + "/guidance/slots"}, cause=str(row["id"]),
         )
         kind = guidance_messages.COUNSELLOR_CANCELLED
-        await notifications.enqueue(kind, [row["counsellor"]], guidance_messages.SUBJECTS[kind], {"consultation_id": row["id"], "reason": reason}, cause=str(row["id"]))
+        await notifications.enqueue(kind, [row["counsellor"]], guidance_messages.SUBJECTS[kind], {"consultation_id": row["id"], "reason": reason, "by": guidance_messages.BY_LIBRARY}, cause=str(row["id"]))
 
 
 occupancy.register("consultation", find=_held_in, keep=_keep_for_hours, cancel=_cancel_for_hours)

@@ -73,8 +73,7 @@ def _lead(kind: str, info: About, payload: dict) -> str:
 def render_body(kind: str, info: About, payload: dict, recipient: Recipient) -> str:
     greeting = _("Hello, %(name)s!", name=recipient.full_name) if recipient.full_name else _("Hello!")
     lines = [greeting, "", _lead(kind, info, payload)]
-    described = _kind(kind)
-    if payload.get("path") and (info.item is None or not info.item.url or (described is not None and described.link is not None)):
+    if payload.get("path") and (info.item is None or get_settings().base_url + str(payload["path"]) != info.item.url):  # unless the item's own link says it
         lines += ["", get_settings().base_url + str(payload["path"])]
     elif payload.get("link_gone"):
         lines += ["", _(str(payload["link_gone"]))]

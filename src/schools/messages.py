@@ -19,15 +19,17 @@ from src.rooms import service as rooms_service
 from src.schools import ical as school_ical
 
 REQUESTED = "visit.requested"
+RECEIVED = "visit.received"  # the teacher's receipt of their own request
 CONFIRMED = "visit.confirmed"
 PROPOSED = "visit.proposed"
 ACCEPTED = "visit.accepted"
 DECLINED = "visit.declined"
 CANCELLED = "visit.cancelled"
-KIND_OF_ACTION = {"requested": REQUESTED, "confirm": CONFIRMED, "propose": PROPOSED, "accept": ACCEPTED, "decline": DECLINED, "cancel": CANCELLED}
+KIND_OF_ACTION = {"requested": REQUESTED, "received": RECEIVED, "confirm": CONFIRMED, "propose": PROPOSED, "accept": ACCEPTED, "decline": DECLINED, "cancel": CANCELLED}
 
 SUBJECTS = {
     REQUESTED: N_("New school visit request: %(school)s, %(class_name)s, %(programme)s"),
+    RECEIVED: N_("Your school visit request is received: %(programme)s"),
     CONFIRMED: N_("School visit confirmed: %(programme)s"),
     PROPOSED: N_("The library proposes another time for %(programme)s"),
     ACCEPTED: N_("The school accepted the proposed time: %(programme)s"),
@@ -81,6 +83,10 @@ async def visit_about(visit_id: int, cancelled: bool) -> About:
 
 registry.about("visit_id", visit_about)
 registry.register(REQUESTED, lambda p: _lead(_("%(school)s asks for a visit to «%(programme)s».", school=p.get("school_name", ""), programme=p.get("programme", "")), p))
+registry.register(
+    RECEIVED,
+    lambda p: _lead(_("The library received your request for a visit to «%(programme)s». Library staff will confirm it or propose another time; we will write to you.", programme=p.get("programme", "")), p),
+)
 registry.register(CONFIRMED, lambda p: _lead(_("The library confirmed the visit to «%(programme)s».", programme=p.get("programme", "")), p))
 registry.register(PROPOSED, lambda p: _lead(_("The library proposes another time for the visit to «%(programme)s». Accept it or decline on the visit's page.", programme=p.get("programme", "")), p))
 registry.register(ACCEPTED, lambda p: _lead(_("The school accepted the proposed time for «%(programme)s».", programme=p.get("programme", "")), p))

@@ -299,7 +299,9 @@ async def request_visit(principal: Principal, data: VisitInput) -> VisitView:
             changes=audit.diff(None, {"school": principal.school_id, "programme": programme.id, "class_name": visit.class_name, "grade": data.grade,
                                       "group_size": data.group_size, "adults": data.adults, "status": REQUESTED, "windows": [[w.starts_at, w.ends_at] for w in windows]}),
         )
-        await _notify(await _load(visit.id), "requested", SCHOOL)
+        loaded = await _load(visit.id)
+        await _notify(loaded, "requested", SCHOOL)  # the branch's staff
+        await _notify(loaded, "received", LIBRARY)  # the teacher who asked: a receipt
     return await get_visit(principal, visit.id)
 
 

@@ -42,7 +42,9 @@ async def test_consultation_reminders_24_and_2_hours_before(smtp, demo):
     await reminders.schedule(START - timedelta(hours=23))
     assert await hours_reminded(reader) == [24]
     await send(smtp, FixedClock(START - timedelta(hours=24)))
-    (received,) = smtp.received
+    received = next(item for item in smtp.received if item.rcpt == ["olga@example.org"])
+    (counsellors,) = [item for item in smtp.received if item.rcpt == ["counsellor.x@example.org"]]  # the counsellor's own, naming the reader
+    assert "Анна Читатель" in parts(counsellors.message)["text/plain"].get_content() and len(smtp.received) == 2
     text = parts(received.message)["text/plain"].get_content()
     calendar = parts(received.message)["text/calendar"]
     assert "career consultation with Ольга Консультант" in text and received.message["List-Unsubscribe"]

@@ -23,7 +23,7 @@ PAYLOAD = {
     "programme": "Город профессий", "school_name": "Школа № 5", "class_name": "8Б", "school": "Школа № 5", "card": "0012345",
     "ticket_code": "4821", "position": 3, "reason": "Болезнь лектора", "count": 2, "invited_by": "Иванова Анна",
     "slots_url": "http://test/guidance/slots", "branch": "Библиотека им. Чехова", "confirm_by": STARTS.isoformat(), "hours": 24, "path": "/me",
-    "changes": ["title", "time", "place", "host", "details", "accessibility"], "old_title": "Сказки Приамурья", "host": "Иванова Анна",
+    "changes": ["title", "time", "place", "host", "details", "accessibility"], "old_title": "Сказки Приамурья", "host": "Иванова Анна", "reader": "Петров Иван",
     "device": "Firefox, Android", "at": STARTS.isoformat(), "limit": 2,
 }
 LEAKS = re.compile(r"%\(|\{|\}|\bNone\b|\b[a-z]+[._][a-z_]+\b")  # a template key, a kind or a payload key

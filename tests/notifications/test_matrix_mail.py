@@ -269,3 +269,41 @@ async def test_the_no_show_job_marks_and_tells_once(smtp, staff, frozen_clock):
     received = await deliver(smtp)
     check(Mail("ns1", "Мы вас ждали", (in_words(starts), "отмените запись заранее"), link=f"/events/{event_id}"), [m for m in received["ns1@example.ru"] if "ждали" in m["Subject"]])
     assert not [m for m in received["ns0@example.ru"] if "ждали" in m["Subject"]]
+
+
+# --- consultations and school visits -------------------------------------------------------------------------
+
+
+async def test_a_consultation_booked_then_cancelled_by_the_reader_reaches_both(smtp, demo):
+    from src.guidance import consultations
+    from tests.guidance.conftest import first_free_slot, make_counsellor, make_reader, open_every_day, principal
+
+    counsellor = await make_counsellor()
+    await open_every_day(counsellor)
+    reader = await principal(await make_reader(31))
+    slot = await first_free_slot(counsellor)
+    booked = await consultations.book(reader, counsellor, slot.starts_at)
+    await consultations.cancel(reader, booked.id)
+    received = await deliver(smtp)
+    when = in_words(slot.starts_at)
+    for_reader, for_counsellor = received["r31@test.local"], received["c.test@test.local"]
+    check(Mail("r", "Вы записаны", (when,), ("application/ics",), "/guidance/consultations"), [m for m in for_reader if "записаны" in m["Subject"]])
+    check(Mail("r", "отменена", ("Вы отменили", when), ("application/ics",)), [m for m in for_reader if "отменена" in m["Subject"]])
+    check(Mail("c", "К вам записались", (when,), ("application/ics",), "/guidance/counsellor"), [m for m in for_counsellor if "записались" in m["Subject"]])
+    check(Mail("c", "отменена", ("Читатель отменил", when), ("application/ics",)), [m for m in for_counsellor if "отменена" in m["Subject"]])
+
+
+async def test_a_visit_request_reaches_the_branch_and_the_teacher_gets_a_receipt(smtp, demo):
+    from src.accounts.tables import StaffBranch
+    from src.branches.tables import Branch
+    from tests.schools.conftest import career_request, open_day, principal
+
+    teacher = await principal("teacher@libspace.local")
+    visit = await career_request(teacher, await open_day())
+    received = await deliver(smtp)
+    check(Mail("teacher", "Заявка на посещение получена", (visit.programme_title, "8Б"), link=f"/schools/visits/{visit.id}"), received["teacher@libspace.local"])
+    branch = await Branch.select(Branch.id).where(Branch.slug == "chekhov").first()
+    staff_emails = {row["account.email"] for row in await StaffBranch.select(StaffBranch.account.email).where(StaffBranch.branch == branch["id"])}
+    assert staff_emails and staff_emails <= set(received)
+    for email in staff_emails:
+        check(Mail(email, "Новая заявка", (visit.programme_title,), link=f"/schools/visits/{visit.id}"), received[email])

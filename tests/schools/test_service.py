@@ -51,7 +51,7 @@ async def test_confirm_books_the_zone_then_cancel_frees_it(people):
         await visits.confirm(people.staff, visit.id, hall, await local(day, 12))
     assert [h.to_status for h in cancelled.history] == ["requested", "confirmed", "cancelled"]
     kinds = [row["kind"] for row in await pending() if row["payload"].get("visit_id") == visit.id]
-    assert kinds == ["visit.requested", "visit.confirmed", "visit.cancelled"]
+    assert kinds == ["visit.requested", "visit.received", "visit.confirmed", "visit.cancelled"]
 
 
 async def test_propose_then_accept(people):
