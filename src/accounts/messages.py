@@ -6,6 +6,7 @@ is written (``tokens.open_path``), so no usable token is ever stored.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -225,3 +226,13 @@ registry.register(
     ),
 )
 registry.register(NEW_LOGIN, _new_login)
+
+# the page each message points to (the activation and reset links are their own)
+PAGES = {
+    WELCOME: "/me/card", PASSWORD_CHANGED: "/password/forgot", ACCOUNT_EXISTS: "/login", DETAILS_CHANGED: "/me/card", CARD_REPLACED: "/me/card",
+    CARD_BLOCKED: "/branches", CARD_UNBLOCKED: "/events", CHILD_LINKED: "/me/card", GUARDIAN_AGREED: "/me/family", CHILD_UNLINKED: "/me/family",
+    GUARDIAN_UNLINKED: "/me/card", NEW_LOGIN: "/me/password", DETAILS_IMPORTED: "/me/card", EMAIL_CHANGED: "/branches",
+}
+for _kind, _path in PAGES.items():
+    registry.KINDS[_kind] = dataclasses.replace(registry.KINDS[_kind], link=registry.page_link(_path))
+

@@ -90,6 +90,15 @@ def register(
     KINDS[kind] = Kind(lead=lead, link=link, gone=gone, reminder=reminder, cancelling=cancelling, subject=subject, attach=attach)
 
 
+def page_link(path: str) -> Callable[[dict[str, Any]], Awaitable[str | None]]:
+    """A ``link`` that names a fixed page (the payload's own "path" first), for kinds not about a dated item."""
+
+    async def link(payload: dict[str, Any]) -> str | None:
+        return str(payload.get("path") or path)
+
+    return link
+
+
 def about(payload_key: str, resolve: Callable[[int, bool], Awaitable[About]]) -> None:
     """``resolve(id, cancelled)`` describes the thing a payload with ``payload_key`` is about."""
     ABOUT[payload_key] = resolve

@@ -6,6 +6,8 @@ and the text are chosen by kind, so no action name can leak into a message."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -96,3 +98,6 @@ registry.register(TEACHER_REGISTERED, lambda p: _("Your registration as a teache
 registry.register(TEACHER_APPROVED, lambda p: _("Your teacher account is approved: you can now ask for school visits online."))
 registry.register(TEACHER_REJECTED, lambda p: _("Your registration as a teacher was not approved. Ask the library if you think this is a mistake."))
 registry.register(TEACHER_INVITED, lambda p: _("%(name)s invites you to coordinate school visits to the library for %(school)s. Open the link below to join.", name=p.get("invited_by", ""), school=p.get("school_name", "")))
+for _kind in (TEACHER_REGISTERED, TEACHER_APPROVED):  # the teacher's page of their school's visits
+    registry.KINDS[_kind] = dataclasses.replace(registry.KINDS[_kind], link=registry.page_link("/schools"))
+

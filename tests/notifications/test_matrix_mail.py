@@ -246,7 +246,7 @@ async def test_a_log_in_from_a_new_device_and_a_password_change_reach_the_owner(
     received = (await deliver(smtp))["teen@libspace.local"]
     assert len(received) == 2
     check(Mail("teen", "нового устройства", ("Firefox, Linux", in_words(now_utc())[:-3]), link="/me/password"), [m for m in received if "устройства" in m["Subject"]])
-    check(Mail("teen", "Пароль", ("пароль",)), [m for m in received if "Пароль" in m["Subject"]])
+    check(Mail("teen", "Пароль", ("пароль",), link="/password/forgot"), [m for m in received if "Пароль" in m["Subject"]])
 
 
 async def test_the_no_show_job_marks_and_tells_once(smtp, staff, frozen_clock):
