@@ -87,6 +87,7 @@ POST   /api/v1/branches/{slug}/closures                         401  403    403 
 POST   /api/v1/branches/{slug}/deactivate                       401  403    403   403     403     403        403   403   200
 GET    /api/v1/branches/{slug}/exceptions                       200  200    200   200     200     200        200   200   200
 POST   /api/v1/branches/{slug}/exceptions                       401  403    403   403     403     403        201   403   201
+POST   /api/v1/branches/{slug}/exceptions/{on}/remove           401  403    403   403     403     403        200   403   200
 GET    /api/v1/branches/{slug}/hours                            200  200    200   200     200     200        200   200   200
 PUT    /api/v1/branches/{slug}/hours                            401  403    403   403     403     403        200   403   200
 POST   /api/v1/branches/{slug}/reactivate                       401  403    403   403     403     403        403   403   200
@@ -544,6 +545,12 @@ async def _exception(world: World, who: str) -> Call:
     return Call(json={"date": on.isoformat(), "reason": "Короткий день", "hours": [{"opens": "10:00", "closes": "14:00"}]})
 
 
+async def _exception_to_remove(world: World, who: str) -> Call:
+    on = dates.today(world.tz) + timedelta(days=700 + next(world.serial))  # a short day of its own, far past everything else
+    await world.post(f"/api/v1/branches/{BRANCH}/exceptions", "admin", {"date": on.isoformat(), "reason": "Короткий день", "hours": [{"opens": "10:00", "closes": "11:00"}]})
+    return Call(params={"slug": BRANCH, "on": on.isoformat()}, json={})
+
+
 async def _closure(world: World, who: str) -> Call:
     on = dates.today(world.tz) + timedelta(days=600 + next(world.serial))
     return Call(json={"date": on.isoformat(), "reason": "Ремонт кровли", "kind": "repair"})
@@ -710,6 +717,7 @@ RECIPES: dict[str, Recipe] = {
     "PUT /api/v1/branches/{slug}/hours": _same_hours,
     "POST /api/v1/branches/{slug}/exceptions": _exception,
     "POST /api/v1/branches/{slug}/closures": _closure,
+    "POST /api/v1/branches/{slug}/exceptions/{on}/remove": _exception_to_remove,
     "POST /api/v1/events/{event_id}/attendance": _attendance,
     "GET /api/v1/stats/annual": lambda world, who: _query({"year": dates.today().year}),
     "POST /api/v1/bookings": _new_booking,

@@ -362,6 +362,27 @@ async def set_exception(
     return result
 
 
+async def remove_exception(principal: Principal, slug: str, on: date, on_conflict: str | None = None, reason: str = "") -> HoursChange:
+    """The date keeps the weekly pattern again (an exception entered by mistake, a plan that changed); what the
+    weekly hours leave out of the date's own is listed (409), kept or cancelled, as for any hours change."""
+    await _branch_for_hours(principal, slug)
+    _check_on_conflict(on_conflict)
+    async with write_transaction(engine_finder()):
+        row = await _branch_for_hours(principal, slug)
+        today = today_in(ZoneInfo(row["timezone"]))
+        days = await DateHours.select().where((DateHours.branch == row["id"]) & DateHours.zone.is_null() & (DateHours.on == on))
+        if not days or on < today:
+            raise NotFound(_("This date has no hours of its own ahead"))
+        before = await _rows(row["id"], today)
+        after = _Rows(weekly=before.weekly, dates={**before.dates, None: {day: rows for day, rows in before.dates.get(None, {}).items() if day != on}}, closures=before.closures)
+        result = await _settle(principal, row, before, after, on_conflict, reason)
+        await DateHours.delete().where((DateHours.branch == row["id"]) & DateHours.zone.is_null() & (DateHours.on == on))
+        hours = [f"{item['opens']:%H:%M}-{item['closes']:%H:%M}" for item in days if item["opens"] and item["closes"]]
+        await audit.record(principal, "remove_exception", "branch", row["id"], branch_id=row["id"], changes={"date": (on, None), "hours": (hours, None)})
+        await branches_service.changed()
+    return result
+
+
 async def add_closure(
     principal: Principal, slug: str, starts_on: date, ends_on: date | None, kind: str, reason: str, on_conflict: str | None = None, cancel_reason: str = "",
     zone_id: int | None = None, zone_ids: frozenset[int] = frozenset(),

@@ -4,6 +4,7 @@ their zones, is the rooms domain's ``BranchApi`` on the same path.)"""
 
 from __future__ import annotations
 
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, get, patch, post, put
@@ -23,6 +24,7 @@ from src.branches.schemas import (
     ExceptionOut,
     HoursIn,
     HoursOut,
+    RemovalIn,
     branch_admin_out,
     exception_out,
     held_out,
@@ -92,6 +94,15 @@ class BranchAdminApi(Controller):
         change = await admin.set_exception(request.user, slug, data.date, data.reason, intervals, data.on_conflict, data.cancel_reason)
         view = next(view for view in await admin.list_exceptions(slug, data.date) if view.on == data.date)
         return exception_out(view, change)
+
+    @post(
+        "/{slug:str}/exceptions/{on:date}/remove",
+        summary="The date keeps the weekly hours again; 409 with `affected` when what its own hours held would fall outside, as for hours",
+        status_code=200, guards=[requires_staff],
+    )
+    async def remove_exception(self, request: Request, slug: Slug, on: FromPath[date], data: JSONBody[RemovalIn]) -> HoursOut:
+        change = await admin.remove_exception(request.user, slug, on, data.on_conflict, data.reason)
+        return hours_out(await admin.get_weekly(slug), change)
 
     @get("/{slug:str}/closures", summary="Closures (holidays, sanitary days, repairs) that have not ended")
     async def list_closures(self, request: Request, slug: Slug) -> list[ClosureOut]:

@@ -231,3 +231,18 @@ class NetworkPages(Controller):
             return back_with_errors(request, [FieldError({"reason": "note"}.get(error.field, form_field(error)), error.message) for error in invalid.errors], form.data, to=back)
         flash(request, _("The hours for this date are saved.") + told(change))
         return Redirect(path=back, status_code=303)
+
+    @post("/branches/{slug:str}/exceptions/remove")
+    async def remove_exception(self, request: Request, slug: Slug) -> Redirect:
+        """The date keeps the weekly hours again; what that strands comes back listed, to keep or cancel."""
+        form = await Form.read(request)
+        back = f"{BASE}/branches/{slug}/hours"
+        on = form.date("remove_date")
+        if form.errors:
+            return back_with_errors(request, form.errors, form.data, to=back)
+        try:
+            change = await admin.remove_exception(request.user, slug, on, form.str("on_conflict", 10) or None, form.str("reason", 300))
+        except HoursConflict as conflict:
+            return back_with_errors(request, conflict.errors, conflict_values(conflict, form), to=back)
+        flash(request, _("The date keeps the weekly hours again.") + told(change))
+        return Redirect(path=back, status_code=303)

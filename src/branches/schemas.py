@@ -115,6 +115,11 @@ class HoursIn(bounds.Input):
         return {day: [item.pair() for item in getattr(self.weekly, day)] for day in WEEKDAY_CODES}
 
 
+class RemovalIn(bounds.Input):
+    on_conflict: OnConflict | None = None
+    reason: bounds.line(300, description="Told to each person whose booking is cancelled") = ""
+
+
 class IntervalOut(msgspec.Struct):
     opens: str
     closes: str

@@ -155,6 +155,10 @@ async def test_exceptions_and_closures(client, demo):
     assert made.json()["hours"] == [{"opens": "10:00", "closes": "11:00"}] and booking["id"] in [item["id"] for item in made.json()["kept"]]
     listed = (await client.get("/api/v1/branches/centralnaya/exceptions")).json()
     assert {"date": on.isoformat(), "reason": "Предпраздничный день", "hours": [{"opens": "10:00", "closes": "11:00"}], "kept": [], "cancelled": []} in listed
+    removed = await client.post(f"/api/v1/branches/centralnaya/exceptions/{on.isoformat()}/remove", json={}, headers=staff)  # the kept booking stays kept
+    assert removed.status_code == 200, removed.text
+    assert on.isoformat() not in [item["date"] for item in (await client.get("/api/v1/branches/centralnaya/exceptions")).json()]
+    assert (await client.post(f"/api/v1/branches/centralnaya/exceptions/{on.isoformat()}/remove", json={}, headers=staff)).status_code == 404
 
     closed_on = on + timedelta(days=1)
     closure = await client.post("/api/v1/branches/centralnaya/closures", json={"date": closed_on.isoformat(), "reason": "Ремонт", "kind": "repair"}, headers=staff)

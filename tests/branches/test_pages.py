@@ -71,6 +71,13 @@ async def test_a_branch_with_hours_and_a_zone_then_a_shorter_day(browser_like, d
     assert done.status_code == 303
     assert (await Booking.select(Booking.status).where(Booking.id == booked.json()["id"]).first())["status"] == "cancelled"
 
+    short = await post_form(client, "/staff/network/branches/zeya/hours", {"date": on.isoformat(), "opens": "10:00", "closes": "12:00", "note": "Субботник", "which": "exception"},
+                            action="/staff/network/branches/zeya/exceptions")
+    assert short.status_code == 303 and "Субботник" in (await client.get("/staff/network/branches/zeya/hours")).text
+    back = await post_form(client, "/staff/network/branches/zeya/hours", {"remove_date": on.isoformat(), "which": f"remove-{on.isoformat()}"},
+                           action="/staff/network/branches/zeya/exceptions/remove")
+    assert back.status_code == 303 and "Субботник" not in (await client.get("/staff/network/branches/zeya/hours")).text
+
     audit = await client.get("/staff/network/audit", params={"branch": "zeya"})
     assert audit.status_code == 200 and "update_hours" in audit.text and "cancel" in audit.text and "create" in audit.text
     csv = await client.get("/staff/network/audit.csv", params={"branch": "zeya"})
