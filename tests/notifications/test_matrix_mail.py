@@ -307,3 +307,47 @@ async def test_a_visit_request_reaches_the_branch_and_the_teacher_gets_a_receipt
     assert staff_emails and staff_emails <= set(received)
     for email in staff_emails:
         check(Mail(email, "Новая заявка", (visit.programme_title,), link=f"/schools/visits/{visit.id}"), received[email])
+
+
+async def test_released_approved_declined_and_a_visit_confirmed(smtp, staff, frozen_clock):
+    """The rest of the matrix's calendar messages: a seat released for not confirming (CANCEL), a booking request
+    received then approved, another declined with the reason, a school visit confirmed with its zone and time."""
+    from src.events.tables import Registration
+    from src.rooms import bookings
+    from src.rooms.bookings import BookingRequest
+    from src.schools import service as visits
+    from tests import dates
+    from tests.events.conftest import principal
+    from tests.schools.conftest import career_request, hall_id, local, open_day
+
+    event_id = await new_event(staff, capacity=5, confirm_hours_before=24)
+    (reader,) = await make_readers(1, prefix="rl")
+    await events_service.sign_up(reader, event_id)
+    starts = await starts_of(event_id)
+    assert await events_service.release_unconfirmed(starts - timedelta(hours=23)) == 1
+    assert (await Registration.select(Registration.status).first())["status"] == "cancelled"
+
+    branch = await dates.branch("chekhov")
+    hall = next(zone for zone in branch.zones if zone.name == "Конференц-зал")  # needs approval
+    on = dates.open_day(hall.schedule, after_days=8)
+    holder = await principal("reader@libspace.local")
+    wanted = [await bookings.book(holder, BookingRequest(zone_id=hall.id, starts_at=dates.at(on, hour, tz=branch.tz), ends_at=dates.at(on, hour + 1, tz=branch.tz), headcount=5)) for hour in (11, 14)]
+    await bookings.approve(staff, wanted[0].bookings[0].id)
+    await bookings.decline(staff, wanted[1].bookings[0].id, "Зал занят ремонтом")
+
+    teacher = await principal("teacher@libspace.local")
+    day = await open_day()
+    visit = await career_request(teacher, day)
+    at = await local(day, 12)
+    await visits.confirm(staff, visit.id, await hall_id(), at)
+
+    received = await deliver(smtp)
+    check(Mail("rl0", "передано другому", (in_words(starts),), ("application/ics",)), [m for m in received["rl0@example.ru"] if "передано" in m["Subject"]])
+    mine = received["reader@libspace.local"]
+    for subject, hour, says in (("Заявка на бронь получена", 11, ()), ("одобрена", 11, ()), ("отклонена", 14, ("Зал занят ремонтом",))):
+        check(Mail("reader", subject, (in_words(dates.at(on, hour, tz=branch.tz)), *says), ("application/ics",), f"/bookings/{wanted[0 if hour == 11 else 1].bookings[0].id}"),
+              [m for m in mine if subject in m["Subject"] and in_words(dates.at(on, hour, tz=branch.tz)) in read(m)[0]])
+    declined = [m for m in mine if "отклонена" in m["Subject"]][0]
+    assert b"METHOD:CANCEL" in read(declined)[2]["application/ics"].get_content()
+    check(Mail("teacher", "Экскурсия подтверждена", (visit.programme_title, in_words(at), "Конференц-зал", "8Б"), ("application/ics",), f"/schools/visits/{visit.id}"),
+          [m for m in received["teacher@libspace.local"] if "подтверждена" in m["Subject"]])
