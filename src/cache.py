@@ -2,6 +2,11 @@
 
 Writers call :func:`bump` inside their transaction; every worker re-checks the revision at most once per
 ``CHECK_SECONDS``, so a change is seen at once by the worker that made it and within a second by the others.
+
+Where the writers are many and spread over the domains (the principal behind a session or token: accounts,
+roles, staff branches, cards, teachers), the database bumps the revision itself with triggers (see the
+migration 2026-12-01T23:50:00), and :func:`watch` names the tables whose writes in *this* process forget the
+local copies at once. :class:`Keyed` is a bounded map for one such data set (e.g. principals by token hash).
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ from __future__ import annotations
 import time
 from typing import Any, Awaitable, Callable
 
+from src import db
 from src.config import get_settings
 from src.tables import Revision
 
@@ -57,7 +63,59 @@ async def bump(name: str) -> None:
 def clear_local(name: str | None = None) -> None:
     for key in [key for key in _values if name is None or key[0] == name]:
         del _values[key]
+    for keyed in _keyed:
+        if name is None or keyed.name == name:
+            keyed.values.clear()
+            keyed.revision = None  # a load under way now is not kept
     if name is None:
         _revisions.clear()
     else:
         _revisions.pop(name, None)
+
+
+class Keyed:
+    """A per-process map of at most ``size`` values of the data set ``name`` (oldest forgotten first), all
+    forgotten when its revision moves. Misses (``None``) are not kept."""
+
+    def __init__(self, name: str, size: int) -> None:
+        self.name = name
+        self.size = size
+        self.values: dict[Any, Any] = {}
+        self.revision: int | None = None
+        _keyed.append(self)
+
+    async def get(self, key: Any, loader: Callable[[], Awaitable[Any]]) -> Any:
+        if not get_settings().cache_enabled:
+            return await loader()
+        revision = await _revision(self.name)
+        if revision != self.revision:
+            self.values.clear()
+            self.revision = revision
+        found = self.values.get(key)
+        if found is not None:
+            return found
+        value = await loader()
+        if value is not None and self.revision == revision:
+            if len(self.values) >= self.size:
+                del self.values[next(iter(self.values))]
+            self.values[key] = value
+        return value
+
+
+_keyed: list[Keyed] = []
+_watched: dict[tuple[str, str], set[str]] = {}
+
+
+def watch(name: str, table: str, *verbs: str) -> None:
+    """Writes (``INSERT``, ``UPDATE``, ``DELETE``) to ``table`` in this process forget the data set ``name``'s
+    local copies at once (its revision is bumped in the database by a trigger, for the other processes)."""
+    for verb in verbs:
+        _watched.setdefault((verb, table), set()).add(name)
+
+
+def _written(verb: str, table: str) -> None:
+    for name in _watched.get((verb, table), ()):
+        clear_local(name)
+
+
+db.WRITE_LISTENERS.append(_written)

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import sqlite3
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, Callable
 from urllib.parse import unquote, urlsplit
 
 import aiosqlite
@@ -32,6 +33,21 @@ from src.config import ROOT, get_settings
 from src.exceptions import DatabaseBusy
 
 POOL_SIZE = 4
+
+# Listeners told of every write statement this process runs: ``listener(verb, table)`` with verb ``INSERT``,
+# ``UPDATE`` or ``DELETE`` (src/cache.py forgets its local copies at once; other processes learn of the change
+# through the revision the database's triggers bump).
+WRITE_LISTENERS: list[Callable[[str, str], None]] = []
+_WRITE = re.compile(r'\s*(INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
+
+
+def note_write(query: str) -> None:
+    if WRITE_LISTENERS and query[:1] not in ("S", "s", "W", "w"):  # SELECT, WITH: reads, the hot case
+        found = _WRITE.match(query)
+        if found:
+            verb = found.group(1).split()[0].upper()
+            for listener in WRITE_LISTENERS:
+                listener(verb, found.group(2))
 
 
 def _lock_timeout() -> float:
@@ -240,12 +256,14 @@ class PooledSQLiteEngine(SQLiteEngine):
 
     async def _run_in_new_connection(self, query: str, args=None, query_type: str = "generic", table=None):
         async with self._connection() as connection:
-            async with connection.execute(query, args or []) as cursor:
-                return await cursor.fetchall()
+            rows = await connection.execute_fetchall(query, args or [])  # one hand-off to the connection's thread
+        note_write(query)
+        return rows
 
     async def _run_in_existing_connection(self, connection, query: str, args=None, query_type="generic", table=None):
-        async with connection.execute(query, args or []) as cursor:
-            return await cursor.fetchall()
+        rows = await connection.execute_fetchall(query, args or [])
+        note_write(query)
+        return rows
 
     def transaction(
         self, transaction_type: TransactionType = TransactionType.deferred, allow_nested: bool = True
@@ -295,6 +313,23 @@ class _TimedAcquire:
 class BoundedPostgresEngine(PostgresEngine):
     """PostgreSQL with ``lock_timeout`` and ``statement_timeout`` on every connection and a pool wait bound."""
 
+    async def run_querystring(self, querystring: Any, in_pool: bool = True):
+        query, query_args = querystring.compile_string(engine_type=self.engine_type)
+        transaction = self.current_transaction.get()
+        if transaction:
+            response = await transaction.connection.fetch(query, *query_args)
+        elif in_pool and self.pool:
+            response = await self._run_in_pool(query, query_args)
+        else:
+            response = await self._run_in_new_connection(query, query_args)
+        note_write(query)
+        return response
+
+    async def run_ddl(self, ddl: str, in_pool: bool = True):
+        response = await super().run_ddl(ddl, in_pool)
+        note_write(ddl)
+        return response
+
     async def start_connection_pool(self, **kwargs: Any) -> None:
         await super().start_connection_pool(**kwargs)
         if self.pool is not None and not isinstance(self.pool, _TimedPool):
@@ -321,6 +356,50 @@ def make_engine(url: str, sqlite_pool: bool = True) -> Engine:
 
 def is_postgres(engine: Engine) -> bool:
     return engine.engine_type == "postgres"
+
+
+# --- hot paths: one parametrised SQL string, compiled once per engine, no query builder -----------------------
+
+_compiled: dict[tuple[str, str], str] = {}
+
+
+def _compile(sql: str, engine_type: str) -> str:
+    """``{}`` placeholders (as in Piccolo's ``raw``) as the engine writes them: ``?`` or ``$1, $2, ...``."""
+    key = (sql, engine_type)
+    found = _compiled.get(key)
+    if found is None:
+        if engine_type == "postgres":
+            parts = sql.split("{}")
+            found = parts[0] + "".join(f"${index}{part}" for index, part in enumerate(parts[1:], start=1))
+        else:
+            found = sql.replace("{}", "?")
+        _compiled[key] = found
+    return found
+
+
+async def _execute(engine: Engine, sql: str, args: tuple) -> list[dict]:
+    transaction = engine.current_transaction.get()
+    if isinstance(engine, PostgresEngine):
+        if transaction is not None:
+            return [dict(row) for row in await transaction.connection.fetch(sql, *args)]
+        if engine.pool is None:  # a command-line run without the pool
+            return [dict(row) for row in await engine._run_in_new_connection(sql, list(args))]
+        async with engine.pool.acquire() as connection:
+            return [dict(row) for row in await connection.fetch(sql, *args)]
+    if transaction is not None:
+        return list(await engine._run_in_existing_connection(transaction.connection, sql, args))
+    return list(await engine._run_in_new_connection(sql, list(args)))
+
+
+async def fetch(engine: Engine, sql: str, *args: Any) -> list[dict]:
+    """Rows of a parametrised SQL string (``{}`` placeholders) as dicts, in the current transaction if any.
+    For hot paths where Piccolo's query building is the cost (issue 17); keep the SQL in the domain's queries
+    module, portable between both engines or one string per engine."""
+    sql = _compile(sql, engine.engine_type)
+    rows = await _execute(engine, sql, args)
+    if isinstance(engine, PostgresEngine):
+        note_write(sql)  # SQLite's path notes it already
+    return rows
 
 
 def write_transaction(engine: Engine):

@@ -8,13 +8,13 @@ from datetime import date, datetime
 from piccolo.engine import engine_finder
 
 from src import audit
-from src.accounts import consent, devices, messages, rules, sessions, tokens
+from src.accounts import consent, devices, messages, principals, rules, sessions, tokens
 from src.accounts.constants import ROLE_READER, ROLE_TEACHER, ROLES, STAFF_ROLES
 from src.accounts.passwords import hash_password, needs_rehash, verify_password
 from src.accounts.permissions import Principal
 from src.accounts.exceptions import CardBlocked, CardReplaced
 from src.accounts.importer import IMPORT_HEADER, ImportReport, import_readers  # noqa: F401 - the import lives in importer.py
-from src.accounts.tables import Account, ApiToken, ReaderCard, RetiredCard, StaffBranch
+from src.accounts.tables import Account, ReaderCard, RetiredCard, StaffBranch
 from src.branches.tables import Branch
 from src.config import get_settings
 from src.db import write_transaction
@@ -333,13 +333,8 @@ async def issue_token(principal: Principal) -> tuple[str, datetime]:
 
 async def principal_for_token(token: str, kind: str = sessions.API) -> Principal | None:
     """The token (an API token, or a page session with ``kind=sessions.SESSION``) and its account in one
-    query: this runs on every request."""
-    row = await ApiToken.select(
-        ApiToken.expires_at, *[getattr(ApiToken.account, column._meta.name).as_alias(column._meta.name) for column in _PRINCIPAL_COLUMNS]
-    ).where((ApiToken.token_hash == sessions.token_hash(token)) & (ApiToken.kind == kind)).first()
-    if row is None or row["id"] is None or aware(row["expires_at"]) <= now_utc():
-        return None
-    return await _principal(row)
+    query, cached per process (src/accounts/principals.py): this runs on every request."""
+    return await principals.for_token(token, kind)
 
 
 async def start_session(principal: Principal) -> tuple[str, datetime]:
