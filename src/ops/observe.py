@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import logging
 import re
+import os
 import time
-import uuid
 from contextlib import contextmanager
 from typing import Any, Iterator
 
@@ -47,7 +47,7 @@ class RequestObserver:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = _incoming_id(scope) or uuid.uuid4().hex
+        request_id = _incoming_id(scope) or os.urandom(16).hex()
         token = request_id_var.set(request_id)
         header = (REQUEST_ID_HEADER.encode(), request_id.encode())
         status = 500
@@ -77,23 +77,16 @@ class RequestObserver:
         if not request_log.isEnabledFor(level):
             return
         user = scope.get("user")
-        request_log.log(
-            level,
-            "%s %s %s %.1f ms",
-            method,
-            route,
-            status,
-            seconds * 1000,
-            extra={
-                "kind": "request",
-                "request_id": request_id,
-                "method": method,
-                "route": route,
-                "status": status,
-                "duration_ms": round(seconds * 1000, 2),
-                "account_id": getattr(user, "id", None),
-            },
-        )
+        # the record made directly (Logger.handle): no caller look-up on the stack for a line that names its route
+        record = logging.LogRecord(request_log.name, level, __file__, 0, "%s %s %s %.1f ms", (method, route, status, seconds * 1000), None)
+        record.kind = "request"
+        record.request_id = request_id
+        record.method = method
+        record.route = route
+        record.status = status
+        record.duration_ms = round(seconds * 1000, 2)
+        record.account_id = getattr(user, "id", None)
+        request_log.handle(record)
 
 
 class JobOutcome:
