@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from piccolo.engine import engine_finder
 
-from src import audit
+from src import audit, db
 from src.accounts import families, permissions
 from src.accounts import service as accounts_service
 from src.accounts.permissions import Principal
@@ -58,8 +58,13 @@ def _tx():
 
 async def _locked_event(event_id: int) -> dict:
     """The event row, locked against concurrent sign-ups until the transaction ends."""
+    return await _read_event(event_id, lock=True)
+
+
+async def _read_event(event_id: int, lock: bool = False) -> dict:
+    """The event row (``lock``: locked until the transaction ends, on PostgreSQL; SQLite's writer is alone)."""
     query = Event.select().where(Event.id == event_id)
-    if is_postgres(engine_finder()):
+    if lock and is_postgres(engine_finder()):
         query = query.lock_rows("UPDATE", of=(Event,))
     row = await query.first()
     if row is None:
@@ -420,8 +425,24 @@ async def _waiting_count(event_id: int) -> int:
     return await Registration.count().where((Registration.event == event_id) & (Registration.status == WAITLISTED))
 
 
+# A seat is claimed by one conditional UPDATE: the database counts (``seats_taken``, within ``capacity`` by its
+# CHECK) and the row is locked from here to the commit only, across the few inserts that follow. A newcomer is
+# confirmed only while nobody waits (the queue is never overtaken); otherwise the event row is locked by a
+# plain read and the sign-up joins the queue, whose order is the ids' (taken under that lock).
+CLAIM_SQL = f"""UPDATE event SET seats_taken = seats_taken + {{}}
+WHERE id = {{}} AND status = '{SCHEDULED}' AND capacity IS NOT NULL AND seats_taken + {{}} <= capacity
+  AND NOT EXISTS (SELECT 1 FROM registration WHERE event = {{}} AND status = '{WAITLISTED}')
+RETURNING id"""
+LOCK_SQL = "SELECT status, capacity, waitlist FROM event WHERE id = {}"
+POSITION_SQL = f"SELECT COUNT(*) AS ahead FROM registration WHERE event = {{}} AND status = '{WAITLISTED}' AND id < {{}}"
+
+
 async def sign_up(principal: Principal, event_id: int, seats: int = 1, card_number: str | None = None) -> SignUpResult:
-    """A reader signs up themself; staff of the event's branch sign up a walk-in reader by card number."""
+    """A reader signs up themself; staff of the event's branch sign up a walk-in reader by card number.
+
+    Everything that can be checked is checked before the writing transaction (the event as read then, the
+    card, age, seats, an active sign-up already there); the transaction claims the seat or a place in the
+    queue and writes the sign-up, its audit entry and its message (see ``CLAIM_SQL``)."""
     by_staff = bool(card_number)
     if by_staff:
         card = await accounts_service.find_card(card_number or "")
@@ -439,40 +460,49 @@ async def sign_up(principal: Principal, event_id: int, seats: int = 1, card_numb
     probation = not by_staff and rules.needs_confirmation(await no_show_count(reader_id), get_settings().no_show_limit)
     now = now_utc()
     code = rules.new_ticket_code()
+    row = await _read_event(event_id)
+    branch = await rooms_service.branch_by_id(row["branch"])
+    if by_staff and not permissions.can_sign_up_others(principal, row["branch"]):
+        raise Forbidden(_("Only staff of %(branch)s can sign readers up for its events", branch=branch.short_name))
+    if row["status"] == CANCELLED:
+        raise Conflict(_("This event is cancelled"))
+    if row["capacity"] is None:
+        raise Invalid.one("event", _("No sign-up is needed for this event: just come"))
+    if by_staff:
+        if now >= row["ends_at"]:
+            raise Invalid.one("event", _("This event is over"))
+    else:
+        problem = rules.window_problem(now, row["starts_at"], row["registration_opens_at"], row["registration_closes_at"])
+        if problem:
+            raise _window_error(row, problem, branch.timezone)
+    tz = ZoneInfo(branch.timezone)
+    reason = rules.age_problem(card.birth_date, card.guardian_consent_at is not None, row["starts_at"].astimezone(tz).date(), row["min_age"], row["max_age"], for_staff=by_staff)
+    if reason:
+        raise Invalid.one("age", reason)
+    problem = rules.seats_problem(seats, row["seats_per_signup"])
+    if problem:
+        raise Invalid.one("seats", problem)
+    already = _already_signed_up()
+    if await Registration.exists().where(
+        (Registration.event == event_id) & (Registration.reader == reader_id) & Registration.status.is_in(list(ACTIVE))
+    ):
+        raise already
+    deadline = rules.confirm_deadline(row["starts_at"], row["confirm_hours_before"], probation)
+    late = deadline is not None and now >= deadline  # signing up after the deadline is itself the confirmation
+    confirmed_at = now if (late or by_staff) else None
+    recipients = await notifications.audience([reader_id])
+    engine = engine_finder()
     try:
         async with _tx():
-            row = await _locked_event(event_id)
-            branch = await rooms_service.branch_by_id(row["branch"])
-            if by_staff and not permissions.can_sign_up_others(principal, row["branch"]):
-                raise Forbidden(_("Only staff of %(branch)s can sign readers up for its events", branch=branch.short_name))
-            if row["status"] == CANCELLED:
-                raise Conflict(_("This event is cancelled"))
-            if row["capacity"] is None:
-                raise Invalid.one("event", _("No sign-up is needed for this event: just come"))
-            if by_staff:
-                if now >= row["ends_at"]:
-                    raise Invalid.one("event", _("This event is over"))
+            if await db.fetch(engine, CLAIM_SQL, seats, event_id, seats, event_id):
+                status = CONFIRMED
             else:
-                problem = rules.window_problem(now, row["starts_at"], row["registration_opens_at"], row["registration_closes_at"])
-                if problem:
-                    raise _window_error(row, problem, branch.timezone)
-            tz = ZoneInfo(branch.timezone)
-            reason = rules.age_problem(card.birth_date, card.guardian_consent_at is not None, row["starts_at"].astimezone(tz).date(), row["min_age"], row["max_age"], for_staff=by_staff)
-            if reason:
-                raise Invalid.one("age", reason)
-            problem = rules.seats_problem(seats, row["seats_per_signup"])
-            if problem:
-                raise Invalid.one("seats", problem)
-            if await Registration.exists().where(
-                (Registration.event == event_id) & (Registration.reader == reader_id) & Registration.status.is_in(list(ACTIVE))
-            ):
-                raise Conflict(_("Already signed up for this event"), errors=[FieldError("event", _("Already signed up for this event"))])
-            waiting = await _waiting_count(event_id)
-            status = rules.placement(seats, row["capacity"], row["seats_taken"], row["waitlist"], waiting > 0)
-            if status is None:
-                raise Conflict(_("No seats left, and this event has no waitlist"), errors=[FieldError("event", _("No seats left"))])
-            deadline = rules.confirm_deadline(row["starts_at"], row["confirm_hours_before"], probation)
-            late = deadline is not None and now >= deadline  # signing up after the deadline is itself the confirmation
+                locked = await db.fetch(engine, LOCK_SQL + (" FOR UPDATE" if is_postgres(engine) else ""), event_id)
+                if not locked or locked[0]["status"] == CANCELLED:
+                    raise Conflict(_("This event is cancelled"))
+                status = rules.placement(seats, 0, 0, bool(locked[0]["waitlist"]), True)
+                if status is None:
+                    raise Conflict(_("No seats left, and this event has no waitlist"), errors=[FieldError("event", _("No seats left"))])
             registration = Registration(
                 event=event_id,
                 reader=reader_id,
@@ -480,22 +510,22 @@ async def sign_up(principal: Principal, event_id: int, seats: int = 1, card_numb
                 status=status,
                 ticket_code=code,
                 confirmation_required=probation,
-                confirmed_at=now if (late or by_staff) else None,
+                confirmed_at=confirmed_at,
                 created_by=principal.id,
                 created_at=now,
             )
             await registration.save()
+            position = None
+            if status == WAITLISTED:
+                position = (await db.fetch(engine, POSITION_SQL, event_id, registration.id))[0]["ahead"] + 1
             await audit.record(
                 principal, "create", "registration", registration.id, branch_id=row["branch"],
                 changes=audit.diff(None, {"event": event_id, "reader": reader_id, "seats": seats, "status": status, "confirmation_required": probation or None}),
             )
-            if status == CONFIRMED:
-                await Event.update({Event.seats_taken: Event.seats_taken + seats}).where(Event.id == event_id)
-            position = waiting + 1 if status == WAITLISTED else None
             kind = event_messages.SIGNED_UP if status == CONFIRMED else event_messages.WAITLISTED
-            confirm_by = deadline.isoformat() if deadline is not None and registration.confirmed_at is None else ""
+            confirm_by = deadline.isoformat() if deadline is not None and confirmed_at is None else ""
             await notifications.enqueue(
-                kind, [reader_id], event_messages.SUBJECTS[kind],
+                kind, recipients, event_messages.SUBJECTS[kind],
                 {"event_id": event_id, "registration_id": registration.id, "title": row["title"], "ticket_code": code, "position": position, "confirm_by": confirm_by, "timezone": branch.timezone, "path": "/me/registrations"},
                 cause=str(registration.id), subject_vars={"title": row["title"]},
             )
@@ -503,13 +533,17 @@ async def sign_up(principal: Principal, event_id: int, seats: int = 1, card_numb
         raise
     except Exception as error:
         if _is_integrity_error(error):
-            raise Conflict(_("Already signed up for this event")) from error
+            raise already from error
         raise
     metrics.SIGNUPS.labels(status).inc()
     return SignUpResult(
         id=registration.id, event_id=event_id, status=status, seats=seats, waitlist_position=position, ticket_code=code,
-        confirmation_required=deadline is not None and registration.confirmed_at is None,
+        confirmation_required=deadline is not None and confirmed_at is None,
     )
+
+
+def _already_signed_up() -> Conflict:
+    return Conflict(_("Already signed up for this event"), errors=[FieldError("event", _("Already signed up for this event"))])
 
 
 async def _registration(registration_id: int) -> dict:

@@ -7,6 +7,7 @@ The subject is translated into the recipient's language when it is enqueued: pas
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from src import bounds
@@ -24,9 +25,34 @@ def subject_text(language: str, message: str, variables: dict[str, Any]) -> str:
     return bounds.clean_line(text % variables if variables else text)[:300]
 
 
+@dataclass(frozen=True, slots=True)
+class Audience:
+    """Who receives a message and in which language, read before the writing transaction (:func:`audience`)
+    so that a hot transaction (a sign-up) holds its locks for the inserts only."""
+
+    recipients: list[int]
+    languages: dict[int, str]
+    copies: dict[int, list[tuple[int, str]]]
+
+
+async def audience(recipients: list[int]) -> Audience:
+    recipients = sorted(set(recipients))
+    if not recipients:
+        return Audience([], {}, {})
+    languages = {
+        row["id"]: row["language"]
+        for row in await Account.select(Account.id, Account.language).where(Account.id.is_in(recipients))
+    }
+    copies: dict[int, list[tuple[int, str]]] = {}
+    for resolve in registry.COPIES:  # copies for those who follow a recipient's messages (a child's guardians)
+        for recipient, others in (await resolve(recipients)).items():
+            copies.setdefault(recipient, []).extend(others)
+    return Audience(recipients, languages, copies)
+
+
 async def enqueue(
     kind: str,
-    recipients: list[int],
+    recipients: list[int] | Audience,
     subject: str,
     payload: dict[str, Any],
     cause: str,
@@ -35,14 +61,12 @@ async def enqueue(
     """One message per recipient, id ``{kind}:{cause}:{recipient}``; an id already queued is skipped.
 
     Returns how many were written. Must run inside the caller's transaction (it does not open one).
+    ``recipients`` may be an :class:`Audience` read before the transaction.
     """
-    recipients = sorted(set(recipients))
-    if not recipients:
+    reader = recipients if isinstance(recipients, Audience) else await audience(recipients)
+    if not reader.recipients:
         return 0
-    languages = {
-        row["id"]: row["language"]
-        for row in await Account.select(Account.id, Account.language).where(Account.id.is_in(recipients))
-    }
+    languages = reader.languages
     now = now_utc()
     rows = [
         Outbox(
@@ -53,21 +77,20 @@ async def enqueue(
             payload=payload,
             created_at=now,
         )
-        for recipient in recipients
+        for recipient in reader.recipients
     ]
-    for resolve in registry.COPIES:  # copies for those who follow a recipient's messages (a child's guardians)
-        for recipient, others in (await resolve(recipients)).items():
-            rows += [
-                Outbox(
-                    message_id=f"{kind}:{cause}:{recipient}>{other}"[:200],
-                    recipient=other,
-                    kind=kind,
-                    subject=bounds.clean_line(prefix + subject_text(languages.get(recipient, ""), subject, subject_vars or {}))[:300],
-                    payload={**payload, "copy_of": recipient},
-                    created_at=now,
-                )
-                for other, prefix in others
-            ]
+    for recipient, others in reader.copies.items():
+        rows += [
+            Outbox(
+                message_id=f"{kind}:{cause}:{recipient}>{other}"[:200],
+                recipient=other,
+                kind=kind,
+                subject=bounds.clean_line(prefix + subject_text(languages.get(recipient, ""), subject, subject_vars or {}))[:300],
+                payload={**payload, "copy_of": recipient},
+                created_at=now,
+            )
+            for other, prefix in others
+        ]
     result = await Outbox.insert(*rows).on_conflict(target=Outbox.message_id, action="DO NOTHING").returning(Outbox.id)
     return len(result)
 
