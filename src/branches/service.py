@@ -122,8 +122,10 @@ def shown_since() -> date:
     return today_in(get_settings().tz) - timedelta(days=7)
 
 
-async def list_branches() -> tuple[BranchInfo, ...]:
-    since = shown_since()
+async def list_branches(since: date | None = None) -> tuple[BranchInfo, ...]:
+    """``since``: with the closures from that day on (the statistics of a past period), else from
+    :func:`shown_since`."""
+    since = min(since, shown_since()) if since else shown_since()
     return await cache.cached(CACHE_NAME, ("all", since), lambda: _load_branches(since))
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
+from datetime import date
 
 from src import cache
 from src.branches import service as branches_service
@@ -104,12 +105,15 @@ async def _load(branches: tuple[BranchInfo, ...]) -> tuple[BranchZones, ...]:
     return tuple(BranchZones(**{name: getattr(branch, name) for name in names}, zones=tuple(zones_by[branch.id])) for branch in branches)
 
 
-async def list_branches() -> tuple[BranchZones, ...]:
-    """The active branches, each with its active zones."""
-    async def build() -> tuple[BranchZones, ...]:
-        return await _load(await branches_service.list_branches())
+async def list_branches(since: date | None = None) -> tuple[BranchZones, ...]:
+    """The active branches, each with its active zones (``since``: closures from that day on, for the
+    statistics of a past period; see branches_service.list_branches)."""
+    since = min(since, branches_service.shown_since()) if since else branches_service.shown_since()
 
-    return await cache.cached(CACHE_NAME, ("with zones", branches_service.shown_since()), build)
+    async def build() -> tuple[BranchZones, ...]:
+        return await _load(await branches_service.list_branches(since))
+
+    return await cache.cached(CACHE_NAME, ("with zones", since), build)
 
 
 async def get_branch(slug: str) -> BranchZones:

@@ -12,6 +12,7 @@ from src.branches import rules as hours_rules
 from src.config import get_settings
 from src.i18n import N_, weekday_name
 from src.labels import label
+from src.rooms import service as rooms_service
 from src.stats import queries
 from src.stats.periods import Period
 from src.stats.report import Column, Report
@@ -57,7 +58,10 @@ async def zone_rows(scope: Scope, period: Period, d: Dialect | None = None) -> l
     start, end = period.instants(get_settings().tz)
     found = {row["zone"]: row for row in await queries.bookings(d or dialect(), scope.ids, start, end)}
     rows = []
-    for branch in scope.branches:
+    # the schedules with the period's closures: a closed day of the past is no open hour (the cached list
+    # the pages use keeps only the last week's closures)
+    with_closures = {branch.id: branch for branch in await rooms_service.list_branches(since=period.start.replace(month=1, day=1))}
+    for branch in (with_closures.get(branch.id, branch) for branch in scope.branches):
         for zone in branch.zones:
             got = found.get(zone.id, {})
             opened = open_hours(zone.schedule, branch.tz, period)

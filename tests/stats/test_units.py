@@ -35,3 +35,32 @@ async def test_age_limits_on_29_february_agree_with_python(database):
     rows = await Event.raw(f"SELECT {d.born_by(day, 15)} AS born15, {d.born_by(day, 16)} AS born16, {d.age(day, d.day_literal(date(2013, 3, 1)))} AS age")
     assert str(rows[0]["born15"])[:10] == "2013-02-28" and str(rows[0]["born16"])[:10] == "2012-02-29"
     assert rows[0]["age"] == 14  # born on 1 March 2013: 15 only on 1 March 2028
+
+
+async def test_a_past_closure_counts_as_closed_hours_in_utilisation(demo):
+    """Closures that ended more than a week ago are no open hours of a past period (issue 15)."""
+    from datetime import timedelta
+
+    from piccolo.engine import engine_finder
+
+    from src.branches.tables import Closure
+    from src.db import write_transaction
+    from src.rooms import service as rooms_service
+    from src.stats import service as stats_service
+    from src.stats.zones import zone_rows
+    from tests import dates
+
+    today = dates.today()
+    period = Period(today - timedelta(days=40), today - timedelta(days=20))
+    from src.accounts.permissions import Principal
+
+    admin = Principal(id=0, role="admin", full_name="admin")
+    chosen = await stats_service.scope(admin, ["chekhov"])
+    before = {row["zone_id"]: row["open_hours"] for row in await zone_rows(chosen, period)}
+    assert before and all(hours > 0 for hours in before.values())
+    branch = chosen.branches[0]
+    async with write_transaction(engine_finder()):
+        await Closure.insert(Closure(branch=branch.id, starts_on=period.start, ends_on=period.end, kind="repairs", created_at=dates.now()))
+        await rooms_service.changed()
+    after = {row["zone_id"]: (row["open_hours"], row["utilisation"]) for row in await zone_rows(chosen, period)}
+    assert set(after) == set(before) and all(hours == 0 and share == 0 for hours, share in after.values())
