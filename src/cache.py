@@ -102,6 +102,35 @@ class Keyed:
         return value
 
 
+class Recent:
+    """A per-process map of at most ``size`` values that may be up to ``max_age`` seconds old (by the clock
+    libspace runs on), for figures that are allowed to be (the statistics: "at most a minute old"). Forgotten
+    by :func:`clear_local` and by this process's writes to the tables :func:`watch` names for ``name``."""
+
+    def __init__(self, name: str, size: int, max_age: float) -> None:
+        self.name = name
+        self.size = size
+        self.max_age = max_age
+        self.values: dict[Any, tuple[float, Any]] = {}
+        self.revision: int | None = None
+        _keyed.append(self)  # type: ignore[arg-type]
+
+    async def get(self, key: Any, loader: Callable[[], Awaitable[Any]]) -> Any:
+        from src import clock
+
+        now = clock.now().timestamp()
+        found = self.values.get(key) if get_settings().cache_enabled else None
+        if found is not None and 0 <= now - found[0] < self.max_age:
+            return found[1]
+        self.revision = 0
+        value = await loader()
+        if self.revision == 0 and get_settings().cache_enabled:  # not forgotten meanwhile
+            if key not in self.values and len(self.values) >= self.size:
+                del self.values[next(iter(self.values))]
+            self.values[key] = (now, value)
+        return value
+
+
 _keyed: list[Keyed] = []
 _watched: dict[tuple[str, str], set[str]] = {}
 

@@ -373,6 +373,8 @@ def _compile(sql: str, engine_type: str) -> str:
             found = parts[0] + "".join(f"${index}{part}" for index, part in enumerate(parts[1:], start=1))
         else:
             found = sql.replace("{}", "?")
+        if len(_compiled) > 1000:  # hot paths use a handful; never let odd ones pile up
+            _compiled.clear()
         _compiled[key] = found
     return found
 

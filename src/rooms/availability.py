@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from typing import Iterable, Sequence
 from zoneinfo import ZoneInfo as TimeZone
 
+from src import db
 from src.accounts.permissions import Principal, can_manage_branch
 from src.branches.rules import DayHours, Interval, overlaps
 from src.branches.service import BranchInfo
@@ -66,7 +67,8 @@ async def taken(zone_ids: Sequence[int], start: datetime, end: datetime, exclude
     index to the window."""
     if not zone_ids:
         return []
-    rows = await Booking.raw(
+    rows = await db.fetch(
+        Booking._meta.db,
         "SELECT id, zone, starts_at, ends_at, blocked_from, blocked_until, status, holder_kind, holder, purpose, series FROM booking"
         f" WHERE zone IN ({placeholders(len(zone_ids))}) AND starts_at > {{}} AND starts_at < {{}} AND status IN ({ACTIVE_SQL})"
         " AND blocked_from < {} AND blocked_until > {} ORDER BY starts_at",

@@ -1,7 +1,9 @@
 """The statistics: whose figures a person may read, and the figures of a period for a set of branches.
 
 Every number comes from one SQL aggregate in ``queries.py``; this module only adds up the few grouped rows
-(per category, per zone, per age group) and shapes them. Figures are live: nothing is cached.
+(per category, per zone, per age group) and shapes them. The summary is kept per process for at most a minute
+(the issue allows figures a minute old; a year of the network is seconds of SQL on SQLite), and forgotten at
+once when this process writes any table the figures come from.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from src import clock
+from src import cache, clock
 from src.accounts.permissions import Principal
 from src.config import get_settings
 from src.events.constants import CATEGORIES
@@ -141,9 +143,20 @@ def summary_of(found: Figures) -> dict[str, Any]:
     }
 
 
+SUMMARY_CACHE = "stats-summary"
+SOURCES = (
+    "event", "registration", "event_attendance", "booking", "visit_request", "consultation", "survey_response",
+    "reader_card", "account", "zone", "branch",
+)
+for _table in SOURCES:
+    cache.watch(SUMMARY_CACHE, _table, "INSERT", "UPDATE", "DELETE")
+_summaries = cache.Recent(SUMMARY_CACHE, size=256, max_age=60.0)
+
+
 async def summary(principal: Principal | None, slugs: list[str], period: Period) -> tuple[Scope, dict[str, Any]]:
     chosen = await scope(principal, slugs)
-    return chosen, summary_of(await figures(chosen.ids, period, by_category=False))
+    found = await _summaries.get((tuple(chosen.ids), period), lambda: figures(chosen.ids, period, by_category=False))
+    return chosen, summary_of(found)
 
 
 def categories_in(found: Figures) -> list[str]:
