@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from src import cache
 from src.accounts.tables import ReaderCard
 from src.config import get_settings
 from src.events import rules
@@ -168,8 +169,21 @@ async def _where(filters: Filters, branches: dict[int, rooms_service.BranchZones
     return condition
 
 
+# The catalogue's rows are kept per process for a moment, for everyone (the anonymous page is cached whole as
+# long): seat counts may lag by that much behind other workers' sign-ups; this worker's own writes to events or
+# sign-ups forget them at once.
+CATALOGUE_CACHE = "events-catalogue"
+for _table in ("event", "registration", "branch", "zone"):
+    cache.watch(CATALOGUE_CACHE, _table, "INSERT", "UPDATE", "DELETE")
+_catalogues = cache.Recent(CATALOGUE_CACHE, size=256, max_age=2.0)
+
+
 async def catalogue(filters: Filters, page: int, page_size: int) -> tuple[list[EventView], int]:
     """Events matching the filters in date order; by default those not yet over."""
+    return await _catalogues.get((filters, page, page_size), lambda: _catalogue(filters, page, page_size))
+
+
+async def _catalogue(filters: Filters, page: int, page_size: int) -> tuple[list[EventView], int]:
     branches = await _branches()
     condition = await _where(filters, branches)
     rows = await Event.select(*EVENT_COLUMNS).where(condition).order_by(Event.starts_at, Event.id).limit(page_size).offset((page - 1) * page_size)
