@@ -376,3 +376,20 @@ async def test_internal_blocks_have_no_buffers_of_their_own(demo):
     assert block.holder_kind == "block"
     with pytest.raises(BookingClash):  # but the booking's own clean-up still keeps the block out
         await book(staff_of("chekhov"), hall, at(branch, day, 15), at(branch, day, 16), block=True, purpose="Уборка", headcount=0)
+
+
+async def test_the_free_zone_search_counts_each_zones_buffers(demo):
+    branch, hall = await zone_named("chekhov", "Конференц-зал")  # 15 minutes of clean-up after a booking
+    assert hall.rules.buffer_after.total_seconds() == 900 and not hall.rules.buffer_before
+    day = open_day(hall, branch.tz)
+    await book(staff_of("chekhov"), hall, at(branch, day, 14), at(branch, day, 15))
+
+    async def free(start_hour: float, end_hour: float) -> bool:
+        start = at(branch, day, 0) + timedelta(hours=start_hour)
+        found = await availability.search(availability.ZoneFilter(branch="chekhov", free_from=start, free_to=at(branch, day, 0) + timedelta(hours=end_hour)))
+        return hall.id in {zone.id for _branch, zone in found}
+
+    assert not await free(15, 15.5)  # the clean-up of the booking before
+    assert await free(15.25, 16)
+    assert not await free(13.5, 14)  # this booking's own clean-up would reach into the next
+    assert await free(12, 13.75)
