@@ -108,8 +108,24 @@ def pick_language(choice: str | None, accept_language: str | None) -> str:
     return get_settings().language
 
 
+# Babel parses the pattern and walks the locale's data on every call (about 0.1 ms): a page of events formats
+# the same few days and times many times, so the texts are kept per (value, pattern, language).
+@lru_cache(maxsize=8192)
+def _date_text(value: date, fmt: str, language: str) -> str:
+    return format_date(value, format=fmt, locale=Locale.parse(language))
+
+
+@lru_cache(maxsize=8192)
+def _time_text(wall, zone, fold: int, fmt: str, language: str) -> str:
+    # keyed by the wall time and its zone: equal instants in two zones are equal (and hash alike) as datetimes
+    value = wall.replace(tzinfo=zone, fold=fold) if isinstance(wall, datetime) else wall
+    return format_time(value, format=fmt, locale=Locale.parse(language))
+
+
 def fmt_date(value: date, fmt: str = "long") -> str:
-    return format_date(value, format=fmt, locale=Locale.parse(current_language()))
+    if isinstance(value, datetime):
+        value = value.date()  # what Babel formats of a datetime (its own wall date)
+    return _date_text(value, fmt, current_language())
 
 
 def fmt_datetime(value: datetime, fmt: str = "medium") -> str:
@@ -117,7 +133,9 @@ def fmt_datetime(value: datetime, fmt: str = "medium") -> str:
 
 
 def fmt_time(value, fmt: str = "HH:mm") -> str:
-    return format_time(value, format=fmt, locale=Locale.parse(current_language()))
+    if isinstance(value, datetime):
+        return _time_text(value.replace(tzinfo=None), value.tzinfo, value.fold, fmt, current_language())
+    return _time_text(value, None, 0, fmt, current_language())
 
 
 def weekday_name(index: int, width: str = "wide") -> str:
@@ -146,7 +164,7 @@ def fmt_day(value: date | datetime, tz: tzinfo | None = None, this_year: int | N
     year = this_year if this_year is not None else clock.now().astimezone(tz).year
     language = current_language()
     short, with_year = _DAY_PATTERNS.get(language, _DAY_PATTERNS["en"])
-    return format_date(day, format=short if day.year == year else with_year, locale=Locale.parse(language))
+    return _date_text(day, short if day.year == year else with_year, language)
 
 
 def fmt_day_time(value: datetime, tz: tzinfo | None = None, this_year: int | None = None) -> str:

@@ -203,7 +203,12 @@ async def search(query: ZoneFilter) -> list[tuple[BranchInfo, ZoneInfo]]:
         raise Invalid.one(missing, _("Give both the start and the end of the time the zone should be free"))
     check_period(query.free_from, query.free_to, longest_days=1)
     wanted = (query.free_from, query.free_to)
-    open_then = [(branch, zone) for branch, zone in candidates if not rules.hours_errors(wanted, zone.schedule, branch.tz)]
+    is_open: dict[tuple[int, str], bool] = {}  # most zones share their branch's schedule: judge each once
+    for branch, zone in candidates:
+        key = (id(zone.schedule), branch.timezone)
+        if key not in is_open:
+            is_open[key] = not rules.hours_errors(wanted, zone.schedule, branch.tz)
+    open_then = [(branch, zone) for branch, zone in candidates if is_open[(id(zone.schedule), branch.timezone)]]
     busy = await busy_zones([zone for _branch, zone in open_then], *wanted)
     return [(branch, zone) for branch, zone in open_then if zone.id not in busy]
 
