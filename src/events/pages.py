@@ -300,18 +300,19 @@ class StaffEventPages(Controller):
         form = await Form.read(request)
         values = _event_form(form, ZoneInfo(event.timezone))
         errors = list(form.errors)
+        told = 0
         if not errors:
             nullable = {"zone_id", "capacity", "min_age", "max_age", "registration_opens_at", "registration_closes_at", "confirm_hours_before"}
             change = EventChange(values={k: v for k, v in values.items() if v is not None}, clear={k for k in nullable if values[k] is None})
             try:
-                await events_service.update_event(request.user, event_id, change)
+                told = await events_service.update_event(request.user, event_id, change)
             except AppError as error:
                 if error.status_code not in (409, 422):
                     raise
                 errors = error.errors or [FieldError("form", error.detail)]
         if errors:
             return back_with_errors(request, errors, {**form.data, "branch": event.branch_slug}, to=f"/staff/events/{event_id}/edit")
-        flash(request, _("The event is saved."))
+        flash(request, ngettext("The event is saved; %(num)s person signed up is told what changed.", "The event is saved; %(num)s people signed up are told what changed.", told) if told else _("The event is saved."))
         return Redirect(path=f"/events/{event_id}", status_code=303)
 
     async def _editor_context(self, request: Request, values: dict, errors: list[FieldError], event: queries.EventView | None) -> dict[str, Any]:

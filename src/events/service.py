@@ -244,8 +244,9 @@ EDITABLE = (
 )
 
 
-async def update_event(principal: Principal, event_id: int, change: EventChange) -> None:
-    """Edit, move or resize one event (one occurrence of a series, never the rest)."""
+async def update_event(principal: Principal, event_id: int, change: EventChange) -> int:
+    """Edit, move or resize one event (one occurrence of a series, never the rest). Returns how many people
+    signed up are told what changed."""
     async with _tx():
         row = await _locked_event(event_id)
         if not permissions.can_manage_events(principal, row["branch"]):
@@ -295,11 +296,13 @@ async def update_event(principal: Principal, event_id: int, change: EventChange)
         if moved:
             await _move_zone(event_id, current.zone_id, current.starts_at, current.ends_at, principal, current.title, current.capacity)
         changes = event_messages.changes_of(row, values)
+        told = 0
         if changes:  # everyone signed up (confirmed or waiting) hears what changed, once per edit
             host = ", ".join(part for part in (current.host_name.strip(), current.host_profession.strip(), current.host_organisation.strip()) if part)
-            await _notify_event(event_id, event_messages.EVENT_CHANGED, event_messages.SUBJECTS[event_messages.EVENT_CHANGED], current.title, current.starts_at, branch.timezone,
+            told = await _notify_event(event_id, event_messages.EVENT_CHANGED, event_messages.SUBJECTS[event_messages.EVENT_CHANGED], current.title, current.starts_at, branch.timezone,
                                 cause=values["updated_at"].isoformat(), changes=changes, old_title=row["title"], host=host)
         await _promote(await _locked_event(event_id))
+    return told
 
 
 async def cancel_event(principal: Principal, event_id: int, reason: str = "") -> None:
@@ -326,7 +329,8 @@ async def cancel_event(principal: Principal, event_id: int, reason: str = "") ->
         await _free_zone(event_id, principal, reason or _("The event was cancelled"))
 
 
-async def _notify_event(event_id: int, kind: str, subject: str, title: str, starts_at: datetime, tz: str, cause: str, reason: str = "", **extra: Any) -> None:
+async def _notify_event(event_id: int, kind: str, subject: str, title: str, starts_at: datetime, tz: str, cause: str, reason: str = "", **extra: Any) -> int:
+    """Everyone signed up (confirmed or waiting) gets the message; returns how many they are."""
     readers = await Registration.select(Registration.reader).where((Registration.event == event_id) & Registration.status.is_in(list(ACTIVE)))
     await notifications.enqueue(
         kind,
@@ -336,6 +340,7 @@ async def _notify_event(event_id: int, kind: str, subject: str, title: str, star
         cause=f"{event_id}{':' + cause if cause else ''}",
         subject_vars={"title": title},
     )
+    return len(readers)
 
 
 # --- the zone, through the rooms service ---------------------------------------------------------------------
