@@ -31,6 +31,7 @@ REMINDER = "reminder"
 SIGNED_UP = "registration_confirmed"
 WAITLISTED = "registration_waitlisted"
 CONFIRM_REQUEST = "registration_confirm_request"
+CANCELLED_BY_STAFF = "registration_cancelled"  # library staff cancelled a reader's sign-up
 REQUEST_AHEAD = timedelta(hours=24)  # ask this long before the seat would be released
 
 SUBJECTS = {
@@ -43,6 +44,7 @@ SUBJECTS = {
     SIGNED_UP: N_("You are signed up: %(title)s"),
     WAITLISTED: N_("You are on the waiting list: %(title)s"),
     CONFIRM_REQUEST: N_("Please confirm your seat: %(title)s"),
+    CANCELLED_BY_STAFF: N_("Your sign-up is cancelled: %(title)s"),
 }
 
 
@@ -191,6 +193,11 @@ registry.register(
 registry.register(
     RELEASED,
     lambda p: _("Your seat at «%(title)s» on %(when)s was released because it was not confirmed in time.", title=p["title"], when=p["when"]),
+    cancelling=True,
+)
+registry.register(
+    CANCELLED_BY_STAFF,
+    lambda p: _("Library staff cancelled your sign-up for «%(title)s» on %(when)s. If this is a mistake, please contact the library.", title=p["title"], when=p["when"]),
     cancelling=True,
 )
 registry.register(REMINDER, lambda p: _("A reminder: «%(title)s» is on %(when)s.", title=p["title"], when=p["when"]), reminder=True)

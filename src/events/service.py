@@ -574,6 +574,10 @@ async def cancel_registration(principal: Principal, registration_id: int) -> Non
             raise Invalid.one("registration", _("The event has started: a sign-up can be cancelled only before the start"))
         await _end_registration(registration, row, BY_STAFF if by_staff else BY_READER, now)
         await audit.record(principal, "cancel", "registration", registration_id, branch_id=row["branch"], changes={"status": (registration["status"], REG_CANCELLED)})
+        if by_staff:  # the reader hears of it
+            kind = event_messages.CANCELLED_BY_STAFF
+            await notifications.enqueue(kind, [registration["reader"]], event_messages.SUBJECTS[kind], {"event_id": row["id"], "registration_id": registration_id, "title": row["title"]},
+                                        cause=str(registration_id), subject_vars={"title": row["title"]})
         await _promote(await _locked_event(row["id"]))
 
 

@@ -60,7 +60,16 @@ async def event_cancelled(staff):
     return mark, [("event_cancelled", first.id), ("event_cancelled", second.id)]
 
 
-@pytest.mark.parametrize("change", [sign_up_free, sign_up_full, cancel_promotes, event_cancelled], ids=lambda change: change.__name__)
+async def staff_cancel_a_sign_up(staff):
+    event_id = await new_event(staff, capacity=2)
+    (reader,) = await make_readers(1)
+    mine = await events_service.sign_up(reader, event_id)
+    mark = await last_outbox_id()
+    await events_service.cancel_registration(staff, mine.id)
+    return mark, [("registration_cancelled", reader.id)]
+
+
+@pytest.mark.parametrize("change", [sign_up_free, sign_up_full, cancel_promotes, event_cancelled, staff_cancel_a_sign_up], ids=lambda change: change.__name__)
 async def test_a_state_change_writes_exactly_its_messages(staff, change):
     mark, expected = await change(staff)
     rows = await written_since(mark)
