@@ -96,7 +96,7 @@ def wait_ready(url: str, timeout: float = 30.0) -> float:
 
 
 @contextmanager
-def served(target: str, env: dict[str, str], workers: int = 1, health: str = "/healthz") -> Iterator[tuple[str, float, subprocess.Popen]]:
+def served(target: str, env: dict[str, str], workers: int = 1, health: str = "/healthz", ready_within: float = 120.0) -> Iterator[tuple[str, float, subprocess.Popen]]:
     """Serve `target` ('libspace' or a module:factory) on granian; yield base URL, seconds to ready, process."""
     port = free_port()
     if target == "libspace":
@@ -107,7 +107,7 @@ def served(target: str, env: dict[str, str], workers: int = 1, health: str = "/h
     process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_ready(base + health)
+        wait_ready(base + health, ready_within)  # a loaded machine starts four workers slowly
         yield base, time.perf_counter() - started, process
     finally:
         if process.poll() is None:
