@@ -31,7 +31,7 @@ from src.privacy.controllers import MyDataApi, StaffEraseApi
 from src.privacy.pages import MyDataPages, StaffErasePages
 from src.calendars.controllers import FeedController, MyFeedsApi
 from src.calendars.pages import CalendarStaffPages, MyBookingCalendar, MyFeedPages, ConsultationCalendar, VisitCalendar
-from src.notifications.controllers import MyRemindersApi, ReminderPages
+from src.notifications.controllers import MessagePages, MyMessagesApi, MyRemindersApi, ReminderPages
 from src import registrations  # noqa: F401 - the domains fill the notification registry
 from src.config import STATIC_DIR, Settings, get_settings
 from src.db import close_pools, open_pools
@@ -117,7 +117,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         cookie_httponly=True,
         cookie_samesite="lax",
         cookie_secure=settings.secure_cookies,
-        exclude=["/api/", "^/feeds/", "^/reminders/off/"],  # one-click unsubscribe (RFC 8058) carries no token
+        exclude=["/api/", "^/feeds/", "^/reminders/off/", "^/unsubscribe/"],  # one-click unsubscribe (RFC 8058) carries no token
     )
     app = Litestar(
         route_handlers=[
@@ -151,6 +151,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ConsultationCalendar,
             MyRemindersApi,
             ReminderPages,
+            MyMessagesApi,
+            MessagePages,
             GuidanceApi,
             StatsApi,
             StatsPages,

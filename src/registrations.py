@@ -6,6 +6,7 @@ It also registers the worker's timed jobs (``src/notifications/scheduler.py``). 
 from datetime import datetime, timedelta
 
 from src import retention
+from src.calendars import service as calendars_service
 from src.accounts import families as accounts_families  # noqa: F401 - guardians receive copies of their children's messages
 from src.accounts import messages as accounts_messages
 from src.accounts import staff_admin  # noqa: F401 - the staff invitation
@@ -13,7 +14,7 @@ from src.events import messages as events_messages
 from src.events import no_shows
 from src.events import service as events_service
 from src.guidance import messages as guidance_messages
-from src.notifications import reminders, scheduler
+from src.notifications import registry, reminders, scheduler
 from src.rooms import messages as rooms_messages
 from src.schools import messages as schools_messages
 
@@ -28,6 +29,7 @@ async def _release_unconfirmed(now: datetime) -> dict[str, int]:
     return {"released": await events_service.release_unconfirmed(now)}
 
 
+registry.upcoming(calendars_service.upcoming)  # the Telegram bot's /next: the reader's own calendar, coming part
 scheduler.register(
     scheduler.Job("reminders", timedelta(minutes=1), _reminders),
     scheduler.Job("confirmation-requests", timedelta(minutes=5), events_messages.confirmation_requests),

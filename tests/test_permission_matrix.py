@@ -126,10 +126,14 @@ POST   /api/v1/me/feeds/regenerate                              401  200    200 
 GET    /api/v1/me/guardians                                     401  200    200   403     403     403        403   403   403
 POST   /api/v1/me/guardians/agree                               401  422    422   403     403     403        403   403   403
 POST   /api/v1/me/guardians/unlink                              401  204    403   403     403     403        403   403   403
+GET    /api/v1/me/messages                                      401  200    200   200     200     200        200   200   200
+PUT    /api/v1/me/messages                                      401  200    200   200     200     200        200   200   200
 POST   /api/v1/me/password                                      401  204    204   204     204     204        204   204   204
 GET    /api/v1/me/registrations                                 401  200    200   403     403     403        403   403   403
 GET    /api/v1/me/reminders                                     401  200    200   200     200     200        200   200   200
 PUT    /api/v1/me/reminders                                     401  200    200   200     200     200        200   200   200
+DELETE /api/v1/me/telegram                                      401  204    204   204     204     204        204   204   204
+POST   /api/v1/me/telegram                                      401  409    409   409     409     409        409   409   409
 GET    /api/v1/programmes                                       200  200    200   200     200     200        200   200   200
 POST   /api/v1/programmes                                       401  403    403   403     403     403        201   403   201
 GET    /api/v1/programmes/{programme_id}                        200  200    200   200     200     200        200   200   200
@@ -742,6 +746,7 @@ RECIPES: dict[str, Recipe] = {
     "POST /api/v1/visits/{visit_id}/propose": _visit_propose,
     "POST /api/v1/me/feeds/regenerate": _body(None),
     "PUT /api/v1/me/reminders": _body({"enabled": True, "hours": [24]}),
+    "PUT /api/v1/me/messages": _body({"choices": [{"category": "reminders", "channel": "telegram", "enabled": False}]}),
     "POST /api/v1/guidance/consultations": _consultation_book,
     "POST /api/v1/guidance/consultations/{consultation_id}/cancel": _fresh("consultation_id", lambda world: world.consultation(), {"reason": "Консультант заболел"}),
     "PATCH /api/v1/guidance/consultations/{consultation_id}": _fresh("consultation_id", lambda world: world.consultation(), {"next_steps": "Прийти на мастер-класс"}),

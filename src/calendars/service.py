@@ -404,3 +404,26 @@ async def private_feed(token: str, language: str) -> Feed:
         return build_calendar(meta, items)
 
     return Feed(fingerprint, _in_language(language, build), filename="libspace.ics", private=True)
+
+
+async def upcoming(account_id: int, now: datetime) -> list[tuple[datetime, str]]:
+    """A reader's coming sign-ups (waiting list marked), bookings and consultations as (start, one line in the
+    current language): "Краеведческая лекция — 9 декабря, среда, 15:00, Библиотека им. Чехова" (the bot's /next)."""
+    from zoneinfo import ZoneInfo
+
+    from src.i18n import fmt_day_time
+
+    branches = await _branches_by_id()
+    since = today_in(get_settings().tz)
+    items = _registration_items(await _registration_rows(account_id, since), branches, now)
+    zones = {zone.id: (branch, zone.name) for branch in branches.values() for zone in branch.zones}
+    bookings = [row for row in await sources.holder_booking_rows(account_id, since) if row["zone"] in zones]
+    items += sources.booking_items(bookings, zones, await sources.event_titles(bookings), detailed=True, now=now)
+    items += guidance_ical.consultation_items(await guidance_ical.consultation_rows(Consultation.reader == account_id, since), branches, for_counsellor=False, now=now)
+    lines = []
+    for item in items:
+        if item.status == "CANCELLED" or not isinstance(item.start, datetime) or item.start < now:
+            continue
+        words = fmt_day_time(item.start, ZoneInfo(item.tz) if item.tz else get_settings().tz)
+        lines.append((item.start, " — ".join(part for part in (item.summary, words, item.location.split("\n")[0]) if part)))
+    return lines

@@ -205,6 +205,7 @@ registry.register(SIGNED_UP, signed_up_lead, link=confirm_link, gone=CONFIRM_GON
 registry.register(
     WAITLISTED,
     lambda p: _("«%(title)s» on %(when)s is full, so you are on the waiting list, number %(position)s. If a seat frees up, it is yours and we will write to you.", title=p["title"], when=p["when"], position=p.get("position", "")),
+    category=registry.WAITLIST,
 )
 registry.register(
     CONFIRM_REQUEST,

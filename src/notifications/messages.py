@@ -42,6 +42,16 @@ def unsubscribe_path(account_id: int) -> str:
     return f"/reminders/off/{account_id}/{unsubscribe_signature(account_id)}"
 
 
+def category_signature(account_id: int, category: str) -> str:
+    key = get_settings().secret_key.encode()
+    return hmac.new(key, f"unsubscribe:{category}:{account_id}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def category_unsubscribe_path(account_id: int, category: str) -> str:
+    """The signed one-click link that switches one category of e-mails off (no login needed)."""
+    return f"/unsubscribe/{category}/{account_id}/{category_signature(account_id, category)}"
+
+
 def _kind(kind: str) -> registry.Kind | None:
     return registry.KINDS.get(kind)
 
@@ -86,10 +96,14 @@ def render_body(kind: str, info: About, payload: dict, recipient: Recipient) -> 
     if info.item is not None:
         lines += ["", _("The attached calendar file updates the entry in your calendar.")]
     lines += ["", "—", _("Municipal libraries of Blagoveshchensk")]
-    if is_reminder(kind):
+    category = registry.category_of(kind)
+    if category and recipient.id:
         base = get_settings().base_url
-        lines.append(_("Reminder settings: %(url)s", url=f"{base}/me/reminders"))
-        lines.append(_("Stop all reminders: %(url)s", url=base + unsubscribe_path(recipient.id)))
+        lines.append(_("Message settings: %(url)s", url=f"{base}/me/messages"))
+        if category == registry.REMINDERS:
+            lines.append(_("Stop reminders by e-mail: %(url)s", url=base + category_unsubscribe_path(recipient.id, category)))
+        else:
+            lines.append(_("Stop these messages by e-mail: %(url)s", url=base + category_unsubscribe_path(recipient.id, category)))
     return "\n".join(lines) + "\n"
 
 
@@ -118,23 +132,60 @@ def invitation(info: About, method: str, organizer: str, attendee: str) -> bytes
     return build_calendar(FeedMeta(name=info.title or info.item.summary, method=method), [item])
 
 
+async def _resolve(row: dict, recipient: Recipient, cache: dict | None) -> tuple[str, dict, About]:
+    """The row's kind, its payload with the link of the moment, and what it is about (cached per batch)."""
+    payload = row["payload"] if isinstance(row["payload"], dict) else {}
+    kind = row["kind"]
+    described = _kind(kind)
+    if described is not None and described.link is not None:
+        path = await described.link(payload)
+        payload = {**payload, "path": path or "", "link_gone": "" if path else described.gone}
+    key = (kind, payload.get("event_id"), payload.get("booking_id"), payload.get("consultation_id"), recipient.language)
+    info = cache.get(key) if cache is not None and key[1:4] != (None, None, None) else None
+    if info is None:
+        info = await about(kind, payload)
+        if cache is not None:
+            cache[key] = info
+    return kind, payload, info
+
+
+@dataclass(frozen=True, slots=True)
+class ChatMessage:
+    """A message for a chat (Telegram): the same content as the e-mail, HTML-escaped, and a button to the page."""
+
+    text: str
+    button: str
+    url: str
+
+
+async def compose_chat(row: dict, recipient: Recipient, cache: dict | None = None) -> ChatMessage:
+    """The Telegram message of one outbox row, in the recipient's language (the .ics stays in e-mail)."""
+    token = set_language(recipient.language or get_settings().language)
+    try:
+        kind, payload, info = await _resolve(row, recipient, cache)
+        lines = [f"<b>{html.escape(bounds.clean_line(row['subject']))}</b>", "", html.escape(_lead(kind, info, payload))]
+        if payload.get("link_gone") and not payload.get("path"):
+            lines += ["", html.escape(_(str(payload["link_gone"])))]
+        if payload.get("reason"):
+            lines.append(html.escape(_("Reason: %(reason)s", reason=payload["reason"])))
+        if info.where:
+            lines.append(html.escape(_("Place: %(place)s", place=info.where)))
+        if registry.category_of(kind):
+            lines += ["", html.escape(_("Message settings: %(url)s", url=f"{get_settings().base_url}/me/messages"))]
+        url = info.item.url if info.item is not None and info.item.url else ""
+        if not url and payload.get("path"):
+            url = get_settings().base_url + str(payload["path"])
+        return ChatMessage(text="\n".join(lines), button=_("Open the page") if url else "", url=url)
+    finally:
+        reset_language(token)
+
+
 async def compose(row: dict, recipient: Recipient, settings: MailSettings, cache: dict | None = None) -> EmailMessage:
     """The e-mail of one outbox row, in the recipient's language, with the .ics when there is one."""
     assert recipient.email
     token = set_language(recipient.language or get_settings().language)
     try:
-        payload = row["payload"] if isinstance(row["payload"], dict) else {}
-        kind = row["kind"]
-        described = _kind(kind)
-        if described is not None and described.link is not None:
-            path = await described.link(payload)
-            payload = {**payload, "path": path or "", "link_gone": "" if path else described.gone}
-        key = (kind, payload.get("event_id"), payload.get("booking_id"), payload.get("consultation_id"), recipient.language)
-        info = cache.get(key) if cache is not None and key[1:4] != (None, None, None) else None
-        if info is None:
-            info = await about(kind, payload)
-            if cache is not None:
-                cache[key] = info
+        kind, payload, info = await _resolve(row, recipient, cache)
         message = EmailMessage()
         domain = settings.mail_from.rsplit("@", 1)[-1]
         message["Message-ID"] = rules.message_id(row["message_id"], row["id"], domain)
@@ -144,8 +195,9 @@ async def compose(row: dict, recipient: Recipient, settings: MailSettings, cache
         message["To"] = Address(display_name=bounds.clean_line(recipient.full_name), addr_spec=recipient.email)
         message["Subject"] = bounds.clean_line(row["subject"])
         message["Auto-Submitted"] = "auto-generated"
-        if is_reminder(kind):
-            message["List-Unsubscribe"] = f"<{get_settings().base_url}{unsubscribe_path(recipient.id)}>"
+        category = registry.category_of(kind)
+        if category and recipient.id:  # non-essential: one-click unsubscribe (RFC 8058), no login needed
+            message["List-Unsubscribe"] = f"<{get_settings().base_url}{category_unsubscribe_path(recipient.id, category)}>"
             message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
         text = render_body(kind, info, {**payload, "subject": row["subject"]}, recipient)
         message.set_content(text)

@@ -52,6 +52,7 @@ class Kind:
     cancelling: bool = False  # its calendar file cancels the entry (METHOD:CANCEL)
     subject: str = ""  # the subject's message id, when the domain keeps it here rather than in its SUBJECTS
     attach: Callable[[dict[str, Any]], Awaitable[list[Attachment]]] | None = None  # files for the e-mail, made as it is written
+    category: str = ""  # a person may switch it off per channel (CATEGORIES); "" is essential (service), always on
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,9 +71,15 @@ class Reminder:
     subject_vars: dict[str, Any] = field(default_factory=dict)
 
 
+# the categories of non-essential messages a person may switch off per channel; every other kind is essential
+REMINDERS, WAITLIST = "reminders", "waitlist"
+CATEGORIES = (REMINDERS, WAITLIST)
+
 KINDS: dict[str, Kind] = {}
 ABOUT: dict[str, Callable[[int, bool], Awaitable[About]]] = {}
 REMINDER_SOURCES: list[Callable[[datetime, datetime], Awaitable[list[Reminder]]]] = []
+# what a person has coming up, for the bot's /next: async (account, now) -> [(starts_at, one line in words)]
+UPCOMING: list[Callable[[int, datetime], Awaitable[list[tuple[datetime, str]]]]] = []
 # who else receives a copy of a recipient's messages: {recipient: [(account, subject prefix)]} (a child's guardians)
 COPIES: list[Callable[[list[int]], Awaitable[dict[int, list[tuple[int, str]]]]]] = []
 
@@ -86,8 +93,18 @@ def register(
     cancelling: bool = False,
     subject: str = "",
     attach: Callable[[dict[str, Any]], Awaitable[list[Attachment]]] | None = None,
+    category: str = "",
 ) -> None:
-    KINDS[kind] = Kind(lead=lead, link=link, gone=gone, reminder=reminder, cancelling=cancelling, subject=subject, attach=attach)
+    """``category``: one of CATEGORIES when a person may switch the kind off (a reminder is in REMINDERS)."""
+    category = REMINDERS if reminder else category
+    assert category in ("", *CATEGORIES), category
+    KINDS[kind] = Kind(lead=lead, link=link, gone=gone, reminder=reminder, cancelling=cancelling, subject=subject, attach=attach, category=category)
+
+
+def category_of(kind: str) -> str:
+    """The kind's category, "" when it is essential (unknown kinds too: better one message too many)."""
+    described = KINDS.get(kind)
+    return described.category if described is not None else ""
 
 
 def page_link(path: str) -> Callable[[dict[str, Any]], Awaitable[str | None]]:
@@ -112,3 +129,9 @@ def reminders(source: Callable[[datetime, datetime], Awaitable[list[Reminder]]])
 def copies(resolve: Callable[[list[int]], Awaitable[dict[int, list[tuple[int, str]]]]]) -> None:
     """``resolve(recipients)`` names the accounts that receive a copy of each recipient's messages."""
     COPIES.append(resolve)
+
+
+def upcoming(source: Callable[[int, datetime], Awaitable[list[tuple[datetime, str]]]]) -> None:
+    """``source(account, now)`` lists what the account has coming up (the bot's ``/next``), in the current language."""
+    if source not in UPCOMING:
+        UPCOMING.append(source)

@@ -15,7 +15,7 @@ from src.accounts.tables import Account
 from src.config import get_settings
 from src.i18n import translations
 from src.labels import N_  # noqa: F401 - re-exported for callers that mark subjects
-from src.notifications import registry
+from src.notifications import preferences, registry
 from src.notifications.tables import Outbox
 from src.timeutil import now_utc
 
@@ -33,12 +33,13 @@ class Audience:
     recipients: list[int]
     languages: dict[int, str]
     copies: dict[int, list[tuple[int, str]]]
+    choices: preferences.Choices  # the channels of everyone above: Telegram links, categories switched off
 
 
 async def audience(recipients: list[int]) -> Audience:
     recipients = sorted(set(recipients))
     if not recipients:
-        return Audience([], {}, {})
+        return Audience([], {}, {}, preferences.Choices(frozenset(), frozenset()))
     languages = {
         row["id"]: row["language"]
         for row in await Account.select(Account.id, Account.language).where(Account.id.is_in(recipients))
@@ -47,7 +48,8 @@ async def audience(recipients: list[int]) -> Audience:
     for resolve in registry.COPIES:  # copies for those who follow a recipient's messages (a child's guardians)
         for recipient, others in (await resolve(recipients)).items():
             copies.setdefault(recipient, []).extend(others)
-    return Audience(recipients, languages, copies)
+    everyone = set(recipients) | {other for others in copies.values() for other, _prefix in others}
+    return Audience(recipients, languages, copies, await preferences.choices_of(everyone))
 
 
 async def enqueue(
@@ -58,7 +60,8 @@ async def enqueue(
     cause: str,
     subject_vars: dict[str, Any] | None = None,
 ) -> int:
-    """One message per recipient, id ``{kind}:{cause}:{recipient}``; an id already queued is skipped.
+    """One message per recipient and channel it chose (``preferences.channels_for``: e-mail, id
+    ``{kind}:{cause}:{recipient}``, and Telegram, the same id + ``:telegram``); an id already queued is skipped.
 
     Returns how many were written. Must run inside the caller's transaction (it does not open one).
     ``recipients`` may be an :class:`Audience` read before the transaction.
@@ -68,29 +71,29 @@ async def enqueue(
         return 0
     languages = reader.languages
     now = now_utc()
-    rows = [
-        Outbox(
-            message_id=f"{kind}:{cause}:{recipient}",
-            recipient=recipient,
-            kind=kind,
-            subject=subject_text(languages.get(recipient, ""), subject, subject_vars or {}),
-            payload=payload,
-            created_at=now,
-        )
-        for recipient in reader.recipients
-    ]
+    text = {recipient: subject_text(languages.get(recipient, ""), subject, subject_vars or {}) for recipient in reader.recipients}
+    # (message id, account, subject, payload) of every message, before the channels each account chose
+    wanted = [(f"{kind}:{cause}:{recipient}", recipient, text[recipient], payload) for recipient in reader.recipients]
     for recipient, others in reader.copies.items():
-        rows += [
-            Outbox(
-                message_id=f"{kind}:{cause}:{recipient}>{other}"[:200],
-                recipient=other,
-                kind=kind,
-                subject=bounds.clean_line(prefix + subject_text(languages.get(recipient, ""), subject, subject_vars or {}))[:300],
-                payload={**payload, "copy_of": recipient},
-                created_at=now,
-            )
+        wanted += [
+            (f"{kind}:{cause}:{recipient}>{other}"[:200], other, bounds.clean_line(prefix + text[recipient])[:300], {**payload, "copy_of": recipient})
             for other, prefix in others
         ]
+    rows = [
+        Outbox(
+            message_id=message_id if channel == preferences.EMAIL else f"{message_id[:190]}:{channel}",
+            recipient=account,
+            kind=kind,
+            subject=subject_line,
+            payload=message_payload,
+            created_at=now,
+            channel=channel,
+        )
+        for message_id, account, subject_line, message_payload in wanted
+        for channel in preferences.channels(kind, account, reader.choices)
+    ]
+    if not rows:
+        return 0
     result = await Outbox.insert(*rows).on_conflict(target=Outbox.message_id, action="DO NOTHING").returning(Outbox.id)
     return len(result)
 

@@ -1,6 +1,6 @@
 """The outbox: notifications written in the transaction of the change that causes them, sent later."""
 
-from piccolo.columns import JSON, Boolean, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, BigInt, Boolean, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from src.accounts.tables import Account
@@ -23,6 +23,7 @@ class Outbox(Table, tablename="outbox"):
     next_attempt_at = Timestamptz(null=True, default=None)
     lease_until = Timestamptz(null=True, default=None)
     failed_at = Timestamptz(null=True, default=None)
+    channel = Varchar(length=10, default="email")  # "email" or "telegram": one row per channel the person chose
 
 
 class ReminderSetting(Table, tablename="reminder_setting"):
@@ -49,3 +50,32 @@ class JobRun(Table, tablename="job_run"):
     last_outcome = Varchar(length=20, default="")
     last_note = Text(default="")
     runs = Integer(default=0)
+    cursor = BigInt(default=0)  # a position in an outside stream: the next Telegram update to ask for
+
+
+class MessagePreference(Table, tablename="message_preference"):
+    """A person's choice for one category of messages (``reminders``, ``waitlist``) on one channel (``email``,
+    ``telegram``). No row: on. Essential (service) messages have no category and cannot be switched off."""
+
+    account = ForeignKey(references=Account, on_delete=OnDelete.cascade, index=True)
+    category = Varchar(length=20)
+    channel = Varchar(length=10)
+    enabled = Boolean(default=True)
+    updated_at = Timestamptz()
+
+
+class TelegramLink(Table, tablename="telegram_link"):
+    """The Telegram chat an account receives its messages in (bound by the bot's ``/start <code>``)."""
+
+    account = ForeignKey(references=Account, on_delete=OnDelete.cascade, unique=True)
+    chat_id = BigInt(unique=True)
+    username = Varchar(length=64, default="")
+    linked_at = Timestamptz()
+
+
+class TelegramCode(Table, tablename="telegram_code"):
+    """A one-time code of a deep link ``t.me/<bot>?start=<code>``: its SHA-256, whose it is, until when."""
+
+    code_hash = Varchar(length=64, unique=True)
+    account = ForeignKey(references=Account, on_delete=OnDelete.cascade, index=True)
+    expires_at = Timestamptz()

@@ -19,10 +19,10 @@ from piccolo.engine import engine_finder
 
 from src.accounts.tables import Account
 from src.db import is_postgres, write_transaction
-from src.notifications import messages, rules, scheduler
+from src.notifications import messages, rules, scheduler, telegram
 from src.notifications.clock import Clock
 from src.notifications.settings import MailSettings, get_mail_settings
-from src.notifications.tables import Outbox
+from src.notifications.tables import Outbox, TelegramLink
 from src.notifications.transport import SendError, Transport, make_transport
 from src.ops import metrics
 from src.ops.heartbeat import Heartbeat, worker_name
@@ -98,21 +98,73 @@ async def _mark_sent(row_id: int, now: datetime) -> None:
     await Outbox.update({Outbox.sent_at: now, Outbox.lease_until: None, Outbox.last_error: ""}).where(Outbox.id == row_id)
 
 
-async def _mark_failed(row: dict, now: datetime, error: str, permanent: bool, settings: MailSettings) -> bool:
-    """Record a failed try; give up on a permanent error or after the last attempt. True when given up."""
-    give_up = permanent or row["attempts"] >= settings.max_attempts
+async def _mark_failed(row: dict, now: datetime, error: str, permanent: bool, settings: MailSettings, retry_at: datetime | None = None) -> bool:
+    """Record a failed try; give up on a permanent error or after the last attempt. True when given up.
+    ``retry_at``: the server said when (Telegram's 429 retry_after): then, and the try does not count."""
+    give_up = permanent or (row["attempts"] >= settings.max_attempts and retry_at is None)
     values = {Outbox.lease_until: None, Outbox.last_error: error[:2000]}
     if give_up:
         values[Outbox.failed_at] = now
+    elif retry_at is not None:
+        values[Outbox.next_attempt_at] = retry_at
+        values[Outbox.attempts] = Outbox.attempts - 1
     else:
         values[Outbox.next_attempt_at] = now + rules.backoff(row["attempts"], settings.backoff_seconds, settings.backoff_max_seconds)
     await Outbox.update(values).where(Outbox.id == row["id"])
     return give_up
 
 
-async def send_due(transport: Transport, clock: Clock, settings: MailSettings | None = None, max_batches: int | None = None) -> Stats:
-    """Send everything due now, batch by batch, each message marked as soon as it is accepted."""
+class RetryAt(SendError):
+    def __init__(self, text: str, at: datetime) -> None:
+        super().__init__(text, permanent=False)
+        self.at = at
+
+
+@dataclass
+class Channels:
+    """What one batch sends through: the e-mail transport, the Telegram bot and the chats of its recipients."""
+
+    transport: Transport
+    bot: telegram.BotApi | None
+    chats: dict[int, int] = field(default_factory=dict)
+    telegram_wait_until: datetime | None = None  # after a 429, the rest of the batch waits too
+
+
+async def _deliver(row: dict, recipient: messages.Recipient | None, channels: Channels, settings: MailSettings, now: datetime, cache: dict) -> None:
+    """Send one row through its channel; raises SendError (RetryAt when the server said when)."""
+    if row.get("channel", "email") == "telegram":
+        chat = channels.chats.get(row["recipient"])
+        if recipient is None or chat is None:
+            raise SendError("Telegram is not linked (any more)", permanent=True)
+        if channels.bot is None:
+            raise SendError("Telegram is not configured (LIBSPACE_TELEGRAM_TOKEN)", permanent=False)
+        if channels.telegram_wait_until is not None and channels.telegram_wait_until > now:
+            raise RetryAt("Telegram asked to wait (429)", channels.telegram_wait_until)
+        chat_message = await messages.compose_chat(row, recipient, cache)
+        try:
+            await channels.bot.send(chat, chat_message.text, chat_message.button, chat_message.url)
+        except telegram.TelegramError as error:
+            if error.retry_after:
+                channels.telegram_wait_until = now + timedelta(seconds=error.retry_after)
+                raise RetryAt(str(error), channels.telegram_wait_until) from None
+            if error.blocked:  # the reader blocked the bot or deleted the chat: stop writing there
+                await telegram.unlink(row["recipient"], why="unlink_blocked")
+                channels.chats.pop(row["recipient"], None)
+            raise SendError(str(error), permanent=error.permanent) from None
+        return
+    if recipient is None or not rules.plausible_address(recipient.email):
+        raise SendError(f"bad address: {recipient.email if recipient else 'no account'!r}", permanent=True)
+    message = await messages.compose(row, recipient, settings, cache)
+    await channels.transport.send(message, f"{row['id']:08d}")
+
+
+async def send_due(
+    transport: Transport, clock: Clock, settings: MailSettings | None = None, max_batches: int | None = None, bot: telegram.BotApi | None = None
+) -> Stats:
+    """Send everything due now, batch by batch, each message marked as soon as it is accepted. ``bot``: the
+    Telegram client (default: the configured one, if any)."""
     settings = settings or get_mail_settings()
+    channels = Channels(transport, bot or telegram.bot())
     stats = Stats()
     batches = 0
     while max_batches is None or batches < max_batches:
@@ -121,16 +173,16 @@ async def send_due(transport: Transport, clock: Clock, settings: MailSettings | 
             break
         batches += 1
         recipients = await _recipients({row["recipient"] for row in batch if row["recipient"] is not None})
+        chat_of = sorted({row["recipient"] for row in batch if row.get("channel") == "telegram"})
+        channels.chats = {row["account"]: row["chat_id"] for row in await TelegramLink.select().where(TelegramLink.account.is_in(chat_of))} if chat_of else {}
         about_cache: dict = {}  # one look-up of an event per batch, however many are told about it
         for row in batch:
             recipient = recipients.get(row["recipient"]) if row["recipient"] is not None else _address_only(row)
             try:
-                if recipient is None or not rules.plausible_address(recipient.email):
-                    raise SendError(f"bad address: {recipient.email if recipient else 'no account'!r}", permanent=True)
-                message = await messages.compose(row, recipient, settings, about_cache)
-                await transport.send(message, f"{row['id']:08d}")
+                await _deliver(row, recipient, channels, settings, clock.now(), about_cache)
             except SendError as error:
-                gave_up = await _mark_failed(row, clock.now(), str(error), error.permanent, settings)
+                retry_at = error.at if isinstance(error, RetryAt) else None
+                gave_up = await _mark_failed(row, clock.now(), str(error), error.permanent, settings, retry_at)
                 stats.errors.append(f"outbox {row['id']}: {error}")
                 if gave_up:
                     stats.failed += 1
@@ -165,13 +217,16 @@ async def send_job(transport: Transport, clock: Clock, settings: MailSettings, s
 async def run(stop: asyncio.Event, clock: Clock | None = None, settings: MailSettings | None = None) -> None:
     """The worker loop, until ``stop`` is set: the timed jobs that are due (``scheduler``: reminders, releases,
     pruning, …, each once per slot however many workers run), sending every poll interval, and a heartbeat after
-    each pass in which everything succeeded (``/readyz`` reads it)."""
+    each pass in which everything succeeded (``/readyz`` reads it); beside it, the Telegram bot's long polling
+    when a bot is configured (one worker at a time polls: ``telegram.poll_forever``)."""
     clock = clock or Clock()
     settings = settings or get_mail_settings()
     transport = make_transport(settings)
     heartbeat = Heartbeat()
     holder = worker_name()
     log.info("notification worker %s started (%s)", holder, "SMTP" if settings.smtp else f"files in {settings.outbox_dir}")
+    bot = telegram.bot()
+    poller = asyncio.create_task(telegram.poll_forever(stop, bot, holder, clock.now, settings.poll_seconds)) if bot is not None else None
     try:
         while not stop.is_set():
             try:  # a failed job is logged by itself; the database may be away a moment
@@ -190,5 +245,8 @@ async def run(stop: asyncio.Event, clock: Clock | None = None, settings: MailSet
             except asyncio.TimeoutError:
                 pass
     finally:
+        if poller is not None:
+            poller.cancel()
+            await asyncio.gather(poller, return_exceptions=True)
         await transport.close()
         log.info("notification worker %s stopped", holder)

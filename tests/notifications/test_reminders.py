@@ -9,7 +9,7 @@ import pytest
 from src.events.tables import Registration
 from src.notifications import reminders, rules
 from src.notifications.clock import FixedClock
-from src.notifications.messages import unsubscribe_path
+from src.notifications.messages import category_unsubscribe_path, unsubscribe_path
 from src.notifications.preferences import reminder_hours, set_reminders
 from src.notifications.tables import Outbox
 from tests.conftest import bearer
@@ -119,6 +119,6 @@ async def test_a_reminder_email_has_the_stop_link(smtp, demo, hours):
     await reminders.schedule(START - timedelta(hours=24))
     await send(smtp, FixedClock(START - timedelta(hours=24)))
     (received,) = smtp.received
-    assert received.message["List-Unsubscribe"].strip() == f"<http://127.0.0.1:8000{unsubscribe_path(reader)}>"
+    assert received.message["List-Unsubscribe"].strip() == f"<http://127.0.0.1:8000{category_unsubscribe_path(reader, 'reminders')}>"
     assert "A reminder" in parts(received.message)["text/plain"].get_content()
     assert parts(received.message)["text/calendar"].get_param("method") == "REQUEST"

@@ -38,7 +38,7 @@ async def test_staff_have_one_home_instead_of_a_row_of_links(client, demo):
 async def test_account_menu_links_calendar_and_reminders(client, demo):
     await log_in(client, "reader@libspace.local")
     top = header((await client.get("/")).text)
-    for href in ("/me/card", "/me/registrations", "/me/bookings", "/me/feeds", "/me/reminders", "/me/password"):
+    for href in ("/me/card", "/me/registrations", "/me/bookings", "/me/feeds", "/me/messages", "/me/password"):
         assert f'href="{href}"' in top
     assert 'action="/logout"' in top
 
