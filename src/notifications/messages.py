@@ -207,6 +207,7 @@ async def compose(row: dict, recipient: Recipient, settings: MailSettings, cache
             ics = invitation(info, method, settings.mail_from, recipient.email)
             message.add_alternative(ics, maintype="text", subtype="calendar", params={"method": method, "charset": "utf-8"})
             message.add_attachment(ics, maintype="application", subtype="ics", filename="invite.ics")
+        described = _kind(kind)
         if described is not None and described.attach is not None:
             for attachment in await described.attach(payload):
                 message.add_attachment(attachment.data, maintype=attachment.maintype, subtype=attachment.subtype, filename=attachment.filename)
