@@ -172,9 +172,7 @@ async def compose_chat(row: dict, recipient: Recipient, cache: dict | None = Non
             lines.append(html.escape(_("Place: %(place)s", place=info.where)))
         if registry.category_of(kind):
             lines += ["", html.escape(_("Message settings: %(url)s", url=f"{get_settings().base_url}/me/messages"))]
-        url = info.item.url if info.item is not None and info.item.url else ""
-        if not url and payload.get("path"):
-            url = get_settings().base_url + str(payload["path"])
+        url = get_settings().base_url + str(payload["path"]) if payload.get("path") else (info.item.url if info.item is not None else "")
         return ChatMessage(text="\n".join(lines), button=_("Open the page") if url else "", url=url)
     finally:
         reset_language(token)

@@ -67,12 +67,13 @@ class FakeBotApi:
     def texts(self, chat_id: int) -> list[str]:
         return [message["text"] for message in self.sent if message["chat_id"] == chat_id]
 
-    def wait_for(self, predicate, timeout: float = 20.0) -> None:
+    async def wait_for(self, predicate, timeout: float = 30.0) -> None:
+        """Until ``predicate()`` holds (a server under test sends on its own time); fails after ``timeout``."""
         deadline = time.monotonic() + timeout
         while not predicate():
             if time.monotonic() > deadline:
                 raise AssertionError(f"the fake Bot API did not see it in {timeout} s; sent: {self.sent!r}")
-            time.sleep(0.05)
+            await asyncio.sleep(0.05)
 
     # --- the server -------------------------------------------------------------------------------------------
 
