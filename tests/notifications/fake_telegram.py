@@ -83,8 +83,18 @@ class FakeBotApi:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        asyncio.run_coroutine_threadsafe(self._shutdown(), self._loop).result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(10)
+        self._loop.close()
+
+    async def _shutdown(self) -> None:
+        """Close the listener and end the connections still open (a long poll waiting) inside the loop."""
+        self._server.close()
+        others = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+        for task in others:
+            task.cancel()
+        await asyncio.gather(*others, return_exceptions=True)
 
     def _wake(self) -> None:
         if self._news is not None:
@@ -93,7 +103,7 @@ class FakeBotApi:
     def _serve(self) -> None:
         asyncio.set_event_loop(self._loop)
         self._news = asyncio.Event()
-        self._loop.run_until_complete(asyncio.start_server(self._connection, "127.0.0.1", self.port))
+        self._server = self._loop.run_until_complete(asyncio.start_server(self._connection, "127.0.0.1", self.port))
         self._ready.set()
         self._loop.run_forever()
 
@@ -110,7 +120,7 @@ class FakeBotApi:
             data = json.dumps(answer).encode()
             writer.write(b"HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: %d\r\nConnection: close\r\n\r\n" % (status, len(data)) + data)
             await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError):
+        except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
             pass
         finally:
             writer.close()
