@@ -24,7 +24,7 @@ async def test_a_reader_links_telegram_and_receives_a_sign_up_there(staff):  # n
             assert link.startswith(f"https://t.me/{BOT}?start=")
             bot.user_sends(CHAT, "/start " + link.rsplit("=", 1)[1], username="teen_reads")  # Telegram, after "Start"
             await bot.wait_for(lambda: any("Telegram привязан" in text for text in bot.texts(CHAT)))
-            await page.get_by_role("link", name="Я нажал(а) «Старт»: проверить").click()
+            await page.get_by_role("link", name="Проверить привязку").click()
             assert "@teen_reads" in await page.get_by_test_id("telegram-linked").inner_text()
             await page.goto(f"{base_url}/events/{event_id}")
             await page.get_by_role("button", name="Записаться").click()
