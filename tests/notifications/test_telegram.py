@@ -98,3 +98,21 @@ async def test_messages_go_to_telegram_through_the_outbox_with_retries(smtp, fak
     assert first["text"].startswith("<b>Сбор книг one</b>") and first["reply_markup"]["inline_keyboard"][0][0]["url"].endswith("/me/registrations")
     assert await TelegramLink.count() == 2  # 403: unlinked
     assert await Outbox.count().where(Outbox.attempts > 2) == 0  # waiting for 429 did not use up attempts
+
+
+async def test_every_kind_reads_in_russian_on_telegram(database):
+    import html
+    import re
+
+    from src.notifications import messages, registry
+    from src.notifications.service import subject_text
+    from tests.notifications.test_kinds import ALLOWED_LATIN, LATIN, LEAKS, PAYLOAD, SUBJECTS, without_links
+
+    recipient = messages.Recipient(1, "", "Анна", "ru")
+    for kind in sorted(registry.KINDS):
+        row = {"kind": kind, "subject": subject_text("ru", SUBJECTS[kind], PAYLOAD), "payload": dict(PAYLOAD)}
+        chat = await messages.compose_chat(row, recipient)
+        plain = without_links(html.unescape(re.sub(r"</?b>", "", chat.text)))
+        assert not LEAKS.search(plain), (kind, plain)
+        assert not set(LATIN.findall(plain)) - ALLOWED_LATIN, (kind, plain)
+        assert chat.button == ("Открыть страницу" if chat.url else "")
