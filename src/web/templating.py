@@ -98,6 +98,7 @@ def build_environment() -> Environment:
         hours_ahead=lambda hours: fmt_ahead(timedelta(hours=int(hours))),  # 168 -> "за неделю"
         duration=fmt_duration,
         urlquote=lambda value: quote(str(value), safe=""),
+        nest_quotes=nest_quotes,  # «…„…“…» in text put together outside gettext (a confirmation's subject)
     )
     from src.calendars.links import booking_links, event_links, subscription_links, visit_links, consultation_links
 

@@ -167,7 +167,7 @@ async def test_counsellor_edits_availability_and_staff_edit_fields(app, demo):
         assert off.status_code == 303
         assert format_date(day_off, "d MMMM", locale="ru") in (await client.get("/guidance/counsellor/availability")).text
         far = await post_form(client, "/guidance/counsellor/availability", {"on": "2099-01-05", "kind": "off"}, action="/guidance/counsellor/exceptions", follow_redirects=True)
-        assert far.status_code == 200 and 'id="e-on"' in far.text and 'data-testid="error-summary"' in far.text
+        assert far.status_code == 200 and 'id="e-xon"' in far.text and 'href="#f-xon"' in far.text and 'data-testid="error-summary"' in far.text
         assert (await client.get("/guidance/fields")).status_code == 403
     async with logged_in(app, "teen@libspace.local") as reader:
         assert (await reader.get("/guidance/counsellor/availability")).status_code == 403
