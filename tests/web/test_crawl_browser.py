@@ -38,7 +38,8 @@ NOT_PAGES = {  # GET routes that show no page of their own
     "/favicon.ico", "/manifest.webmanifest", "/healthz", "/readyz", "/metrics",
     "/accessibility/settings", "/lang/{code:str}",  # switches that redirect back
     "/activate/{token:str}", "/password/reset/{token:str}", "/password/set/{token:str}", "/schools/join/{token:str}",
-    "/registrations/{registration_id:int}/confirm/{expires:int}/{signature:str}", "/reminders/off/{account_id:int}/{signature:str}",  # signed links from mails
+    "/registrations/{registration_id:int}/confirm/{expires:int}/{signature:str}", "/reminders/off/{account_id:int}/{signature:str}",
+    "/unsubscribe/{category:str}/{account_id:int}/{signature:str}",  # signed links from mails
     "/me/data/export", "/staff/network/audit.csv", "/staff/stats/{dashboard:str}/download", "/staff/events/{event_id:int}/attendees.csv",
     "/guidance/consultations/{consultation_id:int}/calendar.ics", "/me/bookings/{booking_id:int}/calendar.ics", "/schools/visits/{visit_id:int}/calendar.ics",
 }
