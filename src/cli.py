@@ -215,7 +215,7 @@ def worker(once: bool) -> None:
 @main.command(help="The worker's timed jobs: how often each runs, its last run and outcome, and its next run (UTC).")
 def jobs() -> None:
     from src import registrations  # noqa: F401 - the jobs the domains register
-    from src.notifications import scheduler
+    from src.notifications import scheduler, telegram  # noqa: F401 - telegram: its poller
 
     def line(value) -> str:
         return value.strftime("%Y-%m-%d %H:%M:%S") if value else "-"
@@ -223,8 +223,8 @@ def jobs() -> None:
     states = run_db(scheduler.states)
     click.echo(f"{'job':<22} {'every':>9}  {'last run':<19}  {'outcome':<8} {'next run':<19}  runs  last note")
     for state in states:
-        every = f"{int(state.every.total_seconds() // 60)} min"
-        click.echo(f"{state.name:<22} {every:>9}  {line(state.last_started_at):<19}  {state.last_outcome or '-':<8} {line(state.next_run_at) if state.last_started_at else 'at once':<19}  {state.runs:>4}  {state.last_note}")
+        every = f"{int(state.every.total_seconds() // 60)} min" if state.every else "long poll"
+        click.echo(f"{state.name:<22} {every:>9}  {line(state.last_started_at):<19}  {state.last_outcome or '-':<8} {line(state.next_run_at) if state.last_started_at or not state.every else 'at once':<19}  {state.runs:>4}  {state.last_note}")
 
 
 @main.command(help="Write a consistent backup of the database to FILE while the service runs (SQLite: online backup; PostgreSQL: pg_dump).")

@@ -37,11 +37,18 @@ class Job:
 
 
 JOBS: dict[str, Job] = {}
+LOOPS: set[str] = set()  # not timed: a loop under a lease in its own job_run row (the Telegram poller)
 
 
 def register(*jobs: Job) -> None:
     for job in jobs:
         JOBS[job.name] = job
+
+
+def register_loop(name: str) -> str:
+    """A leased loop that ``libspace jobs`` lists too (who holds it, until when); returns its name."""
+    LOOPS.add(name)
+    return name
 
 
 def next_slot(now: datetime, every: timedelta) -> datetime:
@@ -122,7 +129,7 @@ class JobState:
 
 
 async def states() -> list[JobState]:
-    """Every registered job with its last and next run (``libspace jobs``)."""
+    """Every registered job with its last and next run, then the leased loops (``libspace jobs``)."""
     rows = {row["name"]: row for row in await JobRun.select()}
     result = []
     for name, job in sorted(JOBS.items()):
@@ -131,4 +138,9 @@ async def states() -> list[JobState]:
             name, job.every, _aware(row.get("last_started_at")), row.get("last_outcome", ""), row.get("last_note", ""),
             _aware(row.get("next_run_at")), row.get("runs", 0),
         ))
+    for name in sorted(LOOPS):
+        row = rows.get(name) or {}
+        lease = _aware(row.get("lease_until"))
+        held = f"held by {row['holder']} until {lease:%Y-%m-%d %H:%M:%S}" if lease and row.get("holder") else ""
+        result.append(JobState(name, timedelta(0), _aware(row.get("last_started_at")), "", held, None, 0))
     return result

@@ -34,14 +34,14 @@ from src.audit.service import ActorRef
 from src.config import get_settings
 from src.db import write_transaction
 from src.i18n import _, reset_language, set_language
-from src.notifications import registry
+from src.notifications import registry, scheduler
 from src.notifications.tables import JobRun, TelegramCode, TelegramLink
 
 log = logging.getLogger("libspace.telegram")
 
 OFFICIAL_API = "https://api.telegram.org"
 CODE_MINUTES = 30
-POLLER = "telegram-updates"
+POLLER = scheduler.register_loop("telegram-updates")
 
 
 @dataclass(frozen=True, slots=True)

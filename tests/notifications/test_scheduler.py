@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 
 from src import registrations  # noqa: F401 - the jobs, as at start-up
-from src.notifications import scheduler
+from src.notifications import scheduler, telegram
 from src.notifications.tables import JobRun
 from src.timeutil import now_utc
 
@@ -73,3 +73,6 @@ async def test_jobs_lists_last_and_next_run(database):
     states = {state.name: state for state in await scheduler.states()}
     assert states["retention"].last_started_at == now and states["retention"].next_run_at == scheduler.next_slot(now, timedelta(hours=1))
     assert states["reminders"].last_outcome == "ok" and states["reminders"].runs == 1
+    await JobRun.insert(JobRun(name=telegram.POLLER, holder="host-a:1", last_started_at=now, lease_until=now + timedelta(minutes=1)))
+    poller = next(state for state in await scheduler.states() if state.name == telegram.POLLER)  # the Telegram bot's loop, listed last
+    assert poller.every == timedelta(0) and poller.last_started_at == now and poller.last_note.startswith("held by host-a:1 until ")
