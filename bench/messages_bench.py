@@ -4,7 +4,7 @@
   sign-up confirmation with its HTML alternative and .ics (``worker.send_due`` in process);
 * the delay from a sign-up (the 201 of ``POST /api/v1/events/{id}/registrations``) to its message arriving at
   the SMTP server, with the worker inside ``libspace serve`` (median and p95; the worker polls every
-  ``LIBSPACE_WORKER_POLL_SECONDS``, 5 by default);
+  ``LIBSPACE_WORKER_POLL_SECONDS``, 2 by default);
 * the same two through Telegram: the tests' fake Bot API (``tests/notifications/fake_telegram.py``, on loopback)
   to readers whose chats are linked, the rate counting their Telegram rows only.
 
@@ -157,7 +157,7 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--messages", type=int, default=500)
     parser.add_argument("--sign-ups", type=int, default=40)
-    parser.add_argument("--poll", type=float, default=5.0)
+    parser.add_argument("--poll", type=float, default=2.0)
     args = parser.parse_args()
     os.chdir(ROOT)
     # the readers, by id: SMTP rate, SMTP sign-ups, Telegram rate, Telegram sign-ups

@@ -74,7 +74,7 @@ def load_mail_settings() -> MailSettings:
         mail_from=_env("MAIL_FROM") or mail_from or f"noreply@{host if '.' in host else 'libspace.local'}",
         outbox_dir=Path(_env("OUTBOX_DIR") or VAR_DIR / "outbox"),
         worker_enabled=_env("WORKER", "on") != "off",
-        poll_seconds=float(_env("WORKER_POLL_SECONDS", "5")),
+        poll_seconds=float(_env("WORKER_POLL_SECONDS", "2")),
         lease_seconds=float(_env("WORKER_LEASE_SECONDS", "120")),
         batch_size=int(_env("WORKER_BATCH", "50")),
         max_attempts=int(_env("MAIL_MAX_ATTEMPTS", "8")),
