@@ -14,6 +14,7 @@ from src.guidance.tables import AvailabilityException, Consultation, CounsellorA
 from src.rooms.tables import Booking, Zone
 from src.schools.tables import Programme, School, Teacher, VisitRequest
 from src.timeutil import now_utc
+from tests.conftest import ENGINE
 from tests.support import AXE_JS, axe_problems, chromium, log_in_page, require_axe, running_server, scrolls_sideways
 
 pytestmark = pytest.mark.browser
@@ -162,6 +163,8 @@ async def _vision_problems(page) -> list[str]:
     return problems
 
 
+# pages, templates and styles do not depend on the engine; the crawl takes 4-6 minutes, so it runs once
+@pytest.mark.skipif(ENGINE != "sqlite", reason="the crawl checks pages and styles, the same on either engine: it runs on SQLite")
 async def test_every_page_of_every_role_in_every_version_on_phones(app, demo_events):
     """Each page is checked in full (axe in the usual version, then the three colour schemes) by the first role
     that can open it; every other role that can open it checks that it does not scroll sideways; each role's
