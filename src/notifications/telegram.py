@@ -271,14 +271,14 @@ async def poll_once(api: BotApi, holder: str, now: datetime, wait_seconds: int) 
     return len(updates)
 
 
-async def poll_forever(stop: asyncio.Event, api: BotApi, holder: str, now, idle_seconds: float) -> None:
+async def poll_forever(stop: asyncio.Event, api: BotApi, holder: str, clock_now, idle_seconds: float) -> None:
     """The bot's loop inside the worker, until ``stop``: long polls while this worker holds the lease, otherwise
     looks again every ``idle_seconds`` (another worker polls)."""
     log.info("telegram bot polling from %s", holder)
     while not stop.is_set():
         pause = 0.0
         try:
-            if await poll_once(api, holder, now(), api.settings.poll_seconds) is None:
+            if await poll_once(api, holder, clock_now(), api.settings.poll_seconds) is None:
                 pause = idle_seconds
         except TelegramError as error:
             log.warning("telegram getUpdates failed: %s", error)

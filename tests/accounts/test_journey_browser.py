@@ -20,7 +20,7 @@ PHONE = {"width": 390, "height": 844}
 
 async def _link_of(kind: str, count: int = 1) -> str:
     """The newest message of this kind once the server has queued it (it does so after answering)."""
-    for _attempt in range(100):
+    for _attempt in range(300):  # up to 30 s: a loaded machine (CI runs two engines' servers) may take a while
         rows = await sent(kind)
         if len(rows) >= count:
             return await link_in(rows[-1])
