@@ -272,6 +272,12 @@ async def _pg_restore(config: dict[str, Any], source: Path, force: bool) -> Summ
         if rows and not force:
             raise BackupError(_refusal(f"the database {config['database']!r}", rows))
         existing = list(counts)
+        # functions of our own (the triggers' bodies, e.g. the principals' revision), not those of extensions
+        functions = [row[0] for row in await connection.fetch(
+            "SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace"
+            " WHERE n.nspname = current_schema()"
+            " AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')"
+        )]
     finally:
         await connection.close()
 
@@ -279,6 +285,7 @@ async def _pg_restore(config: dict[str, Any], source: Path, force: bool) -> Summ
     if code:
         raise BackupError(f"pg_restore failed: {err.decode(errors='replace').strip()}")
     drops = "".join(f'DROP TABLE IF EXISTS "{name}" CASCADE;\n' for name in existing)
+    drops += "".join(f"DROP FUNCTION IF EXISTS {signature} CASCADE;\n" for signature in functions)
     # One transaction: the old tables go and the backup comes in together, or nothing changes at all.
     process = await asyncio.create_subprocess_exec(
         psql, "--no-psqlrc", "--quiet", "--single-transaction", "--set=ON_ERROR_STOP=1", "--output=/dev/null",
