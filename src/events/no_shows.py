@@ -51,7 +51,7 @@ registry.register(NO_SHOW, lead, subject=SUBJECT)
 
 
 async def mark(now: datetime) -> dict[str, int]:
-    from src.events.service import no_show_count  # the service imports this domain's messages; read at run time
+    from src.events.service import no_show_counts  # the service imports this domain's messages; read at run time
 
     rows = await Registration.select(
         Registration.id, Registration.reader, Registration.event.id, Registration.event.title, Registration.event.branch,
@@ -72,6 +72,7 @@ async def mark(now: datetime) -> dict[str, int]:
         }
         for branch_id in sorted({row["event.branch"] for row in rows if row["id"] in done}):
             await audit.record_many(None, "no_show", "registration", {row["id"]: {"no_show_at": (None, now)} for row in rows if row["id"] in done and row["event.branch"] == branch_id}, branch_id=branch_id)
+        counts = await no_show_counts(sorted({row["reader"] for row in rows if row["id"] in done}), now)
         for row in rows:
             if row["id"] not in done:
                 continue
@@ -79,7 +80,7 @@ async def mark(now: datetime) -> dict[str, int]:
             marked += await notifications.enqueue(
                 NO_SHOW, [row["reader"]], SUBJECT,
                 {"missed_event": row["event.id"], "registration_id": row["id"], "title": row["event.title"], "starts_at": aware(row["event.starts_at"]).isoformat(),
-                 "timezone": branch.timezone, "count": await no_show_count(row["reader"], now), "limit": limit, "path": f"/events/{row['event.id']}"},
+                 "timezone": branch.timezone, "count": counts.get(row["reader"], 0), "limit": limit, "path": f"/events/{row['event.id']}"},
                 cause=str(row["id"]), subject_vars={"title": row["event.title"]},
             )
     return {"marked": len(done), "told": marked}
