@@ -49,7 +49,7 @@ from src.schools.admin_pages import ProgrammeAdminPages, SchoolAdminPages
 from src.schools.confirmations import VisitConfirmations
 from src.schools.pages import SchoolPages, StaffSchoolPages
 from src.staff.pages import StaffHome
-from src.guidance.controllers import GuidanceApi
+from src.guidance.controllers import AvailabilityApi, GuidanceApi
 from src.stats.controllers import StatsApi
 from src.stats.pages import StatsPages
 from src.guidance.confirmations import GuidanceConfirmations
@@ -154,6 +154,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             MyMessagesApi,
             MessagePages,
             GuidanceApi,
+            AvailabilityApi,
             StatsApi,
             StatsPages,
             BranchPages,

@@ -107,6 +107,12 @@ GET    /api/v1/guidance/consultations/{consultation_id}         401  200    404 
 PATCH  /api/v1/guidance/consultations/{consultation_id}         401  403    404   404     404     200        404   404   200
 POST   /api/v1/guidance/consultations/{consultation_id}/cancel  401  200    404   404     404     200        404   404   200
 GET    /api/v1/guidance/counsellors                             200  200    200   200     200     200        200   200   200
+GET    /api/v1/guidance/counsellors/{counsellor_id}/availability 401  403    403   403     403     200        403   403   200
+POST   /api/v1/guidance/counsellors/{counsellor_id}/availability 401  403    403   403     403     201        403   403   201
+GET    /api/v1/guidance/counsellors/{counsellor_id}/availability/exceptions 401  403    403   403     403     200        403   403   200
+POST   /api/v1/guidance/counsellors/{counsellor_id}/availability/exceptions 401  403    403   403     403     201        403   403   201
+POST   /api/v1/guidance/counsellors/{counsellor_id}/availability/exceptions/{exception_id}/remove 401  403    403   403     403     204        403   403   204
+POST   /api/v1/guidance/counsellors/{counsellor_id}/availability/{window_id}/remove 401  403    403   403     403     204        403   403   204
 GET    /api/v1/guidance/fields                                  200  200    200   200     200     200        200   200   200
 GET    /api/v1/guidance/passport                                401  200    200   200     200     200        200   200   200
 GET    /api/v1/guidance/profile                                 401  200    200   200     200     200        200   200   200
@@ -116,6 +122,12 @@ GET    /api/v1/guidance/survey                                  200  200    200 
 POST   /api/v1/guidance/survey/responses                        201  201    201   201     201     201        201   201   201
 GET    /api/v1/guidance/survey/responses/{response_id}          401  200    404   404     404     200        404   404   200
 GET    /api/v1/me                                               401  200    200   200     200     200        200   200   200
+GET    /api/v1/me/availability                                  401  403    403   403     403     200        403   403   403
+POST   /api/v1/me/availability                                  401  403    403   403     403     201        403   403   403
+GET    /api/v1/me/availability/exceptions                       401  403    403   403     403     200        403   403   403
+POST   /api/v1/me/availability/exceptions                       401  403    403   403     403     201        403   403   403
+POST   /api/v1/me/availability/exceptions/{exception_id}/remove 401  403    403   403     403     204        403   403   403
+POST   /api/v1/me/availability/{window_id}/remove               401  403    403   403     403     204        403   403   403
 GET    /api/v1/me/children                                      401  200    200   403     403     403        403   403   403
 POST   /api/v1/me/children                                      401  201    201   403     403     403        403   403   403
 POST   /api/v1/me/children/{link_id}/unlink                     401  204    404   403     403     403        403   403   403
@@ -280,6 +292,7 @@ class World:
             "visit_id": visit,
             "consultation_id": consultation,
             "response_id": survey.json()["id"],
+            "counsellor_id": self.ids["counsellor"],
             "private_name": self.private_name(feeds),
         }
 
@@ -513,6 +526,39 @@ async def _consultation_book(world: World, who: str) -> Call:
         (Consultation.reader == world.ids["reader"]) & (Consultation.id != world.params["consultation_id"])
     )
     return Call(json=await world.free_slot())
+
+
+def _window_body(world: World) -> dict[str, Any]:
+    """A Tuesday window at the branch (open 11-20) valid on two days of its own, far ahead: no call overlaps another."""
+    first = dates.today() + timedelta(days=400 + 2 * next(world.serial))
+    return {"branch": BRANCH, "weekday": 1, "starts": "12:00", "ends": "13:00", "valid_from": first.isoformat(), "valid_until": (first + timedelta(days=1)).isoformat()}
+
+
+def _availability(kind: str, scoped: bool) -> Recipe:
+    """A body to add (``window`` or ``exception``) or, with ``remove_`` before the kind, a fresh row of the
+    counsellor's to remove; ``scoped`` adds the counsellor's id to the path."""
+
+    async def recipe(world: World, who: str) -> Call:
+        from src.guidance import availability as guidance_availability
+
+        params = {"counsellor_id": world.ids["counsellor"]} if scoped else {}
+        window = _window_body(world)
+        exception = {"on": window["valid_from"], "kind": "off"}
+        if kind == "window":
+            return Call(params=params, json=window)
+        if kind == "exception":
+            return Call(params=params, json=exception)
+        actor = await accounts_service.load_principal(world.ids["counsellor"])
+        if kind == "remove_window":
+            added = await guidance_availability.add_window(actor, actor.id, guidance_availability.WindowInput(
+                BRANCH, 1, datetime.strptime("12:00", "%H:%M").time(), datetime.strptime("13:00", "%H:%M").time(),
+                valid_from=datetime.fromisoformat(window["valid_from"]).date(), valid_until=datetime.fromisoformat(window["valid_until"]).date(),
+            ))
+            return Call(params=params | {"window_id": added.id})
+        added = await guidance_availability.add_exception(actor, actor.id, guidance_availability.ExceptionInput(datetime.fromisoformat(exception["on"]).date(), "off"))
+        return Call(params=params | {"exception_id": added.id})
+
+    return recipe
 
 
 async def _survey(world: World, who: str) -> Call:
@@ -751,6 +797,14 @@ RECIPES: dict[str, Recipe] = {
     "POST /api/v1/guidance/consultations/{consultation_id}/cancel": _fresh("consultation_id", lambda world: world.consultation(), {"reason": "Консультант заболел"}),
     "PATCH /api/v1/guidance/consultations/{consultation_id}": _fresh("consultation_id", lambda world: world.consultation(), {"next_steps": "Прийти на мастер-класс"}),
     "POST /api/v1/guidance/survey/responses": _survey,
+    "POST /api/v1/me/availability": _availability("window", scoped=False),
+    "POST /api/v1/me/availability/exceptions": _availability("exception", scoped=False),
+    "POST /api/v1/me/availability/{window_id}/remove": _availability("remove_window", scoped=False),
+    "POST /api/v1/me/availability/exceptions/{exception_id}/remove": _availability("remove_exception", scoped=False),
+    "POST /api/v1/guidance/counsellors/{counsellor_id}/availability": _availability("window", scoped=True),
+    "POST /api/v1/guidance/counsellors/{counsellor_id}/availability/exceptions": _availability("exception", scoped=True),
+    "POST /api/v1/guidance/counsellors/{counsellor_id}/availability/{window_id}/remove": _availability("remove_window", scoped=True),
+    "POST /api/v1/guidance/counsellors/{counsellor_id}/availability/exceptions/{exception_id}/remove": _availability("remove_exception", scoped=True),
 }
 PATH_NAMES = {"name": {"/feeds/branches/": BRANCH + ".ics", "/feeds/events/": "event_id", "/feeds/zones/": "zone_id", "/feeds/private/": "private_name"}}
 

@@ -52,6 +52,14 @@ async def counsellors() -> list[CounsellorInfo]:
     return [CounsellorInfo(row["id"], row["full_name"]) for row in rows]
 
 
+def _window_view(r: dict) -> WindowView:
+    return WindowView(r["counsellor"], r["branch"], r["weekday"], r["starts"], r["ends"], r["slot_minutes"], r["buffer_minutes"], r["valid_from"], r["valid_until"], r["id"])
+
+
+def _exception_view(r: dict) -> ExceptionView:
+    return ExceptionView(r["counsellor"], r["on"], r["kind"], r["branch"], r["starts"], r["ends"], r["slot_minutes"], r["buffer_minutes"], r["note"], r["id"])
+
+
 async def _availability_rows() -> tuple[list[WindowView], list[ExceptionView]]:
     """All weekly windows and the exceptions from a week ago on; cached, bumped on every change."""
     since = today_in(get_settings().tz) - timedelta(days=7)
@@ -60,8 +68,8 @@ async def _availability_rows() -> tuple[list[WindowView], list[ExceptionView]]:
         weekly = await CounsellorAvailability.select().order_by(CounsellorAvailability.weekday).order_by(CounsellorAvailability.starts)
         exceptions = await AvailabilityException.select().where(AvailabilityException.on >= since).order_by(AvailabilityException.on)
         return (
-            [WindowView(r["counsellor"], r["branch"], r["weekday"], r["starts"], r["ends"], r["slot_minutes"], r["buffer_minutes"], r["valid_from"], r["valid_until"], r["id"]) for r in weekly],
-            [ExceptionView(r["counsellor"], r["on"], r["kind"], r["branch"], r["starts"], r["ends"], r["slot_minutes"], r["buffer_minutes"], r["note"], r["id"]) for r in exceptions],
+            [_window_view(r) for r in weekly],
+            [_exception_view(r) for r in exceptions],
         )
 
     return await cache.cached(AVAILABILITY_CACHE, ("all", since), load)
@@ -154,9 +162,9 @@ def _periods_overlap(a_from: date | None, a_until: date | None, b_from: date | N
     return (a_until is None or b_from is None or b_from <= a_until) and (b_until is None or a_from is None or a_from <= b_until)
 
 
-async def _delete_owned(principal: Principal, table, row_id: int, missing: str) -> None:
+async def _delete_owned(principal: Principal, table, row_id: int, missing: str, counsellor_id: int | None = None) -> None:
     row = await table.select(table.counsellor).where(table.id == row_id).first()
-    if row is None:
+    if row is None or (counsellor_id is not None and row["counsellor"] != counsellor_id):
         raise NotFound(missing)
     await _check_counsellor(principal, row["counsellor"])
     async with _tx():
@@ -164,8 +172,9 @@ async def _delete_owned(principal: Principal, table, row_id: int, missing: str) 
         await cache.bump(AVAILABILITY_CACHE)
 
 
-async def delete_window(principal: Principal, window_id: int) -> None:
-    await _delete_owned(principal, CounsellorAvailability, window_id, _("No such availability window"))
+async def delete_window(principal: Principal, window_id: int, counsellor_id: int | None = None) -> None:
+    """Remove a weekly window; with ``counsellor_id``, only one of that counsellor's (another's is 404)."""
+    await _delete_owned(principal, CounsellorAvailability, window_id, _("No such availability window"), counsellor_id)
 
 
 @dataclass
@@ -217,8 +226,31 @@ async def add_exception(principal: Principal, counsellor_id: int, data: Exceptio
     return next(e for e in exceptions if e.id == row.id)
 
 
-async def delete_exception(principal: Principal, exception_id: int) -> None:
-    await _delete_owned(principal, AvailabilityException, exception_id, _("No such exception"))
+async def delete_exception(principal: Principal, exception_id: int, counsellor_id: int | None = None) -> None:
+    await _delete_owned(principal, AvailabilityException, exception_id, _("No such exception"), counsellor_id)
+
+
+async def listing(principal: Principal, counsellor_id: int, first: date | None = None, last: date | None = None) -> tuple[list[WindowView], list[ExceptionView]]:
+    """The counsellor's weekly windows valid on some day from ``first`` to ``last`` (either open) and their
+    exceptions on those days (by default from today on), for whoever may change them. Read from the tables, not
+    the slot search's cache, which keeps exceptions from a week ago only."""
+    await _check_counsellor(principal, counsellor_id)
+    if first and last and last < first:
+        raise Invalid.one("end", _("The end must not be before the start"))
+    weekly = CounsellorAvailability.select().where(CounsellorAvailability.counsellor == counsellor_id)
+    dated = AvailabilityException.select().where(AvailabilityException.counsellor == counsellor_id)
+    if first:
+        weekly = weekly.where(CounsellorAvailability.valid_until.is_null() | (CounsellorAvailability.valid_until >= first))
+    dated = dated.where(AvailabilityException.on >= (first or today_in(get_settings().tz)))
+    if last:
+        weekly = weekly.where(CounsellorAvailability.valid_from.is_null() | (CounsellorAvailability.valid_from <= last))
+        dated = dated.where(AvailabilityException.on <= last)
+    weekly = weekly.order_by(CounsellorAvailability.weekday).order_by(CounsellorAvailability.starts).order_by(CounsellorAvailability.id)
+    dated = dated.order_by(AvailabilityException.on).order_by(AvailabilityException.starts).order_by(AvailabilityException.id)
+    return (
+        [_window_view(r) for r in await weekly],
+        [_exception_view(r) for r in await dated],
+    )
 
 
 # --- slots ---------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from src.guidance.constants import SURVEY_VERSION
 from src.i18n import _
 from src.pagination import Page, PageNumber, PageSize, paginate
 from src.timeutil import today_in
+from src.exceptions import Forbidden
 from src.web.guards import requires_login, requires_reader
 
 CardQuery = bounds.optional_line(40, description="A reader's card number (counsellors of the reader and admins)")
@@ -146,3 +147,68 @@ class GuidanceApi(Controller):
     @get("/passport", summary="The career passport: results, attended workshops, consultations and next steps", guards=[requires_login])
     async def passport(self, request: Request, card: CardQuery = None) -> schemas.PassportOut:
         return schemas.passport_out(await guidance_service.passport(request.user, card), await branches_by_id())
+
+
+# --- a counsellor's availability: weekly windows and dated exceptions ------------------------------------------
+# The counsellor manages their own under /api/v1/me/availability; administrators any counsellor's under
+# /api/v1/guidance/counsellors/{counsellor_id}/availability (the pages allow the same two).
+
+StartQuery = FromQuery[bounds.FilterMoment]
+
+
+def _whose(request: Request, counsellor_id: int | None) -> int:
+    """The counsellor asked about: the path's, or on /me the caller (who must be a counsellor)."""
+    if counsellor_id is not None:
+        return counsellor_id
+    if not request.user.is_counsellor:
+        raise Forbidden(_("Only counsellors have availability of their own; administrators use /api/v1/guidance/counsellors/{counsellor_id}/availability"))
+    return request.user.id
+
+
+MINE = "/me/availability"
+ANY = "/guidance/counsellors/{counsellor_id:int}/availability"
+CounsellorPath = FromPath[bounds.optional_count(1, description="The counsellor (administrators; a counsellor may name themself)")]
+WINDOWS = "weekly windows valid on some day from start to end (either open; a date, or a date-time with an offset)"
+EXCEPTIONS = "date exceptions (days off, extra hours) from start (default today) to end (a date, or a date-time with an offset)"
+WHO = "the caller's (/me, counsellors) or a counsellor's (the counsellor, administrators)"
+
+
+class AvailabilityApi(Controller):
+    """A counsellor's own availability under /api/v1/me/availability; administrators manage any counsellor's
+    under /api/v1/guidance/counsellors/{counsellor_id}/availability (the pages allow the same two)."""
+
+    path = "/api/v1"
+    tags = ["guidance"]
+    guards = [requires_login]
+
+    @get([MINE, ANY], summary=f"The {WINDOWS}: {WHO}")
+    async def windows(self, request: Request, counsellor_id: CounsellorPath = None, start: StartQuery = None, end: StartQuery = None) -> list[schemas.WindowOut]:
+        tz = get_settings().tz
+        weekly, _exceptions = await guidance_availability.listing(request.user, _whose(request, counsellor_id), bounds.filter_day(start, tz, "start"), bounds.filter_day(end, tz, "end"))
+        branches = await branches_by_id()
+        return [schemas.window_out(view, branches) for view in weekly]
+
+    @post([MINE, ANY], summary="Add a weekly window: inside the branch's hours that weekday, at one of the counsellor's branches, not overlapping another", status_code=201)
+    async def add_window(self, request: Request, data: JSONBody[schemas.WindowIn], counsellor_id: CounsellorPath = None) -> schemas.WindowOut:
+        view = await guidance_availability.add_window(request.user, _whose(request, counsellor_id), data.service_input())
+        return schemas.window_out(view, await branches_by_id())
+
+    @post([MINE + "/{window_id:int}/remove", ANY + "/{window_id:int}/remove"], summary="Remove a weekly window (booked consultations stay)", status_code=204)
+    async def remove_window(self, request: Request, window_id: FromPath[bounds.Id], counsellor_id: CounsellorPath = None) -> None:
+        await guidance_availability.delete_window(request.user, window_id, _whose(request, counsellor_id))
+
+    @get([MINE + "/exceptions", ANY + "/exceptions"], summary=f"The {EXCEPTIONS}: {WHO}")
+    async def exceptions(self, request: Request, counsellor_id: CounsellorPath = None, start: StartQuery = None, end: StartQuery = None) -> list[schemas.ExceptionOut]:
+        tz = get_settings().tz
+        _weekly, dated = await guidance_availability.listing(request.user, _whose(request, counsellor_id), bounds.filter_day(start, tz, "start"), bounds.filter_day(end, tz, "end"))
+        branches = await branches_by_id()
+        return [schemas.exception_out(view, branches) for view in dated]
+
+    @post([MINE + "/exceptions", ANY + "/exceptions"], summary="Add a date exception: off (whole day or a time range) or extra hours inside the branch's hours that date", status_code=201)
+    async def add_exception(self, request: Request, data: JSONBody[schemas.ExceptionIn], counsellor_id: CounsellorPath = None) -> schemas.ExceptionOut:
+        view = await guidance_availability.add_exception(request.user, _whose(request, counsellor_id), data.service_input())
+        return schemas.exception_out(view, await branches_by_id())
+
+    @post([MINE + "/exceptions/{exception_id:int}/remove", ANY + "/exceptions/{exception_id:int}/remove"], summary="Remove a date exception", status_code=204)
+    async def remove_exception(self, request: Request, exception_id: FromPath[bounds.Id], counsellor_id: CounsellorPath = None) -> None:
+        await guidance_availability.delete_exception(request.user, exception_id, _whose(request, counsellor_id))

@@ -6,15 +6,17 @@ has no field for private notes at all; :class:`CounsellorConsultationOut` adds t
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import msgspec
 
 from src import bounds
+from src.branches.schemas import HourMinute
 from src.branches.service import BranchInfo
 from src.guidance import content, rules
+from src.guidance.availability import ExceptionInput, WindowInput
 from src.guidance.consultations import ConsultationView
 from src.guidance.service import FieldInfo, Passport, Result
 from src.guidance.workshops import AttendedWorkshop
@@ -269,3 +271,94 @@ class CancelIn(msgspec.Struct):
     """Why the library cancels (required from the counsellor or staff; the reader receives it)."""
 
     reason: Annotated[str, msgspec.Meta(max_length=300)] = ""
+
+
+# --- a counsellor's availability -------------------------------------------------------------------------------
+
+Minutes = Annotated[int, msgspec.Meta(ge=0, le=600)]
+
+
+class WindowIn(bounds.Input):
+    """A weekly window: the counsellor receives at the branch on this weekday; it must lie inside the branch's
+    hours that weekday, at one of the counsellor's branches, and not overlap another window of theirs."""
+
+    branch: bounds.line(64, description="Branch slug (one of the counsellor's branches)")
+    weekday: Annotated[int, msgspec.Meta(ge=0, le=6, description="0 Monday … 6 Sunday")]
+    starts: HourMinute
+    ends: HourMinute
+    slot_minutes: Annotated[Minutes, msgspec.Meta(description="30, 45 or 60")] = 45
+    buffer_minutes: Annotated[Minutes, msgspec.Meta(description="A break after each slot, 0 to 60")] = 15
+    valid_from: bounds.ScheduleDate | None = None
+    valid_until: bounds.ScheduleDate | None = None
+
+    def service_input(self) -> WindowInput:
+        return WindowInput(self.branch, self.weekday, _clock(self.starts), _clock(self.ends), self.slot_minutes, self.buffer_minutes, self.valid_from, self.valid_until)
+
+
+class ExceptionIn(bounds.Input):
+    """One date: ``off`` (away the whole day, or from ``starts`` to ``ends``) or ``extra`` (hours at a branch,
+    inside its hours that date)."""
+
+    on: bounds.ScheduleDate
+    kind: Annotated[str, msgspec.Meta(description="off | extra", max_length=8)]
+    branch: bounds.line(64, description="Branch slug (extra hours only)") = ""
+    starts: HourMinute | None = None
+    ends: HourMinute | None = None
+    slot_minutes: Annotated[Minutes, msgspec.Meta(description="Extra hours: 30, 45 or 60")] = 45
+    buffer_minutes: Annotated[Minutes, msgspec.Meta(description="Extra hours: a break after each slot, 0 to 60")] = 15
+    note: bounds.line(300) = ""
+
+    def service_input(self) -> ExceptionInput:
+        return ExceptionInput(self.on, self.kind, self.branch, _clock(self.starts), _clock(self.ends), self.slot_minutes, self.buffer_minutes, self.note)
+
+
+def _clock(value: str | None) -> time | None:
+    return time.fromisoformat(value) if value else None
+
+
+def _hhmm(value: time | None) -> str | None:
+    return f"{value:%H:%M}" if value is not None else None
+
+
+class WindowOut(msgspec.Struct):
+    id: int
+    counsellor_id: int
+    branch: str
+    branch_name: str
+    weekday: int
+    starts: str
+    ends: str
+    slot_minutes: int
+    buffer_minutes: int
+    valid_from: date | None
+    valid_until: date | None
+
+
+def window_out(view: rules.WeeklyWindow, branches: dict[int, BranchInfo]) -> WindowOut:
+    branch = branches[view.branch_id]
+    return WindowOut(
+        view.id, view.counsellor_id, branch.slug, branch.name, view.weekday, _hhmm(view.starts), _hhmm(view.ends),
+        view.slot_minutes, view.buffer_minutes, view.valid_from, view.valid_until,
+    )
+
+
+class ExceptionOut(msgspec.Struct):
+    id: int
+    counsellor_id: int
+    on: date
+    kind: str
+    branch: str | None
+    branch_name: str | None
+    starts: str | None
+    ends: str | None
+    slot_minutes: int
+    buffer_minutes: int
+    note: str
+
+
+def exception_out(view: rules.DateException, branches: dict[int, BranchInfo]) -> ExceptionOut:
+    branch = branches.get(view.branch_id) if view.branch_id else None
+    return ExceptionOut(
+        view.id, view.counsellor_id, view.on, view.kind, branch.slug if branch else None, branch.name if branch else None,
+        _hhmm(view.starts), _hhmm(view.ends), view.slot_minutes, view.buffer_minutes, view.note,
+    )

@@ -170,6 +170,36 @@ async def test_availability_editing_and_exceptions(demo):
         await guidance_availability.add_exception(me, counsellor_id, guidance_availability.ExceptionInput(today - timedelta(days=1), "off"))
 
 
+async def test_availability_listing_by_period_and_removal_scoped_to_the_counsellor(demo):
+    counsellor_id = await make_counsellor()
+    me = await principal(counsellor_id)
+    today = dates.today()
+    soon = guidance_availability.WindowInput("chekhov", 1, time(12), time(14), 60, 0, valid_until=today + timedelta(days=30))
+    later = guidance_availability.WindowInput("chekhov", 1, time(12), time(14), 60, 0, valid_from=today + timedelta(days=60))
+    always = guidance_availability.WindowInput("chekhov", 3, time(12), time(14), 60, 0)
+    soon_w, later_w, always_w = [await guidance_availability.add_window(me, counsellor_id, data) for data in (soon, later, always)]
+    off = await guidance_availability.add_exception(me, counsellor_id, guidance_availability.ExceptionInput(today + timedelta(days=40), "off"))
+    weekly, dated = await guidance_availability.listing(me, counsellor_id)
+    assert [w.id for w in weekly] == [soon_w.id, later_w.id, always_w.id] and [e.id for e in dated] == [off.id]
+    weekly, dated = await guidance_availability.listing(me, counsellor_id, today + timedelta(days=35), today + timedelta(days=50))
+    assert [w.id for w in weekly] == [always_w.id] and [e.id for e in dated] == [off.id]
+    weekly, dated = await guidance_availability.listing(me, counsellor_id, today + timedelta(days=41))
+    assert [w.id for w in weekly] == [later_w.id, always_w.id] and dated == []
+    with pytest.raises(Invalid):
+        await guidance_availability.listing(me, counsellor_id, today, today - timedelta(days=1))
+    with pytest.raises(Forbidden):
+        await guidance_availability.listing(await principal(await make_counsellor("c7@test.local")), counsellor_id)
+    other_id = await make_counsellor("c8@test.local")
+    with pytest.raises(NotFound):  # the window is not the other counsellor's
+        await guidance_availability.delete_window(await principal(other_id), soon_w.id, other_id)
+    with pytest.raises(NotFound):
+        await guidance_availability.delete_exception(me, off.id, other_id)
+    await guidance_availability.delete_window(me, soon_w.id, counsellor_id)
+    await guidance_availability.delete_exception(me, off.id, counsellor_id)
+    weekly, dated = await guidance_availability.listing(me, counsellor_id)
+    assert [w.id for w in weekly] == [later_w.id, always_w.id] and dated == []
+
+
 async def test_slot_search_bounds(demo):
     today = dates.today()
     with pytest.raises(Invalid):
