@@ -110,7 +110,7 @@ class BranchPages(Controller):
         coming, _total = await event_queries.catalogue(event_queries.Filters(branch=branch.slug), 1, 4)
         return page(
             request, "rooms/branch.html", branch=branch, today=today, week=week, manager=can_manage_branch(request.user, branch.id),
-            open_now=open_now(branch.schedule, now_utc().astimezone(branch.tz)), map_url=map_url(branch), coming=coming, now=now_utc(),
+            open_now=open_now(branch.schedule, now_utc().astimezone(branch.tz)), map_url=map_url(branch), route_url=route_url(branch), coming=coming, now=now_utc(),
         )
 
     @get("/branches/{slug:str}/week")
@@ -219,6 +219,14 @@ def map_url(branch: BranchInfo) -> str:
     if branch.latitude is not None and branch.longitude is not None:
         return f"https://www.openstreetmap.org/?mlat={branch.latitude:.6f}&mlon={branch.longitude:.6f}#map=17/{branch.latitude:.6f}/{branch.longitude:.6f}"
     return "https://www.openstreetmap.org/search?query=" + quote(f"{branch.address}, Благовещенск")
+
+
+def route_url(branch: BranchInfo) -> str | None:
+    """How to get there: OpenStreetMap's route planner with the branch as the destination (the visitor fills in
+    where they start, or lets the browser say); none without the branch's point."""
+    if branch.latitude is None or branch.longitude is None:
+        return None
+    return "https://www.openstreetmap.org/directions?route=" + quote(f";{branch.latitude:.6f},{branch.longitude:.6f}", safe="")
 
 
 def _form_values(zone: ZoneInfo, tz, start: str, end: str) -> dict[str, str]:

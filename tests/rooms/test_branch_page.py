@@ -25,3 +25,6 @@ async def test_the_branch_page_says_if_it_is_open_links_the_map_and_lists_coming
     assert 'data-testid="open-now"' in page.text and ("Сейчас открыто" in page.text or "Сейчас закрыто" in page.text)
     assert 'href="https://www.openstreetmap.org/' in page.text
     assert 'id="coming-events"' in page.text
+    # how to get there: the route planner with the branch as the destination, after the address (not the feeds first)
+    assert 'href="https://www.openstreetmap.org/directions?route=%3B50.270500%2C127.527000"' in page.text
+    assert page.text.index('data-testid="open-now"') < page.text.index('data-testid="route-link"') < page.text.index("/feeds/branches/chekhov.ics")
