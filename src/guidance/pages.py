@@ -198,10 +198,16 @@ class GuidancePages(Controller):
         latest, ranked = await guidance_service.recommendations(request.user)
         fields = {f.slug: f for f in await guidance_service.list_fields()}
         language = current_language()
-        items = [
-            {"entry": entry, "why": rules.why(entry.reasons, language, lambda slug: fields[slug].name(language) if slug in fields else slug)}
-            for entry in ranked
-        ]
+        items: list[dict] = []
+        consultation = None  # every consultation offer is one card at the place of the best one: its times listed
+        for entry in ranked:
+            if entry.kind != "workshop" and consultation is not None:
+                consultation["times"].append(entry)
+                continue
+            item = {"entry": entry, "why": rules.why(entry.reasons, language, lambda slug: fields[slug].name(language) if slug in fields else slug), "times": [entry]}
+            if entry.kind != "workshop":
+                consultation = item
+            items.append(item)
         strongest = latest.top_types[0] if latest and latest.top_types else None
         fits_strongest = any(entry.kind == "workshop" and any(r.code == "type" and r.get("type") == strongest for r in entry.reasons) for entry in ranked)
         return page(

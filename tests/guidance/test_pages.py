@@ -180,3 +180,15 @@ async def test_counsellor_edits_availability_and_staff_edit_fields(app, demo):
         assert invalid.status_code == 422 and 'role="alert"' in invalid.text
     async with logged_in(app, None) as anonymous:
         assert "Космос" in (await anonymous.get("/guidance")).text
+
+
+async def test_recommendations_offer_consultations_in_one_card_with_their_times(app, demo):
+    """Issue 16, point 11: one card for a consultation, its next free times listed (counsellor, branch, time),
+    not one card per counsellor repeating the same title."""
+    async with logged_in(app, "teen@libspace.local") as client:
+        picks = await client.get("/guidance/recommendations")
+    assert picks.status_code == 200
+    assert picks.text.count('class="card rec rec-consultation"') == 1
+    times = re.search(r'data-testid="consultation-times">(.*?)</ul>', picks.text, re.S).group(1)
+    assert times.count("<li>") >= 2 and "Ирина Олеговна Белова" in times and "Дмитрий Сергеевич Ким" in times
+    assert "/guidance/slots?branch=" in times and "&amp;counsellor=" in times
