@@ -30,7 +30,6 @@ from src.web.guards import requires_counsellor, requires_login, requires_reader,
 from src.web.templating import errors_by_field, flash, page
 
 OptionalStr = Annotated[str, QueryParameter(required=False, max_length=200, pattern=bounds.ONE_LINE_PATTERN)]
-OptionalDate = Annotated[date | None, QueryParameter(required=False)]
 OptionalInt = bounds.OptionalId
 
 
@@ -246,10 +245,11 @@ class GuidancePages(Controller):
         )
 
     @get("/slots")
-    async def slots(self, request: Request, branch: OptionalStr = "", counsellor: OptionalInt = None, start: OptionalDate = None, card: OptionalStr = "") -> Template:
-        """Staff coming from a reader's desk page (``card``) see the slots as bookable for that reader."""
-        start = start if bounds.within(start, bounds.SCHEDULE) else None
-        return await self._slots_page(request, branch, counsellor, start, reader=await for_reader(request, card, strict=False))
+    async def slots(self, request: Request, branch: OptionalStr = "", counsellor: OptionalStr = "", start: OptionalStr = "", card: OptionalStr = "") -> Template:
+        """Staff coming from a reader's desk page (``card``) see the slots as bookable for that reader. The filter
+        form sends its blanks ("any counsellor", no date) as empty values: they mean no filter, not an error."""
+        counsellor_id = int(counsellor) if counsellor.strip().isdigit() and 0 < int(counsellor) <= bounds.INT32_MAX else None
+        return await self._slots_page(request, branch, counsellor_id, bounds.parse_date(start, bounds.SCHEDULE), reader=await for_reader(request, card, strict=False))
 
     @get("/book", guards=[requires_login])
     async def confirm(self, request: Request, counsellor: FromQuery[bounds.Id], starts_at: Annotated[datetime, QueryParameter()], card: OptionalStr = "") -> Template:

@@ -192,3 +192,24 @@ async def test_recommendations_offer_consultations_in_one_card_with_their_times(
     times = re.search(r'data-testid="consultation-times">(.*?)</ul>', picks.text, re.S).group(1)
     assert times.count("<li>") >= 2 and "Ирина Олеговна Белова" in times and "Дмитрий Сергеевич Ким" in times
     assert "/guidance/slots?branch=" in times and "&amp;counsellor=" in times
+
+
+async def test_slots_filter_form_blanks_mean_no_filter(app, demo):
+    """The form's "any counsellor" and an empty date arrive as empty values (and its "later" link carries them):
+    the page, not a 422 (found in issue 16's QA pass)."""
+    async with logged_in(app, "reader@libspace.local") as client:
+        blank = await client.get("/guidance/slots", params={"branch": "", "counsellor": "", "start": ""})
+        assert blank.status_code == 200 and 'data-testid="slot-group"' in blank.text
+        later = re.search(r'href="(/guidance/slots\?[^"]*)">[^<]*→', blank.text).group(1).replace("&amp;", "&")
+        assert "counsellor=&" in later and (await client.get(later)).status_code == 200
+        for odd in ({"counsellor": "x"}, {"start": "2026-13-45"}):
+            assert (await client.get("/guidance/slots", params=odd)).status_code == 200, odd
+
+
+async def test_the_guidance_page_links_recommendations_only_to_those_who_may_open_them(app, demo):
+    """A teacher (or staff, a counsellor) got a link to recommendations that answers 403 (issue 16 QA pass)."""
+    for login, linked in ((None, True), ("teen@libspace.local", True), ("teacher@libspace.local", False), ("counsellor@libspace.local", False)):
+        async with logged_in(app, login) as client:
+            page = await client.get("/guidance")
+            assert ('href="/guidance/recommendations"' in page.text) is linked, login
+            assert ("Для читателей с читательским билетом." in page.text) is not linked, login
