@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import random
 import re
 import sqlite3
+import time
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, AsyncIterator, Callable
@@ -135,6 +137,63 @@ class _Pool:
         self.idle.clear()
 
 
+# SQLite's own busy handler (``busy_timeout``) sleeps 1, 2, 5, ... then 100 ms between tries: a writer that
+# has waited a while looks again only every 100 ms, and newcomers that try at once take the lock before it (44 s
+# waits in the rush of issue 17). A writer of ours asks for the lock itself instead, every fraction of a
+# millisecond with jitter, in its connection's thread (the event loop goes on); writers of one process queue
+# first on its FIFO lock, so at most one per process asks.
+_RETRY_SLEEP = (0.0002, 0.001)
+
+
+def _begin_immediate(connection: sqlite3.Connection, timeout: float, kind: str = "IMMEDIATE") -> None:
+    """``BEGIN IMMEDIATE`` (or EXCLUSIVE), trying again within ``timeout`` seconds while another process writes."""
+    deadline = time.monotonic() + timeout
+    connection.execute("PRAGMA busy_timeout = 0")
+    try:
+        while True:
+            try:
+                connection.execute(f"BEGIN {kind}")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error).lower() and "busy" not in str(error).lower() or time.monotonic() >= deadline:
+                    raise
+            time.sleep(random.uniform(*_RETRY_SLEEP))
+    finally:
+        connection.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+
+
+def _batch_in_thread(connection: sqlite3.Connection, work: Callable[["SyncRunner"], Any], timeout: float, begin: bool) -> tuple[Any, list[str]]:
+    runner = SyncRunner(connection)
+    if not begin:  # inside the caller's transaction
+        return work(runner), runner.written
+    _begin_immediate(connection, timeout)
+    try:
+        result = work(runner)
+        connection.execute("COMMIT")
+    except BaseException:
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+        raise
+    return result, runner.written
+
+
+class SyncRunner:
+    """Runs ``{}``-placeholder SQL on a SQLite connection from its own thread (see :func:`write_batch`)."""
+
+    __slots__ = ("connection", "written")
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+        self.written: list[str] = []
+
+    def __call__(self, sql: str, *args: Any) -> list[dict]:
+        query = _compile(sql, "sqlite")
+        rows = self.connection.execute(query, args).fetchall()
+        if query[:1] not in ("S", "s"):
+            self.written.append(query)
+        return rows
+
+
 class PooledTransaction(SQLiteTransaction):
     """A transaction on a pooled connection; writers (IMMEDIATE) queue on one lock per process."""
 
@@ -163,6 +222,12 @@ class PooledTransaction(SQLiteTransaction):
             raise
         self.context = self.engine.current_transaction.set(self)
         return self
+
+    async def begin(self) -> None:
+        if self.transaction_type == TransactionType.deferred:
+            await self.connection.execute("BEGIN DEFERRED")
+        else:
+            await self.connection._execute(_begin_immediate, self.connection._conn, _lock_timeout(), self.transaction_type.value.upper())
 
     async def __aexit__(self, exception_type, exception, traceback) -> bool:
         if self._parent:
@@ -402,6 +467,86 @@ async def fetch(engine: Engine, sql: str, *args: Any) -> list[dict]:
     if isinstance(engine, PostgresEngine):
         note_write(sql)  # SQLite's path notes it already
     return rows
+
+
+async def write_batch(engine: "PooledSQLiteEngine", work: Callable[[SyncRunner], Any]) -> Any:
+    """SQLite: a whole short write transaction in one hand-off to a pooled connection's thread.
+
+    ``work(run)`` gets ``run(sql, *args) -> rows`` and must not await: ``BEGIN IMMEDIATE``, its statements and
+    ``COMMIT`` (``ROLLBACK`` when it raises, the exception then reaching the caller) run back to back, so the
+    database's write lock is held for the statements alone, not for the event loop's turns between them
+    (issue 17: the rush). Within the caller's transaction, ``work`` runs in it without BEGIN or COMMIT."""
+    transaction = engine.current_transaction.get()
+    if transaction is not None:
+        result, written = await transaction.connection._execute(_batch_in_thread, transaction.connection._conn, work, _lock_timeout(), False)
+    else:
+        result, written = await _batch_on_pool(engine.pool(), work)
+    for query in written:
+        note_write(query)
+    return result
+
+
+async def write_after_lock(engine: PostgresEngine, lock_sql: str, lock_args: tuple, sql: str, args: tuple, writes: tuple[tuple[str, str], ...]) -> list[dict]:
+    """PostgreSQL: ``lock_sql`` (a ``SELECT ... FOR UPDATE``), then ``sql``, in one transaction (the caller's,
+    if one is open); ``$n`` placeholders; the rows of ``sql``. The lock is held across one statement and the
+    COMMIT only, and ``sql`` starts after the lock is granted: in READ COMMITTED its snapshot sees everything
+    the lock's previous holders committed (a single statement that waits for a row lock re-reads that row
+    alone, the rest of its reads stay as of its start). ``writes``: the ``(verb, table)`` pairs ``sql`` may
+    write, told to :data:`WRITE_LISTENERS` (a statement starting with WITH is not parsed)."""
+    transaction = engine.current_transaction.get()
+    if transaction is not None:
+        await transaction.connection.execute(lock_sql, *lock_args)
+        rows = await transaction.connection.fetch(sql, *args)
+    elif engine.pool is None:  # a command-line run without the pool
+        connection = await engine.get_new_connection()
+        try:
+            async with connection.transaction():
+                await connection.execute(lock_sql, *lock_args)
+                rows = await connection.fetch(sql, *args)
+        finally:
+            await connection.close()
+    else:
+        async with engine.pool.acquire() as connection:
+            async with connection.transaction():
+                await connection.execute(lock_sql, *lock_args)
+                rows = await connection.fetch(sql, *args)
+    for verb, table in writes:
+        for listener in WRITE_LISTENERS:
+            listener(verb, table)
+    return [dict(row) for row in rows]
+
+
+async def _batch_on_pool(pool: _Pool, work: Callable[[SyncRunner], Any]) -> tuple[Any, list[str]]:
+    try:
+        await asyncio.wait_for(pool.write_lock.acquire(), _lock_timeout())
+    except asyncio.TimeoutError:
+        raise DatabaseBusy() from None
+    try:
+        connection = await pool.acquire()
+    except BaseException:
+        pool.write_lock.release()
+        raise
+
+    def give_back(job: asyncio.Future | None = None) -> None:
+        if job is not None and not job.cancelled():
+            job.exception()  # retrieved: the request that wanted it is gone
+        pool.release(connection, broken=connection.in_transaction)
+        pool.write_lock.release()
+
+    job = asyncio.ensure_future(connection._execute(_batch_in_thread, connection._conn, work, _lock_timeout(), True))
+    try:
+        result = await asyncio.shield(job)
+    except asyncio.CancelledError:
+        if not job.done():  # the thread commits or rolls back all the same: the connection is free after that
+            job.add_done_callback(give_back)
+            raise
+        give_back()
+        raise
+    except BaseException:
+        give_back()
+        raise
+    give_back()
+    return result
 
 
 def write_transaction(engine: Engine):

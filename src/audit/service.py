@@ -103,6 +103,26 @@ def _encode(changes: Changes | None, private: frozenset[str] = frozenset()) -> s
     return msgspec.json.encode(result).decode()
 
 
+def entry_values(
+    actor: Actor | None, action: str, object_kind: str, object_id: int | None, *, branch_id: int | None = None, changes: Changes | None = None,
+    private: Iterable[str] = (), at: datetime | None = None,
+) -> dict[str, Any]:
+    """The columns of one audit row, for a hot path that writes it with its own SQL in its transaction (a
+    sign-up, see src/events/claims.py); :func:`record` for everyone else."""
+    who = actor if actor is not None else _acting.get()
+    return {
+        "at": at or now_utc(),
+        "actor_id": who.id if who is not None else None,
+        "actor_role": (who.role if who is not None else SYSTEM_ROLE)[:16],
+        "actor_name": (who.full_name if who is not None else "")[:200],
+        "branch_id": branch_id,
+        "object_kind": object_kind[:32],
+        "object_id": object_id,
+        "action": action[:40],
+        "changes": _encode(changes, frozenset(private)),
+    }
+
+
 async def record(
     actor: Actor | None, action: str, object_kind: str, object_id: int | None, *, branch_id: int | None = None, changes: Changes | None = None, private: Iterable[str] = ()
 ) -> None:
@@ -126,23 +146,8 @@ async def record_many(
         return
     if engine_finder().current_transaction.get() is None:
         raise RuntimeError("audit entries are written inside the transaction that makes the change")
-    who = actor if actor is not None else _acting.get()
-    hidden = frozenset(private)
     at = now_utc()
-    rows = [
-        AuditEntry(
-            at=at,
-            actor_id=who.id if who is not None else None,
-            actor_role=(who.role if who is not None else SYSTEM_ROLE)[:16],
-            actor_name=(who.full_name if who is not None else "")[:200],
-            branch_id=branch_id,
-            object_kind=object_kind[:32],
-            object_id=object_id,
-            action=action[:40],
-            changes=_encode(changes, hidden),
-        )
-        for object_id, changes in changes_by_id.items()
-    ]
+    rows = [AuditEntry(**entry_values(actor, action, object_kind, object_id, branch_id=branch_id, changes=changes, private=private, at=at)) for object_id, changes in changes_by_id.items()]
     await AuditEntry.insert(*rows)
 
 

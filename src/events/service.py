@@ -16,13 +16,15 @@ from zoneinfo import ZoneInfo
 from piccolo.engine import engine_finder
 from piccolo.query.functions.aggregate import Count
 
-from src import audit, db
+from src import audit
 from src.accounts import families, permissions
 from src.accounts import service as accounts_service
+from src.accounts.exceptions import CardBlocked
 from src.accounts.permissions import Principal
 from src.accounts.tables import ReaderCard
 from src.config import get_settings
 from src.db import is_postgres, write_transaction
+from src.events import claims
 from src.events import messages as event_messages
 from src.events import rules
 from src.events.constants import (
@@ -437,42 +439,34 @@ async def _waiting_count(event_id: int) -> int:
     return await Registration.count().where((Registration.event == event_id) & (Registration.status == WAITLISTED))
 
 
-# A seat is claimed by one conditional UPDATE: the database counts (``seats_taken``, within ``capacity`` by its
-# CHECK) and the row is locked from here to the commit only, across the few inserts that follow. A newcomer is
-# confirmed only while nobody waits (the queue is never overtaken); otherwise the event row is locked by a
-# plain read and the sign-up joins the queue, whose order is the ids' (taken under that lock).
-CLAIM_SQL = f"""UPDATE event SET seats_taken = seats_taken + {{}}
-WHERE id = {{}} AND status = '{SCHEDULED}' AND capacity IS NOT NULL AND seats_taken + {{}} <= capacity
-  AND NOT EXISTS (SELECT 1 FROM registration WHERE event = {{}} AND status = '{WAITLISTED}')
-RETURNING id"""
-LOCK_SQL = "SELECT status, capacity, waitlist FROM event WHERE id = {}"
-POSITION_SQL = f"SELECT COUNT(*) AS ahead FROM registration WHERE event = {{}} AND status = '{WAITLISTED}' AND id < {{}}"
-
-
 async def sign_up(principal: Principal, event_id: int, seats: int = 1, card_number: str | None = None) -> SignUpResult:
     """A reader signs up themself; staff of the event's branch sign up a walk-in reader by card number.
 
     Everything that can be checked is checked before the writing transaction (the event as read then, the
-    card, age, seats, an active sign-up already there); the transaction claims the seat or a place in the
-    queue and writes the sign-up, its audit entry and its message (see ``CLAIM_SQL``)."""
+    card, age, seats, an active sign-up already there), and the audit entry and messages are made ready for
+    either outcome; src/events/claims.py then claims the seat or a place in the queue and writes the sign-up,
+    its audit entry and its messages in one short transaction."""
     by_staff = bool(card_number)
     if by_staff:
-        card = await accounts_service.find_card(card_number or "")
-        reader_id = card.account_id
+        reader_id = (await accounts_service.find_card(card_number or "")).account_id
         if principal.is_reader:  # a guardian signs their child up, as the child would
             if not await families.is_guardian_of(principal.id, reader_id):
                 raise Forbidden(_("You can sign up only yourself and the children linked to your account"))
             by_staff = False
     elif permissions.can_sign_up_self(principal):
-        card = await accounts_service.get_card(principal.id)
         reader_id = principal.id
     else:
         raise Forbidden(_("Sign-up is for readers with a library card; staff give the reader's card number"))
-    accounts_service.ensure_usable(card)  # 403 with the reason for a blocked card
-    probation = not by_staff and rules.needs_confirmation(await no_show_count(reader_id), get_settings().no_show_limit)
     now = now_utc()
+    row = await claims.facts(event_id, reader_id, now)
+    if row["card_number"] is None:
+        raise NotFound(_("This account has no reader card"))
+    if row["blocked_at"] is not None:  # 403 with the reason for a blocked card
+        raise CardBlocked(row["card_number"], row["blocked_reason"])
+    if row["id"] is None:
+        raise NotFound(_("There is no such event"))
+    probation = not by_staff and rules.needs_confirmation(row["no_shows"], get_settings().no_show_limit)
     code = rules.new_ticket_code()
-    row = await _read_event(event_id)
     branch = await rooms_service.branch_by_id(row["branch"])
     if by_staff and not permissions.can_sign_up_others(principal, row["branch"]):
         raise Forbidden(_("Only staff of %(branch)s can sign readers up for its events", branch=branch.short_name))
@@ -488,68 +482,49 @@ async def sign_up(principal: Principal, event_id: int, seats: int = 1, card_numb
         if problem:
             raise _window_error(row, problem, branch.timezone)
     tz = ZoneInfo(branch.timezone)
-    reason = rules.age_problem(card.birth_date, card.guardian_consent_at is not None, row["starts_at"].astimezone(tz).date(), row["min_age"], row["max_age"], for_staff=by_staff)
+    reason = rules.age_problem(row["birth_date"], row["guardian_consent_at"] is not None, row["starts_at"].astimezone(tz).date(), row["min_age"], row["max_age"], for_staff=by_staff)
     if reason:
         raise Invalid.one("age", reason)
     problem = rules.seats_problem(seats, row["seats_per_signup"])
     if problem:
         raise Invalid.one("seats", problem)
     already = _already_signed_up()
-    if await Registration.exists().where(
-        (Registration.event == event_id) & (Registration.reader == reader_id) & Registration.status.is_in(list(ACTIVE))
-    ):
+    if row["already"]:
         raise already
     deadline = rules.confirm_deadline(row["starts_at"], row["confirm_hours_before"], probation)
     late = deadline is not None and now >= deadline  # signing up after the deadline is itself the confirmation
     confirmed_at = now if (late or by_staff) else None
     recipients = await notifications.audience([reader_id])
-    engine = engine_finder()
+    confirm_by = deadline.isoformat() if deadline is not None and confirmed_at is None else ""
+    facts = {"event": event_id, "reader": reader_id, "seats": seats, "confirmation_required": probation or None}
+    audit_rows, messages = {}, {}
+    for status in (CONFIRMED, WAITLISTED):  # the outcome is known only under the lock: both are ready
+        audit_rows[status] = audit.entry_values(principal, "create", "registration", None, branch_id=row["branch"], changes=audit.diff(None, {**facts, "status": status}), at=now)
+        kind = event_messages.SIGNED_UP if status == CONFIRMED else event_messages.WAITLISTED
+        messages[status] = notifications.outbox_values(
+            kind, recipients, event_messages.SUBJECTS[kind],
+            {"event_id": event_id, "title": row["title"], "ticket_code": code, "confirm_by": confirm_by, "timezone": branch.timezone, "path": "/me/registrations"},
+            cause=claims.ID, subject_vars={"title": row["title"]}, now=now,
+        )
+    claim = claims.Claim(
+        event_id=event_id, reader_id=reader_id, seats=seats, ticket_code=code, confirmation_required=probation, confirmed_at=confirmed_at,
+        created_by=principal.id, now=now, audit=audit_rows, messages=messages,
+    )
     try:
-        async with _tx():
-            if await db.fetch(engine, CLAIM_SQL, seats, event_id, seats, event_id):
-                status = CONFIRMED
-            else:
-                locked = await db.fetch(engine, LOCK_SQL + (" FOR UPDATE" if is_postgres(engine) else ""), event_id)
-                if not locked or locked[0]["status"] == CANCELLED:
-                    raise Conflict(_("This event is cancelled"))
-                status = rules.placement(seats, 0, 0, bool(locked[0]["waitlist"]), True)
-                if status is None:
-                    raise Conflict(_("No seats left, and this event has no waitlist"), errors=[FieldError("event", _("No seats left"))])
-            registration = Registration(
-                event=event_id,
-                reader=reader_id,
-                seats=seats,
-                status=status,
-                ticket_code=code,
-                confirmation_required=probation,
-                confirmed_at=confirmed_at,
-                created_by=principal.id,
-                created_at=now,
-            )
-            await registration.save()
-            position = None
-            if status == WAITLISTED:
-                position = (await db.fetch(engine, POSITION_SQL, event_id, registration.id))[0]["ahead"] + 1
-            await audit.record(
-                principal, "create", "registration", registration.id, branch_id=row["branch"],
-                changes=audit.diff(None, {"event": event_id, "reader": reader_id, "seats": seats, "status": status, "confirmation_required": probation or None}),
-            )
-            kind = event_messages.SIGNED_UP if status == CONFIRMED else event_messages.WAITLISTED
-            confirm_by = deadline.isoformat() if deadline is not None and confirmed_at is None else ""
-            await notifications.enqueue(
-                kind, recipients, event_messages.SUBJECTS[kind],
-                {"event_id": event_id, "registration_id": registration.id, "title": row["title"], "ticket_code": code, "position": position, "confirm_by": confirm_by, "timezone": branch.timezone, "path": "/me/registrations"},
-                cause=str(registration.id), subject_vars={"title": row["title"]},
-            )
+        outcome = await claims.write(claim)
     except AppError:
         raise
     except Exception as error:
         if _is_integrity_error(error):
             raise already from error
         raise
-    metrics.SIGNUPS.labels(status).inc()
+    if outcome.refused == "cancelled":
+        raise Conflict(_("This event is cancelled"))
+    if outcome.refused == "full" or outcome.id is None or outcome.status is None:
+        raise Conflict(_("No seats left, and this event has no waitlist"), errors=[FieldError("event", _("No seats left"))])
+    metrics.SIGNUPS.labels(outcome.status).inc()
     return SignUpResult(
-        id=registration.id, event_id=event_id, status=status, seats=seats, waitlist_position=position, ticket_code=code,
+        id=outcome.id, event_id=event_id, status=outcome.status, seats=seats, waitlist_position=outcome.position, ticket_code=code,
         confirmation_required=deadline is not None and confirmed_at is None,
     )
 
