@@ -90,6 +90,49 @@ async def _rush(base: str, event_id: int, tokens: list[str], within: float, time
     return answers
 
 
+def _tree_cpu_seconds(root: int) -> float:
+    """User + system CPU of a process and its descendants (Linux /proc; 0.0 elsewhere): the server's own cost,
+    which other load on the machine does not inflate the way it does latency."""
+    try:
+        parents: dict[int, int] = {}
+        times: dict[int, float] = {}
+        tick = os.sysconf("SC_CLK_TCK")
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    fields = stat.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parents[int(entry)] = int(fields[1])
+            times[int(entry)] = (int(fields[11]) + int(fields[12])) / tick
+    except OSError:
+        return 0.0
+    tree, grown = {root}, True
+    while grown:
+        grown = False
+        for pid, parent in parents.items():
+            if parent in tree and pid not in tree:
+                tree.add(pid)
+                grown = True
+    return sum(times.get(pid, 0.0) for pid in tree)
+
+
+def _settle(root: int, within: float = 120.0) -> float:
+    """Wait until the server's processes are idle: the first worker answers /healthz while the others may still
+    be importing the app, and the rush would then meet one worker and pay for the others' start. Seconds waited."""
+    started = time.perf_counter()
+    before = _tree_cpu_seconds(root)
+    while time.perf_counter() - started < within:
+        time.sleep(1.0)
+        now = _tree_cpu_seconds(root)
+        if now - before < 0.1:
+            break
+        before = now
+    return time.perf_counter() - started
+
+
 def _percentile(ordered: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * share))] if ordered else float("nan")
 
@@ -130,10 +173,16 @@ def run_engine(engine: str, url: str, args: argparse.Namespace) -> None:
     started = time.perf_counter()
     event_id, tokens = asyncio.run(_prepare(args.clients, args.capacity))
     print(f"[{engine}] {args.clients} readers with tokens and the workshop ready in {time.perf_counter() - started:.1f} s", flush=True)
-    with served("libspace", {"LIBSPACE_DATABASE_URL": url}, workers=args.workers) as (base, _ready, _process):
+    with served("libspace", {"LIBSPACE_DATABASE_URL": url}, workers=args.workers) as (base, _ready, process):
+        settled = _settle(process.pid)
+        print(f"[{engine}] the server's processes settled {settled:.1f} s after the first answered", flush=True)
+        load = os.getloadavg()[0]
+        cpu = _tree_cpu_seconds(process.pid)
         began = time.perf_counter()
         answers = asyncio.run(_rush(base, event_id, tokens, args.within, args.timeout))
         took = time.perf_counter() - began
+        cpu = _tree_cpu_seconds(process.pid) - cpu
+        load = max(load, os.getloadavg()[0])
     codes: dict[str, int] = {}
     for answer in answers:
         codes[str(answer["code"])] = codes.get(str(answer["code"]), 0) + 1
@@ -148,7 +197,9 @@ def run_engine(engine: str, url: str, args: argparse.Namespace) -> None:
     pairs = len(sent_order) * (len(sent_order) - 1) // 2
     latencies = sorted(a["ms"] for a in answers)
     errors = len(answers) - len(accepted)
-    print(f"  libspace serve --workers {args.workers}; {len(answers)} clients (httpx, loopback) within {args.within:.0f} s; all answered after {took:.1f} s")
+    print(f"  libspace serve --workers {args.workers}; {len(answers)} clients (httpx, loopback) within {args.within:.0f} s; all answered after {took:.1f} s; "
+          f"load average {load:.1f} (1 min, the higher of before and after)")
+    print(f"  server CPU {cpu * 1000 / max(len(answers), 1):.1f} ms per sign-up (all its processes, {cpu:.1f} s in all; the database's own not counted)")
     print(f"  answers: {codes}; errors {errors} (must be 0)")
     print(f"  confirmed {len(confirmed)} of capacity {args.capacity}: {'yes' if len(confirmed) == args.capacity else 'NO'}; confirmed are the first accepted: {'yes' if prefix else 'NO'}")
     print(f"  waitlisted {len(waiting)}; positions 1..{len(waiting)} in the server's order of acceptance: {'yes' if in_order else 'NO'}; "
