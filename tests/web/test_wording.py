@@ -58,3 +58,20 @@ async def test_pages_nest_quotes_too(client, demo):
     await post_form(client, "/login", {"login": "staff.chekhov@libspace.local", "password": "libspace-demo"})
     page = await client.get("/staff/readers", params={"q": "клуб «Амур»"})
     assert "«клуб „Амур“»" in page.text, page.text[-3000:]
+
+
+def test_profession_types_have_one_name_and_one_dash_everywhere():
+    """An event's tags (labels) and the survey's result (guidance content) name Klimov's types alike:
+    «Человек – природа», not an em dash in one place and an en dash in the other (issue 16, point 9)."""
+    from src.guidance import content
+    from src.guidance.constants import TYPES
+    from src.i18n import reset_language, set_language
+    from src.labels import label
+
+    token = set_language("ru")
+    try:
+        for code in TYPES:
+            assert label(code) == content.type_text(code, "ru").name, code
+            assert "—" not in label(code)
+    finally:
+        reset_language(token)
