@@ -5,12 +5,11 @@ import re
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
-from babel.dates import format_date
-
 import httpx
 
 from src.accounts.tables import Account
 from src.guidance import content
+from src.i18n import fmt_day
 from src.timeutil import today_in
 from tests.conftest import post_form
 from tests.guidance.conftest import first_free_slot
@@ -165,7 +164,10 @@ async def test_counsellor_edits_availability_and_staff_edit_fields(app, demo):
         day_off = today_in("Asia/Yakutsk") + timedelta(days=400)  # inside the three-year window of bookable dates
         off = await post_form(client, "/guidance/counsellor/availability", {"on": day_off.isoformat(), "kind": "off"}, action="/guidance/counsellor/exceptions", follow_redirects=False)
         assert off.status_code == 303
-        assert format_date(day_off, "d MMMM", locale="ru") in (await client.get("/guidance/counsellor/availability")).text
+        listed = (await client.get("/guidance/counsellor/availability")).text
+        assert fmt_day(day_off) in listed  # the one prose date style, "9 декабря 2027, четверг" (issue 16, point 9)
+        on_the_day = await client.get("/guidance/counsellor", params={"date": day_off.isoformat()})
+        assert f"Консультации: {fmt_day(day_off)}" in on_the_day.text
         far = await post_form(client, "/guidance/counsellor/availability", {"on": "2099-01-05", "kind": "off"}, action="/guidance/counsellor/exceptions", follow_redirects=True)
         assert far.status_code == 200 and 'id="e-xon"' in far.text and 'href="#f-xon"' in far.text and 'data-testid="error-summary"' in far.text
         assert (await client.get("/guidance/fields")).status_code == 403
