@@ -83,6 +83,9 @@ async def test_staff_edit_attendees_csv_walk_in_and_check_in(client, staff, demo
     start = await during_opening(frozen_clock) + timedelta(minutes=30)
     event_id = await new_event(staff, starts_at=start, ends_at=start + timedelta(hours=2), min_age=None, max_age=None, category="family")
     await _login(client, "staff.chekhov@libspace.local")
+    form = (await client.get(f"/staff/events/{event_id}/attendees")).text
+    walk_in_form = form[form.index('id="walkin-h"'):]
+    assert "Записать читателя</button>" in walk_in_form and "Записаться</button>" not in walk_in_form  # staff sign someone else up (issue 16, point 8)
     walk_in = await post_form(client, f"/staff/events/{event_id}/attendees", {"card_number": demo.card_for("0003")}, action=f"/staff/events/{event_id}/walk-in", follow_redirects=True)
     assert walk_in.status_code == 200 and "Софья Андреевна Ли" in walk_in.text
     unknown = await post_form(client, f"/staff/events/{event_id}/attendees", {"card_number": "123"}, action=f"/staff/events/{event_id}/walk-in", follow_redirects=True)
