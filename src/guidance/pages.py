@@ -445,10 +445,11 @@ class FieldPages(Controller):
     include_in_schema = False
     guards = [requires_staff]
 
-    async def _page(self, request: Request, editing=None, status_code: int = 200, errors: list[FieldError] | None = None, values: dict | None = None) -> Template:
+    async def _page(self, request: Request, editing=None, values: dict | None = None) -> Template:
+        """The list and the form; a failed save comes back here with its values and errors (back_with_errors)."""
         return page(
-            request, "guidance/fields.html", status_code=status_code, fields=await guidance_service.list_fields(include_inactive=True), editing=editing,
-            types=[(t, content.type_text(t, current_language()).name) for t in TYPES], error_list=errors or [], errors=errors_by_field(errors or []), values=values or {},
+            request, "guidance/fields.html", fields=await guidance_service.list_fields(include_inactive=True), editing=editing,
+            types=[(t, content.type_text(t, current_language()).name) for t in TYPES], error_list=[], errors={}, values=values or {},
         )
 
     @get("/")
@@ -460,7 +461,7 @@ class FieldPages(Controller):
         return await self._page(request, editing, values=values)
 
     @post("/")
-    async def save(self, request: Request) -> Template | Redirect:
+    async def save(self, request: Request) -> Redirect:
         if not can_manage_profession_fields(request.user):
             raise Forbidden()
         form = await Form.read(request)
@@ -480,7 +481,6 @@ class FieldPages(Controller):
                     raise
                 errors = error.errors or [FieldError("slug", error.detail)]
         if errors:
-            editing = next((f for f in await guidance_service.list_fields(include_inactive=True) if f.id == field_id), None)
-            return await self._page(request, editing, 422, errors, form.data)
+            return back_with_errors(request, errors, form.data, to=f"/guidance/fields?edit={field_id}" if field_id else "/guidance/fields")
         flash(request, _("The profession field is saved."))
         return Redirect(path="/guidance/fields", status_code=303)

@@ -317,7 +317,7 @@ class StaffSchoolPages(Controller):
         return await _schools_page(request)
 
     @post("/schools")
-    async def add_school(self, request: Request) -> Template | Redirect:
+    async def add_school(self, request: Request) -> Redirect:
         form = await Form.read(request)
         data = teachers_service.SchoolInput(
             slug=form.str("slug", 64), name=form.str("name", 300), number=form.str("number", 20), address=form.str("address", 300),
@@ -328,19 +328,19 @@ class StaffSchoolPages(Controller):
         except (Invalid, AppError) as error:
             if error.status_code not in (409, 422):
                 raise
-            return await _schools_page(request, status_code=error.status_code, school_values=form.data, school_errors=error.errors or [FieldError("slug", error.detail)])
+            return back_with_errors(request, error.errors or [FieldError("slug", error.detail)], form.data, to="/staff/schools", extra={"form_name": "school"})
         flash(request, _("School %(name)s added.", name=school.name))
         return Redirect(path="/staff/schools", status_code=303)
 
     @post("/schools/invite")
-    async def invite(self, request: Request) -> Template | Redirect:
+    async def invite(self, request: Request) -> Redirect:
         form = await Form.read(request)
         try:
             await teachers_service.invite_teacher(request.user, form.str("email", 254), form.str("school", 64), form.str("full_name", 200))
         except AppError as error:
             if error.status_code not in (409, 422):
                 raise
-            return await _schools_page(request, status_code=error.status_code, invite_values=form.data, invite_errors=error.errors or [FieldError("email", error.detail)])
+            return back_with_errors(request, error.errors or [FieldError("email", error.detail)], form.data, to="/staff/schools", extra={"form_name": "invite"})
         flash(request, _("The invitation has been sent to %(email)s.", email=form.str("email", 254)))
         return Redirect(path="/staff/schools", status_code=303)
 
