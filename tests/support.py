@@ -229,12 +229,30 @@ async def log_in_page(page, base_url: str, login: str, password: str = "libspace
     await page.wait_for_load_state()
 
 
-SMALL_TARGETS_JS = """() => {
+HEADER_TARGETS = "header a, header button, header summary, .vision-bar a, .vision-bar summary"
+# every action of a page (issue 16: at least 44x44 px on phones): buttons, submit inputs, links styled as buttons,
+# the header's tools and language switch, menus, and the links of navigation bars; links inside running text are
+# exempt (WCAG 2.5.8), so a plain <a> counts only in the header, the settings bar and those bars
+ACTION_TARGETS = (
+    HEADER_TARGETS + ", button, input[type=submit], input[type=button], input[type=reset], input[type=image], summary, [role=button],"
+    " a.button, a.tool, a.vi-choice, .subnav a, .week-nav a, .month-nav a, .pager a"
+)
+_SMALL_JS = """selector => {
   const small = [];
-  for (const el of document.querySelectorAll('header a, header button, header summary, .vision-bar a, .vision-bar summary')) {
-    if (!el.checkVisibility({visibilityProperty: true})) continue;  // not shown at this width, or in a closed menu
+  for (const el of document.querySelectorAll(selector)) {
+    if (el.disabled || !el.checkVisibility({visibilityProperty: true})) continue;  // not shown at this width, or in a closed menu
     const r = el.getBoundingClientRect();
-    if (r.width < 44 || r.height < 44) small.push(`${el.textContent.trim() || el.getAttribute('aria-label')} ${Math.round(r.width)}x${Math.round(r.height)}`);
+    if (r.right <= 0 || r.bottom <= 0) continue;  // moved off the screen until focused (the skip link)
+    if (r.width < 44 || r.height < 44) {
+      const name = (el.textContent.trim() || el.getAttribute('aria-label') || el.value || '').replace(/\\s+/g, ' ').slice(0, 40);
+      small.push(`${el.tagName.toLowerCase()}${el.className ? '.' + String(el.className).trim().split(/\\s+/).join('.') : ''} «${name}» ${Math.round(r.width)}x${Math.round(r.height)}`);
+    }
   }
   return small;
 }"""
+SMALL_TARGETS_JS = f"() => ({_SMALL_JS})({HEADER_TARGETS!r})"  # the header and the settings bar only
+
+
+async def small_targets(page, selector: str = ACTION_TARGETS) -> list[str]:
+    """The visible actions (``selector``) smaller than 44x44 CSS px, one line each: element, name, size."""
+    return await page.evaluate(_SMALL_JS, selector)
