@@ -29,3 +29,26 @@ async def test_language_switch_looks_the_same_logged_in_and_staff_counts_keep_th
         assert await page.evaluate(LANGUAGE_LOOK) == guest  # a form's button for a logged-in person, not underlined
         gaps = await page.evaluate(LABEL_GAP)  # "Брони на подтверждение: 1", not "…:1"
         assert len(gaps) == 2 and all(gap >= 3 for gap in gaps), gaps
+
+
+# each stacked cell's first grid column against the width its label needs in the label's own font
+LABELS_FIT = """() => [...document.querySelectorAll('table.stack td[data-label]')].filter(td => td.checkVisibility()).map(td => {
+  const before = getComputedStyle(td, '::before');
+  const probe = document.createElement('span');
+  probe.textContent = td.dataset.label;
+  probe.style.cssText = `font:${before.font}; white-space:nowrap; position:absolute; visibility:hidden`;
+  document.body.append(probe);
+  const needed = probe.getBoundingClientRect().width;
+  probe.remove();
+  return [td.dataset.label, parseFloat(getComputedStyle(td).gridTemplateColumns), needed];
+}).filter(([label, column, needed]) => column + 0.5 < needed)"""
+
+
+async def test_stacked_table_labels_are_never_broken_inside_a_word_on_a_320_px_phone(browser, demo_events):
+    """At 320 px «Мероприятие» came out as «Мероприя» over «тие» in the staff event list's cards (issue 16, point 2)."""
+    async with running_server() as base_url, new_page(browser, {"width": 320, "height": 640}) as page:
+        await log_in_page(page, base_url, "staff.chekhov@libspace.local")
+        for path in ("/staff/events", "/staff/schools"):
+            await page.goto(base_url + path)
+            assert await page.locator("table.stack td[data-label]").count(), path
+            assert await page.evaluate(LABELS_FIT) == [], path
