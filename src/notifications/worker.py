@@ -26,7 +26,7 @@ from src.notifications.tables import Outbox, TelegramLink
 from src.notifications.transport import SendError, Transport, make_transport
 from src.ops import metrics
 from src.ops.heartbeat import Heartbeat, worker_name
-from src.ops.observe import job_run
+from src.ops.observe import job_run, yield_to_requests
 
 log = logging.getLogger("libspace.worker")
 
@@ -176,7 +176,9 @@ async def send_due(
         chat_of = sorted({row["recipient"] for row in batch if row.get("channel") == "telegram"})
         channels.chats = {row["account"]: row["chat_id"] for row in await TelegramLink.select().where(TelegramLink.account.is_in(chat_of))} if chat_of else {}
         about_cache: dict = {}  # one look-up of an event per batch, however many are told about it
+        patience = settings.lease_seconds / 4  # each row is leased to us: never wait near the lease's end
         for row in batch:
+            patience -= await yield_to_requests(patience)  # a server process answers its requests first
             recipient = recipients.get(row["recipient"]) if row["recipient"] is not None else _address_only(row)
             try:
                 await _deliver(row, recipient, channels, settings, clock.now(), about_cache)

@@ -10,6 +10,7 @@ new), returns it in the ``X-Request-ID`` header, and when the answer is out writ
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import os
@@ -39,6 +40,22 @@ def _incoming_id(scope: Scope) -> str | None:
     return None
 
 
+_in_flight = 0  # requests this process is answering now
+_last_answer = 0.0  # time.monotonic() when it last finished one
+QUIET_SECONDS = 0.25  # no request for this long: a burst is over, or there is none
+
+
+async def yield_to_requests(longest: float) -> float:
+    """Background work in a server process (the notification worker) waits while the process is answering
+    requests, until none came for ``QUIET_SECONDS``, at most ``longest`` seconds; returns the seconds waited.
+    Under a burst (the rush of issue 17: 1,000 sign-ups and their 1,000 e-mails in 10 s) the answers go first
+    and the e-mails right after, instead of the e-mails taking two thirds of the CPU the answers wait for."""
+    started = time.monotonic()
+    while (_in_flight or time.monotonic() - _last_answer < QUIET_SECONDS) and time.monotonic() - started < longest:
+        await asyncio.sleep(0.05)
+    return time.monotonic() - started
+
+
 class RequestObserver:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -59,11 +76,15 @@ class RequestObserver:
                 message["headers"] = [*message.get("headers", ()), header]
             await send(message)
 
+        global _in_flight, _last_answer
         started = time.perf_counter()
         metrics.IN_PROGRESS.inc()
+        _in_flight += 1
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            _in_flight -= 1
+            _last_answer = time.monotonic()
             metrics.IN_PROGRESS.dec()
             self._record(scope, status, time.perf_counter() - started, request_id)
             request_id_var.reset(token)
