@@ -444,6 +444,11 @@ def _compile(sql: str, engine_type: str) -> str:
     return found
 
 
+def params(count: int) -> str:
+    """``{}, {}, ...``: the placeholders of an ``IN (...)`` list of ``count`` values for :func:`fetch`."""
+    return ", ".join(["{}"] * count)
+
+
 async def _execute(engine: Engine, sql: str, args: tuple) -> list[dict]:
     transaction = engine.current_transaction.get()
     if isinstance(engine, PostgresEngine):

@@ -11,12 +11,13 @@ from dataclasses import dataclass
 
 from piccolo.engine import engine_finder
 
+from src import db
 from src.db import write_transaction
 from src.exceptions import NotFound
 from src.i18n import _
 from src.notifications import registry, rules
 from src.notifications.messages import category_signature, unsubscribe_signature
-from src.notifications.tables import MessagePreference, ReminderSetting, TelegramLink
+from src.notifications.tables import MessagePreference, ReminderSetting
 from src.timeutil import now_utc
 
 EMAIL, TELEGRAM = "email", "telegram"
@@ -89,11 +90,15 @@ async def choices_of(accounts: set[int]) -> Choices:
     if not accounts:
         return Choices(frozenset(), frozenset())
     ids = sorted(accounts)
-    linked = {row["account"] for row in await TelegramLink.select(TelegramLink.account).where(TelegramLink.account.is_in(ids))}
-    rows = await MessagePreference.select(MessagePreference.account, MessagePreference.category, MessagePreference.channel).where(
-        MessagePreference.account.is_in(ids) & (MessagePreference.enabled == False)  # noqa: E712
-    )
-    return Choices(frozenset(linked), frozenset((row["account"], row["category"], row["channel"]) for row in rows))
+    listed = db.params(len(ids))
+    rows = await db.fetch(engine_finder(), _CHOICES_SQL.replace("IDS", listed), *ids, False, *ids)  # on every message: one query, no builder
+    linked = frozenset(row["account"] for row in rows if row["category"] is None)
+    return Choices(linked, frozenset((row["account"], row["category"], row["channel"]) for row in rows if row["category"] is not None))
+
+
+# Who linked Telegram (category None) and what they switched off, of the accounts IDS.
+_CHOICES_SQL = """SELECT account, NULL AS category, NULL AS channel FROM telegram_link WHERE account IN (IDS)
+UNION ALL SELECT account, category, channel FROM message_preference WHERE enabled = {} AND account IN (IDS)"""
 
 
 def channels(kind: str, account: int, chosen: Choices) -> tuple[str, ...]:

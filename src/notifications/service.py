@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from src import bounds
-from src.accounts.tables import Account
+from piccolo.engine import engine_finder
+
+from src import bounds, db
 from src.config import get_settings
 from src.i18n import translations
 from src.labels import N_  # noqa: F401 - re-exported for callers that mark subjects
@@ -41,10 +42,7 @@ async def audience(recipients: list[int]) -> Audience:
     recipients = sorted(set(recipients))
     if not recipients:
         return Audience([], {}, {}, preferences.Choices(frozenset(), frozenset()))
-    languages = {
-        row["id"]: row["language"]
-        for row in await Account.select(Account.id, Account.language).where(Account.id.is_in(recipients))
-    }
+    languages = {row["id"]: row["language"] for row in await db.fetch(engine_finder(), "SELECT id, language FROM account WHERE id IN (" + db.params(len(recipients)) + ")", *recipients)}
     copies: dict[int, list[tuple[int, str]]] = {}
     for resolve in registry.COPIES:  # copies for those who follow a recipient's messages (a child's guardians)
         for recipient, others in (await resolve(recipients)).items():
