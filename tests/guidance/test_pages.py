@@ -176,6 +176,7 @@ async def test_counsellor_edits_availability_and_staff_edit_fields(app, demo):
     async with logged_in(app, "staff.dialog@libspace.local") as staff:
         listing = await staff.get("/guidance/fields")
         assert listing.status_code == 200 and "ИТ и программирование" in listing.text
+        assert '<span class="tag">Человек – техника</span>' in listing.text and '<span class="tag">technology</span>' not in listing.text  # names, not codes
         created = await post_form(staff, "/guidance/fields", {"slug": "space", "name_ru": "Космос", "name_en": "Space", "type_technology": "on", "is_active": "on"}, follow_redirects=False)
         assert created.status_code == 303
         invalid = await post_form(staff, "/guidance/fields", {"slug": "Космос", "name_ru": "", "name_en": ""}, follow_redirects=True)

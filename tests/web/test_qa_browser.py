@@ -44,11 +44,20 @@ LABELS_FIT = """() => [...document.querySelectorAll('table.stack td[data-label]'
 }).filter(([label, column, needed]) => column + 0.5 < needed)"""
 
 
+# the parts of a stacked cell's value that fell into its label's column (a second tag went under the label)
+UNDER_THE_LABEL = """() => [...document.querySelectorAll('table.stack td[data-label]')].filter(td => td.checkVisibility()).flatMap(td => {
+  const column = td.getBoundingClientRect().left + parseFloat(getComputedStyle(td).gridTemplateColumns);
+  return [...td.children].filter(c => c.tagName !== 'BR' && c.checkVisibility() && c.getBoundingClientRect().left < column - 1).map(c => `${td.dataset.label}: ${c.textContent.trim()}`);
+})"""
+
+
 async def test_stacked_table_labels_are_never_broken_inside_a_word_on_a_320_px_phone(browser, demo_events):
-    """At 320 px «Мероприятие» came out as «Мероприя» over «тие» in the staff event list's cards (issue 16, point 2)."""
+    """At 320 px «Мероприятие» came out as «Мероприя» over «тие» in the staff event list's cards, and the second
+    tag of the profession fields' and the career passport's types went under the label (issue 16, point 2)."""
     async with running_server() as base_url, new_page(browser, {"width": 320, "height": 640}) as page:
         await log_in_page(page, base_url, "staff.chekhov@libspace.local")
-        for path in ("/staff/events", "/staff/schools"):
+        for path in ("/staff/events", "/staff/schools", "/guidance/fields"):
             await page.goto(base_url + path)
             assert await page.locator("table.stack td[data-label]").count(), path
             assert await page.evaluate(LABELS_FIT) == [], path
+            assert await page.evaluate(UNDER_THE_LABEL) == [], path
