@@ -61,3 +61,29 @@ async def test_stacked_table_labels_are_never_broken_inside_a_word_on_a_320_px_p
             assert await page.locator("table.stack td[data-label]").count(), path
             assert await page.evaluate(LABELS_FIT) == [], path
             assert await page.evaluate(UNDER_THE_LABEL) == [], path
+
+
+# the words of the timelines' zone names wider than their cell (then they break inside the word)
+ZONE_WORDS_FIT = """() => [...document.querySelectorAll('.tl-zone')].filter(z => z.checkVisibility()).flatMap(zone => {
+  const style = getComputedStyle(zone);
+  const room = zone.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  return zone.textContent.trim().split(/\\s+/).filter(word => {
+    const probe = document.createElement('span');
+    probe.textContent = word;
+    probe.style.cssText = `font:${style.font}; white-space:nowrap; position:absolute; visibility:hidden`;
+    document.body.append(probe);
+    const width = probe.getBoundingClientRect().width;
+    probe.remove();
+    return width > room + 0.5;
+  });
+})"""
+
+
+async def test_timeline_zone_names_keep_their_words_on_a_desktop(browser, demo):
+    """The week view and the staff home showed «профконсультац» over «ий» at 1280 px (issue 16, point 12)."""
+    async with running_server() as base_url, new_page(browser, {"width": 1280, "height": 900}) as page:
+        await log_in_page(page, base_url, "staff.chekhov@libspace.local")
+        for path in ("/staff", "/staff/branches/chekhov/schedule?view=week"):
+            await page.goto(base_url + path)
+            assert await page.locator(".tl-zone").count(), path
+            assert await page.evaluate(ZONE_WORDS_FIT) == [], path
