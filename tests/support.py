@@ -230,12 +230,13 @@ async def log_in_page(page, base_url: str, login: str, password: str = "libspace
 
 
 HEADER_TARGETS = "header a, header button, header summary, .vision-bar a, .vision-bar summary"
-# every action of a page (issue 16: at least 44x44 px on phones): buttons, submit inputs, links styled as buttons,
-# the header's tools and language switch, menus, and the links of navigation bars; links inside running text are
+# every action of a page (issue 16: at least 44x44 px on phones): buttons, submit inputs, links styled as buttons
+# or chips (free slots, timeline items), the header's tools and language switch, menus, and the links of navigation
+# bars; links inside running text are
 # exempt (WCAG 2.5.8), so a plain <a> counts only in the header, the settings bar and those bars
 ACTION_TARGETS = (
     HEADER_TARGETS + ", button, input[type=submit], input[type=button], input[type=reset], input[type=image], summary, [role=button],"
-    " a.button, a.tool, a.vi-choice, .subnav a, .week-nav a, .month-nav a, .pager a"
+    " a.button, a.tool, a.vi-choice, a.tag, a.slot-free, a.tl-item, a.month-event, .subnav a, .week-nav a, .month-nav a, .pager a"
 )
 _SMALL_JS = """selector => {
   const small = [];

@@ -257,8 +257,8 @@ def _opened(response, page, path: str) -> bool:
     return response.status == 200 and not (page.url.split("?")[0].endswith("/login") and path != "/login")
 
 
-# pages, templates and styles do not depend on the engine; the crawl takes 7 1/2 minutes on 2 cores at a load of 13 (101
-# pages, 320 page loads with axe by 7 roles and 303 in the colour schemes), so it runs once
+# pages, templates and styles do not depend on the engine; the crawl takes 5-7 1/2 minutes on 2 cores at a load of 12-15
+# (101 pages, 320 page loads with axe by 7 roles and 303 in the colour schemes), so it runs once
 @pytest.mark.skipif(ENGINE != "sqlite", reason="the crawl checks pages and styles, the same on either engine: it runs on SQLite")
 async def test_every_page_of_every_role_in_every_version_on_phones(app, demo_events):
     """Every role checks every page it can open in the usual version (axe, phones, actions); the first role that
