@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from piccolo.engine import engine_finder
+from piccolo.utils.encoding import dump_json
 
 from src import bounds, db
 from src.config import get_settings
 from src.i18n import translations
 from src.labels import N_  # noqa: F401 - re-exported for callers that mark subjects
-from src.notifications import preferences, registry
+from src.notifications import preferences, queries, registry
 from src.notifications.tables import Outbox
 from src.timeutil import now_utc
 
@@ -39,16 +39,27 @@ class Audience:
 
 
 async def audience(recipients: list[int]) -> Audience:
+    """Languages, copies and channel choices of the recipients (and of those who get copies): the copies'
+    resolvers, then one query (notifications/queries.py) for the rest."""
     recipients = sorted(set(recipients))
     if not recipients:
         return Audience([], {}, {}, preferences.Choices(frozenset(), frozenset()))
-    languages = {row["id"]: row["language"] for row in await db.fetch(engine_finder(), "SELECT id, language FROM account WHERE id IN (" + db.params(len(recipients)) + ")", *recipients)}
     copies: dict[int, list[tuple[int, str]]] = {}
     for resolve in registry.COPIES:  # copies for those who follow a recipient's messages (a child's guardians)
         for recipient, others in (await resolve(recipients)).items():
             copies.setdefault(recipient, []).extend(others)
-    everyone = set(recipients) | {other for others in copies.values() for other, _prefix in others}
-    return Audience(recipients, languages, copies, await preferences.choices_of(everyone))
+    everyone = sorted(set(recipients) | {other for others in copies.values() for other, _prefix in others})
+    languages: dict[int, str] = {}
+    linked: set[int] = set()
+    off: set[tuple[int, str, str]] = set()
+    for row in await db.fetch(Outbox._meta.db, queries.audience(len(everyone)), *everyone, *everyone, *everyone, False):
+        if row["part"] == "l":
+            languages[row["account"]] = row["a"]
+        elif row["part"] == "t":
+            linked.add(row["account"])
+        else:
+            off.add((row["account"], row["a"], row["b"]))
+    return Audience(recipients, languages, copies, preferences.Choices(frozenset(linked), frozenset(off)))
 
 
 def outbox_values(
@@ -96,10 +107,14 @@ async def enqueue(
     ``recipients`` may be an :class:`Audience` read before the transaction.
     """
     reader = recipients if isinstance(recipients, Audience) else await audience(recipients)
-    rows = [Outbox(**values) for values in outbox_values(kind, reader, subject, payload, cause, subject_vars)]
+    rows = [
+        (values["message_id"], values["recipient"], kind, values["subject"], dump_json(values["payload"]), values["created_at"], values["channel"])
+        for values in outbox_values(kind, reader, subject, payload, cause, subject_vars)
+    ]
     if not rows:
         return 0
-    result = await Outbox.insert(*rows).on_conflict(target=Outbox.message_id, action="DO NOTHING").returning(Outbox.id)
+    # plain SQL (queries.OUTBOX_COLUMNS): every booking and sign-up passes here, and Piccolo's insert cost more than it
+    result = await db.fetch(Outbox._meta.db, queries.outbox_insert(len(rows)), *(value for row in rows for value in row))
     return len(result)
 
 

@@ -30,15 +30,16 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Sequence
 from zoneinfo import ZoneInfo as TimeZone
 
 from piccolo.engine import engine_finder
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
-from src import audit
+from src import audit, db
 from src.accounts import service as accounts_service
+from src.accounts.exceptions import CardBlocked
 from src.accounts.permissions import Principal, can_book_zone, can_change_booking, can_manage_branch, managed_branch_ids
 from src.branches import occupancy
 from src.branches.rules import Interval
@@ -51,7 +52,7 @@ from src.labels import label
 from src.notifications import service as notifications
 from src.ops import metrics
 from src.rooms import messages as booking_messages
-from src.rooms import rules
+from src.rooms import queries, rules
 from src.rooms import service as rooms_service
 from src.rooms.availability import ACTIVE_SQL, placeholders, taken
 from src.rooms.constants import (
@@ -309,12 +310,10 @@ async def book(principal: Principal, request: BookingRequest) -> BookingResult:
         raise Forbidden(_("Only staff of this library can block zones or book outside opening hours"))
     if not can_book_zone(principal, branch.id, zone.bookable_by_readers, zone.bookable_by_schools):
         raise Invalid.one("zone_id", _("This zone cannot be booked with your account (%(role)s)", role=label(principal.role)))
-    if principal.is_reader:
-        await accounts_service.ensure_may_book(principal.id)  # 403 with the reason for a blocked card
-    if zone.min_age is not None and principal.is_reader and not manager:
-        await _check_age(principal.id, zone, branch, request.starts_at)
     if principal.is_reader and not manager:
-        await _check_one_place(principal.id, branch, request)
+        await _check_reader(principal.id, zone, branch, request)  # card, age, one place: one query
+    elif principal.is_reader:
+        await accounts_service.ensure_may_book(principal.id)
     holder_kind = _holder_kind(principal, manager, request.block)
     holder_id, holder_name = principal.id, principal.full_name
     if request.card_number:  # staff book for a reader at the desk: the reader holds it, staff made it (and are audited)
@@ -346,31 +345,47 @@ async def book(principal: Principal, request: BookingRequest) -> BookingResult:
     return result
 
 
-async def _check_one_place(account_id: int, branch: BranchInfo, request: BookingRequest) -> None:
-    """One person, one place at a time (issue 16, item 7): a reader's own booking may not overlap another of
-    theirs, in any zone of any branch (staff may still book it for them)."""
+def _wanted_times(branch: BranchInfo, request: BookingRequest) -> list[Interval]:
+    """The times asked for; none when they cannot be read (the form's or reserve()'s own errors say why)."""
     if request.starts_at == datetime.min or request.ends_at == datetime.min:
-        return  # the form's own errors say what is missing
+        return []
     try:
-        wanted = rules.occurrences((_aware(request.starts_at, branch.tz), _aware(request.ends_at, branch.tz)), request.recurrence, branch.tz)
+        return rules.occurrences((_aware(request.starts_at, branch.tz), _aware(request.ends_at, branch.tz)), request.recurrence, branch.tz)
     except (ValueError, OverflowError):
-        return  # reserve() reports a bad recurrence
-    if not wanted:
-        return
-    rows = await Booking.select(Booking.starts_at, Booking.ends_at).where(
-        (Booking.holder == account_id) & (Booking.zone != request.zone_id) & Booking.status.is_in(list(ACTIVE_STATUSES))  # the same zone: a clash (409)
-        & (Booking.starts_at < max(end for _start, end in wanted)) & (Booking.ends_at > min(start for start, _end in wanted))
-    )
-    held = [(aware(row["starts_at"]), aware(row["ends_at"])) for row in rows]
+        return []
+
+
+async def _check_reader(account_id: int, zone: ZoneInfo, branch: BranchInfo, request: BookingRequest) -> None:
+    """A reader's own checks, read in one query (queries.READER_CHECKS), in this order: a blocked card (403 with
+    the reason), the zone's minimum age, and one person, one place at a time (issue 16, item 7): their booking may
+    not overlap another of theirs in any other zone of any branch (the same zone: a clash, 409; staff may still
+    book it for them)."""
+    wanted = _wanted_times(branch, request)
+    # no times: bounds that no booking's start lies between, so the bookings' join matches nothing
+    lower, upper = (min(start for start, _end in wanted), max(end for _start, end in wanted)) if wanted else (_NOWHEN + rules.LOOKBACK, _NOWHEN)
+    rows = await db.fetch(Booking._meta.db, queries.READER_CHECKS, request.zone_id, lower - rules.LOOKBACK, upper, lower, account_id)
+    card = rows[0] if rows else {"card_number": None, "blocked_at": None, "blocked_reason": "", "birth_date": None}
+    if card["blocked_at"] is not None:
+        raise CardBlocked(card["card_number"], card["blocked_reason"])
+    if zone.min_age is not None:
+        _check_birth_date(card["birth_date"], zone, branch, request.starts_at)
+    held = [(aware(row["starts_at"]), aware(row["ends_at"])) for row in rows if row["starts_at"] is not None]
     if not request.skip_conflicts and any(start < other_end and other_start < end for start, end in wanted for other_start, other_end in held):
         raise Invalid.one("start", _("You already have a booking at this time: one person, one place at a time"))
+
+
+_NOWHEN = datetime(2000, 1, 1, tzinfo=timezone.utc)
 
 
 async def _check_age(account_id: int, zone: ZoneInfo, branch: BranchInfo, starts_at: datetime) -> None:
     """A zone with a minimum age: the reader is at least that old on the day of the booking."""
     card = await ReaderCard.select(ReaderCard.birth_date).where(ReaderCard.account == account_id).first()
+    _check_birth_date(card["birth_date"] if card else None, zone, branch, starts_at)
+
+
+def _check_birth_date(birth_date: date | None, zone: ZoneInfo, branch: BranchInfo, starts_at: datetime) -> None:
     day = _aware(starts_at, branch.tz).astimezone(branch.tz).date()
-    if card is None or age_on(card["birth_date"], day) < zone.min_age:
+    if birth_date is None or age_on(birth_date, day) < zone.min_age:
         raise Invalid.one("zone_id", _("This zone is for readers aged %(age)s and older", age=zone.min_age))
 
 
@@ -428,13 +443,18 @@ async def reserve(reservation: Reservation, policy: Policy = rules.STAFF_POLICY)
     if not fine:
         raise Invalid(detail=_("None of these dates can be booked"), errors=problems)
 
+    buffered = reservation.holder_kind != HOLDER_BLOCK
+    # who hears of it, read before the transaction so that it holds the zone for the checks and the inserts only
+    told = await notifications.audience([reservation.holder_id]) if reservation.holder_kind == HOLDER_READER and reservation.holder_id is not None else None
     try:
         async with _write():
             await _lock_zone(zone.id)
-            fine, clashes, more_skipped = await _without_clashes(zone, tz, fine, reservation.skip_conflicts, buffered=reservation.holder_kind != HOLDER_BLOCK)
+            quota_holder = reservation.quota_holder if reservation.quota_holder is not None and not policy.limits and zone.rules.weekly_quota_minutes is not None else None
+            holding, used = await _holdings(zone, tz, fine, buffered, quota_holder)
+            fine, clashes, more_skipped = await _without_clashes(zone, tz, fine, reservation.skip_conflicts, buffered=buffered, holding=holding)
             skipped += more_skipped
-            if reservation.quota_holder is not None and not policy.limits:
-                fine, over = await _within_quota(reservation.quota_holder, branch, zone, fine, reservation.skip_conflicts)
+            if quota_holder is not None:
+                fine, over = await _within_quota(quota_holder, branch, zone, fine, reservation.skip_conflicts, used=used)
                 skipped += over
             if not fine:
                 if clashes:
@@ -444,7 +464,7 @@ async def reserve(reservation: Reservation, policy: Policy = rules.STAFF_POLICY)
             await audit.record_many(None, "create", "booking", {booking.id: _created(booking) for booking in made}, branch_id=branch.id)
             if reservation.holder_kind == HOLDER_READER:
                 kind = booking_messages.BOOKING_RECEIVED if reservation.status == PENDING else booking_messages.BOOKING_CONFIRMED
-                await _tell_holder(kind, made, None, "")
+                await _tell_holder(kind, made, None, "", audience=told)
     except Exception as error:
         if not _is_overlap_violation(error):
             raise
@@ -452,19 +472,42 @@ async def reserve(reservation: Reservation, policy: Policy = rules.STAFF_POLICY)
         # this ran inside a caller's transaction, that transaction is spoilt: name the wanted times instead).
         clashes = []
         if engine_finder().current_transaction.get() is None:
-            _fine, clashes, _skipped = await _without_clashes(zone, tz, fine, skip=True, buffered=reservation.holder_kind != HOLDER_BLOCK)
+            _fine, clashes, _skipped = await _without_clashes(zone, tz, fine, skip=True, buffered=buffered)
         raise BookingClash(clashes or [Clash(_local_date(start, tz), start.astimezone(tz), end.astimezone(tz)) for start, end in fine]) from error
     return BookingResult(bookings=made, skipped=sorted(skipped, key=lambda item: item.starts_at), series=made[0].series)
 
 
+async def _holdings(zone: ZoneInfo, tz: TimeZone, wanted: list[Interval], buffered: bool, quota_holder: int | None) -> tuple[list[tuple[Interval, Interval]], dict[date, int] | None]:
+    """In one query (queries.holdings): what holds the zone around the wanted times, as (blocked, own) pairs
+    for _without_clashes, and with ``quota_holder`` the minutes that holder has booked in the weeks asked for,
+    as _quota_used counts them (None without)."""
+    blocked = [rules.blocked(interval, zone.rules, buffered) for interval in wanted]
+    start, end = min(start for start, _end in blocked), max(end for _start, end in blocked)
+    params: list = [zone.id, start - rules.LOOKBACK, end + rules.LOOKAHEAD, end, start]
+    same_kind: list[int] = []
+    if quota_holder is not None:
+        same_kind = await _same_kind(zone)
+        first, last = _quota_window({rules.week_of(begin, tz) for begin, _end in wanted}, tz)
+        params += [quota_holder, *same_kind, first, last]
+    rows = await db.fetch(Booking._meta.db, queries.holdings(len(same_kind)), *params)
+    pairs = [((aware(row["blocked_from"]), aware(row["blocked_until"])), (aware(row["starts_at"]), aware(row["ends_at"]))) for row in rows if row["part"] == "z"]
+    if quota_holder is None:
+        return pairs, None
+    return pairs, rules.minutes_by_week([(aware(row["starts_at"]), aware(row["ends_at"])) for row in rows if row["part"] == "q"], tz)
+
+
 async def _without_clashes(
-    zone: ZoneInfo, tz: TimeZone, wanted: list[Interval], skip: bool, exclude_ids: Sequence[int] = (), buffered: bool = True
+    zone: ZoneInfo, tz: TimeZone, wanted: list[Interval], skip: bool, exclude_ids: Sequence[int] = (), buffered: bool = True,
+    holding: list[tuple[Interval, Interval]] | None = None,
 ) -> tuple[list[Interval], list[Clash], list[Skipped]]:
     """Split wanted times into free ones and clashes with active bookings (buffers included, as they will be
-    written: internal blocks have none); unless ``skip``, any clash raises BookingClash listing every one."""
+    written: internal blocks have none); unless ``skip``, any clash raises BookingClash listing every one.
+    ``holding``: the (blocked, own) times of those bookings when already read (_holdings)."""
     blocked = [rules.blocked(interval, zone.rules, buffered) for interval in wanted]
-    holding = await taken([zone.id], min(start for start, _end in blocked), max(end for _start, end in blocked), exclude_ids)
-    pairs = [(item.blocked, item.own) for item in holding]
+    if holding is None:
+        found_taken = await taken([zone.id], min(start for start, _end in blocked), max(end for _start, end in blocked), exclude_ids)
+        holding = [(item.blocked, item.own) for item in found_taken]
+    pairs = holding
     free, clashes, skipped = [], [], []
     for interval, blocked_time in zip(wanted, blocked):
         found = rules.clashes(blocked_time, pairs)
@@ -479,12 +522,21 @@ async def _without_clashes(
     return free, clashes, skipped
 
 
+async def _same_kind(zone: ZoneInfo) -> list[int]:
+    """The zones whose bookings count against this zone's quota: every active zone of its kind (one card, one quota)."""
+    return [other.id for _branch, other in await rooms_service.all_zones() if other.kind == zone.kind]
+
+
+def _quota_window(weeks: set[date], tz: TimeZone) -> tuple[datetime, datetime]:
+    return datetime.combine(min(weeks), datetime.min.time(), tzinfo=tz), datetime.combine(max(weeks) + timedelta(days=7), datetime.min.time(), tzinfo=tz)
+
+
 async def _quota_used(holder_id: int, zone: ZoneInfo, tz: TimeZone, weeks: set[date], exclude_ids: Sequence[int] = ()) -> dict[date, int]:
     """Minutes the holder has booked, by week, in zones of this kind in every branch (one card, one quota)."""
-    same_kind = [other.id for _branch, other in await rooms_service.all_zones() if other.kind == zone.kind]
-    first = datetime.combine(min(weeks), datetime.min.time(), tzinfo=tz)
-    last = datetime.combine(max(weeks) + timedelta(days=7), datetime.min.time(), tzinfo=tz)
-    rows = await Booking.raw(
+    same_kind = await _same_kind(zone)
+    first, last = _quota_window(weeks, tz)
+    rows = await db.fetch(
+        Booking._meta.db,
         f"SELECT id, starts_at, ends_at FROM booking WHERE holder = {{}} AND zone IN ({placeholders(len(same_kind))})"
         f" AND status IN ({ACTIVE_SQL}) AND starts_at >= {{}} AND starts_at < {{}}",
         holder_id,
@@ -495,12 +547,16 @@ async def _quota_used(holder_id: int, zone: ZoneInfo, tz: TimeZone, weeks: set[d
     return rules.minutes_by_week([(aware(row["starts_at"]), aware(row["ends_at"])) for row in rows if row["id"] not in exclude_ids], tz)
 
 
-async def _within_quota(holder_id: int, branch: BranchInfo, zone: ZoneInfo, wanted: list[Interval], skip: bool, exclude_ids: Sequence[int] = ()) -> tuple[list[Interval], list[Skipped]]:
+async def _within_quota(
+    holder_id: int, branch: BranchInfo, zone: ZoneInfo, wanted: list[Interval], skip: bool, exclude_ids: Sequence[int] = (), used: dict[date, int] | None = None
+) -> tuple[list[Interval], list[Skipped]]:
+    """``used``: the minutes by week when already read (_holdings)."""
     quota = zone.rules.weekly_quota_minutes
     if quota is None or not wanted:
         return wanted, []
     tz = branch.tz
-    used = await _quota_used(holder_id, zone, tz, {rules.week_of(start, tz) for start, _end in wanted}, exclude_ids)
+    if used is None:
+        used = await _quota_used(holder_id, zone, tz, {rules.week_of(start, tz) for start, _end in wanted}, exclude_ids)
     fits, over = rules.fit_quota(wanted, used, quota, tz)
     if not over:
         return fits, []
@@ -527,7 +583,7 @@ async def _insert(reservation: Reservation, branch: BranchInfo, zone: ZoneInfo, 
         values += [zone.id, interval[0], interval[1], blocked_from, blocked_until, reservation.status, reservation.holder_kind, reservation.holder_id]
         values += [reservation.holder_ref, purpose, reservation.headcount, series_id, reservation.override_hours, override_by, reservation.actor_id, None, None, "", now]
     row = "(" + ", ".join("{}" for _ in range(19)) + ")"
-    inserted = await Booking.raw(f"INSERT INTO booking ({_INSERT_COLUMNS}) VALUES {', '.join(row for _ in intervals)} RETURNING id, starts_at", *values)
+    inserted = await db.fetch(Booking._meta.db, f"INSERT INTO booking ({_INSERT_COLUMNS}) VALUES {', '.join(row for _ in intervals)} RETURNING id, starts_at", *values)
     ids = {aware(item["starts_at"]): item["id"] for item in inserted}
     return [
         BookingView(
@@ -583,8 +639,11 @@ async def _set_status(
     return await _views(Booking.id.is_in([row["id"] for row in changed]))
 
 
-async def _tell_holder(kind: str, changed: list[BookingView], actor_id: int | None, reason: str, own_too: bool = False) -> None:
-    """``own_too``: the holder hears of their own change as well (a changed time, as a receipt with the new .ics)."""
+async def _tell_holder(
+    kind: str, changed: list[BookingView], actor_id: int | None, reason: str, own_too: bool = False, audience: notifications.Audience | None = None
+) -> None:
+    """``own_too``: the holder hears of their own change as well (a changed time, as a receipt with the new .ics);
+    ``audience``: the holder's, read before the transaction (notifications.audience)."""
     first = min(changed, key=lambda booking: booking.starts_at)
     if first.holder_id is None or (first.holder_id == actor_id and not own_too):
         return
@@ -592,7 +651,7 @@ async def _tell_holder(kind: str, changed: list[BookingView], actor_id: int | No
     zone_name, tz = (found[1].name, found[0].timezone) if found else ("", get_settings().timezone)
     payload = booking_messages.payload_of(zone_name, first.starts_at, tz, first.id, reason, len(changed), ends_at=first.ends_at)
     payload |= {"by_holder": first.holder_id == actor_id, "pending": first.status == PENDING}
-    await notifications.enqueue(kind, [first.holder_id], booking_messages.SUBJECTS[kind], payload, cause=f"{first.id}:{len(changed)}:{first.starts_at:%Y%m%dT%H%M}-{first.ends_at:%Y%m%dT%H%M}" + (f":{now_utc():%Y%m%dT%H%M%S%f}" if own_too else ""),
+    await notifications.enqueue(kind, audience or [first.holder_id], booking_messages.SUBJECTS[kind], payload, cause=f"{first.id}:{len(changed)}:{first.starts_at:%Y%m%dT%H%M}-{first.ends_at:%Y%m%dT%H%M}" + (f":{now_utc():%Y%m%dT%H%M%S%f}" if own_too else ""),
                                 subject_vars={"zone": payload["zone"]})
 
 
