@@ -146,7 +146,7 @@ async def record_many(
     statement, in the caller's open write transaction."""
     if not changes_by_id:
         return
-    if engine_finder().current_transaction.get() is None:
+    if AuditEntry._meta.db.current_transaction.get() is None:
         raise RuntimeError("audit entries are written inside the transaction that makes the change")
     at = now_utc()
     rows = [entry_values(actor, action, object_kind, object_id, branch_id=branch_id, changes=changes, private=private, at=at) for object_id, changes in changes_by_id.items()]

@@ -159,7 +159,7 @@ class BookingResult:
 
 def _write():
     """A write transaction, or the caller's when one is open (it must be a writer's on SQLite)."""
-    engine = engine_finder()
+    engine = Booking._meta.db  # the engine, without engine_finder's look-up of the configuration on every call
     current = engine.current_transaction.get()
     if isinstance(engine, SQLiteEngine) and current is not None and current.transaction_type == TransactionType.deferred:
         raise RuntimeError("bookings must be written inside write_transaction(), not a deferred transaction")
@@ -168,8 +168,8 @@ def _write():
 
 async def _lock_zone(zone_id: int) -> None:
     """PostgreSQL: writers of one zone queue here (SQLite's writer transaction is serialized already)."""
-    if is_postgres(engine_finder()):
-        await Zone.raw("SELECT id FROM zone WHERE id = {} FOR UPDATE", zone_id)
+    if is_postgres(Booking._meta.db):
+        await db.fetch(Booking._meta.db, "SELECT id FROM zone WHERE id = {} FOR UPDATE", zone_id)
 
 
 def _is_overlap_violation(error: Exception) -> bool:
