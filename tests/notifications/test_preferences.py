@@ -3,7 +3,9 @@ one-click unsubscribe (RFC 8058) of non-essential e-mails, without logging in.""
 
 from __future__ import annotations
 
+from src.accounts.tables import Guardianship
 from src.notifications import preferences, registry
+from src.notifications import service as notifications
 from src.notifications.messages import category_unsubscribe_path
 from src.notifications.tables import Outbox, TelegramLink
 from tests.conftest import bearer, post_form
@@ -56,3 +58,20 @@ async def test_non_essential_emails_carry_a_one_click_unsubscribe(client, smtp, 
     assert (await preferences.choices(reader))[("waitlist", "email")] is False
     await enqueue("registration_waitlisted", [reader], {"title": "x", "position": 1}, cause="w2")
     assert await Outbox.count().where(Outbox.message_id.like("%w2%")) == 0
+
+
+async def test_the_audience_is_read_in_one_query_as_the_choices_decide(demo):
+    """notifications.audience's one union (languages, Telegram links, categories switched off) and the guardians'
+    copies agree with what preferences.choices_of reads table by table, for the recipients and their guardians."""
+    child = await linked(41, "child41@example.org", language="en")
+    guardian = await linked(42, "guardian42@example.org")
+    plain = await account("plain43@example.org")
+    await Guardianship.insert(Guardianship(guardian=guardian, child=child, status="active", created_at=NOW))
+    await preferences.set_choices(child, {("waitlist", "telegram"): False})
+    await preferences.set_choices(guardian, {("reminders", "email"): False})
+    found = await notifications.audience([plain, child, child])
+    assert found.recipients == sorted([plain, child])
+    assert found.languages == {plain: "", child: "en", guardian: ""}
+    assert found.copies == {child: [(guardian, "Анна Читатель: ")]}
+    assert found.choices == await preferences.choices_of({plain, child, guardian})
+    assert found.choices.linked == {child, guardian} and found.choices.off == {(child, "waitlist", "telegram"), (guardian, "reminders", "email")}
