@@ -55,8 +55,9 @@ test-sqlite: install
 test-postgres: install
 	LIBSPACE_TEST_DB=postgres $(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# every benchmark of issue 17 on both engines in one table beside a hello measured in the same run; BENCH_ARGS=--rush adds the rush
 bench: install
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 messages: install
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -o src/locale/messages.pot --no-location --sort-output --no-wrap .

@@ -23,7 +23,7 @@ import sys
 import time
 from datetime import timedelta
 
-from bench.common import ROOT, demo_database, throwaway_database
+from bench.common import ROOT, analyze, demo_database, throwaway_database
 
 QUERIES = 0
 
@@ -128,6 +128,7 @@ async def _run(args: argparse.Namespace) -> dict:
         history = await rooms_bench._readers(rooms_bench.HISTORY_READERS, "h")
         await rooms_bench._year_of_bookings(history)
         big, tokens = await events_bench.seed(args.events, args.sign_ups, args.readers)
+        await analyze()
         print(f"  seeded in {time.perf_counter() - started:.0f} s", file=sys.stderr)
         zone = next(zone for _branch, zone in await rooms_service.all_zones() if zone.bookable_by_readers)
         slots = await rooms_bench._free_slots(args.requests + 20)

@@ -16,10 +16,11 @@ import asyncio
 import os
 import random
 import shutil
+import sys
 import time
 from datetime import date, datetime, timedelta
 
-from bench.common import ROOT, demo_database, percentiles, served, throwaway_database, wrk, wrk_posts
+from bench.common import ROOT, analyze, demo_database, percentiles, served, throwaway_database, wrk, wrk_posts
 
 PAST_DAYS, FUTURE_DAYS = 270, 95  # a year of bookings around today
 ZONES_WANTED = 60
@@ -181,7 +182,94 @@ async def _timings(runs: int) -> dict[str, tuple[float, float]]:
     return results
 
 
-async def _prepare(runs: int, slots_wanted: int) -> tuple[dict, int, list[str]]:
+# --- sequential over HTTP with a token: the figures issue 17 (item 4) sets beside Indico's room booking ---------
+
+# Indico's room booking on this machine (about 50,000 occurrences, one worker, sequential requests over HTTP with a
+# token), as issue 17 gives them: (SQLite-side figure, PostgreSQL-side figure) are the same peer run twice
+PEER = {"week availability (ms)": (42.0, 50.0), "free-zone search (ms)": (35.0, 41.0), "bookings created (per s)": (13.0, 18.0)}
+SEQUENTIAL = tuple(PEER)
+SEQUENTIAL_BOOKINGS = 300
+
+
+def _iso(instant: datetime) -> str:
+    return instant.isoformat().replace("+", "%2B")
+
+
+def sequential(base: str, token: str, zone_ids: list[int], booking_lines: list[str], rounds: int = 200) -> dict[str, float]:
+    """One request at a time over one kept-alive HTTP connection, each with the reader's bearer token: the median
+    of a week's availability of a zone (random zone and week up to the horizon), the median of the free-zone search
+    ``GET /api/v1/zones?free_from&free_to&min_capacity`` (a random day and hour, one or two hours, so nothing is
+    served from a cache), and bookings created per second (``booking_lines`` as for wrk_posts, ``path<TAB>token<TAB>
+    body``, each a distinct free slot, the readers taking turns; 201s counted)."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    from src.config import get_settings
+    from src.timeutil import now_utc
+
+    rng = random.Random(11)
+    tz = get_settings().tz
+    today = now_utc().astimezone(tz).date()
+    parts = urlsplit(base)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+
+    def call(method: str, path: str, body: str | None = None, bearer: str = token) -> int:
+        headers = {"Authorization": f"Bearer {bearer}"} | ({"Content-Type": "application/json"} if body else {})
+        connection.request(method, path, body=body, headers=headers)
+        answer = connection.getresponse()
+        answer.read()
+        return answer.status
+
+    def week_path() -> str:
+        start = datetime.combine(today + timedelta(days=rng.randrange(0, 84)), datetime.min.time(), tzinfo=tz)
+        return f"/api/v1/zones/{rng.choice(zone_ids)}/availability?start={_iso(start)}&end={_iso(start + timedelta(days=7))}"
+
+    def search_path() -> str:
+        start = datetime.combine(today + timedelta(days=rng.randrange(1, 60)), datetime.min.time(), tzinfo=tz) + timedelta(hours=rng.randrange(10, 18))
+        return f"/api/v1/zones?free_from={_iso(start)}&free_to={_iso(start + timedelta(hours=rng.choice([1, 2])))}&min_capacity={rng.choice([2, 4, 8])}"
+
+    results: dict[str, float] = {}
+    try:
+        for label, make in (("week availability (ms)", week_path), ("free-zone search (ms)", search_path)):
+            for _warm in range(10):
+                call("GET", make())
+            samples = []
+            for _round in range(rounds):
+                path = make()
+                began = time.perf_counter()
+                status = call("GET", path)
+                samples.append((time.perf_counter() - began) * 1000)
+                if status != 200:
+                    raise RuntimeError(f"{path}: {status}")
+            results[label] = percentiles(samples)[0]
+        created = 0
+        began = time.perf_counter()
+        for line in booking_lines:
+            path, bearer, body = line.split("\t", 2)
+            created += call("POST", path, body, bearer) == 201
+        results["bookings created (per s)"] = created / (time.perf_counter() - began)
+        if created < len(booking_lines):
+            print(f"  warning: {len(booking_lines) - created} of {len(booking_lines)} sequential bookings not created", file=sys.stderr)
+    finally:
+        connection.close()
+    return results
+
+
+def print_sequential(figures: dict[str, dict[str, float]]) -> None:
+    """Our figure, the peer's and how many times better, per engine."""
+    engines = list(figures)
+    print("  sequential over HTTP with a token (one worker) beside Indico's room booking (issue 17, item 4; aim: 3x):")
+    for label in SEQUENTIAL:
+        row = f"    {label:<28}"
+        for engine in engines:
+            ours = figures[engine][label]
+            peer = PEER[label][engine == "postgres"]
+            times = ours / peer if label.endswith("(per s)") else peer / ours if ours else 0.0
+            row += f"  {engine} {ours:8.1f} (Indico {peer:.0f}: {times:4.1f}x)"
+        print(row)
+
+
+async def _prepare(runs: int, slots_wanted: int) -> tuple[dict, int, list[str], list[int]]:
     from src.accounts import service as accounts_service
 
     async with demo_database():
@@ -190,6 +278,7 @@ async def _prepare(runs: int, slots_wanted: int) -> tuple[dict, int, list[str]]:
         began = time.perf_counter()
         rows = await _year_of_bookings(history)
         print(f"  data: {rows:,} bookings written in {time.perf_counter() - began:.1f} s")
+        await analyze()
         timings = await _timings(runs)
         load_readers = await _readers(LOAD_READERS, "l")
         tokens = []
@@ -200,7 +289,13 @@ async def _prepare(runs: int, slots_wanted: int) -> tuple[dict, int, list[str]]:
         for n, (zone_id, start, end) in enumerate(await _free_slots(slots_wanted)):
             body = f'{{"zone_id":{zone_id},"starts_at":"{start.isoformat()}","ends_at":"{end.isoformat()}","purpose":"bench","headcount":1}}'
             lines.append(f"/api/v1/bookings\t{tokens[n % len(tokens)]}\t{body}")
-        return timings, rows, lines
+        return timings, rows, lines, await reader_zone_ids()
+
+
+async def reader_zone_ids() -> list[int]:
+    from src.rooms import service as rooms_service
+
+    return [zone.id for _branch, zone in await rooms_service.all_zones() if zone.bookable_by_readers]
 
 
 async def _count_bookings() -> int:
@@ -231,7 +326,8 @@ def main() -> None:
     with throwaway_database(args.db) as url:
         os.environ["LIBSPACE_DATABASE_URL"] = url  # before src is imported: Piccolo keeps its first engine
         os.environ["PICCOLO_CONF"] = "piccolo_conf"
-        timings, _rows, lines = asyncio.run(_prepare(args.runs, slots_wanted=args.seconds * 2500))
+        timings, _rows, lines, zone_ids = asyncio.run(_prepare(args.runs, slots_wanted=args.seconds * 2500 + SEQUENTIAL_BOOKINGS))
+        lines, sequential_lines = lines[:-SEQUENTIAL_BOOKINGS], lines[-SEQUENTIAL_BOOKINGS:]
         print(f"  in-process, {args.runs} calls each (median / p95):")
         for name, (median, p95) in timings.items():
             print(f"    {name:<30} {median:7.2f} ms / {p95:7.2f} ms")
@@ -240,10 +336,12 @@ def main() -> None:
         with served("libspace", {"LIBSPACE_DATABASE_URL": url}) as (base, _ready, _process):
             branches_rate = wrk(base + "/api/v1/branches", args.seconds, connections=args.connections, threads=threads)
             booking_rate, codes = wrk_posts(base, lines, args.seconds, args.connections, threads)
+            figures = sequential(base, sequential_lines[0].split("\t")[1], zone_ids, sequential_lines)
         made = asyncio.run(_count_bookings()) - before
     print(f"  HTTP, one worker, wrk -t{threads} -c{args.connections} -d{args.seconds}s:")
     print(f"    GET /api/v1/branches           {branches_rate:9,.0f} req/s")
     print(f"    POST /api/v1/bookings (201)    {booking_rate:9,.0f} bookings/s  ({codes['201']} created, {codes['409']} clashes, {codes['other']} other; {made} rows added)")
+    print_sequential({args.db: figures})
     ratio = booking_rate / branches_rate if branches_rate else 0.0
     week_ms, grid_ms = timings["zone availability, one week"][0], timings["branch week grid"][0]
     print("  targets:")
