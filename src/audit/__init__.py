@@ -17,6 +17,6 @@ Secrets never reach the log: password hashes, tokens, secrets and counsellors' p
 as changed without their values (:func:`is_secret`).
 """
 
-from src.audit.service import Actor, ActorRef, acting_as, current_actor, diff, entry_values, is_secret, record, record_many, stop_acting
+from src.audit.service import Actor, ActorRef, acting_as, current_actor, diff, entry_values, insert_statement, is_secret, record, record_many, stop_acting
 
-__all__ = ["Actor", "ActorRef", "acting_as", "current_actor", "diff", "entry_values", "is_secret", "record", "record_many", "stop_acting"]
+__all__ = ["Actor", "ActorRef", "acting_as", "current_actor", "diff", "entry_values", "insert_statement", "is_secret", "record", "record_many", "stop_acting"]

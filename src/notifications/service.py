@@ -107,15 +107,19 @@ async def enqueue(
     ``recipients`` may be an :class:`Audience` read before the transaction.
     """
     reader = recipients if isinstance(recipients, Audience) else await audience(recipients)
-    rows = [
-        (values["message_id"], values["recipient"], kind, values["subject"], dump_json(values["payload"]), values["created_at"], values["channel"])
-        for values in outbox_values(kind, reader, subject, payload, cause, subject_vars)
-    ]
+    rows = outbox_values(kind, reader, subject, payload, cause, subject_vars)
     if not rows:
         return 0
-    # plain SQL (queries.OUTBOX_COLUMNS): every booking and sign-up passes here, and Piccolo's insert cost more than it
-    result = await db.fetch(Outbox._meta.db, queries.outbox_insert(len(rows)), *(value for row in rows for value in row))
-    return len(result)
+    sql, params = outbox_statement(rows)
+    return len(await db.fetch(Outbox._meta.db, sql, *params))
+
+
+def outbox_statement(rows: list[dict[str, Any]]) -> tuple[str, list[Any]]:
+    """One INSERT of rows made by :func:`outbox_values` (plain SQL: every booking and sign-up passes here, and
+    Piccolo's insert cost more than the statement); an id already queued is skipped; answers the new ids."""
+    return queries.outbox_insert(len(rows)), [
+        value for row in rows for value in (row["message_id"], row["recipient"], row["kind"], row["subject"], dump_json(row["payload"]), row["created_at"], row["channel"])
+    ]
 
 
 async def pending_for(recipient: int) -> list[dict]:

@@ -28,10 +28,11 @@ check who may do this: the calling domain decides. :func:`release` cancels such 
 
 from __future__ import annotations
 
+import contextvars
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
-from typing import Sequence
+from typing import Generator, Sequence
 from zoneinfo import ZoneInfo as TimeZone
 
 from piccolo.engine import engine_finder
@@ -45,7 +46,7 @@ from src.branches import occupancy
 from src.branches.rules import Interval
 from src.branches.service import BranchInfo
 from src.config import get_settings
-from src.db import is_postgres, write_transaction
+from src.db import PooledSQLiteEngine, is_postgres, write_transaction
 from src.exceptions import Conflict, FieldError, Forbidden, Invalid, NotFound
 from src.i18n import _, fmt_date
 from src.labels import label
@@ -160,10 +161,14 @@ class BookingResult:
 def _write():
     """A write transaction, or the caller's when one is open (it must be a writer's on SQLite)."""
     engine = Booking._meta.db  # the engine, without engine_finder's look-up of the configuration on every call
+    _check_writer(engine)
+    return write_transaction(engine)
+
+
+def _check_writer(engine) -> None:
     current = engine.current_transaction.get()
     if isinstance(engine, SQLiteEngine) and current is not None and current.transaction_type == TransactionType.deferred:
         raise RuntimeError("bookings must be written inside write_transaction(), not a deferred transaction")
-    return write_transaction(engine)
 
 
 async def _lock_zone(zone_id: int) -> None:
@@ -446,25 +451,22 @@ async def reserve(reservation: Reservation, policy: Policy = rules.STAFF_POLICY)
     buffered = reservation.holder_kind != HOLDER_BLOCK
     # who hears of it, read before the transaction so that it holds the zone for the checks and the inserts only
     told = await notifications.audience([reservation.holder_id]) if reservation.holder_kind == HOLDER_READER and reservation.holder_id is not None else None
+    quota_holder = reservation.quota_holder if reservation.quota_holder is not None and not policy.limits and zone.rules.weekly_quota_minutes is not None else None
+    same_kind = await _same_kind(zone) if quota_holder is not None else []
+    steps = _hold(reservation, branch, zone, fine, quota_holder, same_kind, uuid.uuid4().hex if series else None, now, told, audit.current_actor())
+    engine = Booking._meta.db
     try:
-        async with _write():
-            await _lock_zone(zone.id)
-            quota_holder = reservation.quota_holder if reservation.quota_holder is not None and not policy.limits and zone.rules.weekly_quota_minutes is not None else None
-            holding, used = await _holdings(zone, tz, fine, buffered, quota_holder)
-            fine, clashes, more_skipped = await _without_clashes(zone, tz, fine, reservation.skip_conflicts, buffered=buffered, holding=holding)
-            skipped += more_skipped
-            if quota_holder is not None:
-                fine, over = await _within_quota(quota_holder, branch, zone, fine, reservation.skip_conflicts, used=used)
-                skipped += over
-            if not fine:
-                if clashes:
-                    raise BookingClash(clashes)
-                raise Invalid(detail=_("None of these dates can be booked"), errors=[FieldError("starts_at", f"{fmt_date(item.on)}: {item.reason}") for item in skipped])
-            made = await _insert(reservation, branch, zone, fine, series_id=uuid.uuid4().hex if series else None, now=now)
-            await audit.record_many(None, "create", "booking", {booking.id: _created(booking) for booking in made}, branch_id=branch.id)
-            if reservation.holder_kind == HOLDER_READER:
-                kind = booking_messages.BOOKING_RECEIVED if reservation.status == PENDING else booking_messages.BOOKING_CONFIRMED
-                await _tell_holder(kind, made, None, "", audience=told)
+        if isinstance(engine, PooledSQLiteEngine):
+            # the whole transaction in one hand-off to the connection's thread (db.write_batch): the steps run
+            # there in this request's context (its language for the messages, its clock)
+            _check_writer(engine)
+            context = contextvars.copy_context()
+            made, more_skipped = await db.write_batch(engine, lambda run: context.run(_run_steps, run, steps))
+        else:
+            async with _write():
+                await _lock_zone(zone.id)
+                made, more_skipped = await _await_steps(engine, steps)
+        skipped += more_skipped
     except Exception as error:
         if not _is_overlap_violation(error):
             raise
@@ -477,40 +479,102 @@ async def reserve(reservation: Reservation, policy: Policy = rules.STAFF_POLICY)
     return BookingResult(bookings=made, skipped=sorted(skipped, key=lambda item: item.starts_at), series=made[0].series)
 
 
-async def _holdings(zone: ZoneInfo, tz: TimeZone, wanted: list[Interval], buffered: bool, quota_holder: int | None) -> tuple[list[tuple[Interval, Interval]], dict[date, int] | None]:
-    """In one query (queries.holdings): what holds the zone around the wanted times, as (blocked, own) pairs
-    for _without_clashes, and with ``quota_holder`` the minutes that holder has booked in the weeks asked for,
-    as _quota_used counts them (None without)."""
+Statement = tuple[str, list]  # SQL with {} placeholders and its parameters
+
+
+def _hold(
+    reservation: Reservation, branch: BranchInfo, zone: ZoneInfo, wanted: list[Interval], quota_holder: int | None, same_kind: list[int],
+    series_id: str | None, now: datetime, told: notifications.Audience | None, actor: audit.Actor | None,
+) -> Generator[Statement, list[dict], tuple[list[BookingView], list[Skipped]]]:
+    """reserve()'s transaction as steps that never await: each statement is yielded and its rows sent back, so one
+    driver runs them in SQLite's connection thread (_run_steps) and another awaits them on PostgreSQL
+    (_await_steps) after the zone's lock. Reads what holds the zone (and the quota used), keeps the free times
+    (or raises BookingClash / Invalid: nothing written), then writes the bookings, their audit entries and the
+    holder's message. Returns the bookings made and the dates skipped."""
+    tz = branch.tz
+    buffered = reservation.holder_kind != HOLDER_BLOCK
+    rows = yield _holdings_statement(zone, tz, wanted, buffered, quota_holder, same_kind)
+    holding, used = _read_holdings(rows, tz, quota_holder is not None)
+    fine, clashes, skipped = _split_clashes(zone, tz, wanted, holding, reservation.skip_conflicts, buffered)
+    if quota_holder is not None:
+        fine, over = _fit_quota(branch, zone, fine, used or {}, reservation.skip_conflicts)
+        skipped += over
+    if not fine:
+        if clashes:
+            raise BookingClash(clashes)
+        raise Invalid(detail=_("None of these dates can be booked"), errors=[FieldError("starts_at", f"{fmt_date(item.on)}: {item.reason}") for item in skipped])
+    inserted = yield _insert_statement(reservation, zone, fine, series_id, now)
+    made = _made(reservation, branch, zone, fine, inserted, series_id, now)
+    yield audit.insert_statement([audit.entry_values(actor, "create", "booking", booking.id, branch_id=branch.id, changes=_created(booking)) for booking in made])
+    if told is not None:
+        kind = booking_messages.BOOKING_RECEIVED if reservation.status == PENDING else booking_messages.BOOKING_CONFIRMED
+        payload, cause = _message(made, None, "", False, zone.name, branch.timezone)
+        messages = notifications.outbox_values(kind, told, booking_messages.SUBJECTS[kind], payload, cause, {"zone": payload["zone"]}, now=now)
+        if messages:
+            yield notifications.outbox_statement(messages)
+    return made, skipped
+
+
+def _run_steps(run, steps: Generator[Statement, list[dict], tuple]) -> tuple:
+    """Drive _hold's steps with db.write_batch's ``run(sql, *args)`` (SQLite, in the connection's thread)."""
+    try:
+        sql, params = next(steps)
+        while True:
+            sql, params = steps.send(run(sql, *params))
+    except StopIteration as done:
+        return done.value
+
+
+async def _await_steps(engine, steps: Generator[Statement, list[dict], tuple]) -> tuple:
+    """Drive _hold's steps with db.fetch, in the open transaction (PostgreSQL)."""
+    try:
+        sql, params = next(steps)
+        while True:
+            sql, params = steps.send(await db.fetch(engine, sql, *params))
+    except StopIteration as done:
+        return done.value
+
+
+def _holdings_statement(zone: ZoneInfo, tz: TimeZone, wanted: list[Interval], buffered: bool, quota_holder: int | None, same_kind: list[int]) -> Statement:
+    """queries.holdings: what holds the zone around the wanted times and, with ``quota_holder``, that holder's
+    bookings in zones of the same kind in the weeks asked for."""
     blocked = [rules.blocked(interval, zone.rules, buffered) for interval in wanted]
     start, end = min(start for start, _end in blocked), max(end for _start, end in blocked)
     params: list = [zone.id, start - rules.LOOKBACK, end + rules.LOOKAHEAD, end, start]
-    same_kind: list[int] = []
-    if quota_holder is not None:
-        same_kind = await _same_kind(zone)
-        first, last = _quota_window({rules.week_of(begin, tz) for begin, _end in wanted}, tz)
-        params += [quota_holder, *same_kind, first, last]
-    rows = await db.fetch(Booking._meta.db, queries.holdings(len(same_kind)), *params)
-    pairs = [((aware(row["blocked_from"]), aware(row["blocked_until"])), (aware(row["starts_at"]), aware(row["ends_at"]))) for row in rows if row["part"] == "z"]
     if quota_holder is None:
+        return queries.holdings(0), params
+    first, last = _quota_window({rules.week_of(begin, tz) for begin, _end in wanted}, tz)
+    return queries.holdings(len(same_kind)), params + [quota_holder, *same_kind, first, last]
+
+
+def _read_holdings(rows: list[dict], tz: TimeZone, quota: bool) -> tuple[list[tuple[Interval, Interval]], dict[date, int] | None]:
+    """The (blocked, own) times of what holds the zone, for _split_clashes, and with ``quota`` the minutes the
+    holder booked by week, as _quota_used counts them."""
+    pairs = [((aware(row["blocked_from"]), aware(row["blocked_until"])), (aware(row["starts_at"]), aware(row["ends_at"]))) for row in rows if row["part"] == "z"]
+    if not quota:
         return pairs, None
     return pairs, rules.minutes_by_week([(aware(row["starts_at"]), aware(row["ends_at"])) for row in rows if row["part"] == "q"], tz)
 
 
 async def _without_clashes(
-    zone: ZoneInfo, tz: TimeZone, wanted: list[Interval], skip: bool, exclude_ids: Sequence[int] = (), buffered: bool = True,
-    holding: list[tuple[Interval, Interval]] | None = None,
+    zone: ZoneInfo, tz: TimeZone, wanted: list[Interval], skip: bool, exclude_ids: Sequence[int] = (), buffered: bool = True
 ) -> tuple[list[Interval], list[Clash], list[Skipped]]:
-    """Split wanted times into free ones and clashes with active bookings (buffers included, as they will be
-    written: internal blocks have none); unless ``skip``, any clash raises BookingClash listing every one.
-    ``holding``: the (blocked, own) times of those bookings when already read (_holdings)."""
+    """_split_clashes with the zone's active bookings around the wanted times read here."""
     blocked = [rules.blocked(interval, zone.rules, buffered) for interval in wanted]
-    if holding is None:
-        found_taken = await taken([zone.id], min(start for start, _end in blocked), max(end for _start, end in blocked), exclude_ids)
-        holding = [(item.blocked, item.own) for item in found_taken]
-    pairs = holding
+    found = await taken([zone.id], min(start for start, _end in blocked), max(end for _start, end in blocked), exclude_ids)
+    return _split_clashes(zone, tz, wanted, [(item.blocked, item.own) for item in found], skip, buffered)
+
+
+def _split_clashes(
+    zone: ZoneInfo, tz: TimeZone, wanted: list[Interval], holding: list[tuple[Interval, Interval]], skip: bool, buffered: bool
+) -> tuple[list[Interval], list[Clash], list[Skipped]]:
+    """Split wanted times into free ones and clashes with active bookings, ``holding`` as (blocked, own) times
+    (buffers included, as they will be written: internal blocks have none); unless ``skip``, any clash raises
+    BookingClash listing every one."""
+    blocked = [rules.blocked(interval, zone.rules, buffered) for interval in wanted]
     free, clashes, skipped = [], [], []
     for interval, blocked_time in zip(wanted, blocked):
-        found = rules.clashes(blocked_time, pairs)
+        found = rules.clashes(blocked_time, holding)
         if not found:
             free.append(interval)
             continue
@@ -547,16 +611,21 @@ async def _quota_used(holder_id: int, zone: ZoneInfo, tz: TimeZone, weeks: set[d
     return rules.minutes_by_week([(aware(row["starts_at"]), aware(row["ends_at"])) for row in rows if row["id"] not in exclude_ids], tz)
 
 
-async def _within_quota(
-    holder_id: int, branch: BranchInfo, zone: ZoneInfo, wanted: list[Interval], skip: bool, exclude_ids: Sequence[int] = (), used: dict[date, int] | None = None
-) -> tuple[list[Interval], list[Skipped]]:
-    """``used``: the minutes by week when already read (_holdings)."""
+async def _within_quota(holder_id: int, branch: BranchInfo, zone: ZoneInfo, wanted: list[Interval], skip: bool, exclude_ids: Sequence[int] = ()) -> tuple[list[Interval], list[Skipped]]:
+    if zone.rules.weekly_quota_minutes is None or not wanted:
+        return wanted, []
+    tz = branch.tz
+    used = await _quota_used(holder_id, zone, tz, {rules.week_of(start, tz) for start, _end in wanted}, exclude_ids)
+    return _fit_quota(branch, zone, wanted, used, skip)
+
+
+def _fit_quota(branch: BranchInfo, zone: ZoneInfo, wanted: list[Interval], used: dict[date, int], skip: bool) -> tuple[list[Interval], list[Skipped]]:
+    """The wanted times that fit the zone's weekly quota beside ``used`` (minutes by week); unless ``skip``, any
+    that does not raises Invalid."""
     quota = zone.rules.weekly_quota_minutes
     if quota is None or not wanted:
         return wanted, []
     tz = branch.tz
-    if used is None:
-        used = await _quota_used(holder_id, zone, tz, {rules.week_of(start, tz) for start, _end in wanted}, exclude_ids)
     fits, over = rules.fit_quota(wanted, used, quota, tz)
     if not over:
         return fits, []
@@ -572,8 +641,8 @@ _INSERT_COLUMNS = (
 )
 
 
-async def _insert(reservation: Reservation, branch: BranchInfo, zone: ZoneInfo, intervals: list[Interval], series_id: str | None, now: datetime) -> list[BookingView]:
-    """Write the bookings in one statement (plain SQL: this is every booking's hot path) and describe them."""
+def _insert_statement(reservation: Reservation, zone: ZoneInfo, intervals: list[Interval], series_id: str | None, now: datetime) -> Statement:
+    """The bookings in one statement (plain SQL: this is every booking's hot path), answering their ids."""
     buffered = reservation.holder_kind != HOLDER_BLOCK
     purpose = reservation.purpose.strip()
     override_by = reservation.actor_id if reservation.override_hours else None
@@ -583,13 +652,17 @@ async def _insert(reservation: Reservation, branch: BranchInfo, zone: ZoneInfo, 
         values += [zone.id, interval[0], interval[1], blocked_from, blocked_until, reservation.status, reservation.holder_kind, reservation.holder_id]
         values += [reservation.holder_ref, purpose, reservation.headcount, series_id, reservation.override_hours, override_by, reservation.actor_id, None, None, "", now]
     row = "(" + ", ".join("{}" for _ in range(19)) + ")"
-    inserted = await db.fetch(Booking._meta.db, f"INSERT INTO booking ({_INSERT_COLUMNS}) VALUES {', '.join(row for _ in intervals)} RETURNING id, starts_at", *values)
+    return f"INSERT INTO booking ({_INSERT_COLUMNS}) VALUES {', '.join(row for _ in intervals)} RETURNING id, starts_at", values
+
+
+def _made(reservation: Reservation, branch: BranchInfo, zone: ZoneInfo, intervals: list[Interval], inserted: list[dict], series_id: str | None, now: datetime) -> list[BookingView]:
+    """The bookings _insert_statement wrote, described from what was asked and the ids it answered."""
     ids = {aware(item["starts_at"]): item["id"] for item in inserted}
     return [
         BookingView(
             id=ids[start], zone_id=zone.id, branch_id=branch.id, starts_at=start, ends_at=end, status=reservation.status,
             holder_kind=reservation.holder_kind, holder_id=reservation.holder_id, holder_ref=reservation.holder_ref,
-            holder_name=reservation.holder_name, purpose=purpose, headcount=reservation.headcount, series=series_id,
+            holder_name=reservation.holder_name, purpose=reservation.purpose.strip(), headcount=reservation.headcount, series=series_id,
             override_hours=reservation.override_hours, reason="", created_at=now, status_changed_at=None,
         )
         for start, end in intervals
@@ -639,20 +712,24 @@ async def _set_status(
     return await _views(Booking.id.is_in([row["id"] for row in changed]))
 
 
-async def _tell_holder(
-    kind: str, changed: list[BookingView], actor_id: int | None, reason: str, own_too: bool = False, audience: notifications.Audience | None = None
-) -> None:
-    """``own_too``: the holder hears of their own change as well (a changed time, as a receipt with the new .ics);
-    ``audience``: the holder's, read before the transaction (notifications.audience)."""
+async def _tell_holder(kind: str, changed: list[BookingView], actor_id: int | None, reason: str, own_too: bool = False) -> None:
+    """``own_too``: the holder hears of their own change as well (a changed time, as a receipt with the new .ics)."""
     first = min(changed, key=lambda booking: booking.starts_at)
     if first.holder_id is None or (first.holder_id == actor_id and not own_too):
         return
     found = (await rooms_service.zone_index()).get(first.zone_id)  # a zone no longer offered has no name here
     zone_name, tz = (found[1].name, found[0].timezone) if found else ("", get_settings().timezone)
+    payload, cause = _message(changed, actor_id, reason, own_too, zone_name, tz)
+    await notifications.enqueue(kind, [first.holder_id], booking_messages.SUBJECTS[kind], payload, cause=cause, subject_vars={"zone": payload["zone"]})
+
+
+def _message(changed: list[BookingView], actor_id: int | None, reason: str, own_too: bool, zone_name: str, tz: str) -> tuple[dict, str]:
+    """The payload and the cause (the message's id) of a message to the holder about ``changed``."""
+    first = min(changed, key=lambda booking: booking.starts_at)
     payload = booking_messages.payload_of(zone_name, first.starts_at, tz, first.id, reason, len(changed), ends_at=first.ends_at)
     payload |= {"by_holder": first.holder_id == actor_id, "pending": first.status == PENDING}
-    await notifications.enqueue(kind, audience or [first.holder_id], booking_messages.SUBJECTS[kind], payload, cause=f"{first.id}:{len(changed)}:{first.starts_at:%Y%m%dT%H%M}-{first.ends_at:%Y%m%dT%H%M}" + (f":{now_utc():%Y%m%dT%H%M%S%f}" if own_too else ""),
-                                subject_vars={"zone": payload["zone"]})
+    cause = f"{first.id}:{len(changed)}:{first.starts_at:%Y%m%dT%H%M}-{first.ends_at:%Y%m%dT%H%M}" + (f":{now_utc():%Y%m%dT%H%M%S%f}" if own_too else "")
+    return payload, cause
 
 
 def _require_reason(reason: str, message: str) -> None:
