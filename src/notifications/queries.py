@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-
-def _marks(count: int) -> str:
-    return ", ".join("{}" for _ in range(count))
+from src.db import params
 
 
 @lru_cache(maxsize=64)
@@ -16,7 +14,7 @@ def audience(count: int) -> str:
     """What decides ``count`` accounts' messages in one round trip, one row per fact: ``('l', account,
     language, '')``, ``('t', account, '', '')`` for a linked Telegram, ``('o', account, category, channel)``
     for a category switched off on a channel. The ids are passed three times."""
-    ids = _marks(count)
+    ids = params(count)
     return (
         f"SELECT 'l' AS part, id AS account, language AS a, '' AS b FROM account WHERE id IN ({ids})"
         f" UNION ALL SELECT 't', account, '', '' FROM telegram_link WHERE account IN ({ids})"
@@ -30,7 +28,7 @@ OUTBOX_COLUMNS = ("message_id", "recipient", "kind", "subject", "payload", "crea
 @lru_cache(maxsize=64)
 def outbox_insert(rows: int) -> str:
     """``rows`` messages; one already queued under its ``message_id`` is skipped; answers the new ids."""
-    row = f"({_marks(len(OUTBOX_COLUMNS))})"
+    row = f"({params(len(OUTBOX_COLUMNS))})"
     return (
         f"INSERT INTO outbox ({', '.join(OUTBOX_COLUMNS)}) VALUES {', '.join(row for _ in range(rows))}"
         " ON CONFLICT (message_id) DO NOTHING RETURNING id"

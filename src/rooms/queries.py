@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from src.db import params
 from src.rooms.availability import ACTIVE_SQL
 
 # A reader's own checks before booking, in one round trip: their card (blocked? birth date) and their active
@@ -34,7 +35,7 @@ def holdings(quota_zones: int) -> str:
     if quota_zones:
         sql += (
             " UNION ALL SELECT 'q', id, starts_at, ends_at, blocked_from, blocked_until FROM booking"
-            f" WHERE holder = {{}} AND zone IN ({', '.join('{}' for _ in range(quota_zones))}) AND status IN ({ACTIVE_SQL})"
+            f" WHERE holder = {{}} AND zone IN ({params(quota_zones)}) AND status IN ({ACTIVE_SQL})"
             " AND starts_at >= {} AND starts_at < {}"
         )
     return sql
