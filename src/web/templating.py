@@ -32,12 +32,46 @@ def _ngettext(singular: str, plural: str, n: int) -> str:
     return translations(current_language()).ngettext(singular, plural, n)
 
 
-def _nesting(translate):
-    @pass_context
-    def translated(context, *args, **variables):
-        return nest_quotes(context.call(translate, *args, **variables))
+# What Jinja's new-style gettext does (escape-aware ``%`` formatting of the translation), plus «…„…“…» where a
+# quoted title lands inside a message's quotes, in one call: Jinja's own chain (``_`` -> ``gettext`` -> the
+# callable, each through ``Context.call``) wrapped in ours was a quarter of rendering a page of cards (issue 17).
+@pass_context
+def _template_gettext(context, message: str, **variables: Any) -> str:
+    text = translations(current_language()).gettext(message)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)
+    return nest_quotes(text % variables)
 
-    return translated
+
+@pass_context
+def _template_ngettext(context, singular: str, plural: str, num: int, **variables: Any) -> str:
+    variables.setdefault("num", num)
+    text = translations(current_language()).ngettext(singular, plural, num)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)
+    return nest_quotes(text % variables)
+
+
+FRAGMENTS_SIZE = 256
+_fragments: dict[tuple[str, str, int], tuple[Any, Markup]] = {}
+
+
+@pass_context
+def _each(context, name: str, variable: str, items: list) -> Markup:
+    """``{% for item in items %}{% include name %}{% endfor %}`` for a partial that needs only its item and the
+    language (an event's card), its output kept while ``items`` is the very same list: lists from a per-process
+    cache of rows (the catalogue's, a moment long) render once per language, not on every request of every
+    logged-in person. At most ``FRAGMENTS_SIZE`` kept; a kept entry holds its list, so its id is not reused."""
+    key = (name, current_language(), id(items))
+    found = _fragments.get(key)
+    if found is not None and found[0] is items:
+        return found[1]
+    template = context.environment.get_template(name)
+    html = Markup("".join(template.render({variable: item}) for item in items))
+    if len(_fragments) >= FRAGMENTS_SIZE:
+        del _fragments[next(iter(_fragments))]
+    _fragments[key] = (items, html)
+    return html
 
 
 def _local_dt(value: datetime, tz: str | None = None, fmt: str | None = None) -> str:
@@ -83,10 +117,10 @@ def build_environment() -> Environment:
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=get_settings().debug,  # else every include of every request looks at its file's mtime
     )
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
-    for name in ("gettext", "ngettext", "_"):  # «…„…“…» where a quoted title lands inside a message's quotes
-        env.globals[name] = _nesting(env.globals[name])
+    env.globals.update(gettext=_template_gettext, ngettext=_template_ngettext, _=_template_gettext)
     env.filters.update(
         date=lambda value, fmt="long": fmt_date(value, fmt) if isinstance(value, date) else "",
         datetime=_local_dt,
@@ -102,7 +136,7 @@ def build_environment() -> Environment:
     )
     from src.calendars.links import booking_links, event_links, subscription_links, visit_links, consultation_links
 
-    env.globals.update(languages=LANGUAGES, current_language=current_language, label=label, current=_current, language_name=_language_name, event_calendar_links=event_links,
+    env.globals.update(each=_each, languages=LANGUAGES, current_language=current_language, label=label, current=_current, language_name=_language_name, event_calendar_links=event_links,
                        booking_calendar_links=booking_links, feed_calendar_links=subscription_links, visit_calendar_links=visit_links, consultation_calendar_links=consultation_links)
     return env
 
