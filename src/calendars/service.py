@@ -19,6 +19,7 @@ from src.calendars.ical import instant as ical_instant
 from src.calendars.sources import EPOCH, Fingerprint
 from src.calendars.tables import FeedToken
 from src.config import get_settings
+from src import db
 from src.db import write_transaction
 from src.events import queries as events_queries
 from src.events.tables import Event, Registration
@@ -137,18 +138,27 @@ async def event_feed(event_id: int, language: str) -> Feed:
     return Feed(fingerprint, _in_language(language, build), filename=f"event-{event.id}.ics")
 
 
+# A branch feed's fingerprint in one round trip: every event's count and newest change (as sources.event_stats)
+# and the branch's closures' (as _closure_stats); Piccolo built and ran them as two queries, most of the path's
+# time when the client already has the feed or it is built already (issue 17).
+_BRANCH_CLOSURES = "FROM closure WHERE branch = {} AND ends_on >= {} AND zone IS NULL"
+BRANCH_FEED_STATS_SQL = (
+    "SELECT (SELECT COUNT(*) FROM event) AS n, (SELECT MAX(updated_at) FROM event) AS latest,"
+    f" (SELECT COUNT(*) {_BRANCH_CLOSURES}) AS closures, (SELECT MAX(created_at) {_BRANCH_CLOSURES}) AS closure_latest"
+)
+
+
 async def branch_feed(slug: str, language: str) -> Feed:
     """One branch: its events, and its closures shown as free time (they inform, they do not block a day)."""
     branch = await rooms_service.get_branch(slug)
     since = sources.feed_since(today_in(branch.timezone))
-    filters = events_queries.Filters(branch=branch.slug, start=since)
-    branches = await _branches_by_id()
-    condition = await events_queries._where(filters, branches)
-    count, latest = await sources.event_stats()
-    closures, closure_latest = await _closure_stats([branch.id], since)
-    fingerprint = Fingerprint(parts=("branch", branch.id, since, count, closures, await _common(language)), last_modified=_latest(latest, closure_latest))
+    stats = (await db.fetch(engine_finder(), BRANCH_FEED_STATS_SQL, branch.id, since, branch.id, since))[0]
+    count, latest = stats["n"], sources.instant(stats["latest"])
+    fingerprint = Fingerprint(parts=("branch", branch.id, since, count, stats["closures"], await _common(language)), last_modified=_latest(latest, stats["closure_latest"]))
 
-    async def build() -> bytes:
+    async def build() -> bytes:  # only when the feed is not built already
+        branches = await _branches_by_id()
+        condition = await events_queries._where(events_queries.Filters(branch=branch.slug, start=since), branches)
         items = await sources.event_feed_items(condition, branches, now_utc())
         items += [sources.closure_item(row, branch, busy=False) for row in await sources.closure_rows([branch.id], since)]
         meta = FeedMeta(
