@@ -101,6 +101,10 @@ class Keyed:
             self.values[key] = value
         return value
 
+    def forget(self, key: Any) -> None:
+        """Drop one value (one that has gone stale for a reason of its own, e.g. the moment it was computed for)."""
+        self.values.pop(key, None)
+
 
 class Recent:
     """A per-process map of at most ``size`` values that may be up to ``max_age`` seconds old (by the clock

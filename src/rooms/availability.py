@@ -12,9 +12,9 @@ from datetime import date, datetime, timedelta
 from typing import Iterable, Sequence
 from zoneinfo import ZoneInfo as TimeZone
 
-from src import db
+from src import cache, db
 from src.accounts.permissions import Principal, can_manage_branch
-from src.branches.rules import DayHours, Interval, overlaps
+from src.branches.rules import DayHours, Interval, open_between, overlaps
 from src.branches.service import BranchInfo
 from src.exceptions import FieldError, Invalid
 from src.i18n import _
@@ -24,7 +24,7 @@ from src.rooms.constants import ACTIVE_STATUSES, MAX_AVAILABILITY_DAYS
 from src.rooms.rules import Policy
 from src.rooms.service import ZoneInfo
 from src.rooms.tables import Booking
-from src.timeutil import aware, now_utc
+from src.timeutil import UTC, aware, now_utc
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,11 +90,12 @@ def viewer_policy(viewer: Principal | None, branch: BranchInfo) -> Policy:
     return rules.STAFF_POLICY if can_manage_branch(viewer, branch.id) else rules.READER_POLICY
 
 
-def _free(branch: BranchInfo, zone: ZoneInfo, window: Interval, busy: Iterable[Taken], policy: Policy, now: datetime) -> list[Interval]:
-    """Where the viewer could book: readers from the zone's lead time on and for at least its shortest booking."""
+def _free(branch: BranchInfo, zone: ZoneInfo, window: Interval, busy: Iterable[Taken], policy: Policy, now: datetime, open_: list[Interval] | None = None) -> list[Interval]:
+    """Where the viewer could book: readers from the zone's lead time on and for at least its shortest booking.
+    ``open_``: the zone's opening intervals over ``window`` when the caller has them already."""
     not_before = now if policy.limits else now + timedelta(minutes=zone.rules.lead_minutes)
     min_minutes = zone.rules.slot if policy.limits else zone.rules.min_minutes
-    return rules.free_intervals(zone.schedule, branch.tz, window, [item.blocked for item in busy], zone.rules, not_before=not_before, min_minutes=min_minutes)
+    return rules.free_intervals(zone.schedule, branch.tz, window, [item.blocked for item in busy], zone.rules, not_before=not_before, min_minutes=min_minutes, open_=open_)
 
 
 def check_period(start: datetime, end: datetime, longest_days: int = MAX_AVAILABILITY_DAYS) -> None:
@@ -145,9 +146,53 @@ def local_day(on: date, tz: TimeZone) -> Interval:
     return (datetime.combine(on, datetime.min.time(), tzinfo=tz), datetime.combine(on + timedelta(days=1), datetime.min.time(), tzinfo=tz))
 
 
+# Week grids are kept per process (at most WEEKS_KEPT) under the revision "bookings", which the database's
+# triggers bump on every write to ``booking`` whoever makes it (migration 2026-12-02T04:00): another worker's
+# booking shows within a second, this worker's at once (issue 17: the grid was the slowest read, 7 ms). A grid
+# also depends on the moment (readers book from the zone's lead time on, snapped to its grid) and on the
+# branch's hours and zones: it is kept only while that snapped instant stays and the branch is the one cached.
+BOOKINGS_CACHE = "bookings"
+WEEKS_KEPT = 256
+cache.watch(BOOKINGS_CACHE, "booking", "INSERT", "UPDATE", "DELETE")
+_weeks = cache.Keyed(BOOKINGS_CACHE, WEEKS_KEPT)
+
+
+@dataclass(frozen=True, slots=True)
+class _KeptWeek:
+    week: BranchWeek
+    since: datetime  # the moment it was computed for
+    until: datetime  # the last moment the same free intervals come out
+
+
 async def branch_week(slug: str, start: date, viewer: Principal | None = None, zone_ids: Sequence[int] | None = None, days: int = 7) -> BranchWeek:
     """Every zone of a branch by day over a week: opening hours, free intervals and busy bookings, in one query."""
     branch = await rooms_service.get_branch(slug)
+    policy = viewer_policy(viewer, branch)
+    key = (slug, start, frozenset(zone_ids) if zone_ids is not None else None, policy, days)
+
+    async def compute() -> _KeptWeek:
+        now = now_utc()
+        return _KeptWeek(await _branch_week(branch, start, policy, zone_ids, days, now), now, _same_until(branch, zone_ids, policy, now))
+
+    kept = await _weeks.get(key, compute)
+    if kept.week.branch is not branch or not kept.since <= now_utc() <= kept.until:
+        _weeks.forget(key)
+        kept = await _weeks.get(key, compute)
+    return kept.week
+
+
+def _same_until(branch: BranchInfo, zone_ids: Sequence[int] | None, policy: Policy, now: datetime) -> datetime:
+    """Until when the free intervals computed at ``now`` stay the same: they depend on the moment only through
+    the first grid instant at or after the zone's "not before" (``_free``)."""
+    until = datetime.max.replace(tzinfo=UTC)
+    for zone in branch.zones:
+        if zone_ids is None or zone.id in zone_ids:
+            ahead = timedelta(0) if policy.limits else timedelta(minutes=zone.rules.lead_minutes)
+            until = min(until, rules.snap(now + ahead, zone.rules.slot, branch.tz) - ahead)
+    return until
+
+
+async def _branch_week(branch: BranchInfo, start: date, policy: Policy, zone_ids: Sequence[int] | None, days: int, now: datetime) -> BranchWeek:
     zones = [zone for zone in branch.zones if zone_ids is None or zone.id in zone_ids]
     dates = [start + timedelta(days=offset) for offset in range(days)]
     window = (local_day(dates[0], branch.tz)[0], local_day(dates[-1], branch.tz)[1])
@@ -155,17 +200,27 @@ async def branch_week(slug: str, start: date, viewer: Principal | None = None, z
     by_zone: dict[int, list[Taken]] = {zone.id: [] for zone in zones}
     for item in busy:
         by_zone[item.zone_id].append(item)
-    policy = viewer_policy(viewer, branch)
-    now = now_utc()
+    # Issue 17 (this was the slowest read): comparing instants of two different time zones asks the zone for its
+    # offset each time, so bookings (UTC) meet UTC days and opening hours, and free times (local, from the grid)
+    # meet local days. Most zones keep their branch's hours (the very same Schedule): their opening intervals
+    # and days are worked out once per request, not once per zone.
+    day_windows = [local_day(on, branch.tz) for on in dates]
+    utc_days = [(day_start.astimezone(UTC), day_end.astimezone(UTC)) for day_start, day_end in day_windows]
+    by_schedule: dict[int, tuple[list[Interval], list[DayHours]]] = {}
     weeks = []
     for zone in zones:
-        free = _free(branch, zone, window, by_zone[zone.id], policy, now)
+        known = by_schedule.get(id(zone.schedule))
+        if known is None:
+            opening = [(opens.astimezone(UTC), closes.astimezone(UTC)) for opens, closes in open_between(zone.schedule, branch.tz, *window)]
+            known = by_schedule[id(zone.schedule)] = (opening, [zone.schedule.day(on) for on in dates])
+        open_, hours = known
+        items = by_zone[zone.id]
+        free = _free(branch, zone, window, items, policy, now, open_)
         zone_days = []
-        for on in dates:
-            day_window = local_day(on, branch.tz)
-            day_busy = [item for item in by_zone[zone.id] if overlaps(item.own, day_window)]
-            day_free = [(max(start, day_window[0]), min(end, day_window[1])) for start, end in free if overlaps((start, end), day_window)]
-            zone_days.append(ZoneDay(on, zone.schedule.day(on), day_free, day_busy))
+        for on, day_hours, (day_start, day_end), (utc_start, utc_end) in zip(dates, hours, day_windows, utc_days):
+            day_busy = [item for item in items if item.starts_at < utc_end and utc_start < item.ends_at]
+            day_free = [(max(start, day_start), min(end, day_end)) for start, end in free if start < day_end and day_start < end]
+            zone_days.append(ZoneDay(on, day_hours, day_free, day_busy))
         weeks.append(ZoneWeek(zone, zone_days))
     return BranchWeek(branch, start, dates, weeks, manager=policy.limits)
 

@@ -168,7 +168,8 @@ def clashes(candidate: Interval, taken: Iterable[tuple[Interval, Interval]]) -> 
 def busy_for_new(taken_blocked: Iterable[Interval], rules: ZoneRules) -> list[Interval]:
     """Where a new booking of this zone may not be: others' blocked time widened by the new booking's own
     buffers (its set-up may not reach into the previous booking, its clean-up not into the next)."""
-    return merge((start - rules.buffer_after, end + rules.buffer_before) for start, end in taken_blocked)
+    before, after = rules.buffer_before, rules.buffer_after
+    return merge((start - after, end + before) for start, end in taken_blocked)
 
 
 def free_intervals(
@@ -180,15 +181,23 @@ def free_intervals(
     not_before: datetime | None = None,
     min_minutes: int = 0,
     policy: Policy = READER_POLICY,
+    open_: Sequence[Interval] | None = None,
 ) -> list[Interval]:
     """Where a booking could be: opening hours minus closures minus other bookings and buffers, from
-    ``not_before`` on, snapped to the zone's grid, and at least ``min_minutes`` long."""
+    ``not_before`` on, snapped to the zone's grid, and at least ``min_minutes`` long. ``open_``: the opening
+    intervals over the whole ``window`` (``open_between``) when the caller has them already (one branch's week:
+    the same for every zone that keeps the branch's hours)."""
     start, end = window
     if not_before is not None:
         start = max(start, not_before)
     if start >= end:
         return []
-    open_ = [(start, end)] if policy.hours else open_between(schedule, tz, start, end)
+    if policy.hours:
+        open_ = [(start, end)]
+    elif open_ is None:  # in UTC, as bookings are: comparing instants of two zones asks the zone each time
+        open_ = [(opens.astimezone(timezone.utc), closes.astimezone(timezone.utc)) for opens, closes in open_between(schedule, tz, start, end)]
+    elif start > window[0]:  # clipped after merging: the same intervals as open_between from ``start``
+        open_ = [(max(opens, start), closes) for opens, closes in open_ if closes > start]
     result = []
     for free_start, free_end in subtract(open_, busy_for_new(taken_blocked, rules)):
         free_start, free_end = snap(free_start, rules.slot, tz), snap(free_end, rules.slot, tz, up=False)
