@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -105,6 +106,7 @@ def _current(context, href: str, exact: bool = False) -> Markup:
     return Markup(' aria-current="page"') if hit else Markup("")
 
 
+@lru_cache(maxsize=16)  # a handful of languages; Babel builds the name from its locale data on each call
 def _language_name(code: str) -> str:
     name = Locale.parse(code).get_display_name(code) or code
     return name[:1].upper() + name[1:]
