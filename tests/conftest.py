@@ -64,7 +64,7 @@ os.environ.setdefault("LIBSPACE_METRICS_DIR", tempfile.mkdtemp(prefix="libspace-
 import httpx  # noqa: E402
 from piccolo.engine import engine_finder  # noqa: E402
 
-from src import cache  # noqa: E402
+from src import cache, db  # noqa: E402
 from src.app import create_app  # noqa: E402
 from src.db import close_pools, open_pools  # noqa: E402
 from src.piccolo_app import APP_CONFIG  # noqa: E402
@@ -99,6 +99,20 @@ def pytest_collection_modifyitems(config, items):
         for item in items:
             if "postgres_only" in item.keywords:
                 item.add_marker(marker)
+
+
+@pytest.fixture
+def other_worker(monkeypatch):
+    """Writes as another process makes them: this process is not told (no local forgetting), only the revision
+    in the database moves; ``later()`` is a second on, when this process re-reads the revision."""
+
+    class Other:
+        @staticmethod
+        def later() -> None:
+            monkeypatch.setattr(cache, "CHECK_SECONDS", 0.0)
+
+    monkeypatch.setattr(db, "WRITE_LISTENERS", [])
+    return Other
 
 
 @pytest.fixture

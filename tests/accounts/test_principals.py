@@ -3,9 +3,7 @@ it reaches every worker through the revision the database's triggers bump (issue
 
 from __future__ import annotations
 
-import pytest
-
-from src import cache, db
+from src import db
 from src.accounts import principals, service
 from src.accounts.tables import Account, ApiToken, StaffBranch
 from src.branches.tables import Branch
@@ -15,20 +13,6 @@ async def _token(email: str) -> tuple[int, str]:
     account = await Account.select(Account.id).where(Account.email == email).first()
     principal = await service.load_principal(account["id"])
     return account["id"], (await service.issue_token(principal))[0]
-
-
-@pytest.fixture
-def other_worker(monkeypatch):
-    """Writes as another process makes them: this process is not told (no local forgetting), only the revision
-    in the database moves; ``later()`` is a second on, when this process re-reads the revision."""
-
-    class Other:
-        @staticmethod
-        def later() -> None:
-            monkeypatch.setattr(cache, "CHECK_SECONDS", 0.0)
-
-    monkeypatch.setattr(db, "WRITE_LISTENERS", [])
-    return Other
 
 
 async def test_staff_reader_and_teacher_come_whole_from_one_query(demo, monkeypatch):

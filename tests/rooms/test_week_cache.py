@@ -6,28 +6,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
-from src import cache, db
 from src.branches.rules import week_start
 from src.rooms import availability, rules
 from src.rooms.constants import CANCELLED, CONFIRMED
 from src.rooms.tables import Booking
 from src.timeutil import now_utc
 from tests.rooms.helpers import at, open_day, zone_named
-
-
-@pytest.fixture
-def other_worker(monkeypatch):
-    """Writes as another process makes them: only the revision in the database moves; ``later()`` is a second on."""
-
-    class Other:
-        @staticmethod
-        def later() -> None:
-            monkeypatch.setattr(cache, "CHECK_SECONDS", 0.0)
-
-    monkeypatch.setattr(db, "WRITE_LISTENERS", [])
-    return Other
 
 
 async def _setting():
