@@ -98,6 +98,17 @@ def _free(branch: BranchInfo, zone: ZoneInfo, window: Interval, busy: Iterable[T
     return rules.free_intervals(zone.schedule, branch.tz, window, [item.blocked for item in busy], zone.rules, not_before=not_before, min_minutes=min_minutes, open_=open_)
 
 
+# Free intervals and week grids are kept per process (at most KEPT) under the revision "bookings", which the
+# database's triggers bump on every write to ``booking`` whoever makes it (migration 2026-12-02T04:00): another
+# worker's booking shows within a second, this worker's at once (issue 17: the week grid was the slowest read,
+# 7 ms, a zone's week 1 ms). They also depend on the moment (readers book from the zone's lead time on, snapped
+# to its grid) and on the branch's hours and zones: each is kept only as long as those stay the same.
+BOOKINGS_CACHE = "bookings"
+KEPT = 512
+cache.watch(BOOKINGS_CACHE, "booking", "INSERT", "UPDATE", "DELETE")
+_kept = cache.Keyed(BOOKINGS_CACHE, KEPT)
+
+
 def check_period(start: datetime, end: datetime, longest_days: int = MAX_AVAILABILITY_DAYS) -> None:
     errors = []
     if end <= start:
@@ -109,11 +120,26 @@ def check_period(start: datetime, end: datetime, longest_days: int = MAX_AVAILAB
 
 
 async def zone_free(zone_id: int, start: datetime, end: datetime, viewer: Principal | None = None) -> tuple[BranchInfo, ZoneInfo, list[Interval]]:
-    """The free intervals of one zone over ``[start, end)``: hours minus closures minus bookings and buffers."""
+    """The free intervals of one zone over ``[start, end)``: hours minus closures minus bookings and buffers.
+
+    Kept per process like the week grids (below). They depend on the moment and the period only through two
+    grid instants, which key them: the first at or after the later of ``start`` and the viewer's "not before",
+    and the last at or before ``end`` (rules.free_intervals snaps every free interval to the zone's grid)."""
     check_period(start, end)
     branch, zone = await rooms_service.get_zone(zone_id)
-    busy = await taken([zone.id], start, end)
-    return branch, zone, _free(branch, zone, (start, end), busy, viewer_policy(viewer, branch), now_utc())
+    policy = viewer_policy(viewer, branch)
+    now = now_utc()
+    not_before = now if policy.limits else now + timedelta(minutes=zone.rules.lead_minutes)
+    key = ("zone", zone.id, policy, rules.snap(max(start, not_before), zone.rules.slot, branch.tz), rules.snap(end, zone.rules.slot, branch.tz, up=False))
+
+    async def compute() -> tuple[BranchInfo, list[Interval]]:
+        return branch, _free(branch, zone, (start, end), await taken([zone.id], start, end), policy, now)
+
+    kept = await _kept.get(key, compute)
+    if kept[0] is not branch:  # the branch's hours or zones changed since
+        _kept.forget(key)
+        kept = await _kept.get(key, compute)
+    return branch, zone, kept[1]
 
 
 # --- the week grid of a branch --------------------------------------------------------------------------------
@@ -146,17 +172,6 @@ def local_day(on: date, tz: TimeZone) -> Interval:
     return (datetime.combine(on, datetime.min.time(), tzinfo=tz), datetime.combine(on + timedelta(days=1), datetime.min.time(), tzinfo=tz))
 
 
-# Week grids are kept per process (at most WEEKS_KEPT) under the revision "bookings", which the database's
-# triggers bump on every write to ``booking`` whoever makes it (migration 2026-12-02T04:00): another worker's
-# booking shows within a second, this worker's at once (issue 17: the grid was the slowest read, 7 ms). A grid
-# also depends on the moment (readers book from the zone's lead time on, snapped to its grid) and on the
-# branch's hours and zones: it is kept only while that snapped instant stays and the branch is the one cached.
-BOOKINGS_CACHE = "bookings"
-WEEKS_KEPT = 256
-cache.watch(BOOKINGS_CACHE, "booking", "INSERT", "UPDATE", "DELETE")
-_weeks = cache.Keyed(BOOKINGS_CACHE, WEEKS_KEPT)
-
-
 @dataclass(frozen=True, slots=True)
 class _KeptWeek:
     week: BranchWeek
@@ -168,16 +183,16 @@ async def branch_week(slug: str, start: date, viewer: Principal | None = None, z
     """Every zone of a branch by day over a week: opening hours, free intervals and busy bookings, in one query."""
     branch = await rooms_service.get_branch(slug)
     policy = viewer_policy(viewer, branch)
-    key = (slug, start, frozenset(zone_ids) if zone_ids is not None else None, policy, days)
+    key = ("week", slug, start, frozenset(zone_ids) if zone_ids is not None else None, policy, days)
 
     async def compute() -> _KeptWeek:
         now = now_utc()
         return _KeptWeek(await _branch_week(branch, start, policy, zone_ids, days, now), now, _same_until(branch, zone_ids, policy, now))
 
-    kept = await _weeks.get(key, compute)
+    kept = await _kept.get(key, compute)
     if kept.week.branch is not branch or not kept.since <= now_utc() <= kept.until:
-        _weeks.forget(key)
-        kept = await _weeks.get(key, compute)
+        _kept.forget(key)
+        kept = await _kept.get(key, compute)
     return kept.week
 
 

@@ -4,6 +4,7 @@ and a kept grid is only served for the moments it was right for."""
 
 from __future__ import annotations
 
+import random
 from datetime import timedelta
 
 from src.branches.rules import week_start
@@ -67,8 +68,38 @@ async def test_a_kept_grid_is_served_only_for_the_moments_it_was_right_for(demo,
 
 
 async def test_at_most_weeks_kept(demo, monkeypatch):
-    monkeypatch.setattr(availability._weeks, "size", 3)
+    monkeypatch.setattr(availability._kept, "size", 3)
     branch, _zone, day = await _setting()
     for weeks in range(6):
         await availability.branch_week(branch.slug, week_start(day) + timedelta(days=7 * weeks))
-    assert len(availability._weeks.values) <= 3
+    assert len(availability._kept.values) <= 3
+
+
+async def test_free_intervals_depend_on_the_moment_and_period_only_through_the_grid_instants_that_key_them(demo):
+    branch, zone, day = await _setting()
+    await _book(zone, at(branch, day, 11), at(branch, day, 12, 30))
+    midday = at(branch, day, 12)
+    busy = await availability.taken([zone.id], midday - timedelta(days=1), midday + timedelta(days=9))
+    rng = random.Random(17)
+    seen: dict = {}
+    for _ in range(300):
+        now = midday - timedelta(minutes=rng.uniform(0, 150)) - timedelta(hours=zone.rules.lead_minutes / 60)
+        start = now - timedelta(minutes=rng.choice((0, rng.uniform(0, 120))))
+        end = start + timedelta(days=rng.choice((1, 7))) + timedelta(minutes=rng.uniform(-60, 60))
+        for policy in (rules.READER_POLICY, rules.STAFF_POLICY):
+            not_before = now if policy.limits else now + timedelta(minutes=zone.rules.lead_minutes)
+            key = (policy, rules.snap(max(start, not_before), zone.rules.slot, branch.tz), rules.snap(end, zone.rules.slot, branch.tz, up=False))
+            free = availability._free(branch, zone, (start, end), busy, policy, now)
+            assert seen.setdefault(key, free) == free
+    assert len(seen) < 300  # the keys did meet
+
+
+async def test_a_zones_free_time_is_kept_for_its_grid_instants(demo, frozen_clock):
+    branch, zone, _day = await _setting()
+    now = now_utc()
+    first = await availability.zone_free(zone.id, now, now + timedelta(days=7))
+    assert (await availability.zone_free(zone.id, now, now + timedelta(days=7)))[2] is first[2]
+    frozen_clock.advance(minutes=zone.rules.slot)
+    now = now_utc()
+    moved = await availability.zone_free(zone.id, now, now + timedelta(days=7))
+    assert moved[2] == availability._free(branch, zone, (now, now + timedelta(days=7)), await availability.taken([zone.id], now, now + timedelta(days=7)), rules.READER_POLICY, now)
