@@ -135,6 +135,26 @@ class Recent:
         return value
 
 
+class Derived:
+    """What is built from a kept object (a cached list of rows, a computed grid): kept while that very object is
+    the one asked about, so it is as fresh as the object's own cache. At most ``size`` (oldest forgotten first);
+    each entry holds its object, so that the object's id is not reused while it is kept."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.values: dict[tuple, tuple[Any, Any]] = {}
+
+    def get(self, source: Any, build: Callable[[], Any], *key: Any) -> Any:
+        found = self.values.get((id(source), *key))
+        if found is not None and found[0] is source:
+            return found[1]
+        value = build()
+        if len(self.values) >= self.size:
+            del self.values[next(iter(self.values))]
+        self.values[(id(source), *key)] = (source, value)
+        return value
+
+
 _keyed: list[Keyed] = []
 _watched: dict[tuple[str, str], set[str]] = {}
 

@@ -83,7 +83,11 @@ class BranchApi(BranchAdminApi):
     ) -> BranchWeekOut:
         branch = await rooms_service.get_branch(slug)
         first = bounds.filter_day(start, branch.tz, "start") or week_start(today_in(branch.tz))
-        return branch_week_out(await availability.branch_week(slug, first, request.user))
+        week = await availability.branch_week(slug, first, request.user)
+        return _week_answers.get(week, lambda: branch_week_out(week))  # a kept grid's answer is built once
+
+
+_week_answers = cache.Derived(size=256)
 
 
 class ZoneApi(ZoneAdminApi):

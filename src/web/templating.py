@@ -16,6 +16,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 from markupsafe import Markup
 
+from src import cache
 from src.config import LANGUAGES, TEMPLATES_DIR, get_settings
 from src.exceptions import FieldError
 from src.labels import label
@@ -53,8 +54,7 @@ def _template_ngettext(context, singular: str, plural: str, num: int, **variable
     return nest_quotes(text % variables)
 
 
-FRAGMENTS_SIZE = 256
-_fragments: dict[tuple[str, str, int], tuple[Any, Markup]] = {}
+_fragments = cache.Derived(size=256)
 
 
 @pass_context
@@ -62,17 +62,13 @@ def _each(context, name: str, variable: str, items: list) -> Markup:
     """``{% for item in items %}{% include name %}{% endfor %}`` for a partial that needs only its item and the
     language (an event's card), its output kept while ``items`` is the very same list: lists from a per-process
     cache of rows (the catalogue's, a moment long) render once per language, not on every request of every
-    logged-in person. At most ``FRAGMENTS_SIZE`` kept; a kept entry holds its list, so its id is not reused."""
-    key = (name, current_language(), id(items))
-    found = _fragments.get(key)
-    if found is not None and found[0] is items:
-        return found[1]
-    template = context.environment.get_template(name)
-    html = Markup("".join(template.render({variable: item}) for item in items))
-    if len(_fragments) >= FRAGMENTS_SIZE:
-        del _fragments[next(iter(_fragments))]
-    _fragments[key] = (items, html)
-    return html
+    logged-in person."""
+
+    def render() -> Markup:
+        template = context.environment.get_template(name)
+        return Markup("".join(template.render({variable: item}) for item in items))
+
+    return _fragments.get(items, render, name, current_language())
 
 
 def _local_dt(value: datetime, tz: str | None = None, fmt: str | None = None) -> str:
