@@ -114,6 +114,14 @@ async def agree(principal: Principal, code: str) -> int:
     return row["id"]
 
 
+async def link_child_name(principal: Principal, link_id: int) -> str:
+    """The child's name on a link the guardian ``principal`` may end (the confirmation step); 404 otherwise."""
+    row = await Guardianship.select(Guardianship.guardian, Guardianship.child.full_name.as_alias("name")).where(Guardianship.id == link_id).first()
+    if row is None or row["guardian"] != principal.id:
+        raise NotFound(_("There is no such link"))
+    return row["name"]
+
+
 async def unlink(principal: Principal, link_id: int, child_id: int | None = None) -> None:
     """The guardian, the child (a teenager withdrawing agreement) or staff end a link (``child_id``: only a link
     of that child's card). The other side is told: the guardian with the child's name, the child with none of

@@ -66,11 +66,12 @@ class FamilyPages(Controller):
 
     @get("/{link_id:int}/unlink")
     async def unlink_step(self, request: Request, link_id: FromPath[bounds.Id]) -> Template:
+        name = await families.link_child_name(request.user, link_id)  # 404 for a link that is not this guardian's
         return confirm_page(
             request,
             Confirmation(
                 title=_("Unlink the child's card"),
-                subject="",
+                subject=name,
                 what_happens=[_("You will no longer sign the child up, see their tickets or receive their messages. Their sign-ups stay.")],
                 confirm_label=_("Unlink"),
                 back="/me/family",

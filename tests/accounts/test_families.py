@@ -133,3 +133,14 @@ async def test_the_guardian_signs_the_child_up_on_the_event_page(client, demo):
     assert await Registration.exists().where((Registration.event == event_id) & (Registration.reader == child.account_id))
     family = await client.get("/me/family")
     assert 'data-testid="child-sign-up"' in family.text
+
+
+async def test_the_unlink_step_names_the_child_to_their_guardian_only(client, demo):
+    child = await _card(demo, "0003")
+    parent = await bearer(client, "reader@libspace.local")
+    link_id = (await client.post("/api/v1/me/children", json={"card_number": child.card_number, "birth_date": child.birth_date.isoformat()}, headers=parent)).json()["link_id"]
+    await post_form(client, "/login", {"login": "student@libspace.local", "password": "libspace-demo"})
+    assert (await client.get(f"/me/family/{link_id}/unlink")).status_code == 404  # another reader learns nothing
+    await post_form(client, "/login", {"login": "reader@libspace.local", "password": "libspace-demo"})
+    step = await client.get(f"/me/family/{link_id}/unlink")
+    assert step.status_code == 200 and "Софья Андреевна Ли" in step.text
