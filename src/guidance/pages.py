@@ -247,9 +247,15 @@ class GuidancePages(Controller):
     @get("/slots")
     async def slots(self, request: Request, branch: OptionalStr = "", counsellor: OptionalStr = "", start: OptionalStr = "", card: OptionalStr = "") -> Template:
         """Staff coming from a reader's desk page (``card``) see the slots as bookable for that reader. The filter
-        form sends its blanks ("any counsellor", no date) as empty values: they mean no filter, not an error."""
-        counsellor_id = int(counsellor) if counsellor.strip().isdigit() and 0 < int(counsellor) <= bounds.INT32_MAX else None
-        return await self._slots_page(request, branch, counsellor_id, bounds.parse_date(start, bounds.SCHEDULE), reader=await for_reader(request, card, strict=False))
+        form sends its blanks ("any counsellor", no date) as empty values: they mean no filter; anything else that
+        is not a counsellor's number or a date is a 422 naming the field, as before."""
+        query = Form({"counsellor": counsellor, "start": start})
+        counsellor_id = query.int("counsellor", required=False, minimum=1)
+        first = query.date("start", required=False, window=bounds.FILTER)
+        if query.errors:
+            raise Invalid(errors=query.errors)
+        first = first if bounds.within(first, bounds.SCHEDULE) else None  # a day long past or far ahead: from today
+        return await self._slots_page(request, branch, counsellor_id, first, reader=await for_reader(request, card, strict=False))
 
     @get("/book", guards=[requires_login])
     async def confirm(self, request: Request, counsellor: FromQuery[bounds.Id], starts_at: Annotated[datetime, QueryParameter()], card: OptionalStr = "") -> Template:
