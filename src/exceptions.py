@@ -1,13 +1,17 @@
 """Domain errors, and the one place that turns them (and Litestar's) into HTTP answers.
 
 Services raise these with messages a person can read (wrapped in ``_`` so they are translated when shown);
-controllers never build error responses themselves.
+controllers never build error responses themselves. The defaults below are marked with ``N_`` and translated
+where the answer is written (src/web/errors.py), so an error raised without a message of its own speaks the
+caller's language too.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+
+from src.i18n import N_
 
 
 @dataclass
@@ -18,7 +22,7 @@ class FieldError:
 
 @dataclass
 class AppError(Exception):
-    detail: str = "Request failed"
+    detail: str = N_("Request failed")
     errors: list[FieldError] = field(default_factory=list)
     status_code: int = 400
     headers: dict[str, str] = field(default_factory=dict)
@@ -29,36 +33,36 @@ class AppError(Exception):
 
 
 class NotFound(AppError):
-    def __init__(self, detail: str = "Not found", **kw: Any) -> None:
+    def __init__(self, detail: str = N_("Not found"), **kw: Any) -> None:
         super().__init__(detail=detail, status_code=404, **kw)
 
 
 class Forbidden(AppError):
-    def __init__(self, detail: str = "You are not allowed to do this", **kw: Any) -> None:
+    def __init__(self, detail: str = N_("You are not allowed to do this"), **kw: Any) -> None:
         super().__init__(detail=detail, status_code=403, **kw)
 
 
 class NotAuthenticated(AppError):
-    def __init__(self, detail: str = "Please log in", **kw: Any) -> None:
+    def __init__(self, detail: str = N_("Please log in"), **kw: Any) -> None:
         super().__init__(detail=detail, status_code=401, **kw)
 
 
 class Conflict(AppError):
-    def __init__(self, detail: str = "Conflict", **kw: Any) -> None:
+    def __init__(self, detail: str = N_("Conflict"), **kw: Any) -> None:
         super().__init__(detail=detail, status_code=409, **kw)
 
 
 class Gone(AppError):
     """Something that existed and is used up or expired (a one-time link): 410."""
 
-    def __init__(self, detail: str = "This is no longer available", **kw: Any) -> None:
+    def __init__(self, detail: str = N_("This is no longer available"), **kw: Any) -> None:
         super().__init__(detail=detail, status_code=410, **kw)
 
 
 class Invalid(AppError):
     """Input that parses but breaks a rule: 422 with the fields at fault."""
 
-    def __init__(self, detail: str = "Please correct the errors below", errors: list[FieldError] | None = None, **kw: Any) -> None:
+    def __init__(self, detail: str = N_("Please correct the errors below"), errors: list[FieldError] | None = None, **kw: Any) -> None:
         super().__init__(detail=detail, errors=errors or [], status_code=422, **kw)
 
     @classmethod
@@ -67,7 +71,7 @@ class Invalid(AppError):
 
 
 class RateLimited(AppError):
-    def __init__(self, retry_after: int, detail: str = "Too many attempts, please try again later") -> None:
+    def __init__(self, retry_after: int, detail: str = N_("Too many attempts, please try again later")) -> None:
         super().__init__(detail=detail, status_code=429, headers={"Retry-After": str(retry_after)})
 
 

@@ -135,9 +135,10 @@ def from_litestar(exc: HTTPException) -> AppError:
 
 
 def _render(request: Request, error: AppError) -> Response:
+    detail = _(error.detail)  # a default detail (src/exceptions.py) is an English message id; a translated one stays as it is
     accept = request.headers.get("accept", "")
     if is_api_path(request.url.path) or ("application/json" in accept and "text/html" not in accept):
-        body = {"detail": error.detail, "errors": [{"field": e.field, "message": e.message} for e in error.errors], **error.extra}
+        body = {"detail": detail, "errors": [{"field": e.field, "message": e.message} for e in error.errors], **error.extra}
         return Response(content=body, status_code=error.status_code, headers=error.headers, media_type=MediaType.JSON)
     if error.status_code == 401 and request.method == "GET":
         back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -156,7 +157,7 @@ def _render(request: Request, error: AppError) -> Response:
         "error.html",
         status_code=error.status_code,
         title=titles.get(error.status_code, _("Something went wrong")),
-        detail=error.detail,
+        detail=detail,
         errors=error.errors,
         code=error.status_code,
     )

@@ -49,6 +49,9 @@ async def test_windows_only_inside_the_branch_hours_and_at_the_counsellors_branc
         assert answer.status_code == 422 and [e["field"] for e in answer.json()["errors"]] == ["starts"]
         outside[language] = answer.json()["errors"][0]["message"]
     assert "11:00–20:00" in outside["en"] and outside["en"].startswith("The library is open") and outside["ru"] != outside["en"]
+    for language, detail, message in (("ru", "Исправьте ошибки ниже", "Выберите: выходной или дополнительные часы"), ("en", "Please correct the errors below", "Choose: day off or extra hours")):
+        odd = await client.post(f"{MINE}/exceptions", json={"on": dates.today().isoformat(), "kind": "maybe"}, headers=headers | {"Accept-Language": language})
+        assert odd.status_code == 422 and odd.json() == {"detail": detail, "errors": [{"field": "kind", "message": message}]}  # the default detail too
     sunday = await client.post(MINE, json=TUESDAY | {"weekday": 6}, headers=headers)  # Chekhov is closed on Sundays
     assert sunday.status_code == 422 and [e["field"] for e in sunday.json()["errors"]] == ["weekday"]
     bad = await client.post(MINE, json=TUESDAY | {"starts": "25:00", "slot_minutes": 50}, headers=headers)
