@@ -533,34 +533,50 @@ async def write_batch(engine: "PooledSQLiteEngine", work: Callable[[SyncRunner],
     return result
 
 
-async def write_after_lock(engine: PostgresEngine, lock_sql: str, lock_args: tuple, sql: str, args: tuple, writes: tuple[tuple[str, str], ...]) -> list[dict]:
-    """PostgreSQL: ``lock_sql`` (a ``SELECT ... FOR UPDATE``), then ``sql``, in one transaction (the caller's,
-    if one is open); ``$n`` placeholders; the rows of ``sql``. The lock is held across one statement and the
-    COMMIT only, and ``sql`` starts after the lock is granted: in READ COMMITTED its snapshot sees everything
-    the lock's previous holders committed (a single statement that waits for a row lock re-reads that row
-    alone, the rest of its reads stay as of its start). ``writes``: the ``(verb, table)`` pairs ``sql`` may
-    write, told to :data:`WRITE_LISTENERS` (a statement starting with WITH is not parsed)."""
+def literal(value: Any) -> str:
+    """A value as a PostgreSQL literal, for a script sent without parameters (:func:`run_script`): None, bools,
+    ints, aware datetimes, and text dollar-quoted with a tag that the text cannot close early."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(int(value))
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise ValueError("a naive datetime has no place in a timestamptz literal")
+        return f"'{value.isoformat()}'::timestamptz"
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError("PostgreSQL text cannot hold NUL")
+        tag = "$v$"
+        while (value + tag).find(tag) != len(value):  # the first closing tag must be the one we append
+            tag = f"$v{random.getrandbits(48):x}$"
+        return f"{tag}{value}{tag}"
+    raise TypeError(f"no literal for {type(value).__name__}")
+
+
+async def run_script(engine: PostgresEngine, script: str, writes: tuple[tuple[str, str], ...]) -> None:
+    """PostgreSQL: statements without parameters (values through :func:`literal`) in one round trip. Outside
+    a transaction they are one transaction of their own (the simple query protocol), each statement with a
+    fresh snapshot: a lock taken by the first is held between them inside the server only, never across the
+    network or the event loop's turns (issue 17: the sign-up's lock on its event row). ``writes``: the
+    ``(verb, table)`` pairs the script may write, told to :data:`WRITE_LISTENERS`."""
     transaction = engine.current_transaction.get()
     if transaction is not None:
-        await transaction.connection.execute(lock_sql, *lock_args)
-        rows = await transaction.connection.fetch(sql, *args)
+        await transaction.connection.execute(script)
     elif engine.pool is None:  # a command-line run without the pool
         connection = await engine.get_new_connection()
         try:
-            async with connection.transaction():
-                await connection.execute(lock_sql, *lock_args)
-                rows = await connection.fetch(sql, *args)
+            await connection.execute(script)
         finally:
             await connection.close()
     else:
         async with engine.pool.acquire() as connection:
-            async with connection.transaction():
-                await connection.execute(lock_sql, *lock_args)
-                rows = await connection.fetch(sql, *args)
+            await connection.execute(script)
     for verb, table in writes:
         for listener in WRITE_LISTENERS:
             listener(verb, table)
-    return [dict(row) for row in rows]
 
 
 async def _batch_on_pool(pool: _Pool, work: Callable[[SyncRunner], Any]) -> tuple[Any, list[str]]:

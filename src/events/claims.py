@@ -7,10 +7,13 @@ and the outbox rows for either outcome (:class:`Claim`); here one outcome is pic
 - SQLite: the whole transaction is one hand-off to the connection's thread (``db.write_batch``): ``BEGIN
   IMMEDIATE``, the conditional UPDATE that claims a seat (``CLAIM_SQL``), else the waitlist, the inserts,
   ``COMMIT``, back to back. Writers are serialized, so what it reads is current.
-- PostgreSQL: the event row is locked by one statement, then one statement (``SIGN_UP_PG``) places the
-  sign-up and writes all four rows, then COMMIT (``db.write_after_lock``). The second statement starts after
-  the lock is granted, so its snapshot sees every sign-up committed before: the queue's count and order are
-  right and a newcomer never overtakes it. Ids are taken under the lock, so the queue's order is theirs.
+- PostgreSQL: one script in one round trip and one transaction (``db.run_script``, the values as literals):
+  a statement locks the event row, then one statement (``SIGN_UP_PG``) places the sign-up and writes all
+  four rows; the lock is held inside the server only, for those two statements. The second starts after the
+  lock is granted, so its snapshot sees every sign-up committed before: the queue's count and order are
+  right and a newcomer never overtakes it. (One statement alone would not do: a statement that waits for a
+  row lock re-reads that row only, the rest of what it reads stays as of its start.) Ids are taken under the
+  lock, so the queue's order is theirs. ``PLACED_SQL`` then reads what was written.
 
 The database still refuses more confirmed seats than the capacity (a CHECK) and a second active sign-up of a
 reader (a partial unique index), whatever happens above.
@@ -18,6 +21,7 @@ reader (a partial unique index), whatever happens above.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -62,6 +66,13 @@ LEFT JOIN event e ON e.id = {{}}
 LEFT JOIN reader_card c ON c.account = {{}}"""
 
 LOCK_PG = "SELECT 1 FROM event WHERE id = $1 FOR UPDATE"
+_PARAMETER = re.compile(r"\$(\d+)")
+# After the script: the sign-up it wrote (by its ticket code) and its place in the queue now; no row of
+# registration when it was refused (the event's status says why).
+PLACED_SQL = f"""SELECT e.status AS event_status, r.id, r.status,
+       (SELECT COUNT(*) FROM registration w WHERE w.event = e.id AND w.status = '{WAITLISTED}' AND w.id < r.id) + 1 AS position
+FROM event e LEFT JOIN registration r ON r.ticket_code = {{}} AND r.event = e.id
+WHERE e.id = {{}}"""
 # $1 event, $2 seats, $3 reader, $4 ticket code, $5 confirmation required, $6 confirmed at, $7 created by,
 # $8 now, $9-$12 the audit entry's actor and branch, $13/$14 its changes confirmed/waitlisted, $15/$16 the
 # outbox rows confirmed/waitlisted (JSON, payload without registration_id and position).
@@ -170,21 +181,19 @@ def _write_sqlite(run: db.SyncRunner, claim: Claim) -> Outcome:
 
 async def _write_postgres(engine: Any, claim: Claim) -> Outcome:
     entry = claim.audit[CONFIRMED]  # the same actor and branch either way
-    rows = await db.write_after_lock(
-        engine, LOCK_PG, (claim.event_id,), SIGN_UP_PG,
-        (
-            claim.event_id, claim.seats, claim.reader_id, claim.ticket_code, claim.confirmation_required, claim.confirmed_at, claim.created_by, claim.now,
-            entry["actor_id"], entry["actor_role"], entry["actor_name"], entry["branch_id"],
-            claim.audit[CONFIRMED]["changes"], claim.audit[WAITLISTED]["changes"],
-            dump_json([_row(message) for message in claim.messages[CONFIRMED]]), dump_json([_row(message) for message in claim.messages[WAITLISTED]]),
-        ),
-        writes=(("UPDATE", "event"), ("INSERT", "registration"), ("INSERT", "audit_entry"), ("INSERT", "outbox")),
+    values = (
+        claim.event_id, claim.seats, claim.reader_id, claim.ticket_code, claim.confirmation_required, claim.confirmed_at, claim.created_by, claim.now,
+        entry["actor_id"], entry["actor_role"], entry["actor_name"], entry["branch_id"],
+        claim.audit[CONFIRMED]["changes"], claim.audit[WAITLISTED]["changes"],
+        dump_json([_row(message) for message in claim.messages[CONFIRMED]]), dump_json([_row(message) for message in claim.messages[WAITLISTED]]),
     )
-    if not rows or rows[0]["event_status"] != SCHEDULED:
-        return Outcome(refused="cancelled")
+    literals = [db.literal(value) for value in values]
+    script = LOCK_PG.replace("$1", literals[0]) + ";\n" + _PARAMETER.sub(lambda found: literals[int(found.group(1)) - 1], SIGN_UP_PG)
+    await db.run_script(engine, script, writes=(("UPDATE", "event"), ("INSERT", "registration"), ("INSERT", "audit_entry"), ("INSERT", "outbox")))
+    rows = await db.fetch(engine, PLACED_SQL, claim.ticket_code, claim.event_id)
+    if not rows or rows[0]["id"] is None:
+        return Outcome(refused="cancelled" if not rows or rows[0]["event_status"] != SCHEDULED else "full")
     row = rows[0]
-    if row["id"] is None:
-        return Outcome(refused="full")
     return Outcome(id=row["id"], status=row["status"], position=row["position"] if row["status"] == WAITLISTED else None)
 
 
