@@ -103,3 +103,15 @@ async def test_the_week_list_keeps_the_space_before_its_note_on_a_phone(browser,
         await page.goto(f"{base_url}/branches/chekhov/week")
         gaps = await page.evaluate(SUMMARY_GAP)
         assert gaps and all(gap >= 3 for gap in gaps), gaps
+
+
+async def test_survey_questions_sit_inside_their_box_on_a_phone(browser, demo):
+    """A question of two lines sat astride its box's top border at 390 px (issue 16 QA pass, point 10)."""
+    async with running_server() as base_url, new_page(browser, PHONE_390) as page:
+        await page.goto(f"{base_url}/guidance/survey")
+        outside = await page.evaluate("""() => [...document.querySelectorAll('.survey fieldset.question')].filter(box => {
+          const legend = box.querySelector('legend').getBoundingClientRect(), frame = box.getBoundingClientRect();
+          return legend.top < frame.top + 1 || legend.bottom > box.querySelector('label, input').getBoundingClientRect().top;
+        }).length""")
+        assert await page.locator(".survey fieldset.question").count() == 5 and outside == 0
+        assert await page.get_by_role("group", name="Вопрос 1 из 25. Что бы вы выбрали?").count() == 1  # still the group's name
