@@ -109,6 +109,12 @@ cache.watch(BOOKINGS_CACHE, "booking", "INSERT", "UPDATE", "DELETE")
 _kept = cache.Keyed(BOOKINGS_CACHE, KEPT)
 
 
+def _in_transaction() -> bool:
+    """Inside a transaction nothing is kept: it may see its own uncommitted bookings, and on PostgreSQL the
+    revision moves only at its commit."""
+    return Booking._meta.db.current_transaction.get() is not None
+
+
 def check_period(start: datetime, end: datetime, longest_days: int = MAX_AVAILABILITY_DAYS) -> None:
     errors = []
     if end <= start:
@@ -135,6 +141,8 @@ async def zone_free(zone_id: int, start: datetime, end: datetime, viewer: Princi
     async def compute() -> tuple[BranchInfo, list[Interval]]:
         return branch, _free(branch, zone, (start, end), await taken([zone.id], start, end), policy, now)
 
+    if _in_transaction():
+        return branch, zone, (await compute())[1]
     kept = await _kept.get(key, compute)
     if kept[0] is not branch:  # the branch's hours or zones changed since
         _kept.forget(key)
@@ -189,6 +197,8 @@ async def branch_week(slug: str, start: date, viewer: Principal | None = None, z
         now = now_utc()
         return _KeptWeek(await _branch_week(branch, start, policy, zone_ids, days, now), now, _same_until(branch, zone_ids, policy, now))
 
+    if _in_transaction():
+        return (await compute()).week
     kept = await _kept.get(key, compute)
     if kept.week.branch is not branch or not kept.since <= now_utc() <= kept.until:
         _kept.forget(key)

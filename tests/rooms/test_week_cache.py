@@ -8,6 +8,7 @@ import random
 from datetime import timedelta
 
 from src.branches.rules import week_start
+from src.db import write_transaction
 from src.rooms import availability, rules
 from src.rooms.constants import CANCELLED, CONFIRMED
 from src.rooms.tables import Booking
@@ -103,3 +104,20 @@ async def test_a_zones_free_time_is_kept_for_its_grid_instants(demo, frozen_cloc
     now = now_utc()
     moved = await availability.zone_free(zone.id, now, now + timedelta(days=7))
     assert moved[2] == availability._free(branch, zone, (now, now + timedelta(days=7)), await availability.taken([zone.id], now, now + timedelta(days=7)), rules.READER_POLICY, now)
+
+
+async def test_nothing_is_kept_from_inside_a_transaction(demo):
+    branch, zone, day = await _setting()
+    before = await _busy(branch, zone, day)
+
+    class Undo(Exception):
+        pass
+
+    try:
+        async with write_transaction(Booking._meta.db):
+            await _book(zone, at(branch, day, 10), at(branch, day, 11))
+            assert len(await _busy(branch, zone, day)) == len(before) + 1  # its own booking, not kept
+            raise Undo
+    except Undo:
+        pass
+    assert await _busy(branch, zone, day) == before
