@@ -4,9 +4,12 @@ Writers call :func:`bump` inside their transaction; every worker re-checks the r
 ``CHECK_SECONDS``, so a change is seen at once by the worker that made it and within a second by the others.
 
 Where the writers are many and spread over the domains (the principal behind a session or token: accounts,
-roles, staff branches, cards, teachers), the database bumps the revision itself with triggers (see the
-migration 2026-12-01T23:50:00), and :func:`watch` names the tables whose writes in *this* process forget the
-local copies at once. :class:`Keyed` is a bounded map for one such data set (e.g. principals by token hash).
+roles, staff branches, cards, teachers; bookings, written by rooms, events and school visits), the database
+bumps the revision itself with triggers (the migrations 2026-12-01T23:50:00 and 2026-12-02T04:00:00), and
+:func:`watch` names the tables whose writes in *this* process forget the local copies at once. :class:`Keyed`
+is a bounded map for one such data set (principals by token hash; zones' free times and week grids).
+:class:`Derived` keeps what is built from such a kept object (an answer, a rendered fragment) while that very
+object is the one asked about.
 """
 
 from __future__ import annotations
