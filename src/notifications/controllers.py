@@ -14,7 +14,7 @@ from src.i18n import _
 from src.notifications import preferences, registry, rules, telegram
 from src.notifications.schemas import CategoryOut, MessagesIn, MessagesOut, RemindersIn, RemindersOut, TelegramLinkOut, TelegramOut
 from src.web.guards import requires_login
-from src.web.templating import flash, page
+from src.web.templating import Confirmation, confirm_page, flash, page
 
 
 def _valid_hours(hours: list[int]) -> tuple[int, ...]:
@@ -161,6 +161,23 @@ class MessagePages(Controller):
     async def link(self, request: Request) -> Template:
         """The deep link is shown once, on this answer (its code is stored only as a hash)."""
         return await self._page(request, deep_link=(await _start_linking(request.user.id)).url)
+
+    @get("/me/messages/telegram/unlink", guards=[requires_login])
+    async def unlink_step(self, request: Request) -> Template:
+        """The confirmation step (issue 16, point 6): what unlinking ends, and how to link again."""
+        return confirm_page(
+            request,
+            Confirmation(
+                title=_("Unlink Telegram?"),
+                subject="",
+                what_happens=[
+                    _("The library's messages stop coming to Telegram; the ones you chose for e-mail still come by e-mail."),
+                    _("You can link Telegram again on this page at any time."),
+                ],
+                confirm_label=_("Unlink Telegram"),
+                back="/me/messages",
+            ),
+        )
 
     @post("/me/messages/telegram/unlink", guards=[requires_login])
     async def unlink(self, request: Request) -> Redirect:

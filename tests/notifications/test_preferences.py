@@ -34,11 +34,17 @@ async def test_choices_decide_the_channels_and_service_messages_stay_on(client, 
     assert login.status_code == 303
     page = await client.get("/me/messages")
     assert "Мои сообщения" in page.text and "Telegram привязан" in page.text
+    assert 'href="/me/messages/telegram/unlink"' in page.text and 'action="/me/messages/telegram/unlink"' not in page.text  # a step first (issue 16, point 6)
+    step = await client.get("/me/messages/telegram/unlink")
+    assert step.status_code == 200 and "Отвязать Telegram?" in step.text and 'action="/me/messages/telegram/unlink"' in step.text
+    assert await TelegramLink.count() == 1  # looking at the step changes nothing
     saved = await post_form(client, "/me/messages", {"reminders-telegram": "on", "waitlist-email": "on"})
     assert saved.status_code == 303
     assert await preferences.choices(me) == {
         ("reminders", "email"): False, ("reminders", "telegram"): True, ("waitlist", "email"): True, ("waitlist", "telegram"): False
     }
+    unlinked = await post_form(client, "/me/messages/telegram/unlink", {})
+    assert unlinked.status_code == 303 and unlinked.headers["location"] == "/me/messages" and await TelegramLink.count() == 0
 
 
 async def test_non_essential_emails_carry_a_one_click_unsubscribe(client, smtp, demo):
