@@ -39,10 +39,26 @@ def _ngettext(singular: str, plural: str, n: int) -> str:
 # callable, each through ``Context.call``) wrapped in ours was a quarter of rendering a page of cards (issue 17).
 @pass_context
 def _template_gettext(context, message: str, **variables: Any) -> str:
-    text = translations(current_language()).gettext(message)
-    if context.eval_ctx.autoescape:
+    if not variables:  # most of a page's messages: the same text every time for a language, kept finished
+        key = (current_language(), message, context.eval_ctx.autoescape)
+        found = _finished.get(key)
+        if found is None:
+            if len(_finished) >= FINISHED_KEPT:
+                _finished.clear()
+            found = _finished[key] = _translated(key[0], message, key[2], variables)
+        return found
+    return _translated(current_language(), message, context.eval_ctx.autoescape, variables)
+
+
+def _translated(language: str, message: str, autoescape: bool, variables: dict[str, Any]) -> str:
+    text = translations(language).gettext(message)
+    if autoescape:
         text = Markup(text)
     return nest_quotes(text % variables)
+
+
+FINISHED_KEPT = 10_000  # the templates' messages without variables, per language: a few hundred
+_finished: dict[tuple[str, str, bool], str] = {}
 
 
 @pass_context
