@@ -61,6 +61,8 @@ async def test_stacked_table_labels_are_never_broken_inside_a_word_on_a_320_px_p
             assert await page.locator("table.stack td[data-label]").count(), path
             assert await page.evaluate(LABELS_FIT) == [], path
             assert await page.evaluate(UNDER_THE_LABEL) == [], path
+        await page.goto(base_url + "/staff/events")  # the check-in link wrapped beside the "new event" button
+        assert await page.get_by_test_id("checkin-link").evaluate("a => a.getClientRects().length") == 1
 
 
 # the words of the timelines' zone names wider than their cell (then they break inside the word)
