@@ -12,11 +12,13 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from piccolo.engine import engine_finder
 
+from src import db
 from src.accounts.tables import Account
 from src.db import is_postgres, write_transaction
 from src.notifications import messages, rules, scheduler, telegram
@@ -159,15 +161,18 @@ async def _deliver(row: dict, recipient: messages.Recipient | None, channels: Ch
 
 
 async def send_due(
-    transport: Transport, clock: Clock, settings: MailSettings | None = None, max_batches: int | None = None, bot: telegram.BotApi | None = None
+    transport: Transport, clock: Clock, settings: MailSettings | None = None, max_batches: int | None = None, bot: telegram.BotApi | None = None, pace: "Pace | None" = None
 ) -> Stats:
     """Send everything due now, batch by batch, each message marked as soon as it is accepted. ``bot``: the
-    Telegram client (default: the configured one, if any)."""
+    Telegram client (default: the configured one, if any). ``pace`` (the worker loop's): stop between batches
+    when a burst of new messages began."""
     settings = settings or get_mail_settings()
     channels = Channels(transport, bot or telegram.bot())
     stats = Stats()
     batches = 0
     while max_batches is None or batches < max_batches:
+        if pace is not None and batches and await pace.hold_back():  # a burst began: the answers first
+            break
         batch = await claim(clock.now(), settings)
         if not batch:
             break
@@ -206,14 +211,44 @@ async def send_due(
     return stats
 
 
-async def send_job(transport: Transport, clock: Clock, settings: MailSettings, swallow: bool = False) -> Stats | None:
+async def send_job(transport: Transport, clock: Clock, settings: MailSettings, swallow: bool = False, pace: "Pace | None" = None) -> Stats | None:
     """One run of the sending job (logged and counted; idle runs at DEBUG); None when it failed and was swallowed."""
     stats = None
     with job_run("send", swallow=swallow) as outcome:
-        stats = await send_due(transport, clock, settings)
+        stats = await send_due(transport, clock, settings, pace=pace)
         outcome.note(sent=stats.sent, retried=stats.retried, given_up=stats.failed)
         outcome.quiet = not (stats.sent or stats.retried or stats.failed)
     return None if outcome.failed else stats
+
+
+BURST_PER_SECOND = 40.0  # messages queued faster than this, across the whole service: a burst
+BURST_HOLD_SECONDS = 20.0  # the longest the sending waits for a burst to pass
+
+
+class Pace:
+    """Whether messages are being queued in a burst right now (the rush of issue 17: 1,000 sign-ups in 10 s,
+    each with its e-mail): the outbox's newest id grew faster than ``BURST_PER_SECOND`` since the worker
+    loop's last pass. Then the pass sends nothing, at most ``BURST_HOLD_SECONDS`` in a row: the e-mails
+    (about 10 ms of CPU each) would take the CPU the service's answers wait for, in every process, and
+    they go out right after. A signal through the database, so that a quiet process does not compose its
+    neighbours' e-mails while they answer."""
+
+    def __init__(self) -> None:
+        self.newest: int | None = None
+        self.at = 0.0
+        self.holding_since: float | None = None
+
+    async def hold_back(self) -> bool:
+        rows = await db.fetch(engine_finder(), "SELECT MAX(id) AS newest FROM outbox")
+        newest, at = rows[0]["newest"] or 0, time.monotonic()
+        burst = self.newest is not None and (newest - self.newest) / max(at - self.at, 0.5) >= BURST_PER_SECOND
+        self.newest, self.at = newest, at
+        if not burst:
+            self.holding_since = None
+            return False
+        if self.holding_since is None:
+            self.holding_since = at
+        return at - self.holding_since < BURST_HOLD_SECONDS
 
 
 async def run(stop: asyncio.Event, clock: Clock | None = None, settings: MailSettings | None = None) -> None:
@@ -229,6 +264,7 @@ async def run(stop: asyncio.Event, clock: Clock | None = None, settings: MailSet
     log.info("notification worker %s started (%s)", holder, "SMTP" if settings.smtp else f"files in {settings.outbox_dir}")
     bot = telegram.bot()
     poller = asyncio.create_task(telegram.poll_forever(stop, bot, holder, clock.now, settings.poll_seconds)) if bot is not None else None
+    pace = Pace()
     try:
         while not stop.is_set():
             try:  # a failed job is logged by itself; the database may be away a moment
@@ -236,7 +272,12 @@ async def run(stop: asyncio.Event, clock: Clock | None = None, settings: MailSet
             except Exception:  # noqa: BLE001 - keep the loop alive
                 log.exception("the scheduler could not run")
                 healthy = False
-            healthy = await send_job(transport, clock, settings, swallow=True) is not None and healthy
+            try:
+                held = await pace.hold_back()
+            except Exception:  # noqa: BLE001 - without the signal, send as always
+                held = False
+            if not held:
+                healthy = await send_job(transport, clock, settings, swallow=True, pace=pace) is not None and healthy
             if healthy:
                 try:
                     await heartbeat.beat(clock.now())

@@ -75,3 +75,28 @@ async def test_a_held_sqlite_write_lock_gives_503_not_500(client, demo):
     finally:
         other_process.close()
     assert (await client.post("/api/v1/bookings", json=payload, headers=reader)).status_code == 201
+
+
+@pytest.mark.skipif(ENGINE != "postgres", reason="the sign-up's script is PostgreSQL's (src/events/claims.py)")
+async def test_literals_of_a_script_come_back_as_they_were(database):
+    """db.literal quotes whatever a name or a JSON payload holds: the text comes back unchanged and never
+    closes its quoting early (a tag inside, at the end, quotes, backslashes)."""
+    from datetime import datetime, timezone
+
+    from piccolo.engine import engine_finder
+
+    from src import db
+
+    tricky = ["plain", "", "O'Brien", "back\\slash", "$v$", "x$v", "$v", "a$v$b$v$c", "'; DROP TABLE event; --", "Подросток 7"]
+    connection = await engine_finder().get_new_connection()
+    try:
+        for text in tricky:
+            assert await connection.fetchval("SELECT " + db.literal(text) + "::text") == text
+        instant = datetime(2026, 12, 2, 4, 30, 15, 123456, tzinfo=timezone.utc)
+        assert await connection.fetchval("SELECT " + db.literal(instant)) == instant
+        assert await connection.fetchval("SELECT " + db.literal(None) + "::int") is None
+        assert await connection.fetchval("SELECT " + db.literal(True)) is True
+    finally:
+        await connection.close()
+    with pytest.raises(ValueError):
+        db.literal("nul\x00")
