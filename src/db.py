@@ -619,9 +619,17 @@ def write_transaction(engine: Engine):
     return engine.transaction()
 
 
+async def _keep_session(connection: Any) -> None:
+    """What a connection going back to the pool needs beyond asyncpg's own clean-up (an open transaction rolled
+    back, listeners dropped): nothing. asyncpg's default reset sends ``SELECT pg_advisory_unlock_all(); CLOSE
+    ALL; UNLISTEN *; RESET ALL`` with every release, one more round trip for every query made outside a
+    transaction (a sign-up made six; issue 17); libspace keeps no session state (no SET, advisory lock,
+    cursor or LISTEN outside a transaction: the settings it needs are the connection's own)."""
+
+
 async def open_pools(engine: Engine) -> None:
     if isinstance(engine, PostgresEngine):
-        await engine.start_connection_pool(min_size=2, max_size=10)
+        await engine.start_connection_pool(min_size=2, max_size=10, reset=_keep_session)
 
 
 async def close_pools(engine: Engine) -> None:
