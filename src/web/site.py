@@ -53,8 +53,11 @@ class SitePages(Controller):
 
     @get("/manifest.webmanifest", cache_control=None)
     async def manifest(self) -> Response[dict]:
-        icons = [{"src": f"/static/icons/icon-{size}.png", "sizes": f"{size}x{size}", "type": "image/png", "purpose": "any maskable"} for size in ICON_SIZES]
+        # "any" and "maskable" apart (browsers advise against "any maskable"): a maskable icon is cropped to the
+        # launcher's shape, so its art keeps a safe zone; shown as it is, that padding looks too small.
+        icons = [{"src": f"/static/icons/icon-{size}.png", "sizes": f"{size}x{size}", "type": "image/png", "purpose": "any"} for size in ICON_SIZES]
         icons.append({"src": "/static/icons/icon.svg", "sizes": "any", "type": "image/svg+xml", "purpose": "any"})
+        icons += [{"src": f"/static/icons/maskable-{size}.png", "sizes": f"{size}x{size}", "type": "image/png", "purpose": "maskable"} for size in ICON_SIZES]
         body = {
             "name": _("Library space of Blagoveshchensk"),
             "short_name": _("Libraries"),

@@ -83,6 +83,10 @@ async def test_manifest_and_icons(client, demo):
     assert {"192x192", "512x512"} <= sizes
     for icon in body["icons"]:
         assert (await client.get(icon["src"])).status_code == 200
+    # "any" and "maskable" in entries of their own (browsers warn about "any maskable"), each in both sizes
+    assert {icon["purpose"] for icon in body["icons"]} == {"any", "maskable"}
+    for purpose in ("any", "maskable"):
+        assert {"192x192", "512x512"} <= {icon["sizes"] for icon in body["icons"] if icon["purpose"] == purpose}
     favicon = await client.get("/favicon.ico")
     assert favicon.status_code == 200 and favicon.content[:4] == b"\x00\x00\x01\x00"
     english = await client.get("/manifest.webmanifest", headers={"Accept-Language": "en"})
