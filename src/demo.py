@@ -52,6 +52,21 @@ BRANCHES = [
     ("stanyukovich", "Библиотека-филиал № 11 имени К. М. Станюковича", "Филиал № 11", "ул. Шимановского, 41 (демо-адрес)", 50.2570, 127.5460, "", ""),
 ]
 
+# How to get there (demo text: the nearest stop named after the street of the address, no route numbers; the
+# entrances as the accessibility notes above describe them).
+DIRECTIONS = {
+    "chekhov": "Ближайшая остановка — «Краснофлотская», оттуда около 3 минут пешком.\nВход с улицы Краснофлотской, у входа пандус.",
+    "volkov-arts": "Ближайшая остановка — «Улица Ленина», библиотека в двух минутах ходьбы.\nВход с улицы Ленина, со стороны проезжей части; у входа ступени.",
+    "mashuk-observatory": "Ближайшая остановка — «Институтская».\nВход во дворе дома 10/1, с торца здания. Пандус у входа, внутри лифт.",
+    "komarov-children": "Ближайшая остановка — «Улица Горького».\nВход с улицы Горького, отдельный, с вывеской библиотеки; у входа ступени, можно вызвать сотрудника по телефону.",
+    "centralnaya": "Ближайшая остановка — «Пионерская».\nГлавный вход с улицы Пионерской, без ступеней; двери открываются автоматически.",
+    "solnechnaya": "Ближайшая остановка — «Улица Василенко».\nВход со двора дома 13.",
+    "dom-semyi": "Ближайшая остановка — «Зейская».\nВход с улицы Зейской. Пандус и широкие двери, коляска проходит без помощи.",
+    "bagulnik": "Из центра города — пригородным автобусом до Моховой Пади, остановка «Центральная».\nВход с улицы Центральной.",
+    "dialog": "Ближайшая остановка — «Политехническая».\nВход с улицы Политехнической: пандус и широкие двери.",
+    "stanyukovich": "Ближайшая остановка — «Шимановского».\nВход с улицы Шимановского, в торце здания.",
+}
+
 # zone name, kind, capacity, features, readers may book, schools may book, needs approval
 ZONES = {
     "chekhov": [("Коворкинг", "coworking", 12, ["wifi", "whiteboard"], True, False, False), ("Конференц-зал", "conference_hall", 40, ["projector", "screen", "sound_system"], True, True, True), ("Читальный зал", "reading_hall", 30, ["wifi"], False, True, False), ("Кабинет профконсультаций", "consultation_room", 3, [], False, False, False)],
@@ -90,7 +105,7 @@ async def _branches(admin: Principal) -> dict[str, int]:
             continue
         ids[slug] = await branches_admin.create_branch(admin, {
             "slug": slug, "name": name, "short_name": short, "address": f"г. Благовещенск, {address}", "latitude": lat, "longitude": lon, "accessibility": access,
-            "description": description, "phone": "+7 4162 00-00-00", "timezone": "Asia/Yakutsk",
+            "directions": DIRECTIONS.get(slug, ""), "description": description, "phone": "+7 4162 00-00-00", "timezone": "Asia/Yakutsk",
         })
         hours = YOUTH_HOURS if slug == "chekhov" else HOURS
         await branches_admin.set_weekly(admin, slug, {WEEKDAY_CODES[weekday]: [(opens, closes)] for weekday, (opens, closes) in hours.items()})

@@ -16,10 +16,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from piccolo.engine import engine_finder
 
-from src import audit
+from src import audit, bounds
 from src.accounts.permissions import Principal, can_administer_network, can_edit_hours
 from src.branches import occupancy
 from src.branches import service as branches_service
+from src.branches.constants import DIRECTIONS_LENGTH
 from src.branches.rules import ClosureRow, DateRow, HoursRow, Schedule, interval_problems, stranded, weekly_by_day, weekly_rows, zone_schedule
 from src.branches.tables import Branch, BranchSlug, Closure, DateHours, WeeklyHours
 from src.db import write_transaction
@@ -33,7 +34,7 @@ KEEP, CANCEL = "keep", "cancel"
 ON_CONFLICT = (KEEP, CANCEL)
 
 # The branch's own fields an admin edits, in the order of the form and the API.
-FIELDS = ("slug", "name", "name_en", "short_name", "address", "latitude", "longitude", "phone", "email", "website", "timezone", "description", "accessibility", "photo_url")
+FIELDS = ("slug", "name", "name_en", "short_name", "address", "latitude", "longitude", "phone", "email", "website", "timezone", "description", "accessibility", "directions", "photo_url")
 
 
 # --- branches ---------------------------------------------------------------------------------------------
@@ -59,6 +60,12 @@ def branch_errors(values: dict[str, Any], creating: bool) -> list[FieldError]:
         errors.append(FieldError("longitude", _("Longitude is between -180 and 180")))
     if values.get("email") and not EMAIL.match(values["email"]):
         errors.append(FieldError("email", _("Enter a valid e-mail address")))
+    if "directions" in values:
+        problem = bounds.control_problem(values["directions"] or "", multi_line=True)
+        if len(values["directions"] or "") > DIRECTIONS_LENGTH:
+            errors.append(FieldError("directions", _("This is too long (at most %(n)s characters)", n=DIRECTIONS_LENGTH)))
+        elif problem:
+            errors.append(FieldError("directions", problem))
     for name in ("website", "photo_url"):
         if values.get(name) and not re.match(r"^https?://[^\s]+$", values[name]):
             errors.append(FieldError(name, _("Enter an address starting with https://")))

@@ -18,6 +18,7 @@ from src import bounds
 from src.accounts.permissions import can_administer_network, can_edit_hours, can_read_audit, can_see_staff_list
 from src.branches import admin
 from src.branches.admin import FIELDS, HoursChange, HoursConflict
+from src.branches.constants import DIRECTIONS_LENGTH
 from src.branches.rules import WEEKDAY_CODES
 from src.exceptions import FieldError, Forbidden, Invalid
 from src.i18n import _, weekday_name
@@ -32,10 +33,11 @@ Slug = FromPath[bounds.ShortLine]
 
 
 def _branch_values(form: Form) -> dict[str, Any]:
-    values: dict[str, Any] = {name: form.str(name, 500) for name in FIELDS if name not in ("latitude", "longitude", "description", "accessibility") and form.has(name)}
-    for name in ("description", "accessibility"):
+    multi_line = {"description": 5000, "accessibility": 5000, "directions": DIRECTIONS_LENGTH}
+    values: dict[str, Any] = {name: form.str(name, 500) for name in FIELDS if name not in ("latitude", "longitude", *multi_line) and form.has(name)}
+    for name, max_length in multi_line.items():
         if form.has(name):
-            values[name] = form.text(name, 5000)
+            values[name] = form.text(name, max_length)
     for name in ("latitude", "longitude"):
         text = form.str(name, 40).replace(",", ".")
         try:

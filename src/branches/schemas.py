@@ -10,6 +10,7 @@ import msgspec
 
 from src import bounds
 from src.branches.admin import ExceptionView, HoursChange
+from src.branches.constants import DIRECTIONS_LENGTH
 from src.branches.occupancy import Held
 from src.branches.rules import WEEKDAY_CODES
 
@@ -33,6 +34,7 @@ class BranchCreate(bounds.Input):
     timezone: bounds.line(64) = "Asia/Yakutsk"
     description: bounds.text(5000) = ""
     accessibility: bounds.text(5000, description="Accessibility notes: entrances, lifts, toilets, parking") = ""
+    directions: bounds.text(DIRECTIONS_LENGTH, description="How to get there: public transport stops and routes, the entrance, its accessibility; several lines") = ""
     photo_url: bounds.line(500, description="A photo's https address, or empty for none") = ""
 
     def values(self) -> dict[str, Any]:
@@ -53,6 +55,7 @@ class BranchPatch(bounds.Input):
     timezone: bounds.line(64) | Unset = msgspec.UNSET
     description: bounds.text(5000) | Unset = msgspec.UNSET
     accessibility: bounds.text(5000) | Unset = msgspec.UNSET
+    directions: bounds.text(DIRECTIONS_LENGTH) | Unset = msgspec.UNSET
     photo_url: bounds.line(500) | Unset = msgspec.UNSET
 
     def values(self) -> dict[str, Any]:
@@ -74,6 +77,7 @@ class BranchAdminOut(msgspec.Struct):
     timezone: str
     description: str
     accessibility: str
+    directions: str
     photo_url: str
     is_active: bool
 

@@ -36,6 +36,7 @@ class BranchInfo:
     email: str
     description: str
     accessibility: str
+    directions: str
     latitude: float | None
     longitude: float | None
     schedule: Schedule
@@ -104,6 +105,7 @@ async def _load_branches(since: date) -> tuple[BranchInfo, ...]:
                 email=row["email"],
                 description=row["description"],
                 accessibility=row["accessibility"],
+                directions=row["directions"],
                 latitude=row["latitude"],
                 longitude=row["longitude"],
                 schedule=schedule,

@@ -24,6 +24,7 @@ class Branch(Table, tablename="branch"):
     photo_url = Varchar(length=500, default="")
     description = Text(default="")
     accessibility = Text(default="")
+    directions = Text(default="")  # how to get there: stops and routes, the entrance (at most 2000 characters)
     latitude = Real(null=True, default=None)
     longitude = Real(null=True, default=None)
     is_active = Boolean(default=True)

@@ -67,6 +67,7 @@ class BranchOut(msgspec.Struct):
     accessibility: str
     hours: HoursOut
     zones: list[ZoneSummary]
+    directions: str = ""  # how to get there (several lines); last, so that the answer's order stays as it was
 
 
 def bookable_by(zone: ZoneInfo) -> list[str]:
@@ -113,6 +114,7 @@ def branch_out(branch: BranchZones, today: date | None = None) -> BranchOut:
         accessibility=branch.accessibility,
         hours=hours_out(branch, today),
         zones=[zone_summary(zone) for zone in branch.zones],
+        directions=branch.directions,
     )
 
 
