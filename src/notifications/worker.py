@@ -221,7 +221,7 @@ async def send_job(transport: Transport, clock: Clock, settings: MailSettings, s
     return None if outcome.failed else stats
 
 
-BURST_PER_SECOND = 40.0  # messages queued faster than this, across the whole service: a burst
+BURST_PER_SECOND = 20.0  # messages queued faster than this, across the whole service: a burst
 BURST_HOLD_SECONDS = 20.0  # the longest the sending waits for a burst to pass
 
 
