@@ -92,3 +92,12 @@ async def test_the_demo_branches_say_how_to_get_there(client, demo):
     for branch in await branches_service.list_branches():
         assert branch.directions.strip(), branch.slug
     assert "Как добраться" in (await client.get("/branches/chekhov", headers={"Accept": "text/html"})).text
+
+
+async def test_staff_of_the_branch_read_the_directions_on_its_card_without_a_form(client, demo):
+    client.headers.update({"Accept": "text/html"})
+    logged = await post_form(client, "/login", {"login": "staff.chekhov@libspace.local", "password": "libspace-demo"})
+    assert logged.status_code == 303
+    card = (await client.get("/staff/network/branches/chekhov")).text
+    assert 'data-testid="directions"' in card and "Краснофлотская" in card and 'name="directions"' not in card
+    assert "Эти сведения меняют администраторы сети." in card
