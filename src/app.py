@@ -188,7 +188,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SitePages,
             create_static_files_router(path="/static", directories=[STATIC_DIR], include_in_schema=False),
         ],
-        middleware=[session.middleware, AuthMiddleware()],
+        middleware=[session.middleware, AuthMiddleware],
         csrf_config=csrf,
         template_config=TemplateConfig(engine=template_engine()),
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]

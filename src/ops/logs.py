@@ -8,13 +8,15 @@ names the route template (``/api/v1/readers/{card_number:str}``), never the path
 
 from __future__ import annotations
 
-import json
 import logging
 import logging.config
+import math
 import sys
 from contextvars import ContextVar
 from datetime import datetime, timezone
 from typing import Any
+
+import msgspec
 
 from src.ops.settings import OpsSettings, get_ops_settings
 
@@ -38,7 +40,12 @@ _STANDARD = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | 
 
 class JsonFormatter(logging.Formatter):
     """``{"level", "logger", "message", ...extra, "exc_info"?, "time"}``, one line. Written for the request
-    line's cost (issue 17): no per-field formatting machinery, one ``json.dumps``."""
+    line's cost (issue 17): no per-field formatting machinery, one msgspec encoding (a fifth of ``json.dumps``'s
+    time; what JSON cannot carry is written as its ``str``), the time's text made once per second."""
+
+    _encode = msgspec.json.Encoder(enc_hook=str).encode
+    _second = -1
+    _second_text = ""
 
     def format(self, record: logging.LogRecord) -> str:
         line: dict[str, Any] = {"level": record.levelname, "logger": record.name, "message": record.getMessage()}
@@ -49,8 +56,20 @@ class JsonFormatter(logging.Formatter):
             line["exc_info"] = self.formatException(record.exc_info)
         if record.stack_info:
             line["stack_info"] = self.formatStack(record.stack_info)
-        line["time"] = datetime.fromtimestamp(record.created, timezone.utc).isoformat()
-        return json.dumps(line, ensure_ascii=False, default=str)
+        line["time"] = self._time(record.created)
+        return self._encode(line).decode()
+
+    def _time(self, created: float) -> str:
+        """``datetime.fromtimestamp(created, timezone.utc).isoformat()``, the part to the second kept."""
+        fraction, whole = math.modf(created)
+        micro = round(fraction * 1e6)  # as datetime.fromtimestamp rounds
+        second = int(whole)
+        if micro >= 1000000:
+            second, micro = second + 1, micro - 1000000
+        if second != self._second:
+            self._second_text = datetime.fromtimestamp(second, timezone.utc).isoformat()[:19]
+            self._second = second
+        return f"{self._second_text}.{micro:06d}+00:00" if micro else f"{self._second_text}+00:00"
 
 
 def json_formatter() -> logging.Formatter:

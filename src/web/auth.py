@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from litestar import Request
-from litestar.datastructures import Cookie, Headers
-from litestar.middleware import ASGIMiddleware
+from litestar.datastructures import Cookie
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from src import audit
@@ -22,12 +21,30 @@ def is_api_path(path: str) -> bool:
     return path.startswith("/api/")
 
 
-class AuthMiddleware(ASGIMiddleware):
-    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        headers = Headers.from_scope(scope)
+class AuthMiddleware:
+    """Plain ASGI (issue 17): Litestar's ``ASGIMiddleware`` asks its bypass rules on every request and
+    ``Headers.from_scope`` builds a case-insensitive multidict; the three headers read here are found in
+    one pass over the raw list (ASGI names are lower case; the first of a repeated header counts, as before)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in _CONNECTIONS:
+            await self.app(scope, receive, send)
+            return
+        authorization = cookie = accept_language = None
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                if authorization is None:
+                    authorization = value.decode("latin-1")
+            elif name == b"cookie":
+                if cookie is None:
+                    cookie = value.decode("latin-1")
+            elif name == b"accept-language" and accept_language is None:
+                accept_language = value.decode("latin-1")
         principal: Principal | None = None
-        authorization = headers.get("authorization", "")
-        if authorization[:7].lower() == "bearer ":
+        if authorization is not None and authorization[:7].lower() == "bearer ":
             principal = await accounts_service.principal_for_token(authorization[7:].strip())
         elif not is_api_path(scope["path"]):
             session = scope.get("session") or {}
@@ -35,17 +52,21 @@ class AuthMiddleware(ASGIMiddleware):
             if isinstance(secret, str) and secret:
                 principal = await accounts_service.principal_for_token(secret, sessions.SESSION)
         scope["user"] = principal
-        cookies = _cookies(headers)
-        language = pick_language(cookies.get(LANGUAGE_COOKIE) or (principal.language if principal else None), headers.get("accept-language"))
+        cookies = _cookies(cookie) if cookie else _NO_COOKIES
+        language = pick_language(cookies.get(LANGUAGE_COOKIE) or (principal.language if principal else None), accept_language)
         scope.setdefault("state", {})["language"] = language
         scope["vision"] = Vision.from_cookie(cookies.get(VISION_COOKIE))  # the version for the visually impaired
         token = set_language(language)
         acting = audit.acting_as(principal)  # the audit log's "who" for this request
         try:
-            await next_app(scope, receive, send)
+            await self.app(scope, receive, send)
         finally:
             audit.stop_acting(acting)
             reset_language(token)
+
+
+_CONNECTIONS = frozenset({"http", "websocket"})
+_NO_COOKIES: dict[str, str] = {}
 
 
 # What a visitor did before logging in that stays theirs after (the survey's answers; nothing that grants rights)
@@ -79,9 +100,9 @@ def session_token(request: Request) -> str | None:
     return secret if isinstance(secret, str) and secret else None
 
 
-def _cookies(headers: Headers) -> dict[str, str]:
+def _cookies(header: str) -> dict[str, str]:
     result: dict[str, str] = {}
-    for part in headers.get("cookie", "").split(";"):
+    for part in header.split(";"):
         name, _sep, value = part.strip().partition("=")
         if name:
             result[name] = value
