@@ -260,6 +260,7 @@ class World:
         self.tokens: dict[str, str] = {}
         self.params: dict[str, Any] = {}
         self.serial = itertools.count(1)
+        self.window_serial = itertools.count(1)  # availability windows' own days (the shared serial can run past the 3-year window in a random order)
 
     async def setup(self) -> None:
         for who, login in LOGINS.items():
@@ -530,7 +531,7 @@ async def _consultation_book(world: World, who: str) -> Call:
 
 def _window_body(world: World) -> dict[str, Any]:
     """A Tuesday window at the branch (open 11-20) valid on two days of its own, far ahead: no call overlaps another."""
-    first = dates.today() + timedelta(days=400 + 2 * next(world.serial))
+    first = dates.today() + timedelta(days=400 + 2 * next(world.window_serial))
     return {"branch": BRANCH, "weekday": 1, "starts": "12:00", "ends": "13:00", "valid_from": first.isoformat(), "valid_until": (first + timedelta(days=1)).isoformat()}
 
 
