@@ -29,6 +29,7 @@ async def test_the_week_view_is_a_timeline_per_day_and_labels_do_not_clash(clien
     await log_in(client, "staff.chekhov@libspace.local")
     week = await client.get(f"/staff/branches/chekhov/schedule?day={starts.date().isoformat()}&view=week")
     assert week.status_code == 200 and week.text.count('class="timeline"') == 7 and "Профессия: геолог" in week.text
+    assert 'class="week-grid"' in week.text and week.text.count('class="wg-day"') == 7 and "Неделя: Библиотека им. Чехова" in week.text  # the week on one screen
     assert "Броней нет." not in week.text
     assert ">Брони на подтверждение<" in week.text and ">Заявки<" not in week.text  # not to be mistaken for visit requests
 

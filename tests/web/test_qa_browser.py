@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.support import chromium, log_in_page, new_page, running_server
+from tests.support import axe_problems, chromium, log_in_page, new_page, require_axe, running_server, scrolls_sideways
 
 pytestmark = pytest.mark.browser
 PHONE_390 = {"width": 390, "height": 844}
@@ -117,3 +117,20 @@ async def test_survey_questions_sit_inside_their_box_on_a_phone(browser, demo):
         }).length""")
         assert await page.locator(".survey fieldset.question").count() == 5 and outside == 0
         assert await page.get_by_role("group", name="Вопрос 1 из 25. Что бы вы выбрали?").count() == 1  # still the group's name
+
+
+async def test_the_week_is_one_screen_on_a_desktop_and_days_one_by_one_on_a_phone(browser, demo):
+    """Issue 16, point 12: zones as rows and the seven days as columns, each day's hours a track, on one screen."""
+    require_axe()
+    async with running_server() as base_url, new_page(browser, {"width": 1280, "height": 900}) as page:
+        await log_in_page(page, base_url, "staff.chekhov@libspace.local")
+        await page.goto(f"{base_url}/staff/branches/chekhov/schedule?view=week")
+        grid = page.locator(".week-grid")
+        assert await grid.is_visible() and not await page.locator(".week-days").is_visible()
+        assert await page.locator(".wg-head .wg-day").count() == 7
+        assert await page.locator(".week-grid [role=row]").count() == 1 + await page.locator(".week-grid [role=rowheader]").count()
+        box = await grid.bounding_box()
+        assert box["y"] + box["height"] <= 900 and not await scrolls_sideways(page)  # the whole week on the first screen
+        assert await axe_problems(page) == []
+        await page.set_viewport_size(PHONE_390)
+        assert not await grid.is_visible() and await page.locator(".week-days").is_visible() and not await scrolls_sideways(page)
