@@ -51,16 +51,21 @@ VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {})"""
 OUTBOX_SQL = """INSERT INTO outbox (message_id, recipient, email, kind, subject, payload, created_at, channel, attempts, last_error)
 VALUES ({}, {}, '', {}, {}, {}, {}, {}, 0, '') ON CONFLICT (message_id) DO NOTHING"""
 
+# A no-show, on ``registration r JOIN event x``: a confirmed seat nobody used at an event that took attendance
+# and ended between the two instants given (now, and NO_SHOW_DAYS before). The one rule for the sign-up's facts
+# below and ``service.no_show_counts``; parameters: True, now, the earlier instant.
+NO_SHOW_WHERE = f"""r.status = '{CONFIRMED}' AND r.checked_in_at IS NULL AND x.attendance_taken = {{}}
+           AND x.status = '{SCHEDULED}' AND x.ends_at <= {{}} AND x.ends_at > {{}}"""
+
 # What a sign-up checks before writing, in one round trip (issue 17: it was five queries): the event, the
-# reader's card, their no-shows (``service.no_show_counts``, the same conditions) and an active sign-up of
-# theirs for the event already. One row always, the event's or the card's columns None when missing.
+# reader's card, their no-shows (NO_SHOW_WHERE) and an active sign-up of theirs for the event already. One row
+# always, the event's or the card's columns None when missing.
 FACTS_SQL = f"""SELECT e.id, e.branch, e.title, e.status, e.capacity, e.seats_per_signup, e.min_age, e.max_age, e.starts_at, e.ends_at,
        e.registration_opens_at, e.registration_closes_at, e.confirm_hours_before,
        c.card_number, c.birth_date, c.guardian_consent_at, c.blocked_at, c.blocked_reason,
        EXISTS (SELECT 1 FROM registration r WHERE r.event = e.id AND r.reader = {{}} AND r.status IN ('{CONFIRMED}', '{WAITLISTED}')) AS already,
        (SELECT COUNT(*) FROM registration r JOIN event x ON x.id = r.event
-         WHERE r.reader = {{}} AND r.status = '{CONFIRMED}' AND r.checked_in_at IS NULL AND x.attendance_taken = {{}}
-           AND x.status = '{SCHEDULED}' AND x.ends_at <= {{}} AND x.ends_at > {{}}) AS no_shows
+         WHERE r.reader = {{}} AND {NO_SHOW_WHERE}) AS no_shows
 FROM (SELECT 1 AS one) AS base
 LEFT JOIN event e ON e.id = {{}}
 LEFT JOIN reader_card c ON c.account = {{}}"""
